@@ -1,0 +1,55 @@
+# handouts: every target runs in .venv, which `make setup` makes on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TEX_PACKAGES := texlive-latex-base texlive-latex-recommended \
+                texlive-fonts-recommended texlive-pictures latexmk poppler-utils
+TEX_COMMANDS := pdflatex latexmk kpsewhich pdftotext pdftoppm
+N    ?= 24
+SEED ?= 20261128
+
+.PHONY: setup tex report key test bench golden variants clean
+
+setup: $(STAMP) tex
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+# TeX from Debian's packages, installed when a command is missing
+tex:
+	@missing=""; for c in $(TEX_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing TeX (missing:$$missing)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	  else \
+	    echo "TeX is missing ($$missing). Install these Debian packages, then run make again:"; \
+	    echo "  sudo apt-get install $(TEX_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+report: setup
+	$(BIN)/handouts report
+
+key: $(STAMP)
+	$(BIN)/handouts key
+
+variants: setup
+	$(BIN)/handouts variants --count $(N) --seed $(SEED)
+
+test: setup
+	$(BIN)/python -m pytest -q -n 2
+
+# regenerate the golden .tex files of the reference instance; review the diff
+golden: setup
+	$(BIN)/python -m tests.golden
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf reports build dist *.egg-info

@@ -1,0 +1,84 @@
+"""Answer keys: lambdified batches against SymPy subs/evalf, and cold start."""
+
+import subprocess
+import sys
+import time
+
+import numpy as np
+import sympy as sp
+
+from derive.calculus.backprop import cached_backprop
+from derive.key import build_keys
+from derive.numeric import solve_batches
+from derive.spec import REFERENCE, NetworkParams, Params, SoftmaxLayer
+
+COUNT = 10_000
+
+
+def random_instances(count: int, seed: int = 0) -> list[Params]:
+    """Random small-integer instances of the reference shapes."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        def ints(*shape):
+            return tuple(map(tuple, rng.integers(-3, 4, shape).tolist())) if len(shape) == 2 \
+                else tuple(rng.integers(-3, 4, shape).tolist())
+        y3, y2 = [0, 0, 0], [0, 0]
+        y3[rng.integers(3)] = 1
+        y2[rng.integers(2)] = 1
+        out.append(Params(
+            nllm_example=REFERENCE.nllm_example,
+            softmax_layer=SoftmaxLayer(W=ints(2, 3), b=ints(3), x=ints(2), y=tuple(y3),
+                                       lr=0.5, query_class=int(rng.integers(3))),
+            network=NetworkParams(W1=ints(2, 4), b1=ints(4), W2=ints(4, 2), b2=ints(2),
+                                  x=ints(2), y=tuple(y2), lr=0.5)))
+    return out
+
+
+def _subs_evalf(instance: Params) -> list:
+    """The network's forward and gradient expressions by SymPy subs + evalf."""
+    net = instance.network
+    bp = cached_backprop(net.network, stable=False)
+    s = bp.symbols
+    values = list(net.x) + [v for W in net.weights for row in W for v in row] \
+        + [v for b in net.biases for v in b] + list(net.y)
+    point = dict(zip(s.flat(), values))
+    exprs = [e for v in bp.a for e in v] + [e for W in bp.dL_dW for e in W]
+    return [sp.sympify(e).subs(point).evalf() for e in exprs]
+
+
+def run() -> None:
+    instances = random_instances(COUNT)
+    variants = [f"b{k}" for k in range(COUNT)]
+    build_keys(instances[:2], variants[:2])  # derive and lambdify outside the timing
+    best = min(_timed(lambda: build_keys(instances, variants)) for _ in range(3))
+    numbers = min(_timed(lambda: solve_batches(instances)) for _ in range(3))
+    print(f"{COUNT} answer keys in one batch: {best:.3f} s "
+          f"({best / COUNT * 1e6:.1f} µs per key; target: under 0.2 s), of which "
+          f"evaluating every number takes {numbers:.3f} s and the rest is building "
+          f"{COUNT} JSON-ready dicts of lists")
+    # the same expressions by subs/evalf, on a sample, per instance
+    sample = instances[:20]
+    t_subs = _timed(lambda: [_subs_evalf(p) for p in sample]) / len(sample)
+    t_lamb = min(_timed(lambda: build_keys(instances[:1000], variants[:1000]))
+                 for _ in range(3)) / 1000
+    print(f"SymPy subs/evalf of the network alone: {t_subs * 1e3:.1f} ms per instance; "
+          f"the whole key lambdified in a batch of 1000: {t_lamb * 1e6:.1f} µs; "
+          f"ratio {t_subs / t_lamb:,.0f}x (expected well above 1,000x)")
+    cold = _cold_start()
+    print(f"cold derivation + lambdify of the whole assignment: {cold:.2f} s "
+          f"(target: under 2 s)")
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def _cold_start() -> float:
+    code = ("import time; t = time.perf_counter(); from derive.key import build_key; "
+            "build_key(); print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    return float(out.stdout.strip())

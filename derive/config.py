@@ -1,0 +1,91 @@
+"""The course config (TOML): one file, one section per stage.
+
+``[course]`` (title page of every document) is parsed here; ``[variants]`` and
+``[grading]`` are handed, still raw, to the stages that own them, which
+validate them the same way (an :class:`~derive.spec.InputError` naming the
+field). Every section is optional; a missing config means all defaults.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from derive.spec import InputError, read_data_file
+
+SECTIONS = ("course", "variants", "grading")
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class Course:
+    """What the title block prints, and how numbers are rounded for reading."""
+
+    course: str = "Neural Networks"
+    title: str = "Gradients of small neural networks"
+    term: str = ""
+    instructor: str = ""
+    decimals: int = 4
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole config: the parsed course section, the others raw for their stage."""
+
+    course: Course = field(default_factory=Course)
+    variants: dict = field(default_factory=dict)
+    grading: dict = field(default_factory=dict)
+    digest: str = ""  # sha256 of the file's bytes ("" for the defaults)
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(name, f"expected text, got {type(value).__name__}")
+    if len(value) > MAX_TEXT:
+        raise InputError(name, f"is {len(value)} characters long, at most {MAX_TEXT} allowed")
+    if any(ord(ch) < 32 and ch not in "\t" for ch in value):
+        raise InputError(name, "must be one line without control characters")
+    return value
+
+
+def parse_course(data: Any, section: str = "course") -> Course:
+    """Validate the ``[course]`` table."""
+    if not isinstance(data, dict):
+        raise InputError(section, "expected a table")
+    known = {f for f in Course.__dataclass_fields__}
+    for key in data:
+        if key not in known:
+            raise InputError(f"{section}.{key}", "unknown field; expected "
+                             + ", ".join(sorted(known)))
+    values = {k: _text(v, f"{section}.{k}") for k, v in data.items() if k != "decimals"}
+    if "decimals" in data:
+        d = data["decimals"]
+        if isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 12:
+            raise InputError(f"{section}.decimals", f"expected a whole number from 0 to 12, got {d!r}")
+        values["decimals"] = d
+    return Course(**values)
+
+
+def parse_config(data: Any, digest: str = "") -> Config:
+    """Validate a config mapping (as read from TOML)."""
+    if not isinstance(data, dict):
+        raise InputError("config", "expected a table of sections")
+    for key in data:
+        if key not in SECTIONS:
+            raise InputError(key, "unknown section; expected " + ", ".join(SECTIONS))
+    for name in ("variants", "grading"):
+        if name in data and not isinstance(data[name], dict):
+            raise InputError(name, "expected a table")
+    return Config(course=parse_course(data.get("course", {})),
+                  variants=data.get("variants", {}), grading=data.get("grading", {}),
+                  digest=digest)
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read and validate a config file; ``None`` gives the defaults."""
+    if path is None:
+        return Config()
+    data = read_data_file(path, "--config")
+    return parse_config(data, hashlib.sha256(Path(path).read_bytes()).hexdigest())

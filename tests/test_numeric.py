@@ -1,0 +1,110 @@
+"""Lambdified gradients against central finite differences, and stability."""
+
+import numpy as np
+import pytest
+
+from derive.numeric import evaluate_network, evaluate_nllm, forward_network
+from derive.spec import REFERENCE, Layer, Network
+
+NETWORKS = [
+    REFERENCE.network.network,
+    REFERENCE.softmax_layer.network,
+    Network(3, (Layer(5, "tanh"), Layer(4, "sigmoid"), Layer(3, "softmax")), "nllm"),
+    Network(3, (Layer(5, "tanh"), Layer(4, "sigmoid"), Layer(3, "identity")), "mse"),
+    Network(2, (Layer(3, "relu"), Layer(1, "sigmoid")), "nll"),
+    Network(4, (Layer(3, "sigmoid"), Layer(2, "tanh"), Layer(2, "identity")), "mse"),
+]
+IDS = ["2-4-2 relu", "2-3 softmax", "3-5-4-3 nllm", "3-5-4-3 mse", "2-3-1 nll", "4-3-2-2 mse"]
+BATCH = 100  # per network: 600 random instances in all
+
+
+def _random_instances(net, rng, batch, scale=1.5):
+    sizes = net.sizes
+    x = rng.normal(0, scale, (sizes[0], batch))
+    Ws = [rng.normal(0, scale, (sizes[l], sizes[l + 1], batch)) for l in range(len(sizes) - 1)]
+    bs = [rng.normal(0, scale, (sizes[l + 1], batch)) for l in range(len(sizes) - 1)]
+    n = sizes[-1]
+    if net.loss == "mse":
+        y = rng.normal(0, 1, (n, batch))
+    elif net.loss == "nll":
+        y = rng.integers(0, 2, (n, batch)).astype(float)
+    else:
+        y = np.eye(n)[rng.integers(0, n, batch)].T
+    return x, Ws, bs, y
+
+
+@pytest.mark.parametrize("net", NETWORKS, ids=IDS)
+def test_gradients_match_central_differences(net):
+    rng = np.random.default_rng(abs(hash(net.sizes)) % 2**32)
+    x, Ws, bs, y = _random_instances(net, rng, BATCH)
+    got = evaluate_network(net, x, Ws, bs, y)
+    # ReLU has a kink at 0: leave out instances with a pre-activation near it
+    away = np.all([np.all(np.abs(z) > 1e-3, axis=0) for z in got.z[:-1]], axis=0) \
+        if len(got.z) > 1 else np.ones(BATCH, bool)
+    assert away.sum() > 0.8 * BATCH
+    h = 1e-6
+    for l, W in enumerate(Ws):
+        for i in range(W.shape[0]):
+            for j in range(W.shape[1]):
+                plus, minus = [w.copy() for w in Ws], [w.copy() for w in Ws]
+                plus[l][i, j] += h
+                minus[l][i, j] -= h
+                fd = (evaluate_network(net, x, plus, bs, y).loss
+                      - evaluate_network(net, x, minus, bs, y).loss) / (2 * h)
+                np.testing.assert_allclose(got.dL_dW[l][i, j][away], fd[away],
+                                           rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("net", NETWORKS, ids=IDS)
+def test_forward_matches_the_full_pass(net):
+    rng = np.random.default_rng(3)
+    x, Ws, bs, y = _random_instances(net, rng, 20)
+    z, a = forward_network(net, x, Ws, bs)
+    full = evaluate_network(net, x, Ws, bs, y)
+    for mine, theirs in zip(z + a, full.z + full.a):
+        np.testing.assert_allclose(mine, theirs)
+
+
+@pytest.mark.parametrize("magnitude", [1e2, 1e3, 1e4])
+def test_softmax_nllm_is_stable_for_huge_pre_activations(magnitude):
+    net = Network(2, (Layer(4, "softmax"),), "nllm")
+    rng = np.random.default_rng(0)
+    batch = 200
+    x = np.ones((2, batch))
+    W = rng.uniform(-magnitude / 2, magnitude / 2, (2, 4, batch))
+    y = np.eye(4)[rng.integers(0, 4, batch)].T
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        p = evaluate_network(net, x, [W], [np.zeros((4, batch))], y)
+    assert np.all(np.isfinite(p.loss)) and np.all(p.loss >= 0)
+    assert np.all(np.isfinite(p.dL_dW[0]))
+    assert np.all(np.isfinite(p.a[0])) and np.allclose(p.a[0].sum(axis=0), 1)
+    # ∂L/∂z = a − y sums to 0 over the classes
+    np.testing.assert_allclose(p.delta[0].sum(axis=0), 0, atol=1e-12)
+    assert np.abs(p.z[0]).max() > magnitude / 4
+
+
+def test_sigmoid_nll_and_relu_are_stable_for_huge_pre_activations():
+    net = Network(1, (Layer(3, "relu"), Layer(1, "sigmoid")), "nll")
+    batch = 4
+    x = np.array([[1e4, -1e4, 1.0, 0.0]])
+    W1 = np.ones((1, 3, batch))
+    W2 = np.stack([np.full((3, 1), v) for v in (1.0, -1.0, 1e4, -1e4)], axis=-1)
+    y = np.array([[0.0, 1.0, 0.0, 1.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        p = evaluate_network(net, x, [W1, W2], [np.zeros((3, batch)), np.zeros((1, batch))], y)
+    assert np.all(np.isfinite(p.loss)) and np.all(np.isfinite(p.dL_dW[0]))
+
+
+def test_relu_derivative_at_zero_is_zero():
+    net = Network(1, (Layer(2, "relu"), Layer(2, "softmax")), "nllm")
+    x = np.array([[1.0]])
+    W1 = np.array([[[0.0], [1.0]]]).reshape(1, 2, 1)
+    p = evaluate_network(net, x, [W1, np.ones((2, 2, 1))], [np.zeros((2, 1)), np.zeros((2, 1))],
+                         np.array([[1.0], [0.0]]))
+    assert p.f_prime[0][0, 0] == 0 and p.f_prime[0][1, 0] == 1
+    assert np.all(p.dL_dW[0][:, 0] == 0)
+
+
+def test_nllm_of_the_worked_example():
+    value = evaluate_nllm(np.array([[0.1], [0.4], [0.5]]), np.array([[1], [0], [0]]))
+    assert value[0] == pytest.approx(np.log(10), rel=1e-15)
