@@ -16,7 +16,7 @@ setup: $(STAMP) tex
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
 	@touch $@
 
 # TeX from Debian's packages, installed when a command is missing
@@ -46,7 +46,7 @@ test: setup
 
 # regenerate the golden .tex files of the reference instance; review the diff
 golden: setup
-	$(BIN)/python -m tests.golden
+	$(BIN)/python -m tests.regenerate_golden
 
 bench: setup
 	$(BIN)/python -m benchmarks
