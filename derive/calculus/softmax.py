@@ -1,8 +1,9 @@
 """Part 2: softmax, its Jacobian, multiclass NLL and the softmax layer's gradient.
 
 The steps are written with general indices (i, j, k over n classes) for
-printing; :func:`derive.steps.check` proves them by fixing n (2 to 6 in the
-tests) and every j, which expands the sums into explicit scalar symbols.
+printing. :func:`check_for` proves them for a fixed n (2 to 6 in the tests)
+and every i, j, k, which expands the sums into explicit scalar symbols;
+:func:`check_general` proves them for a symbolic n where SymPy can.
 """
 
 from __future__ import annotations
@@ -149,3 +150,39 @@ def check_for(derivation: Derivation, n_: int, m_: int = 1) -> list[tuple]:
                 if failing:
                     bad.append((jj, ii, kk, failing))
     return bad
+
+
+def _general_form(expr: sp.Expr, definitions: dict) -> sp.Expr:
+    """Unfold, evaluate the sums for symbolic n, and use Σ yᵢ = 1 and 1 ≤ j ≤ n."""
+    from derive.steps import _substitute
+
+    for _ in range(3):
+        expr = _substitute(expr.doit(), definitions)
+    expr = sp.simplify(sp.expand(expr.doit()))
+    expr = expr.replace(
+        lambda e: isinstance(e, sp.Sum) and len(e.variables) == 1
+        and e.function == y[e.variables[0]] and tuple(e.limits[0][1:]) == (1, n),
+        lambda e: sp.Integer(1))
+    # free indices are in range: classes 1 ≤ i, j, c ≤ n, inputs 1 ≤ k ≤ m
+    for idx, top in ((i, n), (j, n), (c, n), (k, m)):
+        expr = expr.subs({sp.Le(idx, top): True, sp.Ge(idx, 1): True,
+                          sp.And(sp.Le(idx, top), sp.Ge(idx, 1)): True})
+    return sp.simplify(expr)
+
+
+def check_general(derivation: Derivation, symbolic_softmax: bool = False) -> list[int]:
+    """Check ``derivation`` for a symbolic number of classes n.
+
+    Shorthand aᵢ stays a symbol unless ``symbolic_softmax`` unfolds it into
+    e^(zᵢ) / Σₖ e^(zₖ). Returns the indices of steps that do not follow (0 for
+    a first step that differs from ``direct``).
+    """
+    defs = {k: v for k, v in derivation.definitions.items()
+            if symbolic_softmax or k is not a}
+    forms = [_general_form(s.expr, defs) for s in derivation.steps]
+    bad = []
+    if derivation.direct is not None and symbolic_softmax and \
+            sp.simplify(_general_form(derivation.direct, defs) - forms[0]) != 0:
+        bad.append(0)
+    return bad + [q for q in range(1, len(forms))
+                  if sp.simplify(forms[q] - forms[q - 1]) != 0]

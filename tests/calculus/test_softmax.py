@@ -46,3 +46,21 @@ def test_stable_softmax_equals_textbook_softmax():
     log_sm = Softmax.log_forward(z)
     for p, s in zip(plain, log_sm):
         assert abs(sp.N(sp.log(p.subs(point)) - s.subs(point), 30)) < 1e-25
+
+
+@pytest.mark.parametrize("derive,unfold", [
+    (sm.derive_softmax, True),
+    (sm.derive_softmax_jacobian, True),   # from e^(z_i) / Σ e^(z_k), against diff
+    (sm.derive_nllm, True),
+    (sm.derive_nllm_dz, False),           # from the Jacobian proved just above
+    (sm.derive_softmax_layer_gradient, False),
+])
+def test_steps_hold_for_a_symbolic_number_of_classes(derive, unfold):
+    assert sm.check_general(derive(), symbolic_softmax=unfold) == []
+
+
+def test_general_check_catches_a_wrong_result():
+    d = sm.derive_nllm_dz()
+    wrong = Derivation(d.name, d.lhs, d.steps[:-1] + (Step("wrong", sm.a[sm.j] - 2 * sm.y[sm.j]),),
+                       d.definitions, d.assumptions, d.direct)
+    assert sm.check_general(wrong) == [len(d.steps) - 1]
