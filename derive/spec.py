@@ -181,6 +181,7 @@ REFERENCE = Params(
 # Validation of untrusted parameter data
 
 MAX_SIZE = 64  # larger layers are not a handout any more
+MAX_MAGNITUDE = 10**6
 
 
 def _number(value, field: str) -> Number:
@@ -188,7 +189,7 @@ def _number(value, field: str) -> Number:
         raise InputError(field, f"expected a number, got {_show(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise InputError(field, f"must be finite, got {value}")
-    if isinstance(value, int) and abs(value) > 10**6:
+    if abs(value) > MAX_MAGNITUDE:
         raise InputError(field, f"{value} is too large (at most 10^6 in magnitude)")
     return value
 

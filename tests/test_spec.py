@@ -38,6 +38,8 @@ def test_a_group_left_out_keeps_the_reference():
     (("softmax_layer", "W"), [[1, float("nan"), 3], [4, 5, 6]], "params.softmax_layer.W[0][1]", "finite"),
     (("softmax_layer", "W"), [[1, float("inf"), 3], [4, 5, 6]], "params.softmax_layer.W[0][1]", "finite"),
     (("softmax_layer", "x"), [1, True], "params.softmax_layer.x[1]", "number"),
+    (("softmax_layer", "x"), [1, 1e300], "params.softmax_layer.x[1]", "too large"),
+    (("network", "b1"), [0, 0, 0, -10**7], "params.network.b1[3]", "too large"),
     (("softmax_layer", "y"), [0, 1, 1], "params.softmax_layer.y", "one-hot"),
     (("softmax_layer", "y"), [0, 0.5, 0.5], "params.softmax_layer.y", "one-hot"),
     (("softmax_layer", "query_class"), 3, "params.softmax_layer.query_class", "0 to 2"),
