@@ -1,0 +1,480 @@
+"""Students' submissions: reading answers files and validating every answer.
+
+Everything here is untrusted. Formulas are parsed by :func:`parse_expression`,
+which walks Python's syntax tree (``ast.parse(..., mode="eval")``) through a
+whitelist of node types, names and operators and builds the SymPy expression
+itself: nothing a student typed is ever executed (``sympify`` and
+``parse_expr`` call ``eval``, so they are never used on student text). Sizes
+are checked before anything is converted, so huge inputs are refused quickly.
+
+A malformed file raises :class:`~derive.spec.InputError` (one line, exit 2);
+a malformed submission or answer inside a good file is kept, marked with its
+problem, and the rest is graded.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from derive.calculus import sigmoid as sig
+from derive.calculus import softmax as sm
+from derive.key import ITEMS
+from derive.spec import InputError
+
+MAX_FILE_BYTES = 32 * 2**20   # a class's answers file is a few hundred kB
+MAX_SUBMISSIONS = 10_000
+MAX_TEXT = 500                # characters of one formula or name
+MAX_NODES = 200               # syntax-tree nodes of one formula
+MAX_DEPTH = 30
+MAX_ENTRIES = 64 * 64         # entries of one matrix (spec.MAX_SIZE squared)
+MAX_EXPONENT = 64             # a constant exponent larger than this is refused
+MAX_BASE = 2**64              # ... and a larger number raised to a power too
+MAX_NUMBER = 1e300
+
+SYMBOLIC = ("q1", "q2", "q3", "q4")
+SCALARS = ("q5", "q7", "q9")
+VECTORS = ("q10", "q11", "q14")
+MATRICES = ("q6", "q8")
+UPDATES = ("q12", "q13")   # {"grad": matrix, "W": matrix}
+
+
+class AnswerError(ValueError):
+    """One answer (or one submission) is unusable; the message says why."""
+
+
+# --------------------------------------------------------------------------
+# Formulas
+
+_z, _a, _y, _x_k = (sp.Symbol(s) for s in ("z", "a", "y", "x_k"))
+
+# the names each formula item may use, mapped to SymPy objects
+_NAMES: dict[str, dict[str, sp.Expr]] = {
+    "q1": {"z": _z},
+    "q2": {"z": _z},
+    "q3": {"a": _a, "y": _y, "x_k": _x_k, "x": _x_k},
+    "q4": {"z_j": sm.z[sm.j], "z_k": sm.z[sm.k], "n": sm.n, "M": sp.Symbol("M")},
+    "number": {},
+}
+_INDEXED = {"z": sm.z}          # z[j], z[k] in q4
+_INDICES = {"j": sm.j, "k": sm.k}
+_CONSTANTS = {"e": sp.E, "pi": sp.pi}
+
+
+def _sigma(u):
+    return 1 / (1 + sp.exp(-u))
+
+
+_FUNCTIONS = {"exp": sp.exp, "log": sp.log, "ln": sp.log, "sqrt": sp.sqrt,
+              "sigma": _sigma, "sigmoid": _sigma, "σ": _sigma, "tanh": sp.tanh}
+_BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+           ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b}
+_UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: a}
+_SPELLINGS = (("^", "**"), ("−", "-"), ("·", "*"), ("×", "*"), ("σ", "sigma"))
+
+
+def parse_expression(text: Any, item: str = "number") -> sp.Expr:
+    """A formula typed by a student, as a SymPy expression, using only the
+    names ``item`` allows; raises :class:`AnswerError` on anything else."""
+    if not isinstance(text, str):
+        raise AnswerError(f"expected a formula as text, got {_kind(text)}")
+    if len(text) > MAX_TEXT:
+        raise AnswerError(f"formula is {len(text)} characters long, at most {MAX_TEXT} allowed")
+    for old, new in _SPELLINGS:
+        text = text.replace(old, new)
+    if "=" in text.replace("==", ""):  # "a_j = ..." : the right-hand side
+        text = text.rsplit("=", 1)[1]
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise AnswerError("not a formula (check the brackets and operators)") from None
+    nodes = sum(1 for _ in ast.walk(tree))
+    if nodes > MAX_NODES:
+        raise AnswerError(f"formula has {nodes} parts, at most {MAX_NODES} allowed")
+    return _Builder(_NAMES[item], item == "q4").build(tree.body, 0)
+
+
+class _Builder:
+    """Whitelisted syntax tree → SymPy, node by node."""
+
+    def __init__(self, names: dict, sums: bool):
+        self.names, self.sums = names, sums
+
+    def build(self, node: ast.AST, depth: int) -> sp.Expr:
+        if depth > MAX_DEPTH:
+            raise AnswerError(f"formula is nested more than {MAX_DEPTH} deep")
+        d = depth + 1
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            return _BINARY[type(node.op)](self.build(node.left, d), self.build(node.right, d))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            return _power(self.build(node.left, d), self.build(node.right, d))
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+            return _UNARY[type(node.op)](self.build(node.operand, d))
+        if isinstance(node, ast.Constant):
+            return _constant(node.value)
+        if isinstance(node, ast.Name):
+            return self.name(node.id)
+        if isinstance(node, ast.Subscript):
+            return self.indexed(node)
+        if isinstance(node, ast.Call):
+            return self.call(node, d)
+        raise AnswerError(f"{_describe(node)} is not allowed in a formula")
+
+    def name(self, name: str) -> sp.Expr:
+        if name in self.names:
+            return self.names[name]
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
+        allowed = ", ".join(sorted(self.names)) or "no variables"
+        raise AnswerError(f"unknown name {_short(name)!r} (this answer may use {allowed})")
+
+    def indexed(self, node: ast.Subscript) -> sp.Expr:
+        base, index = node.value, node.slice
+        if (self.sums and isinstance(base, ast.Name) and base.id in _INDEXED
+                and isinstance(index, ast.Name) and index.id in _INDICES):
+            return _INDEXED[base.id][_INDICES[index.id]]
+        raise AnswerError("indexing is only allowed as z[j] or z[k] in q4")
+
+    def call(self, node: ast.Call, depth: int) -> sp.Expr:
+        if not isinstance(node.func, ast.Name) or node.keywords or len(node.args) != 1 \
+                or isinstance(node.args[0], ast.Starred):
+            raise AnswerError("only one-argument functions like exp(z) are allowed")
+        fname = node.func.id
+        arg = self.build(node.args[0], depth)
+        if self.sums and fname in ("sum", "Sum"):
+            return sp.Sum(arg, (sm.k, 1, sm.n))
+        if fname not in _FUNCTIONS:
+            allowed = ", ".join(sorted(set(_FUNCTIONS) - {"σ"}) + (["sum"] if self.sums else []))
+            raise AnswerError(f"unknown function {_short(fname)!r} (allowed: {allowed})")
+        return _FUNCTIONS[fname](arg)
+
+
+def _constant(value) -> sp.Expr:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise AnswerError(f"{_kind(value)} constant is not allowed in a formula")
+    if isinstance(value, int):
+        if abs(value) > MAX_BASE:
+            raise AnswerError("number too large")
+        return sp.Integer(value)
+    if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+        raise AnswerError("number too large")
+    return sp.Rational(value) if value == int(value) else sp.Float(value)
+
+
+def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+    if exponent.is_Number and abs(exponent) > MAX_EXPONENT:
+        raise AnswerError(f"exponent {exponent} is too large (at most {MAX_EXPONENT})")
+    if base.is_Number and abs(base) > MAX_BASE and exponent.is_Number and abs(exponent) > 1:
+        raise AnswerError("power too large")
+    return base ** exponent
+
+
+def _describe(node: ast.AST) -> str:
+    return {ast.Attribute: "an attribute (a.b)", ast.Lambda: "a lambda",
+            ast.Compare: "a comparison", ast.BoolOp: "and/or",
+            ast.List: "a list", ast.Tuple: "a tuple"}.get(type(node), type(node).__name__)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 20 else text[:17] + "..."
+
+
+def _kind(value) -> str:
+    return {bool: "true/false", str: "text", list: "a list", dict: "an object",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
+# --------------------------------------------------------------------------
+# Numbers, vectors, matrices
+
+
+@dataclass
+class Given:
+    """One validated answer: its value (SymPy expression, NumPy array, or
+    {"grad", "W"} of arrays), notes for the student, or the problem that
+    made it unusable."""
+
+    raw: Any
+    value: Any = None
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _number(value) -> float:
+    if isinstance(value, bool) or value is None:
+        raise AnswerError(f"expected a number, got {_kind(value)}")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):  # "1/3", "exp(-1)": a formula without variables
+        expr = parse_expression(value)
+        try:
+            number = complex(sp.N(expr))
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+            raise AnswerError(f"{_short(value)!r} is not a number") from None
+        if number.imag:
+            raise AnswerError(f"{_short(value)!r} is not a real number")
+        number = number.real
+    else:
+        raise AnswerError(f"expected a number, got {_kind(value)}")
+    if not math.isfinite(number):
+        raise AnswerError("expected a finite number")
+    return number
+
+
+def _array(value, ndim: int) -> tuple[np.ndarray, list[str]]:
+    """A number (ndim 0), vector (1) or matrix (2), sizes checked first."""
+    notes: list[str] = []
+    if ndim == 0:
+        if isinstance(value, list):
+            if len(value) != 1 or isinstance(value[0], list):
+                raise AnswerError("expected one number, got a list")
+            notes.append("a single number was given as a 1-element list; accepted")
+            value = value[0]
+        return np.array(_number(value)), notes
+    if not isinstance(value, list):
+        raise AnswerError(f"expected a {'vector' if ndim == 1 else 'matrix'} "
+                          f"(a JSON list), got {_kind(value)}")
+    if len(value) > MAX_ENTRIES:
+        raise AnswerError(f"has {len(value)} entries, at most {MAX_ENTRIES} allowed")
+    rows = [r for r in value if isinstance(r, list)]
+    if ndim == 1 and rows and len(rows) == len(value) and all(len(r) == 1 for r in rows):
+        notes.append("the vector was given as a column (a list of 1-element lists); accepted")
+        value = [r[0] for r in rows]
+        rows = []
+    if ndim == 1:
+        if rows:
+            raise AnswerError("expected a flat list of numbers")
+        return np.array([_number(v) for v in value]), notes
+    if len(rows) != len(value) or not value:
+        raise AnswerError("expected a matrix as a list of rows")
+    if sum(len(r) for r in rows) > MAX_ENTRIES:
+        raise AnswerError(f"too many entries, at most {MAX_ENTRIES} allowed")
+    if len({len(r) for r in rows}) != 1:
+        raise AnswerError("rows have different lengths")
+    return np.array([[_number(v) for v in r] for r in rows]), notes
+
+
+def validate_answer(item: str, value: Any) -> Given:
+    """Check one answer and turn it into a value the grader compares."""
+    given = Given(value)
+    try:
+        if item in SYMBOLIC:
+            given.value = parse_expression(value, item)
+        elif item in UPDATES:
+            given.value, given.notes = _update(value)
+        else:
+            if item == "q5" and isinstance(value, dict) and set(value) == {"value"}:
+                value = value["value"]
+            ndim = 0 if item in SCALARS else 1 if item in VECTORS else 2
+            given.value, given.notes = _array(value, ndim)
+    except AnswerError as e:
+        given.error = str(e)
+    return given
+
+
+def _update(value) -> tuple[dict[str, np.ndarray | None], list[str]]:
+    if isinstance(value, list):
+        W, notes = _array(value, 2)
+        return {"grad": None, "W": W}, notes + ["a bare matrix was taken as the updated W"]
+    if not isinstance(value, dict):
+        raise AnswerError(f'expected {{"grad": ..., "W": ...}}, got {_kind(value)}')
+    unknown = sorted(set(value) - {"grad", "W"})
+    if unknown:
+        raise AnswerError(f"unknown part {_short(str(unknown[0]))!r}; expected grad and/or W")
+    out, notes = {"grad": None, "W": None}, []
+    for part in ("grad", "W"):
+        if part in value:
+            try:
+                out[part], more = _array(value[part], 2)
+            except AnswerError as e:
+                raise AnswerError(f"{part}: {e}") from None
+            notes += more
+    if out["W"] is None and out["grad"] is None:
+        raise AnswerError("neither grad nor W given")
+    return out, notes
+
+
+# --------------------------------------------------------------------------
+# Submissions and answers files
+
+
+@dataclass
+class Submission:
+    """One student's answers (validated), or the problem with the whole entry."""
+
+    index: int
+    student: str
+    variant: str | None
+    answers: dict[str, Given] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _label(value, index: int) -> str:
+    if isinstance(value, str) and value.strip():
+        value = " ".join(value.split())
+        return value if len(value) <= 200 else value[:197] + "..."
+    return f"#{index + 1}"
+
+
+def parse_submission(entry: Any, index: int) -> Submission:
+    """Validate one submission ({"student", "variant", "answers"})."""
+    if not isinstance(entry, dict):
+        return Submission(index, f"#{index + 1}", None,
+                          error=f"expected an object with student, variant and answers, "
+                                f"got {_kind(entry)}")
+    student = _label(entry.get("student"), index)
+    variant = entry.get("variant")
+    sub = Submission(index, student, variant if isinstance(variant, str) else None)
+    if not isinstance(entry.get("student"), str) or not entry["student"].strip():
+        sub.error = "student: missing or not text"
+    elif "variant" in entry and not isinstance(variant, (str, type(None))):
+        sub.error = "variant: not text"
+    elif isinstance(variant, str) and len(variant) > 100:
+        sub.error = "variant: too long"
+    elif not isinstance(entry.get("answers"), dict):
+        sub.error = "answers: missing or not an object of q1...q14"
+    unknown = sorted(set(entry) - {"student", "variant", "answers"})
+    if unknown:
+        sub.notes.append(f"ignored field {_short(str(unknown[0]))!r}")
+    if sub.error:
+        return sub
+    answers = entry["answers"]
+    extra = sorted(set(answers) - set(ITEMS), key=str)
+    if extra:
+        sub.notes.append(f"ignored unknown item {_short(str(extra[0]))!r}")
+    sub.answers = {i: validate_answer(i, answers[i]) for i in ITEMS
+                   if i in answers and answers[i] is not None and answers[i] != ""}
+    return sub
+
+
+def load_submissions(path: str | Path) -> list[Submission]:
+    """Read an answers file (JSON: one submission or a list; CSV: columns
+    student, variant, q1...q14) and validate each submission."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("--answers", f"{path}: no such file") from None
+    except OSError as e:
+        raise InputError("--answers", f"{path}: cannot read ({e.__class__.__name__})") from None
+    if size > MAX_FILE_BYTES:
+        raise InputError("--answers", f"{path}: {size / 2**20:.0f} MB, at most "
+                         f"{MAX_FILE_BYTES // 2**20} MB allowed")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError("--answers", f"{path}: cannot read ({e.__class__.__name__})") from None
+    entries = _csv_entries(text, path) if path.suffix.lower() == ".csv" \
+        else _json_entries(text, path)
+    if len(entries) > MAX_SUBMISSIONS:
+        raise InputError("--answers", f"{path}: {len(entries)} submissions, at most "
+                         f"{MAX_SUBMISSIONS} allowed")
+    return [parse_submission(e, i) for i, e in enumerate(entries)]
+
+
+def _json_entries(text: str, path: Path) -> list:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError("--answers", f"{path}: not valid JSON ({e.msg} at line "
+                         f"{e.lineno}, column {e.colno})") from None
+    except RecursionError:
+        raise InputError("--answers", f"{path}: nested too deeply") from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list) or not data:
+        raise InputError("--answers", f"{path}: expected a submission object or a "
+                         "non-empty list of them")
+    return data
+
+
+_CELL_JSON = re.compile(r"\s*[\[{\-0-9.]")
+
+
+def _csv_entries(text: str, path: Path) -> list:
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+    except csv.Error as e:
+        raise InputError("--answers", f"{path}: not valid CSV ({e})") from None
+    header = set(reader.fieldnames or ())
+    if "student" not in header:
+        raise InputError("--answers", f"{path}: needs a header row with a student column "
+                         "(student, variant, q1...q14)")
+    unknown = sorted(str(h) for h in header - set(ITEMS) - {"student", "variant"}
+                     - {f"{u}.{p}" for u in UPDATES for p in ("grad", "W")})
+    if unknown:
+        raise InputError("--answers", f"{path}: unknown column {_short(unknown[0])!r}")
+    entries = []
+    for row in rows:
+        if None in row:  # more cells than header columns
+            entries.append(None)
+            continue
+        answers: dict[str, Any] = {}
+        for col, cell in row.items():
+            if col in ("student", "variant") or cell is None or not cell.strip():
+                continue
+            item, _, part = col.partition(".")
+            value = _cell(cell)
+            if part:
+                answers.setdefault(item, {})
+                if isinstance(answers[item], dict):
+                    answers[item][part] = value
+            else:
+                answers[item] = value
+        entries.append({"student": row.get("student"), "variant": row.get("variant") or None,
+                        "answers": answers})
+    return entries
+
+
+def _cell(cell: str) -> Any:
+    """A CSV cell: JSON (numbers, lists, objects) when it looks like it, else text."""
+    if len(cell) <= MAX_FILE_BYTES and _CELL_JSON.match(cell):
+        try:
+            return json.loads(cell)
+        except (json.JSONDecodeError, RecursionError):
+            pass
+    return cell
+
+
+# --------------------------------------------------------------------------
+# Key-shaped answers as a student would submit them
+
+
+def as_submitted(item: str, value: Any) -> Any:
+    """A key-shaped answer (ANSWER_KEY.md; or a mistake's, from
+    :mod:`derive.mistakes`) in the submission format: formulas as text in
+    this module's syntax, q5 as its value, the rest as is."""
+    if isinstance(value, dict) and "sympy" in value:
+        return value["sympy"]
+    if isinstance(value, dict) and "value" in value:
+        return value["value"]
+    if item == "q4" and isinstance(value, dict):  # the key's q4 has only LaTeX
+        return _q4_text()
+    return value
+
+
+def _q4_text() -> str:
+    from derive.mistakes import expected_formulas
+    typed = expected_formulas()["q4"].replace(
+        lambda e: isinstance(e, sp.Sum), lambda e: sp.Function("sum")(e.function))
+    return str(typed)
+
+
+def key_submission(key: dict, student: str = "key", replace: dict | None = None) -> dict:
+    """The key's answers as a submission (every answer right), with the items
+    of ``replace`` (key-shaped values) put in instead."""
+    answers = {q: as_submitted(q, v) for q, v in key["answers"].items()}
+    answers.update({q: as_submitted(q, v) for q, v in (replace or {}).items()})
+    return {"student": student, "variant": key.get("variant"), "answers": answers}

@@ -1,0 +1,225 @@
+"""Build: the whole pipeline to PDFs, and the safe, reproducible LaTeX runner.
+
+:func:`build` reads top to bottom: answer key -> render context -> LaTeX
+source -> figures -> PDF. Every compile runs pdflatex without shell escape,
+with ``openin_any=p``/``openout_any=p``, a fixed ``SOURCE_DATE_EPOCH`` and a
+timeout, in the .tex file's own folder; outputs are built in a temporary
+folder and moved into place only when whole.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from derive.config import Config
+from derive.context import build_context
+from derive.figures import write_figures
+from derive.key import build_key, dumps
+from derive.render import make_env
+from derive.spec import REFERENCE
+
+PDFLATEX = "pdflatex"
+FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+         "-no-shell-escape")
+# Fixed timestamp for reproducible PDFs (2026-01-01 00:00 UTC) unless the
+# caller's environment sets one.
+DEFAULT_EPOCH = "1767225600"
+MAX_PASSES = 3
+NAMES = {"problems": "problems", "solutions": "handout"}
+
+
+class LatexError(RuntimeError):
+    """pdflatex failed: ``file:line: message``, the log kept at ``log_path``."""
+
+    def __init__(self, file: str, line: int | None, message: str, log_path: Path | None):
+        self.file = file
+        self.line = line
+        self.message = message
+        self.log_path = log_path
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}")
+
+
+def latex_env(base: dict | None = None) -> dict[str, str]:
+    """The compiler's environment: paranoid file access, fixed dates, long
+    log lines (so an error line is never wrapped)."""
+    env = dict(os.environ if base is None else base)
+    env.update({
+        "openin_any": "p", "openout_any": "p", "shell_escape": "f",
+        "SOURCE_DATE_EPOCH": env.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH),
+        "FORCE_SOURCE_DATE": "1",
+        "max_print_line": "10000", "error_line": "254", "half_error_line": "238",
+        "TEXMFOUTPUT": "", "LC_ALL": "C",
+    })
+    return env
+
+
+_FILE_LINE = re.compile(r"^(?P<file>[^\s:][^:\n]*\.(?:tex|sty|cls|def|cfg|fd|aux)):(?P<line>\d+): (?P<msg>.*)$",
+                        re.M)
+_BANG = re.compile(r"^! (?P<msg>.*)$", re.M)
+_LINE_NO = re.compile(r"^l\.(?P<line>\d+) ", re.M)
+
+
+def parse_log(log: str, tex_name: str) -> tuple[str, int | None, str]:
+    """The first error of a pdflatex log as (file, line, message)."""
+    m = _FILE_LINE.search(log)
+    if m:
+        file = m["file"][2:] if m["file"].startswith("./") else m["file"]
+        return file, int(m["line"]), _first_sentence(m["msg"])
+    m = _BANG.search(log)
+    if m:
+        n = _LINE_NO.search(log, m.end())
+        return tex_name, int(n["line"]) if n else None, _first_sentence(m["msg"])
+    return tex_name, None, "pdflatex failed without an error message (see the log)"
+
+
+def _first_sentence(msg: str) -> str:
+    return msg.strip().rstrip(".") + "."
+
+
+def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
+    """Compile ``tex_path`` with pdflatex in its own folder; returns the PDF.
+
+    Runs one pass, and another only when the log asks for a rerun. Raises
+    :class:`LatexError` (with the log kept beside the .tex) on a TeX error or
+    after ``timeout`` seconds.
+    """
+    tex_path = Path(tex_path).resolve()
+    folder, name = tex_path.parent, tex_path.name
+    log_path = tex_path.with_suffix(".log")
+    env = latex_env()
+    for _ in range(MAX_PASSES):
+        _run_pdflatex([PDFLATEX, *FLAGS, name], folder, env, timeout, name, log_path)
+        log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
+        if not re.search(r"Rerun to get|Label\(s\) may have changed", log):
+            break
+    return tex_path.with_suffix(".pdf")
+
+
+def _run_pdflatex(cmd: list[str], folder: Path, env: dict, timeout: float,
+                  name: str, log_path: Path) -> None:
+    try:
+        proc = subprocess.Popen(cmd, cwd=folder, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    except FileNotFoundError:
+        raise LatexError(name, None, f"{PDFLATEX} not found; install TeX "
+                         "(make setup installs the Debian packages)", None) from None
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise LatexError(name, None, f"pdflatex did not finish within {timeout:g} s",
+                         log_path) from None
+    if proc.returncode != 0:
+        log = log_path.read_text(encoding="latin-1") if log_path.exists() else \
+            out.decode("latin-1", "replace")
+        file, line, message = parse_log(log, name)
+        raise LatexError(file, line, message, log_path if log_path.exists() else None)
+
+
+# --------------------------------------------------------------------------
+# Documents of one instance, and collections of many
+
+
+def render_documents(key: dict, config: Config, *, figures: dict | None = None,
+                     extra_dirs: Iterable[str | Path] = ()) -> dict[str, str]:
+    """The .tex sources of one instance: ``{"problems.tex": …, "handout.tex": …}``
+    keyed by the default :data:`NAMES`."""
+    env = make_env(tuple(extra_dirs))
+    ctx = build_context(key, config, figures=figures)
+    return {f"{NAMES[kind]}.tex": env.get_template("handout.tex.j2").render(
+                course=ctx["course"], v=ctx, solutions=kind == "solutions")
+            for kind in ("problems", "solutions")}
+
+
+def build_documents(key: dict, config: Config, out_dir: str | Path, *,
+                    names: dict[str, str] = NAMES,
+                    extra_dirs: Iterable[str | Path] = (), timeout: float = 120) -> list[Path]:
+    """Render, draw the figures and compile the problem sheet and the worked
+    solution of one instance; move the .tex, .pdf and figure files into
+    ``out_dir`` when all compiled. Nothing in ``out_dir`` changes on error
+    (the failed build folder is kept for its log)."""
+    work = Path(tempfile.mkdtemp(prefix="handouts-"))
+    moved = install(work, _build_in(work, key, config, names, extra_dirs, timeout),
+                    Path(out_dir))
+    shutil.rmtree(work, ignore_errors=True)
+    return moved
+
+
+def _build_in(work: Path, key: dict, config: Config, names: dict[str, str],
+              extra_dirs: Iterable[str | Path], timeout: float) -> list[Path]:
+    """Figures, .tex and PDFs of one instance in ``work``; the two documents
+    compile side by side."""
+    figures = write_figures(key, work)
+    sources = render_documents(key, config, figures=figures, extra_dirs=extra_dirs)
+    texs = []
+    for kind, source_name in zip(("problems", "solutions"), sources):
+        tex = work / f"{names[kind]}.tex"
+        tex.write_text(sources[source_name], encoding="utf-8")
+        texs.append(tex)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pdfs = list(pool.map(lambda t: compile_pdf(t, timeout=timeout), texs))
+    return [work / rel for rel in figures.values()] + [p for pair in zip(texs, pdfs) for p in pair]
+
+
+def build_collection(keys: Sequence[dict], config: Config, out_pdf: str | Path, *,
+                     solutions: bool, extra_dirs: Iterable[str | Path] = (),
+                     timeout: float = 600) -> Path:
+    """One print-ready PDF of many instances, one per section, each starting on
+    a new page with its variant id in every page's header."""
+    out_pdf = Path(out_pdf)
+    work = Path(tempfile.mkdtemp(prefix="handouts-"))
+    env = make_env(tuple(extra_dirs))
+    variants = []
+    for key in keys:
+        figures = write_figures(key, work, prefix=f"{key['variant']}-")
+        variants.append(build_context(key, config, figures=figures))
+    tex = work / (out_pdf.stem + ".tex")
+    tex.write_text(env.get_template("collection.tex.j2").render(
+        variants=variants, course=variants[0]["course"] if variants else {},
+        solutions=solutions), encoding="utf-8")
+    pdf = compile_pdf(tex, timeout=timeout)
+    [moved] = install(work, [pdf], out_pdf.parent, rename={pdf.name: out_pdf.name})
+    shutil.rmtree(work, ignore_errors=True)
+    return moved
+
+
+def install(work: Path, files: Sequence[Path], out_dir: Path,
+            rename: dict[str, str] | None = None) -> list[Path]:
+    """Move built ``files`` (paths under ``work``) into ``out_dir``, keeping
+    their relative paths; each file replaces its old version atomically."""
+    rename = rename or {}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    moved = []
+    for f in files:
+        rel = f.relative_to(work)
+        dest = out_dir / rename.get(str(rel), str(rel))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staged = dest.with_name(f".{dest.name}.part")
+        shutil.copyfile(f, staged)
+        os.replace(staged, dest)
+        moved.append(dest)
+    return moved
+
+
+def build(config: Config, out_dir: str | Path, params=None, *,
+          extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
+    """The whole pipeline for one instance: params -> answer key -> .tex ->
+    figures -> PDFs, plus ``answer-key.json``, all moved into ``out_dir``."""
+    key = build_key(params or REFERENCE)
+    work = Path(tempfile.mkdtemp(prefix="handouts-"))
+    (work / "answer-key.json").write_text(dumps(key), encoding="utf-8")
+    built = _build_in(work, key, config, NAMES, extra_dirs, 120)
+    moved = install(work, built + [work / "answer-key.json"], Path(out_dir))
+    shutil.rmtree(work, ignore_errors=True)
+    return moved

@@ -1,0 +1,196 @@
+"""``handouts grade``: score students' answers against their variants' keys.
+
+Prints a table (or JSON with ``--json``); with ``--out DIR`` writes
+``grades.csv``, ``report.json`` and ``feedback/NNN-name.pdf`` per student,
+built in a temporary folder and moved into place when whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from derive.answers import Submission, load_submissions
+from derive.config import load_config
+from derive.grade import StudentGrade, grade_all, parse_rules
+from derive.key import ITEMS
+from derive.spec import InputError, read_data_file
+
+MARKS = {"correct": "+", "carried-forward": "c", "wrong": "x", "missing": ".", "invalid": "!"}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("grade", help="grade students' answers, with a diagnosis of each mistake",
+                       description="Grade an answers file (JSON or CSV) against one answer "
+                                   "key or a variant set's keys.")
+    p.add_argument("--answers", metavar="FILE", required=True,
+                   help="JSON (one submission or a list) or CSV (student, variant, q1..q14)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--key", metavar="KEY.json", help="grade everybody against this key")
+    which.add_argument("--keys", metavar="DIR",
+                       help="a variant set's folder: each submission against its variant's key")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--out", metavar="DIR",
+                   help="write grades.csv, report.json and one feedback PDF per student")
+    p.add_argument("--no-pdf", action="store_true", help="with --out: skip the feedback PDFs")
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="feedback PDFs compiled at once (default: the number of cores)")
+    p.add_argument("--config", metavar="FILE", help="course config (TOML); [grading] sets "
+                   "tolerances and credit")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    config = load_config(args.config)
+    rules = parse_rules(config.grading)
+    if args.jobs is not None and not 1 <= args.jobs <= 64:
+        raise InputError("--jobs", f"must be from 1 to 64, got {args.jobs}")
+    keys = load_key(args.key) if args.key else load_keys(args.keys)
+    submissions = load_submissions(args.answers)
+    grades = grade_all(submissions, keys, rules, single=bool(args.key))
+    if args.out:
+        write_outputs(grades, submissions, keys, config, Path(args.out), pdf=not args.no_pdf,
+                      jobs=args.jobs, single=bool(args.key))
+    sys.stdout.write(json.dumps(report(grades), indent=1, ensure_ascii=False) + "\n"
+                     if args.json else table(grades))
+    return 0
+
+
+# --------------------------------------------------------------------------
+# Keys
+
+
+def _check_key(data, where: str) -> dict:
+    if not isinstance(data, dict) or not {"params", "answers"} <= set(data):
+        raise InputError(where, "not an answer key (needs params and answers; see ANSWER_KEY.md)")
+    if not isinstance(data.get("variant", "reference"), str):
+        raise InputError(f"{where}: variant", "not text")
+    return data
+
+
+def load_key(path: str) -> list[dict]:
+    """``--key``: one answer key file."""
+    return [_check_key(read_data_file(path, "--key"), "--key")]
+
+
+def load_keys(folder: str) -> list[dict]:
+    """``--keys``: the variant set's ``keys.json``, or else every ``*/key.json``."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError("--keys", f"{root}: not a folder")
+    listing = root / "keys.json"
+    if listing.is_file():
+        data = read_data_file(listing, "--keys")
+        if not isinstance(data, list) or not data:
+            raise InputError("--keys", f"{listing}: expected a non-empty list of answer keys")
+        return [_check_key(k, f"--keys: {listing.name}[{i}]") for i, k in enumerate(data)]
+    files = sorted(root.glob("*/key.json"))
+    if not files:
+        raise InputError("--keys", f"{root}: no keys.json and no */key.json inside")
+    return [_check_key(read_data_file(f, "--keys"), f"--keys: {f.parent.name}/key.json")
+            for f in files]
+
+
+# --------------------------------------------------------------------------
+# Outputs
+
+
+def report(grades: Sequence[StudentGrade]) -> dict:
+    """The JSON report: ``{"students": [...]}``."""
+    return {"students": [g.to_json() for g in grades]}
+
+
+def _clean(text: str, width: int | None = None) -> str:
+    """Untrusted text for a terminal: no control characters, clipped."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if width is None or len(text) <= width else text[:width - 1] + "…"
+
+
+def table(grades: Sequence[StudentGrade]) -> str:
+    """One line per student: score, a mark per item, the diagnoses."""
+    name_w = min(max([len(_clean(g.student)) for g in grades] + [7]), 28)
+    var_w = min(max([len(_clean(g.variant or "-")) for g in grades] + [7]), 16)
+    head = (f"{'student':<{name_w}}  {'variant':<{var_w}}  {'score':>6}  "
+            + " ".join(f"{q[1:]:>2}" for q in ITEMS) + "  diagnosis")
+    lines = [head, "-" * len(head)]
+    for g in grades:
+        marks = " ".join(f"{MARKS[g.items[q].status]:>2}" for q in ITEMS)
+        found = "; ".join(f"{q}: {', '.join(i.diagnosis)}" for q, i in g.items.items()
+                          if i.diagnosis)
+        if g.error:
+            found = f"not graded: {g.error}"
+        lines.append(f"{_clean(g.student, name_w):<{name_w}}  "
+                     f"{_clean(g.variant or '-', var_w):<{var_w}}  {g.score:>6g}  {marks}  "
+                     f"{_clean(found)}".rstrip())
+    lines.append(f"{len(grades)} submissions; marks: + correct, c carried forward, "
+                 "x wrong, . missing, ! invalid")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """A spreadsheet cell that is never read as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def gradebook(grades: Sequence[StudentGrade]) -> str:
+    """grades.csv: one row per student (points per item, total, diagnoses)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["student", "variant", "score", "max", *ITEMS, "diagnosis", "error"])
+    for g in grades:
+        found = "; ".join(f"{q}: {', '.join(i.diagnosis)}" for q, i in g.items.items()
+                          if i.diagnosis)
+        w.writerow([_cell(g.student), _cell(g.variant or ""), f"{g.score:g}", f"{g.max:g}",
+                    *(f"{g.items[q].points:g}" for q in ITEMS), found, _cell(g.error or "")])
+    return out.getvalue()
+
+
+def write_outputs(grades: Sequence[StudentGrade], submissions: Sequence[Submission],
+                  keys: Sequence[dict], config, out_dir: Path, *, pdf: bool = True,
+                  jobs: int | None = None, single: bool = False) -> list[Path]:
+    """grades.csv, report.json and the feedback PDFs, moved into ``out_dir``
+    only when all of them are whole."""
+    from derive.build import install
+    work = Path(tempfile.mkdtemp(prefix="handouts-grade-"))
+    try:
+        (work / "grades.csv").write_text(gradebook(grades), encoding="utf-8")
+        (work / "report.json").write_text(json.dumps(report(grades), indent=1,
+                                                     ensure_ascii=False) + "\n", encoding="utf-8")
+        if pdf:
+            _feedback_pdfs(grades, submissions, keys, config, work / "feedback", jobs, single)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if pdf:  # the folder as a whole, so no PDF of an earlier run is left behind
+            old = out_dir / "feedback"
+            staged = out_dir / ".feedback.part"
+            shutil.rmtree(staged, ignore_errors=True)
+            shutil.copytree(work / "feedback", staged)
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(staged, old)
+        return install(work, [work / "grades.csv", work / "report.json"], out_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _feedback_pdfs(grades, submissions, keys, config, folder: Path, jobs, single) -> None:
+    from derive.build import LatexError
+    from derive.feedback import build_feedback, feedback_context, file_name, render_feedback
+    by_variant = {str(k.get("variant")): k for k in keys}
+    sources = []
+    for g, sub in zip(grades, submissions):
+        key = keys[0] if single else by_variant.get(g.variant or "")
+        answers = {q: a.value for q, a in sub.answers.items() if not a.error}
+        ctx = feedback_context(g, answers, None if g.error else key, config)
+        sources.append((file_name(sub.index, g.student), render_feedback(ctx)))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        build_feedback(sources, folder, jobs=jobs, progress=sys.stderr.isatty())
+    except LatexError as e:
+        raise InputError("feedback PDF", str(e)) from None

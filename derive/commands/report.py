@@ -1,0 +1,33 @@
+"""``handouts report``: the worked-solution handout, problem sheet and answer key."""
+
+from __future__ import annotations
+
+import sys
+
+from derive.build import LatexError, build
+from derive.config import load_config
+
+
+def register(sub) -> None:
+    p = sub.add_parser("report", help="build handout.pdf, problems.pdf and answer-key.json "
+                                      "(with their .tex sources) for the reference assignment")
+    p.add_argument("--config", metavar="FILE", help="course config (TOML); default: built-in")
+    p.add_argument("--out", metavar="DIR", default="reports",
+                   help="output folder (default: reports/)")
+    p.add_argument("--templates", metavar="DIR", action="append", default=[],
+                   help="a folder of templates that override the shipped ones (repeatable)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    config = load_config(args.config)
+    try:
+        paths = build(config, args.out, extra_dirs=args.templates)
+    except LatexError as e:
+        log = f" (log: {e.log_path})" if e.log_path else ""
+        print(f"handouts: LaTeX error: {e}{log}", file=sys.stderr)
+        return 1
+    for path in paths:
+        if path.suffix in (".pdf", ".json") and path.parent.name != "figures":
+            print(path)
+    return 0

@@ -1,0 +1,43 @@
+"""``handouts stress``: run the variant generator over many variants and
+report how it fares (like R/exams' ``stresstest_exercise``)."""
+
+from __future__ import annotations
+
+from derive.commands.variants import _int
+
+
+def register(sub) -> None:
+    p = sub.add_parser("stress", help="stress-test the variant generator: acceptance, "
+                       "rejections per constraint, answer ranges, time per variant")
+    p.add_argument("--count", default="1000", metavar="N",
+                   help="how many variants to generate (default 1000)")
+    p.add_argument("--seed", default="1", metavar="S", help="the seed (default 1)")
+    p.add_argument("--config", metavar="FILE", help="course config with a [variants] table")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from derive.config import load_config
+    from derive.variants import check_count, check_seed, parse_settings, stress
+    count = check_count(_int("--count")(args.count))
+    seed = check_seed(args.seed)
+    settings = parse_settings(load_config(args.config).variants)
+    r = stress(seed, count, settings)
+    print(format_report(r))
+    return 0
+
+
+def format_report(r) -> str:
+    st = r.stats
+    lines = [f"{r.count} variants of seed {r.seed} in {r.seconds:.2f} s "
+             f"({r.seconds / r.count * 1e3:.1f} ms per variant)",
+             f"accepted {st.accepted} of {st.examined} candidates examined "
+             f"({st.accepted / max(st.examined, 1):.1%})", "",
+             f"{'constraint':<24}{'rejected':>10}{'of checked':>12}"]
+    for name in st.checked:
+        checked = st.checked[name]
+        lines.append(f"{name:<24}{st.rejected[name] / max(checked, 1):>10.1%}{checked:>12}")
+    lines += ["", f"{'answer':<12}{'min':>12}{'max':>12}"]
+    for item, (lo, hi) in r.ranges.items():
+        lines.append(f"{item:<12}{lo:>12.4g}{hi:>12.4g}")
+    return "\n".join(lines)

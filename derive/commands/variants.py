@@ -1,0 +1,57 @@
+"""``handouts variants``: a seeded set of variant problem sheets, worked
+solutions and answer keys, with print and learning-platform exports."""
+
+from __future__ import annotations
+
+import sys
+
+from derive.spec import InputError
+
+
+def _int(field: str):
+    def parse(text: str) -> int:
+        try:
+            return int(text, 10)
+        except ValueError:
+            raise InputError(field, f"expected a whole number, got {text!r}") from None
+    return parse
+
+
+def _jobs(text: str) -> int:
+    from derive.executors import check_jobs
+    return check_jobs(_int("--jobs")(text))
+
+
+def register(sub) -> None:
+    p = sub.add_parser("variants", help="build a seeded set of variant problem sets "
+                       "with worked solutions, answer keys and exports")
+    p.add_argument("--count", required=True, metavar="N", help="how many variants")
+    p.add_argument("--seed", required=True, metavar="S",
+                   help="the seed (a whole number >= 0); variant k depends only on (S, k)")
+    p.add_argument("--config", metavar="FILE", help="course config (TOML) with a "
+                   "[variants] table for ranges and constraints")
+    p.add_argument("--out", metavar="DIR", help="output folder (default reports/variants/s<seed>)")
+    p.add_argument("--jobs", metavar="J", help="worker processes (default: the number of cores)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where documents are compiled (default local worker processes)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address, with --executor dask (tcp://host:8786)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from derive.config import load_config
+    from derive.variants import BuildFailed, build_set, check_count, check_seed
+    count = check_count(_int("--count")(args.count))
+    seed = check_seed(args.seed)
+    jobs = _jobs(args.jobs) if args.jobs is not None else None
+    config = load_config(args.config)
+    try:
+        report = build_set(count, seed, config, args.out, jobs=jobs, executor=args.executor,
+                           scheduler=args.scheduler)
+    except BuildFailed as e:
+        print(f"handouts: error: {e}", file=sys.stderr)
+        return 1
+    print(f"{report.out}: {count} variants ({len(report.built)} built, "
+          f"{len(report.skipped)} unchanged) in {report.seconds:.1f} s")
+    return 0

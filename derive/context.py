@@ -1,0 +1,280 @@
+"""Answer key + derivation steps -> the render context: strings and numbers only.
+
+Templates receive no SymPy object and do no arithmetic. Every formula here is
+printed by :func:`derive.latex.latex` from an expression the code built or
+derived; every number comes from the answer key or from
+:func:`derive.numeric.solve` on the key's own params (the intermediates the
+key does not store: z¹, δ², the ReLU mask, ...).
+
+Numbers are rounded for reading to ``course.decimals`` places, except where
+the exact value is short: a number equal to a decimal of at most that many
+places (3, −1, 0.5, 0.25) is printed exactly, without trailing zeros. A
+non-zero number that would round to 0 is printed in scientific notation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Sequence
+
+import numpy as np
+import sympy as sp
+
+from derive.calculus import sigmoid as sig
+from derive.calculus import softmax as sm
+from derive.config import Config, Course
+from derive.latex import latex
+from derive.numeric import Solution, solve
+from derive.render import Latex, UnsettableText, escape_latex
+from derive.spec import InputError, parse_params
+from derive.steps import Derivation
+
+# Points of each item (ASSIGNMENT.md): 100 in all
+POINTS = {"q1": 5, "q2": 5, "q3": 5, "q4": 7.5, "q5": 7.5, "q6": 7.5, "q7": 5,
+          "q8": 7.5, "q9": 5, "q10": 10, "q11": 10, "q12": 10, "q13": 10, "q14": 5}
+
+
+# --------------------------------------------------------------------------
+# Numbers
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Numbers, vectors and matrices as LaTeX for reading."""
+
+    decimals: int = 4
+
+    def is_exact(self, v: float) -> bool:
+        """True when ``v`` is a decimal of at most ``decimals`` places."""
+        return abs(v - round(v, self.decimals)) <= 1e-12 * max(1.0, abs(v))
+
+    def number(self, v: float) -> Latex:
+        v = float(v) + 0.0
+        if not np.isfinite(v):
+            raise ValueError(f"cannot print the number {v}")
+        if self.is_exact(v):
+            text = f"{round(v, self.decimals):.{self.decimals}f}"
+            text = text.rstrip("0").rstrip(".") if "." in text else text
+            return Latex("0" if text in ("-0", "") else text)
+        if abs(v) < 0.5 * 10.0 ** -self.decimals:
+            mantissa, exponent = f"{v:.{max(self.decimals - 1, 1)}e}".split("e")
+            return Latex(rf"{mantissa} \times 10^{{{int(exponent)}}}")
+        return Latex(f"{v:.{self.decimals}f}")
+
+    def exact(self, values: Any) -> bool:
+        return all(self.is_exact(float(v)) for v in np.ravel(values))
+
+    def relation(self, values: Any) -> Latex:
+        """``=`` when every value prints exactly, else ``\\approx``."""
+        return Latex("=" if self.exact(values) else r"\approx")
+
+    def matrix(self, values: Any) -> Latex:
+        """A vector (as a column) or a matrix as a bracketed LaTeX matrix."""
+        arr = np.asarray(values, float)
+        rows = arr.reshape(-1, 1) if arr.ndim == 1 else arr
+        body = r" \\ ".join(" & ".join(self.number(v) for v in row) for row in rows)
+        return Latex(rf"\begin{{bmatrix}} {body} \end{{bmatrix}}")
+
+    def row(self, values: Any) -> Latex:
+        """A vector as a row, for inline text: ``[1, 0, 0]``."""
+        return Latex(r"\left[" + ", ".join(self.number(v) for v in np.ravel(values))
+                     + r"\right]")
+
+    def quantity(self, values: Any) -> dict[str, Latex]:
+        """The printed forms of one value: matrix, relation sign, dimensions."""
+        arr = np.asarray(values, float)
+        shape = (arr.shape[0], 1) if arr.ndim == 1 else arr.shape
+        out = {"value": self.number(arr) if arr.ndim == 0 else self.matrix(arr),
+               "rel": self.relation(arr),
+               "dims": Latex(rf"{shape[0]} \times {shape[1]}") if arr.ndim else Latex("")}
+        if arr.ndim == 1:
+            out["row"] = self.row(arr)
+        return out
+
+
+def points(p: float) -> str:
+    return f"{p:g}"
+
+
+# --------------------------------------------------------------------------
+# Formulas
+
+
+def derivation_context(d: Derivation) -> dict[str, Any]:
+    """A derivation as LaTeX: its left side, its steps (reason, expression)
+    and its result."""
+    return {"lhs": Latex(latex(d.lhs)),
+            "steps": [{"text": Latex(s.text), "expr": Latex(latex(s.expr))} for s in d.steps],
+            "result": Latex(latex(d.result))}
+
+
+@lru_cache(maxsize=None)
+def derivations() -> dict[str, dict[str, Any]]:
+    """Parts 1 and 2: every derivation the handout prints, by name."""
+    ds = {"sigmoid": sig.derive_sigmoid(), "sigmoid_prime": sig.derive_sigmoid_prime(),
+          "nll_gradient": sig.derive_nll_gradient(), "softmax": sm.derive_softmax(),
+          "softmax_jacobian": sm.derive_softmax_jacobian(), "nllm": sm.derive_nllm(),
+          "nllm_dz": sm.derive_nllm_dz(),
+          "softmax_layer_gradient": sm.derive_softmax_layer_gradient()}
+    return {name: derivation_context(d) for name, d in ds.items()}
+
+
+def _mat(name: str, rows: int, cols: int = 1) -> sp.MatrixSymbol:
+    return sp.MatrixSymbol(name, rows, cols)
+
+
+def _tex(expr: sp.Basic) -> Latex:
+    return Latex(latex(expr, order="none"))
+
+
+def _relu_mask(z_name: str) -> str:
+    return latex(sp.Heaviside(sp.Symbol(z_name), 0))
+
+
+@lru_cache(maxsize=None)
+def matrix_formulas(m: int, n: int, m_net: int, n1: int, n2: int) -> dict[str, Latex]:
+    """The matrix forms of the forward pass, backprop and the update, for a
+    softmax layer (m inputs, n classes) and the m_net-n1-n2 network. The shapes
+    are explicit so that SymPy checks every product's dimensions."""
+    eta = sp.Symbol(r"\eta")
+    # softmax layer (questions 6-9)
+    W, x, b, y = _mat("W", m, n), _mat("x", m), _mat("w_0", n), _mat("y", n)
+    a, z, G = _mat("a", n), _mat("z", n), _mat(r"\nabla_W \operatorname{NLLM}", m, n)
+    # network (questions 10-14)
+    x1 = _mat("x", m_net)
+    W1, b1, W2, b2 = _mat("W^{1}", m_net, n1), _mat("w_0^{1}", n1), _mat("W^{2}", n1, n2), _mat("w_0^{2}", n2)
+    z1, a1, z2, a2 = _mat("z^{1}", n1), _mat("a^{1}", n1), _mat("z^{2}", n2), _mat("a^{2}", n2)
+    y2, d1, d2 = _mat("y", n2), _mat(r"\delta^{1}", n1), _mat(r"\delta^{2}", n2)
+    G1, G2 = _mat(r"\frac{\partial L}{\partial W^{1}}", m_net, n1), _mat(r"\frac{\partial L}{\partial W^{2}}", n1, n2)
+    mask = _mat(_relu_mask("z^{1}"), n1)
+    # unevaluated, so that they print in the order of the assignment: A − η B
+    sub = lambda A, B: sp.MatAdd(A, sp.MatMul(-1, eta, B, evaluate=False), evaluate=False)  # noqa: E731
+    add = lambda A, B: sp.MatAdd(A, B, evaluate=False)  # noqa: E731
+    minus = lambda A, B: sp.MatAdd(A, sp.MatMul(-1, B, evaluate=False), evaluate=False)  # noqa: E731
+    return {
+        "z": _tex(add(W.T * x, b)),
+        "grad_W": _tex(sp.MatMul(x, sp.Transpose(minus(a, y)), evaluate=False)),
+        "W_new": _tex(sub(W, G)),
+        "z1": _tex(add(W1.T * x1, b1)),
+        "a1": Latex(latex(sp.Max(sp.Symbol("z^{1}"), 0))),
+        "z2": _tex(add(W2.T * a1, b2)),
+        "a2": Latex(r"\operatorname{SM}\left(" + latex(z2) + r"\right)"),
+        "delta2": _tex(minus(a2, y2)),
+        "back": _tex(W2 * d2),
+        "mask": Latex(_relu_mask("z^{1}")),
+        "delta1": _tex(sp.HadamardProduct(W2 * d2, mask)),
+        "dL_dW2": _tex(a1 * d2.T),
+        "dL_dW1": _tex(x1 * d1.T),
+        "W2_new": _tex(sub(W2, G2)),
+        "W1_new": _tex(sub(W1, G1)),
+    }
+
+
+# --------------------------------------------------------------------------
+# The context
+
+
+def course_context(course: Course) -> dict[str, Latex]:
+    """The title block's text, escaped; a character TeX cannot set is an
+    input error naming the field."""
+    out = {}
+    for name in ("course", "title", "term", "instructor"):
+        try:
+            out[name] = escape_latex(getattr(course, name))
+        except UnsettableText as e:
+            raise InputError(f"course.{name}", str(e)) from None
+    return out
+
+
+def _quantities(fmt: Formatter, values: dict[str, Any]) -> dict[str, dict]:
+    return {name: fmt.quantity(v) for name, v in values.items()}
+
+
+def build_context(key: dict, config: Config, *, figures: dict | None = None,
+                  solution: Solution | None = None) -> dict[str, Any]:
+    """The render context of one instance: strings and numbers only."""
+    params = parse_params(key["params"])
+    sol = solution or solve([params])[0]
+    fmt = Formatter(config.course.decimals)
+    ans, lay, net = key["answers"], sol.layer, sol.network
+    pl, pn = params.softmax_layer, params.network
+    c = pl.query_class
+    given = _quantities(fmt, {
+        "nllm_a": params.nllm_example.a, "nllm_y": params.nllm_example.y,
+        "W": pl.W, "b": pl.b, "x": pl.x, "y": pl.y, "lr": pl.lr,
+        "W1": pn.W1, "b1": pn.b1, "W2": pn.W2, "b2": pn.b2, "x_net": pn.x, "y_net": pn.y,
+        "lr_net": pn.lr})
+    layer = _quantities(fmt, {
+        "z": lay.z, "a": lay.a, "loss": lay.loss, "dL_dz": lay.dL_dz,
+        "dL_dW": ans["q6"], "W_new": ans["q8"], "z_new": lay.z_new, "a_new": lay.a_new,
+        "loss_new": lay.loss_new, "a_c": ans["q7"], "a_c_new": ans["q9"],
+        "nllm": ans["q5"]["value"]})
+    network = _quantities(fmt, {
+        "z1": net.z1, "a1": ans["q10"], "z2": net.z2, "a2": ans["q11"], "loss": net.loss,
+        "delta2": net.delta2, "back": net.W2_delta2, "mask": net.mask, "delta1": net.delta1,
+        "dL_dW2": ans["q12"]["grad"], "W2_new": ans["q12"]["W"],
+        "dL_dW1": ans["q13"]["grad"], "W1_new": ans["q13"]["W"],
+        "z1_new": net.z1_new, "a1_new": net.a1_new, "z2_new": net.z2_new,
+        "a2_new": ans["q14"], "loss_new": net.loss_new})
+    m, n = np.shape(pl.W)
+    nllm_class = int(np.argmax(params.nllm_example.y))
+    n1, n2 = len(pn.b1), len(pn.b2)
+    return {
+        "course": course_context(config.course),
+        "variant": key["variant"],
+        "decimals": config.course.decimals,
+        "nllm_class": nllm_class,
+        "nllm_a_c": fmt.number(params.nllm_example.a[nllm_class]),
+        "is_reference": key["variant"] == "reference",
+        "points": {q: points(p) for q, p in POINTS.items()},
+        "total": points(sum(POINTS.values())),
+        "answers": {q: Latex(ans[q]["latex"]) for q in ("q1", "q2", "q3", "q4", "q5")},
+        "nll": Latex(latex(sig.nll(sig.a, sig.y))),
+        "derivations": derivations(),
+        "formulas": matrix_formulas(m, n, len(pn.x), n1, n2),
+        "given": given, "layer": layer, "network": network,
+        "sizes": {"m": m, "n": n, "n1": n1, "n2": n2, "m_net": len(pn.x)},
+        # classes are numbered from 0, as in the assignment
+        "query_class": c, "target_class": int(np.argmax(pl.y)),
+        "target_class_net": int(np.argmax(pn.y)),
+        "figures": dict(figures or {}),
+        "summary": summary(fmt, ans),
+    }
+
+
+# The formula answers q1-q3 are right-hand sides; their left side is the derivation's
+ANSWER_LHS = {"q1": "sigmoid", "q2": "sigmoid_prime", "q3": "nll_gradient"}
+# How the summary table names each numeric answer
+SUMMARY_LABELS = {
+    "q6": r"\nabla_W \operatorname{NLLM}", "q7": r"a_{c}", "q8": r"W_{\text{new}}",
+    "q9": r"a_{c}^{\text{new}}", "q10": r"a^{1}", "q11": r"a^{2}",
+    "q12": (r"\frac{\partial L}{\partial W^{2}}", r"W^{2}_{\text{new}}"),
+    "q13": (r"\frac{\partial L}{\partial W^{1}}", r"W^{1}_{\text{new}}"),
+    "q14": r"a^{2}_{\text{new}}",
+}
+
+
+def _shown(fmt: Formatter, label: str, value: Any) -> Latex:
+    shown = fmt.number(value) if np.ndim(value) == 0 else fmt.matrix(value)
+    return Latex(f"{label} {fmt.relation(value)} {shown}")
+
+
+def summary(fmt: Formatter, ans: dict) -> list[dict[str, Any]]:
+    """The answer key in print: one row per item, each a list of formulas."""
+    rows = []
+    for q, p in POINTS.items():
+        value, label = ans[q], SUMMARY_LABELS.get(q)
+        if q in ANSWER_LHS:
+            lhs = derivations()[ANSWER_LHS[q]]["lhs"]
+            shown = [Latex(f"{lhs} = {value['latex']}")]
+        elif q in ("q4", "q5"):
+            shown = [Latex(value["latex"])]
+            if "value" in value:
+                shown.append(_shown(fmt, r"\operatorname{NLLM}", value["value"]))
+        elif isinstance(value, dict):
+            shown = [_shown(fmt, label[0], value["grad"]), _shown(fmt, label[1], value["W"])]
+        else:
+            shown = [_shown(fmt, label, value)]
+        rows.append({"item": q[1:], "points": points(p), "answer": shown})
+    return rows

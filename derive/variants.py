@@ -1,0 +1,803 @@
+"""Seeded variant problem sets: settings, candidate generation, constraints.
+
+Variant ``k`` of seed ``S`` draws its candidates from its own random stream,
+``numpy.random.SeedSequence(S, spawn_key=(k,))`` (the k-th child of
+``SeedSequence(S).spawn``), and takes the first candidate that meets every
+switched-on constraint and is not alike any of variants 0..k-1. So variant k
+depends only on (S, k) and the settings: ``--count 40`` extends ``--count 30``.
+
+Candidates are drawn and screened a batch at a time: the batch-level
+constraints run on the whole batch through :func:`derive.numeric.evaluate_network`;
+the answer-key check (common mistakes) runs only on the screened survivors,
+in stream order, until one passes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from derive.constraints import BY_NAME, CONSTRAINTS, parse_constraints
+from derive.spec import InputError
+
+BATCH = 64            # candidates drawn per stream and round (fixed: part of the stream)
+MIN_ID_WIDTH = 3      # s7-003: ids stay the same for every count up to 1000
+MAX_COUNT = 100_000
+MAX_SIZE = 8
+MAX_ENTRY = 100
+
+
+def variant_id(seed: int, k: int, count: int) -> str:
+    """``s<seed>-<k>``, k zero-padded to the width of the count but at least
+    :data:`MIN_ID_WIDTH` digits, so extending a set keeps its ids."""
+    width = max(MIN_ID_WIDTH, len(str(count - 1)))
+    return f"s{seed}-{k:0{width}d}"
+
+
+# --------------------------------------------------------------------------
+# Settings: the [variants] table of the config
+
+
+@dataclass(frozen=True)
+class LayerRanges:
+    """Questions 6-9: sizes, integer ranges [lo, hi] and step sizes."""
+
+    inputs: int = 2
+    classes: int = 3
+    W: tuple[int, int] = (-2, 2)
+    b: tuple[int, int] = (0, 0)
+    x: tuple[int, int] = (-2, 2)
+    lr: tuple[float, ...] = (0.1, 0.25, 0.5, 1)
+
+
+@dataclass(frozen=True)
+class NetworkRanges:
+    """Questions 10-14: sizes, integer ranges [lo, hi] and step sizes."""
+
+    inputs: int = 2
+    hidden: int = 4
+    outputs: int = 2
+    W1: tuple[int, int] = (-2, 2)
+    b1: tuple[int, int] = (-2, 2)
+    W2: tuple[int, int] = (-1, 1)
+    b2: tuple[int, int] = (-1, 1)
+    x: tuple[int, int] = (-2, 3)
+    lr: tuple[float, ...] = (0.1, 0.25, 0.5, 1)
+
+
+@dataclass(frozen=True)
+class VariantSettings:
+    """Everything the generator reads from ``[variants]``."""
+
+    softmax_layer: LayerRanges = LayerRanges()
+    network: NetworkRanges = NetworkRanges()
+    constraints: dict = field(default_factory=lambda: parse_constraints({}))
+    max_candidates: int = 20_000
+
+
+_SIZES = {"inputs": 1, "classes": 2, "hidden": 1, "outputs": 2}  # name -> minimum
+
+
+def _size(value, field: str, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= MAX_SIZE:
+        raise InputError(field, f"expected a whole number from {least} to {MAX_SIZE}, "
+                         f"got {value!r}")
+    return value
+
+
+def _range(value, field: str) -> tuple[int, int]:
+    if (not isinstance(value, (list, tuple)) or len(value) != 2
+            or any(isinstance(v, bool) or not isinstance(v, int) for v in value)):
+        raise InputError(field, f"expected an integer range [lowest, highest], got {value!r}")
+    lo, hi = value
+    if lo > hi:
+        raise InputError(field, f"empty range [{lo}, {hi}]: lowest is above highest")
+    if max(abs(lo), abs(hi)) > MAX_ENTRY:
+        raise InputError(field, f"range [{lo}, {hi}] too wide (entries up to ±{MAX_ENTRY})")
+    return lo, hi
+
+
+def _choices(value, field: str) -> tuple[float, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise InputError(field, f"expected a list of step sizes, got {value!r}")
+    if not value:
+        raise InputError(field, "empty list of step sizes")
+    for i, v in enumerate(value):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 100:
+            raise InputError(f"{field}[{i}]", f"expected a step size in (0, 100], got {v!r}")
+    return tuple(value)
+
+
+def _group(data, section: str, cls):
+    if not isinstance(data, dict):
+        raise InputError(section, "expected a table")
+    defaults = cls()
+    names = tuple(cls.__dataclass_fields__)
+    values = {}
+    for name, value in data.items():
+        field_name = f"{section}.{name}"
+        if name not in names:
+            raise InputError(field_name, "unknown field; expected " + ", ".join(names))
+        if name in _SIZES:
+            values[name] = _size(value, field_name, _SIZES[name])
+        elif name == "lr":
+            values[name] = _choices(value, field_name)
+        else:
+            values[name] = _range(value, field_name)
+    return type(defaults)(**{**defaults.__dict__, **values})
+
+
+def parse_settings(data: Any, section: str = "variants") -> VariantSettings:
+    """Validate the ``[variants]`` table (every field optional)."""
+    if not isinstance(data, dict):
+        raise InputError(section, "expected a table")
+    known = tuple(VariantSettings.__dataclass_fields__)
+    for name in data:
+        if name not in known:
+            raise InputError(f"{section}.{name}", "unknown field; expected " + ", ".join(known))
+    out = {}
+    if "softmax_layer" in data:
+        out["softmax_layer"] = _group(data["softmax_layer"], f"{section}.softmax_layer",
+                                      LayerRanges)
+    if "network" in data:
+        out["network"] = _group(data["network"], f"{section}.network", NetworkRanges)
+    if "constraints" in data:
+        out["constraints"] = parse_constraints(data["constraints"], f"{section}.constraints")
+    if "max_candidates" in data:
+        m = data["max_candidates"]
+        if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 10**7:
+            raise InputError(f"{section}.max_candidates",
+                             f"expected a whole number from 1 to 10^7, got {m!r}")
+        out["max_candidates"] = m
+    settings = VariantSettings(**out)
+    if settings.softmax_layer.classes > 10:
+        raise InputError(f"{section}.softmax_layer.classes", "at most 10 (question 5 "
+                         "uses probabilities in tenths)")
+    return settings
+
+
+def check_seed(seed: Any, field: str = "--seed") -> int:
+    """A seed is a non-negative integer (NumPy's SeedSequence entropy)."""
+    if isinstance(seed, str):
+        try:
+            seed = int(seed, 10)
+        except ValueError:
+            raise InputError(field, f"expected a whole number, got {seed!r}") from None
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(field, f"expected a whole number >= 0, got {seed!r}")
+    return seed
+
+
+def check_count(count: Any, field: str = "--count") -> int:
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
+        raise InputError(field, f"expected a whole number from 1 to {MAX_COUNT}, got {count!r}")
+    return count
+
+
+# --------------------------------------------------------------------------
+# Candidates
+
+
+@dataclass
+class Candidates:
+    """A batch of drawn instances, batch axis first."""
+
+    nllm_a: np.ndarray    # (B, c) probabilities in tenths
+    nllm_y: np.ndarray
+    W: np.ndarray         # (B, m, n)
+    b: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    lr: np.ndarray
+    query_class: np.ndarray
+    W1: np.ndarray        # (B, m, h)
+    b1: np.ndarray
+    W2: np.ndarray        # (B, h, o)
+    b2: np.ndarray
+    net_x: np.ndarray
+    net_y: np.ndarray
+    net_lr: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.lr)
+
+    def take(self, index) -> "Candidates":
+        return Candidates(**{k: v[index] for k, v in self.__dict__.items()})
+
+    @staticmethod
+    def concat(parts: Sequence["Candidates"]) -> "Candidates":
+        return Candidates(**{k: np.concatenate([getattr(p, k) for p in parts])
+                             for k in parts[0].__dict__})
+
+
+def _one_hot(rng, count: int, n: int) -> np.ndarray:
+    return np.eye(n, dtype=np.int64)[rng.integers(n, size=count)]
+
+
+def _tenths(rng, count: int, n: int) -> np.ndarray:
+    """Probability vectors of n parts, each a positive number of tenths."""
+    cuts = np.sort(np.stack([rng.choice(np.arange(1, 10), n - 1, replace=False)
+                             for _ in range(count)]), axis=1)
+    edges = np.concatenate([np.zeros((count, 1), int), cuts, np.full((count, 1), 10)], axis=1)
+    return np.diff(edges, axis=1)
+
+
+def draw(rng: np.random.Generator, s: VariantSettings, count: int = BATCH) -> Candidates:
+    """``count`` candidates from one stream (always drawn in the same order)."""
+    L, N = s.softmax_layer, s.network
+
+    def ints(r, *shape):
+        return rng.integers(r[0], r[1] + 1, size=(count, *shape))
+
+    return Candidates(
+        nllm_a=_tenths(rng, count, L.classes), nllm_y=_one_hot(rng, count, L.classes),
+        W=ints(L.W, L.inputs, L.classes), b=ints(L.b, L.classes), x=ints(L.x, L.inputs),
+        y=_one_hot(rng, count, L.classes), lr=rng.choice(np.array(L.lr, object), count),
+        query_class=rng.integers(L.classes, size=count),
+        W1=ints(N.W1, N.inputs, N.hidden), b1=ints(N.b1, N.hidden),
+        W2=ints(N.W2, N.hidden, N.outputs), b2=ints(N.b2, N.outputs),
+        net_x=ints(N.x, N.inputs), net_y=_one_hot(rng, count, N.outputs),
+        net_lr=rng.choice(np.array(N.lr, object), count))
+
+
+@dataclass
+class Evaluated:
+    """The numbers the batch constraints read (batch axis first)."""
+
+    a: np.ndarray
+    a_new: np.ndarray
+    loss: np.ndarray
+    loss_new: np.ndarray
+    z1: np.ndarray
+    z1_new: np.ndarray
+    a2: np.ndarray
+    a2_new: np.ndarray
+    net_loss: np.ndarray
+    net_loss_new: np.ndarray
+
+
+def _last(a) -> np.ndarray:
+    return np.moveaxis(np.asarray(a, float), 0, -1)
+
+
+def evaluate(c: Candidates, s: VariantSettings) -> Evaluated:
+    """Forward pass, gradient step and forward pass again, for the whole batch."""
+    from derive.numeric import evaluate_network
+    from derive.spec import Layer, Network
+    L, N = s.softmax_layer, s.network
+    layer = Network(L.inputs, (Layer(L.classes, "softmax"),), "nllm")
+    net = Network(N.inputs, (Layer(N.hidden, "relu"), Layer(N.outputs, "softmax")), "nllm")
+    x, W, b, y = _last(c.x), _last(c.W), _last(c.b), _last(c.y)
+    lr = c.lr.astype(float)
+    before = evaluate_network(layer, x, [W], [b], y)
+    after = evaluate_network(layer, x, [W - lr * before.dL_dW[0]], [b], y)
+    nx, W1, b1, W2, b2, ny = (_last(v) for v in (c.net_x, c.W1, c.b1, c.W2, c.b2, c.net_y))
+    nlr = c.net_lr.astype(float)
+    P = evaluate_network(net, nx, [W1, W2], [b1, b2], ny)
+    Q = evaluate_network(net, nx, [W1 - nlr * P.dL_dW[0], W2 - nlr * P.dL_dW[1]],
+                         [b1, b2], ny)
+    T = np.transpose
+    return Evaluated(a=T(before.a[0]), a_new=T(after.a[0]), loss=before.loss,
+                     loss_new=after.loss, z1=T(P.z[0]), z1_new=T(Q.z[0]), a2=T(P.a[1]),
+                     a2_new=T(Q.a[1]), net_loss=P.loss, net_loss_new=Q.loss)
+
+
+def batch_checks(c: Candidates, s: VariantSettings) -> dict[str, np.ndarray]:
+    """Each switched-on batch constraint's verdict on every candidate."""
+    active = [BY_NAME[n] for n in s.constraints if BY_NAME[n].batch]
+    if not active:
+        return {}
+    e = evaluate(c, s)
+    return {con.name: con.batch(e, s.constraints[con.name]) for con in active}
+
+
+def _number(v):
+    v = v.item() if hasattr(v, "item") else v
+    return v
+
+
+def to_params(c: Candidates, i: int):
+    """Candidate ``i`` as validated :class:`~derive.spec.Params`."""
+    from derive.spec import parse_params
+
+    def rows(m):
+        return m.tolist()
+
+    return parse_params({
+        "nllm_example": {"a": [p / 10 for p in c.nllm_a[i].tolist()], "y": c.nllm_y[i].tolist()},
+        "softmax_layer": {"W": rows(c.W[i]), "b": c.b[i].tolist(), "x": c.x[i].tolist(),
+                          "y": c.y[i].tolist(), "lr": _number(c.lr[i]),
+                          "query_class": int(c.query_class[i])},
+        "network": {"W1": rows(c.W1[i]), "b1": c.b1[i].tolist(), "W2": rows(c.W2[i]),
+                    "b2": c.b2[i].tolist(), "x": c.net_x[i].tolist(),
+                    "y": c.net_y[i].tolist(), "lr": _number(c.net_lr[i])}})
+
+
+def _identity(c: Candidates, i: int) -> tuple[tuple, tuple]:
+    """What 'alike' compares: the softmax-layer and the network parameters."""
+    layer = (c.W[i].tobytes(), c.b[i].tobytes(), c.x[i].tobytes(), c.y[i].tobytes(),
+             float(c.lr[i]), int(c.query_class[i]))
+    net = tuple(getattr(c, f)[i].tobytes() for f in ("W1", "b1", "W2", "b2", "net_x", "net_y")) \
+        + (float(c.net_lr[i]),)
+    return layer, net
+
+
+# --------------------------------------------------------------------------
+# Selection
+
+
+@dataclass
+class Stats:
+    """What ``handouts stress`` reports: how the constraints treated the
+    candidates examined (up to each accepted one)."""
+
+    examined: int = 0
+    accepted: int = 0
+    rejected: dict = field(default_factory=dict)   # name -> candidates it rejected
+    checked: dict = field(default_factory=dict)    # name -> candidates it was checked on
+    seconds: float = 0.0
+
+    def count(self, name: str, rejected: int, checked: int) -> None:
+        self.rejected[name] = self.rejected.get(name, 0) + rejected
+        self.checked[name] = self.checked.get(name, 0) + checked
+
+
+class _Stream:
+    """One variant's candidates, screened a batch at a time."""
+
+    def __init__(self, seed: int, k: int, s: VariantSettings):
+        self.rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))
+        self.s = s
+        self.drawn = 0
+        self.queue: list = []   # (stream index, candidates, i, verdicts) not yet tried
+
+    def refill(self, c: Candidates, verdicts: dict[str, np.ndarray]) -> None:
+        for i in range(len(c)):
+            self.queue.append((self.drawn + i, c, i, {n: bool(v[i]) for n, v in verdicts.items()}))
+        self.drawn += len(c)
+
+
+def _screen(streams: list[_Stream], s: VariantSettings) -> None:
+    """Draw the next batch of every stream and screen them all in one evaluation."""
+    parts = [draw(st.rng, s) for st in streams]
+    allc = Candidates.concat(parts)
+    verdicts = batch_checks(allc, s)
+    for j, (st, part) in enumerate(zip(streams, parts)):
+        sl = slice(j * BATCH, (j + 1) * BATCH)
+        st.refill(part, {n: v[sl] for n, v in verdicts.items()})
+
+
+class Unmeetable(InputError):
+    """No candidate met the constraints within ``max_candidates``."""
+
+
+def _unmeetable(vid: str, stats: Stats, limit: int) -> Unmeetable:
+    rates = sorted(((stats.rejected.get(n, 0) / max(stats.checked.get(n, 1), 1), n)
+                    for n in stats.checked), reverse=True)
+    named = ", ".join(f"{n} rejected {r:.0%}" for r, n in rates if r > 0) or "none"
+    return Unmeetable("variants.constraints",
+                      f"no candidate for {vid} met every constraint in {limit} tries "
+                      f"({named} of the candidates it checked); relax or switch off "
+                      f"those constraints, or widen the ranges")
+
+
+def _mistakes_batch(keys: list[dict], factor: float) -> list[bool]:
+    """The distinct_from_mistakes verdict on many keys, with every mistake
+    recomputed for all of them in one batch (:func:`derive.mistakes.recompute_many`)."""
+    from derive.constraints import confusable_items
+    from derive.mistakes import MISTAKES, recompute_many
+    sheets = {m.code: recompute_many(keys, (m,)) for m in MISTAKES}
+    return [not confusable_items(key, factor, {code: s[i][0] for code, s in sheets.items()})
+            for i, key in enumerate(keys)]
+
+
+def generate(seed: int, count: int, s: VariantSettings, stats: Stats | None = None) -> list:
+    """Params of variants 0..count-1.
+
+    Variant k takes the first candidate of its stream that passes every
+    batch constraint, then the common-mistakes check, then is not alike any
+    of variants 0..k-1. The work goes in waves: each wave gives every
+    unfinished variant its next batch-screened candidate ("head"), checks all
+    heads against the common mistakes in one batch, then accepts heads in
+    order of k while the variants before them are done."""
+    from derive.key import build_keys
+    seed, count = check_seed(seed), check_count(count)
+    stats = stats if stats is not None else Stats()
+    t0 = time.perf_counter()
+    streams = [_Stream(seed, k, s) for k in range(count)]
+    _screen(streams, s)
+    factor = s.constraints.get("distinct_from_mistakes")
+    unique = "unique" in s.constraints
+    seen_layer, seen_net = set(), set()
+    chosen: list = []
+    heads: dict[int, tuple] = {}   # k -> (candidates, i), passed every check but unique
+    while len(chosen) < count:
+        # the next batch-screened candidate of every variant without a head
+        need = [k for k in range(len(chosen), count) if k not in heads]
+        fresh = {}
+        while need:
+            empty = []
+            for k in need:
+                st = streams[k]
+                while st.queue and k not in fresh:
+                    _, c, i, verdicts = st.queue.pop(0)
+                    stats.examined += 1
+                    for name, ok in verdicts.items():
+                        stats.count(name, not ok, 1)
+                    if all(verdicts.values()):
+                        fresh[k] = (c, i)
+                if k not in fresh:
+                    if st.drawn >= s.max_candidates:
+                        raise _unmeetable(variant_id(seed, k, count), stats, s.max_candidates)
+                    empty.append(k)
+            if empty:
+                _screen([streams[k] for k in empty], s)
+            need = empty
+        if factor is not None and fresh:
+            order = sorted(fresh)
+            params = [to_params(*fresh[k]) for k in order]
+            keys = build_keys(params, [variant_id(seed, k, count) for k in order], seed)
+            for k, ok in zip(order, _mistakes_batch(keys, factor)):
+                stats.count("distinct_from_mistakes", not ok, 1)
+                if not ok:
+                    del fresh[k]
+        heads.update(fresh)
+        # accept in order of k; a head alike an earlier variant is dropped
+        while len(chosen) in heads:
+            k = len(chosen)
+            c, i = heads.pop(k)
+            layer, net = _identity(c, i)
+            if unique:
+                ok = layer not in seen_layer and net not in seen_net
+                stats.count("unique", not ok, 1)
+                if not ok:
+                    continue
+            seen_layer.add(layer)
+            seen_net.add(net)
+            chosen.append(to_params(c, i))
+            stats.accepted += 1
+            streams[k].queue = []  # the rest of its batch is never used: free it
+    stats.seconds += time.perf_counter() - t0
+    return chosen
+
+
+def generate_keys(seed: int, count: int, s: VariantSettings,
+                  stats: Stats | None = None) -> list[dict]:
+    """The answer keys of variants 0..count-1, evaluated in one batch."""
+    from derive.key import build_keys
+    params = generate(seed, count, s, stats)
+    return build_keys(params, [variant_id(seed, k, count) for k in range(count)], seed)
+
+
+# --------------------------------------------------------------------------
+# The set build: every variant's PDFs and key, the collections, the exports
+
+DOCUMENTS = {"problems": "problems", "solutions": "solutions"}  # kind -> file stem
+STAMP = ".content-hash"   # in each variant folder: the hash it was built from
+TEMP_PREFIX = ".tmp-"     # variant folders being written
+OLD_PREFIX = ".old-"      # variant folders being replaced
+
+
+def default_out(seed: int) -> Path:
+    return Path("reports") / "variants" / f"s{seed}"
+
+
+@lru_cache(maxsize=None)
+def source_digest() -> str:
+    """sha256 of the package's code and templates: a new version of either can
+    change every document, so it is part of what a build was made from."""
+    from derive.render import template_dir
+    package = Path(__file__).resolve().parent
+    files = sorted(package.rglob("*.py")) + sorted(
+        p for p in Path(template_dir()).rglob("*") if p.is_file())
+    h = hashlib.sha256()
+    for f in files:
+        if "__pycache__" in f.parts:
+            continue
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def inputs_digest(seed: int, s: VariantSettings, config) -> str:
+    """What a set is made from: the seed, the generator settings, the config
+    and the code. Equal digests give equal keys and equal .tex sources."""
+    text = json.dumps([seed, repr(s), config.digest, repr(config.course), source_digest()])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def content_hash(key_text: str, sources: dict[str, str]) -> str:
+    """sha256 of a variant's key, its .tex sources and the code that draws
+    its figures and compiles it (which the .tex does not show)."""
+    h = hashlib.sha256(key_text.encode() + b"\0" + _drawing_digest().encode())
+    for name in sorted(sources):
+        h.update(b"\0" + name.encode() + b"\0" + sources[name].encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _drawing_digest() -> str:
+    import derive.build
+    import derive.figures
+    return hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
+                                   for m in (derive.build, derive.figures))).hexdigest()
+
+
+def _sources(keys: Sequence[dict], config) -> list[dict[str, str]]:
+    """The .tex sources of every variant, rendered without drawing anything
+    (the figures are named, not drawn: their content follows from the key)."""
+    from derive.build import render_documents
+    from derive.figures import FIGURES
+    figures = {name: f"figures/{name}.pdf" for name in FIGURES}
+    return [render_documents(k, config, figures=figures) for k in keys]
+
+
+def build_variant_files(key: dict, config) -> dict[str, bytes] | str:
+    """Worker task: one variant's documents, as {relative path: bytes}, or the
+    one-line LaTeX error (exceptions with extra fields do not cross process
+    or cluster boundaries reliably)."""
+    from derive.build import LatexError, build_documents
+    out = Path(tempfile.mkdtemp(prefix="handouts-variant-"))
+    try:
+        paths = build_documents(key, config, out, names=DOCUMENTS)
+        return {str(p.relative_to(out)): p.read_bytes() for p in paths}
+    except LatexError as e:
+        return f"{key['variant']}: {e}" + (f" (log: {e.log_path})" if e.log_path else "")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def build_collection_file(keys: list[dict], config, solutions: bool) -> bytes | str:
+    """Worker task: all-problems.pdf or all-solutions.pdf, as bytes."""
+    from derive.build import LatexError, build_collection
+    out = Path(tempfile.mkdtemp(prefix="handouts-collection-"))
+    try:
+        return build_collection(keys, config, out / "collection.pdf",
+                                solutions=solutions).read_bytes()
+    except LatexError as e:
+        return f"{'all-solutions' if solutions else 'all-problems'}: {e}" + (
+            f" (log: {e.log_path})" if e.log_path else "")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+class BuildFailed(RuntimeError):
+    """A document did not compile: one line naming the variant, file, line, message."""
+
+
+@dataclass
+class SetReport:
+    """What a build did."""
+
+    out: Path
+    built: list[str]
+    skipped: list[str]
+    collections: bool
+    seconds: float
+
+
+@lru_cache(maxsize=None)
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` through a temporary file in the same folder (skipped
+    when the bytes are already there)."""
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _install_variant(out: Path, vid: str, files: dict[str, bytes], key_text: str,
+                     digest: str) -> None:
+    """Write a variant to a temporary folder, then move it into place whole."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{vid}-", dir=out))
+    try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private
+        for rel, data in files.items():
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / rel).write_bytes(data)
+        (tmp / "key.json").write_text(key_text, encoding="utf-8")
+        (tmp / STAMP).write_text(digest + "\n", encoding="utf-8")  # last: marks it whole
+        final = out / vid
+        if final.exists():
+            old = out / f"{OLD_PREFIX}{vid}"
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(final, old)
+            os.replace(tmp, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _is_current(folder: Path, digest: str) -> bool:
+    try:
+        stamp = (folder / STAMP).read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    return stamp == digest and all(
+        (folder / f"{stem}.{ext}").is_file() for stem in DOCUMENTS.values()
+        for ext in ("tex", "pdf")) and (folder / "key.json").is_file()
+
+
+def _clean_leftovers(out: Path) -> None:
+    """Remove what an interrupted run left behind (never a finished variant)."""
+    for p in out.iterdir():
+        if p.name.startswith((TEMP_PREFIX, OLD_PREFIX)):
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+
+
+def _read_manifest(out: Path) -> dict:
+    try:
+        data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _cached_keys(out: Path, manifest: dict, inputs: str, seed: int, count: int):
+    """The keys and content hashes of an earlier build from the same inputs
+    (no derivation, no rendering), or None."""
+    if manifest.get("inputs") != inputs or not isinstance(manifest.get("count"), int) \
+            or manifest["count"] < count:
+        return None
+    try:
+        keys = json.loads((out / "keys.json").read_text(encoding="utf-8"))[:count]
+    except (OSError, ValueError):
+        return None
+    ids = [variant_id(seed, k, count) for k in range(count)]
+    hashes = manifest.get("variants", {})
+    if [k.get("variant") for k in keys] != ids or any(i not in hashes for i in ids):
+        return None
+    return keys, [hashes[i] for i in ids]
+
+
+def _progress(total: int, enabled: bool | None):
+    from tqdm import tqdm
+    enabled = sys.stderr.isatty() if enabled is None else enabled
+    return tqdm(total=total, disable=not enabled or total == 0, unit="doc",
+                desc="variants", file=sys.stderr, leave=False)
+
+
+def build_set(count: int, seed: int, config, out: str | Path | None = None, *,
+              jobs: int | None = None, executor: str = "local",
+              scheduler: str | None = None, progress: bool | None = None) -> SetReport:
+    """Build a variant set into ``out``: per variant problems/solutions .tex
+    and .pdf and key.json; keys.json, keys.csv, all-problems.pdf,
+    all-solutions.pdf, moodle.xml and manifest.json. Variants whose content
+    hash has not changed are not rebuilt."""
+    from derive import executors as ex
+    from derive.exports import keys_csv, manifest_json, moodle_xml
+    t0 = time.perf_counter()
+    seed, count = check_seed(seed), check_count(count)
+    settings = parse_settings(config.variants)
+    if executor == "local":
+        jobs = ex.check_jobs(ex.default_jobs() if jobs is None else jobs)
+    elif executor not in ex.EXECUTORS:
+        raise InputError("--executor", f"unknown executor {executor!r}; choose one of "
+                         + ", ".join(ex.EXECUTORS))
+    out = Path(out) if out is not None else default_out(seed)
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", f"{out} exists and is not a folder")
+
+    inputs = inputs_digest(seed, settings, config)
+    manifest = _read_manifest(out) if out.is_dir() else {}
+    cached = _cached_keys(out, manifest, inputs, seed, count)
+    if cached:
+        keys, hashes = cached
+        key_texts = None
+    else:
+        from derive.key import dumps
+        keys = generate_keys(seed, count, settings)
+        key_texts = [dumps(k) for k in keys]
+        hashes = [content_hash(t, sources) for t, sources in
+                  zip(key_texts, _sources(keys, config))]
+    ids = [k["variant"] for k in keys]
+
+    out.mkdir(parents=True, exist_ok=True)
+    _clean_leftovers(out)
+    todo = [i for i, (vid, h) in enumerate(zip(ids, hashes)) if not _is_current(out / vid, h)]
+    collection = hashlib.sha256(json.dumps([ids, hashes]).encode()).hexdigest()
+    collections = [(name, sol) for name, sol in (("all-problems.pdf", False),
+                                                  ("all-solutions.pdf", True))
+                   if manifest.get("collection") != collection or not (out / name).is_file()]
+    if todo or collections:
+        if key_texts is None:
+            from derive.key import dumps
+            key_texts = [dumps(k) for k in keys]
+        with ex.open_executor(executor, jobs, scheduler) as pool:
+            _run(pool, out, keys, key_texts, hashes, todo, collections, config, progress)
+
+    from derive.key import dumps as dump_keys
+    _write_atomic(out / "keys.json", dump_keys(keys).encode())
+    _write_atomic(out / "keys.csv", keys_csv(keys).encode())
+    _write_atomic(out / "moodle.xml", moodle_xml(keys, config.course.decimals).encode())
+    _write_atomic(out / "manifest.json", manifest_json(
+        seed=seed, count=count, config_digest=config.digest, inputs=inputs,
+        variants=dict(zip(ids, hashes)), collection=collection).encode())
+    return SetReport(out, [ids[i] for i in todo], [v for i, v in enumerate(ids) if i not in set(todo)],
+                     bool(collections), time.perf_counter() - t0)
+
+
+def _run(pool, out: Path, keys, key_texts, hashes, todo, collections, config, progress) -> None:
+    """Submit the collections (the longest tasks) first, then every variant;
+    install each result as it arrives."""
+    pending = {}
+    for name, solutions in collections:
+        pending[pool.submit(build_collection_file, keys, config, solutions)] = ("set", name)
+    for i in todo:
+        pending[pool.submit(build_variant_files, keys[i], config)] = ("variant", i)
+    bar = _progress(len(pending), progress)
+    try:
+        while pending:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for f in done:
+                kind, what = pending.pop(f)
+                result = f.result()
+                if isinstance(result, str):
+                    raise BuildFailed(result)
+                if kind == "set":
+                    _write_atomic(out / what, result)
+                else:
+                    _install_variant(out, keys[what]["variant"], result, key_texts[what],
+                                     hashes[what])
+                bar.update(1)
+    finally:
+        for f in pending:
+            f.cancel()
+        bar.close()
+
+
+# --------------------------------------------------------------------------
+# Stress test (like R/exams' stresstest_exercise)
+
+
+@dataclass
+class StressReport:
+    """Acceptance, rejections per constraint, answer ranges, time per variant."""
+
+    seed: int
+    count: int
+    stats: Stats
+    ranges: dict[str, tuple[float, float]]   # item (q12.grad, ...) -> (min, max)
+    seconds: float
+
+
+def stress(seed: int, count: int, s: VariantSettings) -> StressReport:
+    """Generate ``count`` variants and report how the generator fared."""
+    from derive.exports import flat_answers
+    t0 = time.perf_counter()
+    stats = Stats()
+    keys = generate_keys(seed, count, s, stats)
+    ranges: dict[str, tuple[float, float]] = {}
+    for key in keys:
+        for name, v in flat_answers(key):
+            item = name.split("[")[0]
+            lo, hi = ranges.get(item, (v, v))
+            ranges[item] = (min(lo, v), max(hi, v))
+    return StressReport(seed, count, stats, ranges, time.perf_counter() - t0)

@@ -1,0 +1,58 @@
+"""``handouts report`` as a user runs it: outputs, errors, old PDFs intact."""
+
+import json
+
+import pytest
+
+from derive.cli import main
+from derive.key import build_key
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    assert main(["report", "--out", str(out)]) == 0
+    return out
+
+
+def test_writes_the_three_files_and_sources(reports):
+    for name in ("handout.pdf", "problems.pdf", "answer-key.json", "handout.tex", "problems.tex"):
+        assert (reports / name).is_file(), name
+    assert json.loads((reports / "answer-key.json").read_text()) == build_key()
+
+
+def test_latex_error_is_one_line_exit_1_and_old_pdfs_intact(reports, tmp_path, capsys):
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "derivation.tex.j2").write_text("\\begin{align*}\n\\undefinedmacro\n\\end{align*}\n")
+    before = {p.name: p.read_bytes() for p in reports.iterdir() if p.is_file()}
+    assert main(["report", "--out", str(reports), "--templates", str(broken)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "handout.tex:" in err and "Undefined control sequence" in err and "log:" in err
+    assert {p.name: p.read_bytes() for p in reports.iterdir() if p.is_file()} == before
+
+
+def test_malformed_config_exit_2(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[course]\ndecimals = 'four'\n")
+    assert main(["report", "--config", str(cfg), "--out", str(tmp_path / "o")]) == 2
+    assert "course.decimals" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_unsettable_title_exit_2(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[course]\ntitle = "神经网络"\n')
+    assert main(["report", "--config", str(cfg), "--out", str(tmp_path / "o")]) == 2
+    assert "course.title" in capsys.readouterr().err
+
+
+def test_hostile_title_builds(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[course]\ntitle = \'\\input{/etc/passwd} \\immediate\\write18{touch /tmp/x} $%#_&~{}\'\n'
+                   'decimals = 3\n')
+    assert main(["report", "--config", str(cfg), "--out", str(tmp_path / "o")]) == 0
+    tex = (tmp_path / "o" / "handout.tex").read_text()
+    assert r"\textbackslash{}input\{/etc/passwd\}" in tex and "\\input{/etc" not in tex
+    assert "2.303" in tex

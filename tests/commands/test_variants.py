@@ -1,0 +1,189 @@
+"""``handouts variants`` as an instructor runs it: the layout, byte-identical
+rebuilds, incremental builds, extension, recovery after an interruption, the
+Dask path and bad input. Real LaTeX runs for 2 variants only; the other
+tests swap the compile for a stand-in (the build logic is what they test)."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import derive.build
+from derive.cli import main
+from derive.config import Config
+from derive.variants import STAMP, build_set
+
+SEED = 20261128
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def real_set(tmp_path_factory):
+    out = tmp_path_factory.mktemp("set") / "v"
+    assert main(["variants", "--count", "2", "--seed", str(SEED), "--out", str(out),
+                 "--jobs", "2"]) == 0
+    return out
+
+
+def test_layout(real_set):
+    ids = [f"s{SEED}-000", f"s{SEED}-001"]
+    for vid in ids:
+        names = {p.name for p in (real_set / vid).iterdir()}
+        assert {"problems.tex", "problems.pdf", "solutions.tex", "solutions.pdf",
+                "key.json"} <= names
+    top = {p.name for p in real_set.iterdir() if not p.name.startswith(".")}
+    assert top == set(ids) | {"keys.json", "keys.csv", "all-problems.pdf", "all-solutions.pdf",
+                              "moodle.xml", "manifest.json"}
+    keys = json.loads((real_set / "keys.json").read_text())
+    assert [k["variant"] for k in keys] == ids
+    for key in keys:
+        assert json.loads((real_set / key["variant"] / "key.json").read_text()) == key
+    manifest = json.loads((real_set / "manifest.json").read_text())
+    assert manifest["seed"] == SEED and manifest["count"] == 2
+    assert list(manifest["variants"]) == ids
+
+
+def test_collections_carry_every_variant(real_set):
+    text = subprocess.run(["pdftotext", str(real_set / "all-solutions.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert f"s{SEED}-000" in text and f"s{SEED}-001" in text
+
+
+def test_same_seed_twice_gives_byte_identical_files(real_set, tmp_path):
+    out = tmp_path / "again"
+    assert main(["variants", "--count", "2", "--seed", str(SEED), "--out", str(out),
+                 "--jobs", "2"]) == 0
+    assert files_of(out) == files_of(real_set)
+
+
+def test_rerun_rebuilds_nothing(real_set, capsys):
+    before = {p: p.stat().st_mtime_ns for p in real_set.rglob("*") if p.is_file()}
+    assert main(["variants", "--count", "2", "--seed", str(SEED), "--out", str(real_set)]) == 0
+    assert "0 built, 2 unchanged" in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in real_set.rglob("*") if p.is_file()} == before
+
+
+# --------------------------------------------------------------------------
+# the build logic, with a stand-in for the compile
+
+
+def fake_documents(key, config, out_dir, *, names=derive.build.NAMES, **kw):
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for kind in ("problems", "solutions"):
+        for ext in ("tex", "pdf"):
+            p = out_dir / f"{names[kind]}.{ext}"
+            p.write_text(f"{kind} {key['variant']} {key['answers']['q7']}")
+            paths.append(p)
+    return paths
+
+
+def fake_collection(keys, config, out_pdf, *, solutions, **kw):
+    Path(out_pdf).write_text(" ".join(k["variant"] for k in keys) + f" {solutions}")
+    return Path(out_pdf)
+
+
+@pytest.fixture
+def fake_latex(monkeypatch):
+    monkeypatch.setattr(derive.build, "build_documents", fake_documents)
+    monkeypatch.setattr(derive.build, "build_collection", fake_collection)
+
+
+def test_count_40_extends_count_30(fake_latex, tmp_path):
+    first = build_set(30, 7, Config(), tmp_path, jobs=2)
+    assert len(first.built) == 30
+    before = {vid: files_of(tmp_path / vid) for vid in first.built}
+    second = build_set(40, 7, Config(), tmp_path, jobs=2)
+    assert second.built == [f"s7-{k:03d}" for k in range(30, 40)]
+    assert {vid: files_of(tmp_path / vid) for vid in first.built} == before
+    keys = json.loads((tmp_path / "keys.json").read_text())
+    assert len(keys) == 40 and (tmp_path / "all-problems.pdf").read_text().count("s7-") == 40
+    # and back to 30: the same 30 keys, nothing rebuilt
+    third = build_set(30, 7, Config(), tmp_path, jobs=2)
+    assert third.built == [] and third.collections
+    assert json.loads((tmp_path / "keys.json").read_text()) == keys[:30]
+
+
+def interrupting_documents(key, config, out_dir, **kw):
+    if key["variant"].endswith("2"):
+        raise KeyboardInterrupt
+    return fake_documents(key, config, out_dir, **kw)
+
+
+def test_interrupted_build_is_recovered(fake_latex, monkeypatch, tmp_path):
+    monkeypatch.setattr(derive.build, "build_documents", interrupting_documents)
+    with pytest.raises(KeyboardInterrupt):
+        build_set(4, 3, Config(), tmp_path, jobs=1)
+    # every variant folder present is whole; nothing half-written is left
+    for folder in tmp_path.iterdir():
+        assert not folder.name.startswith(".tmp-")
+        if folder.is_dir():
+            assert (folder / STAMP).is_file() and (folder / "key.json").is_file()
+    assert not (tmp_path / "s3-002").exists() and not (tmp_path / "manifest.json").exists()
+    # what a kill -9 could leave: a temporary folder, a stamp-less folder
+    (tmp_path / ".tmp-s3-002-abc").mkdir()
+    (tmp_path / ".tmp-s3-002-abc" / "problems.tex").write_text("half")
+    (tmp_path / "s3-001" / STAMP).unlink()
+    monkeypatch.setattr(derive.build, "build_documents", fake_documents)
+    report = build_set(4, 3, Config(), tmp_path, jobs=1)
+    assert "s3-000" in report.skipped and {"s3-001", "s3-002", "s3-003"} <= set(report.built)
+    assert not any(p.name.startswith(".tmp-") for p in tmp_path.iterdir())
+    assert json.loads((tmp_path / "manifest.json").read_text())["count"] == 4
+
+
+def test_a_latex_error_is_one_line(monkeypatch, tmp_path, capsys):
+    def failing(key, config, out_dir, **kw):
+        raise derive.build.LatexError("solutions.tex", 12, "Undefined control sequence.", None)
+    monkeypatch.setattr(derive.build, "build_documents", failing)
+    monkeypatch.setattr(derive.build, "build_collection", fake_collection)
+    assert main(["variants", "--count", "1", "--seed", "1", "--out", str(tmp_path / "o"),
+                 "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "s1-000: solutions.tex:12: Undefined control sequence." in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "o" / "s1-000").exists()
+
+
+def test_dask_executor_on_a_local_cluster(fake_latex, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        report = build_set(3, 5, Config(), tmp_path / "d", executor="dask",
+                           scheduler=cluster.scheduler_address)
+    local = build_set(3, 5, Config(), tmp_path / "l", jobs=2)
+    assert report.built == local.built == ["s5-000", "s5-001", "s5-002"]
+    assert files_of(tmp_path / "d") == files_of(tmp_path / "l")
+
+
+# --------------------------------------------------------------------------
+# bad input: one line, status 2, nothing written
+
+
+@pytest.mark.parametrize("args,config,words", [
+    (["--count", "0"], None, "--count: expected a whole number from 1"),
+    (["--count", "-2"], None, "--count"),
+    (["--count", "two"], None, "--count: expected a whole number"),
+    (["--seed", "x1"], None, "--seed: expected a whole number"),
+    (["--seed", "1.5"], None, "--seed"),
+    (["--jobs", "0"], None, "--jobs: expected a whole number of worker processes >= 1"),
+    ([], "[variants.constraints]\nsmall = true\n", "variants.constraints.small: unknown constraint"),
+    ([], "[variants.network]\nW1 = [2, -2]\n", "variants.network.W1: empty range"),
+    ([], "[variants]\ncount = 3\n", "variants.count: unknown field"),
+    (["--executor", "dask"], None, "--scheduler"),
+])
+def test_bad_input(tmp_path, capsys, args, config, words):
+    argv = ["variants", "--count", "2", "--seed", "1", "--out", str(tmp_path / "o")]
+    if config:
+        (tmp_path / "c.toml").write_text(config)
+        argv += ["--config", str(tmp_path / "c.toml")]
+    assert main(argv + args) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "o").exists()

@@ -1,0 +1,111 @@
+"""The LaTeX runner and the build: PDFs compile, show the answers (handout)
+or none of them (problem sheet), are byte-identical, and fail cleanly."""
+
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from derive.build import LatexError, build, build_collection, compile_pdf, parse_log
+from derive.config import Config, Course
+from derive.context import course_context
+from derive.figures import FIGURES
+from derive.key import build_key
+from tests.regenerate_golden import GOLDEN, golden_sources
+
+REFERENCE_ANSWERS = ["0.0900", "0.0684", "2.3026", "0.2447", "0.8776", "-2.0450",
+                     "0.1192", "0.8808", "22.0000"]
+
+
+def text_of(pdf: Path) -> str:
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return unicodedata.normalize("NFC", out.stdout.replace("\u2212", "-"))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    return out, build(Config(), out)
+
+
+def test_golden_tex_matches():
+    for name, source in golden_sources().items():
+        assert source == (GOLDEN / name).read_text(encoding="utf-8"), \
+            f"{name} differs from tests/golden; run `make golden` and review the diff"
+
+
+def test_outputs(reference):
+    out, paths = reference
+    names = {p.relative_to(out).as_posix() for p in paths}
+    assert {"handout.pdf", "problems.pdf", "handout.tex", "problems.tex",
+            "answer-key.json"} <= names
+    assert {f"figures/{f.replace('_', '-')}.pdf" for f in FIGURES} <= names
+
+
+def test_handout_shows_the_answers_and_problems_show_none(reference):
+    out, _ = reference
+    handout, problems = text_of(out / "handout.pdf"), text_of(out / "problems.pdf")
+    for value in REFERENCE_ANSWERS:
+        assert value in handout, value
+        assert value not in problems, value
+    assert "Question 14" in problems and "Worked solution" not in problems
+
+
+def test_tex_compiles_from_the_output_folder(reference, tmp_path):
+    out, _ = reference
+    import shutil
+    shutil.copytree(out, tmp_path / "copy")
+    assert compile_pdf(tmp_path / "copy" / "problems.tex").exists()
+
+
+def test_two_builds_are_byte_identical(reference, tmp_path):
+    out, _ = reference
+    build(Config(), tmp_path)
+    for name in ("handout.pdf", "problems.pdf", "handout.tex", "answer-key.json"):
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+HOSTILE = r"\input{/etc/passwd} ^^5cinput{/etc/passwd} \immediate\write18{touch /tmp/x} $ % # _ & ~ { } Łódź"
+
+
+def test_hostile_course_text_comes_out_literally(tmp_path):
+    tex = tmp_path / "t.tex"
+    from derive.render import make_env
+    base = make_env().get_template("base.tex.j2")
+    course = course_context(Course(title=HOSTILE, course="C#", term="", instructor="A & B"))
+    tex.write_text(base.render(course=course, solutions=False), encoding="utf-8")
+    text = text_of(compile_pdf(tex))
+    assert "passwd" in text and "root:" not in text
+    assert "\\input{/etc/passwd}" in text and "^^5cinput" in text and "write18" in text
+    assert "$ % # _ & ~ { } Łódź" in text
+
+
+def test_latex_error_is_one_line_with_file_and_line(tmp_path):
+    tex = tmp_path / "bad.tex"
+    tex.write_text("\\documentclass{article}\n\\begin{document}\n\\undefinedmacro\n\\end{document}\n")
+    with pytest.raises(LatexError) as e:
+        compile_pdf(tex)
+    assert str(e.value) == "bad.tex:3: Undefined control sequence."
+    assert e.value.log_path.exists()
+
+
+def test_parse_log_without_file_line():
+    assert parse_log("! Emergency stop.\nl.7 \\foo\n", "x.tex") == ("x.tex", 7, "Emergency stop.")
+
+
+def test_timeout(tmp_path):
+    tex = tmp_path / "loop.tex"
+    tex.write_text("\\def\\x{\\x}\\x\n")
+    with pytest.raises(LatexError, match="did not finish within"):
+        compile_pdf(tex, timeout=1)
+
+
+def test_collection_has_every_variant(tmp_path):
+    from derive.key import build_keys
+    from derive.spec import REFERENCE
+    keys = build_keys([REFERENCE, REFERENCE], ["s1-1", "s1-2"], seed=1)
+    pdf = build_collection(keys, Config(), tmp_path / "all.pdf", solutions=False)
+    text = text_of(pdf)
+    assert "variant s1-1" in text and "variant s1-2" in text
+    assert list(tmp_path.iterdir()) == [pdf]

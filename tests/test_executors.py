@@ -1,0 +1,59 @@
+"""Executors: local worker processes and a Dask cluster on loopback run the
+same tasks."""
+
+import pytest
+
+from derive.executors import check_jobs, default_jobs, open_executor
+from derive.spec import InputError
+
+
+def square(x):
+    return x * x
+
+
+def test_local_pool_runs_tasks():
+    with open_executor("local", 2) as pool:
+        assert list(pool.map(square, range(5))) == [0, 1, 4, 9, 16]
+
+
+@pytest.mark.parametrize("jobs", [0, -1, True, "2"])
+def test_bad_jobs(jobs):
+    with pytest.raises(InputError, match="--jobs"):
+        check_jobs(jobs)
+
+
+def test_default_jobs_is_the_cores():
+    assert default_jobs() >= 1
+
+
+def test_bad_executor_and_scheduler():
+    with pytest.raises(InputError, match="--executor"):
+        with open_executor("slurm"):
+            pass
+    with pytest.raises(InputError, match="--scheduler"):
+        with open_executor("dask"):
+            pass
+    with pytest.raises(InputError, match="--scheduler"):
+        with open_executor("local", 1, "tcp://127.0.0.1:1"):
+            pass
+
+
+def test_unreachable_scheduler_is_one_line():
+    with pytest.raises(InputError) as e:
+        with open_executor("dask", scheduler="tcp://127.0.0.1:9", timeout=1):
+            pass
+    assert e.value.field == "--scheduler" and "\n" not in str(e.value)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as c:
+        yield c
+
+
+def test_dask_cluster_runs_tasks(cluster):
+    with open_executor("dask", scheduler=cluster.scheduler_address) as pool:
+        assert list(pool.map(square, range(5))) == [0, 1, 4, 9, 16]

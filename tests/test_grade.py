@@ -1,0 +1,291 @@
+"""Grading: full marks for the key, every library mistake diagnosed (alone and
+in pairs), error carried forward, tolerances, shapes, formulas, rules."""
+
+import time
+
+import numpy as np
+import pytest
+
+from derive.answers import key_submission, parse_submission
+from derive.grade import (Rules, equivalent, grade_all, grade_submission, parse_rules, prepare,
+                          time_limit, _Timeout)
+from derive.answers import SYMBOLIC, parse_expression
+from derive.key import build_key, build_keys
+from derive.mistakes import MISTAKES, mistake_sets, recompute
+from derive.spec import InputError
+from tests.test_mistakes import varied
+
+RULES = Rules()
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return [build_key()] + build_keys(varied(3, seed=11), ["v1", "v2", "v3"])
+
+
+@pytest.fixture(scope="module")
+def variants(keys):
+    return {k["variant"]: v for k, v in zip(keys, prepare(keys, RULES))}
+
+
+def grade(variant, replace=None, rules=RULES, drop=()):
+    entry = key_submission(variant.key, "s", replace)
+    for q in drop:
+        del entry["answers"][q]
+    return grade_submission(parse_submission(entry, 0), variant, rules)
+
+
+def test_the_key_scores_full_marks(variants):
+    for v in variants.values():
+        g = grade(v)
+        assert g.score == g.max == 100
+        assert {i.status for i in g.items.values()} == {"correct"}
+
+
+def _value(item, value):
+    from derive.grade import _arrays
+    if item in ("q1", "q2", "q3", "q4"):
+        return parse_expression(value["sympy"], item)
+    return _arrays(value)
+
+
+def _flat(value):
+    return np.concatenate([np.ravel(v) for v in value.values()]) if isinstance(value, dict) \
+        else np.ravel(value)
+
+
+def _same_answer(item, a, b) -> bool:
+    from derive.grade import _same
+    return _same(_value(item, a), _value(item, b), item, RULES)
+
+
+def _cases(variants, size):
+    """(variant, mistakes, sheet, items): a student making ``size`` mistakes
+    consistently (every item they change), and the items where the answer
+    differs from the key and, for pairs, from what any single mistake gives."""
+    for v in variants.values():
+        singles = [recompute(v.key, [m]) for m in MISTAKES]
+        for mistakes in mistake_sets(size):
+            if len(mistakes) != size:
+                continue
+            sheet = recompute(v.key, mistakes)[0]
+            items = []
+            for item, value in sheet.items():
+                if item not in SYMBOLIC and not np.isfinite(_flat(value)).all():
+                    continue  # overflowed: no student can submit it
+                if _same_answer(item, value, v.key["answers"][item] if item != "q4"
+                                else {"sympy": "exp(z[j])/sum(exp(z[k]))"}):
+                    continue
+                if size > 1 and any(item in s and _same_answer(item, value, s[item])
+                                    for sheets in singles for s in sheets):
+                    continue
+                items.append(item)
+            yield v, mistakes, sheet, items
+
+
+def test_each_mistake_alone_is_diagnosed(variants):
+    seen = set()
+    for v, (m,), sheet, items in _cases(variants, 1):
+        g = grade(v, sheet)
+        for item in items:
+            i = g.items[item]
+            # (q12/q13 can be right: W within tolerance beside a wrong tiny gradient)
+            assert i.status in ("wrong", "carried-forward", "correct"), (m.code, item)
+            if i.status == "wrong" or i.diagnosis:
+                assert m.code in i.diagnosis, (m.code, item, v.key["variant"], i.diagnosis)
+                assert i.feedback
+                seen.add(m.code)
+    assert seen == {m.code for m in MISTAKES}
+
+
+def test_each_pair_of_mistakes_is_diagnosed(variants):
+    pairs = set()
+    for v, mistakes, sheet, items in _cases(variants, 2):
+        g = grade(v, sheet)
+        codes = {m.code for m in mistakes}
+        for item in items:
+            i = g.items[item]
+            if i.status == "wrong":
+                assert codes <= set(i.diagnosis), (codes, item, v.key["variant"], i.diagnosis)
+                pairs.add(frozenset(codes))
+    assert frozenset({"transposed", "sign-flipped"}) in pairs
+    assert len(pairs) >= 12
+
+
+def test_transposed_and_sign_flipped_at_once(variants):
+    v = variants["reference"]
+    q6 = -np.asarray(v.key["answers"]["q6"]).T
+    g = grade(v, {"q6": q6.tolist()}).items["q6"]
+    assert g.status == "wrong" and g.points == 0
+    assert g.diagnosis == ["sign-flipped", "transposed"]
+
+
+def test_step_mistake_after_a_right_gradient_is_ascent_not_a_sign_flip(variants):
+    v = variants["reference"]
+    [sheet] = recompute(v.key, [m for m in MISTAKES if m.code == "ascent"])
+    assert grade(v, {"q8": sheet["q8"]}).items["q8"].diagnosis == ["ascent"]
+
+
+# --------------------------------------------------------------------------
+# Error carried forward
+
+
+def test_q8_and_q9_carry_their_own_wrong_q6_forward(variants):
+    v = variants["v1"]
+    p = v.params.softmax_layer
+    q6 = np.asarray(v.key["answers"]["q6"]) + np.array([[0.1, 0, 0], [0, 0, 0.2]])
+    q8 = np.asarray(p.W) - p.lr * q6
+    g = grade(v, {"q6": q6.tolist(), "q8": q8.tolist()}, drop=("q9",))
+    assert g.items["q6"].status == "wrong"
+    assert g.items["q8"].status == "carried-forward" and g.items["q8"].points == 7.5
+    # q9 from their q8: the probability after their step
+    from derive.mistakes import _stack  # noqa: F401 (the batch layout)
+    from derive.numeric import forward_network
+    (_,), (a,) = forward_network(p.network, np.asarray(p.x, float)[:, None],
+                                 [q8[..., None]], [np.asarray(p.b, float)[:, None]])
+    q9 = float(a[p.query_class, 0])
+    g = grade(v, {"q6": q6.tolist(), "q9": q9}, drop=("q8",))  # through q8 left out
+    assert g.items["q9"].status == "carried-forward"
+    g = grade(v, {"q6": q6.tolist(), "q8": q8.tolist(), "q9": q9},
+              rules=Rules(carried_forward=0.5))
+    assert g.items["q8"].points == 3.75 and g.items["q9"].points == 2.5
+
+
+def test_q14_from_their_weights_and_the_update_from_their_gradient(variants):
+    v = variants["reference"]
+    n = v.params.network
+    grad = np.asarray(v.key["answers"]["q12"]["grad"]) * 2
+    W2 = np.asarray(n.W2) - n.lr * grad
+    from derive.numeric import forward_network
+    W1 = np.asarray(v.key["answers"]["q13"]["W"])
+    _, (_, a2) = forward_network(n.network, np.asarray(n.x, float)[:, None],
+                                 [W1[..., None], W2[..., None]],
+                                 [np.asarray(n.b1, float)[:, None], np.asarray(n.b2, float)[:, None]])
+    g = grade(v, {"q12": {"grad": grad.tolist(), "W": W2.tolist()}, "q14": a2[:, 0].tolist()})
+    assert g.items["q12"].status == "carried-forward"
+    assert g.items["q12"].points == 10 * RULES.carried_forward_update
+    assert g.items["q14"].status == "carried-forward" and g.items["q14"].points == 5
+    # the same W without its gradient: simply wrong
+    g = grade(v, {"q12": {"W": W2.tolist()}})
+    assert g.items["q12"].status == "wrong"
+
+
+def test_a_right_answer_is_never_carried_forward(variants):
+    v = variants["v2"]
+    q6 = (np.asarray(v.key["answers"]["q6"]) * 3).tolist()
+    g = grade(v, {"q6": q6})
+    assert g.items["q8"].status == "correct" and g.items["q9"].status == "correct"
+
+
+# --------------------------------------------------------------------------
+# Numbers, shapes, formulas
+
+
+def test_four_significant_digits_pass_and_one_percent_does_not(variants):
+    v = variants["v3"]
+    ans = v.key["answers"]
+    rounded = {q: np.vectorize(lambda x: float(f"{x:.4g}"))(np.asarray(ans[q])).tolist()
+               for q in ("q6", "q7", "q8", "q10", "q11", "q14")}
+    assert grade(v, rounded).score == 100
+    off = (np.asarray(ans["q11"]) * 1.01).tolist()
+    assert grade(v, {"q11": off}).items["q11"].status == "wrong"
+    loose = Rules(rel_tol=0.05)
+    assert grade(v, {"q11": off}, rules=loose).items["q11"].status == "correct"
+
+
+def test_credit_per_entry_is_configurable(variants):
+    v = variants["reference"]
+    q6 = np.asarray(v.key["answers"]["q6"])
+    q6[0, 1] += 1
+    assert grade(v, {"q6": q6.tolist()}).items["q6"].points == pytest.approx(7.5 * 5 / 6)
+    assert grade(v, {"q6": q6.tolist()}, rules=Rules(per_entry=False)).items["q6"].points == 0
+
+
+def test_a_scalar_as_a_one_element_list_is_accepted_with_a_note(variants):
+    v = variants["reference"]
+    g = grade(v, {"q7": [v.key["answers"]["q7"]]}).items["q7"]
+    assert g.status == "correct" and "1-element list" in g.feedback
+
+
+def test_shapes(variants):
+    v = variants["reference"]
+    q13 = np.asarray(v.key["answers"]["q13"]["W"])
+    g = grade(v, {"q13": {"W": (q13.T + 1).tolist()}}).items["q13"]
+    assert g.status == "wrong" and g.diagnosis == ["transposed"] and "still differ" in g.feedback
+    g = grade(v, {"q10": [1, 2, 3]}).items["q10"]
+    assert g.status == "wrong" and "Expected 4 entries, got 3 entries" in g.feedback
+
+
+@pytest.mark.parametrize("item,text,right", [
+    ("q1", "exp(z)/(1+exp(z))", True),
+    ("q1", "1/(1+exp(z))", False),
+    ("q2", "exp(-z)/(1+exp(-z))^2", True),
+    ("q2", "sigma(z)*(1-sigma(z))", True),
+    ("q2", "sigma(z)^2", False),
+    ("q3", "a*x_k - y*x_k", True),
+    ("q3", "(a - y)", False),
+    ("q4", "exp(z_j - M)/sum(exp(z_k - M))", True),
+    ("q4", "exp(z_j)/sum(exp(z_j))", False),
+])
+def test_formulas_by_sympy(variants, item, text, right):
+    g = grade(variants["reference"], {item: {"sympy": text}}).items[item]
+    assert (g.status == "correct") == right
+
+
+def test_the_time_limit_interrupts():
+    start = time.perf_counter()
+    with pytest.raises(_Timeout):
+        with time_limit(0.1):
+            while True:
+                pass
+    assert time.perf_counter() - start < 2
+
+
+def test_missing_and_invalid_items(variants):
+    v = variants["reference"]
+    g = grade(v, {"q7": "import os"}, drop=("q9",))
+    assert g.items["q9"].status == "missing" and g.items["q9"].points == 0
+    assert g.items["q7"].status == "invalid" and "Could not read" in g.items["q7"].feedback
+
+
+# --------------------------------------------------------------------------
+# Batches and rules
+
+
+def test_a_batch_matches_variants_and_survives_bad_submissions(keys):
+    entries = [key_submission(k, f"s{i}") for i, k in enumerate(keys)]
+    entries += ["garbage", {"student": "x", "variant": "nope", "answers": {}},
+                {"student": "y", "answers": {}}]
+    subs = [parse_submission(e, i) for i, e in enumerate(entries)]
+    out = grade_all(subs, keys)
+    assert [g.score for g in out[:len(keys)]] == [100] * len(keys)
+    bad = out[len(keys):]
+    assert all(g.error and g.score == 0 for g in bad)
+    assert "no key for variant 'nope'" in bad[1].error and "no variant" in bad[2].error
+    assert {i.status for i in bad[0].items.values()} == {"invalid"}
+
+
+def test_one_key_for_everybody_notes_other_variants(keys):
+    sub = parse_submission(key_submission(keys[1], "s"), 0)
+    [g] = grade_all([sub], keys[:1], single=True)
+    assert g.score < 100 and "graded against the key of 'reference'" in g.notes[0]
+
+
+def test_rules_from_the_config():
+    assert parse_rules({}) == Rules()
+    r = parse_rules({"rel_tol": 0.01, "per_entry": False, "carried_forward": 0.5,
+                     "combinations": 1})
+    assert (r.rel_tol, r.per_entry, r.carried_forward, r.combinations) == (0.01, False, 0.5, 1)
+
+
+@pytest.mark.parametrize("data,words", [
+    ({"rel": 1}, "grading.rel: unknown field"),
+    ({"rel_tol": "1e-3"}, "grading.rel_tol: expected a number"),
+    ({"rel_tol": -1}, "must be from 0"),
+    ({"per_entry": 1}, "grading.per_entry: expected true or false"),
+    ({"combinations": 2.5}, "whole number"),
+    ({"carried_forward": 2}, "grading.carried_forward: must be from 0 to 1"),
+])
+def test_bad_rules_name_the_field(data, words):
+    with pytest.raises(InputError, match=words):
+        parse_rules(data)
