@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
 from derive.key import ITEMS
 from derive.spec import InputError
@@ -146,11 +145,14 @@ class _Builder:
         raise AnswerError("indexing is only allowed as z[j] or z[k] in q4")
 
     def call(self, node: ast.Call, depth: int) -> sp.Expr:
-        if not isinstance(node.func, ast.Name) or node.keywords or len(node.args) != 1 \
-                or isinstance(node.args[0], ast.Starred):
+        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise AnswerError("only one-argument functions like exp(z) are allowed")
-        fname = node.func.id
         arg = self.build(node.args[0], depth)
+        func = node.func
+        # σ(z)(1 − σ(z)) and z(1 − z): a bracket after a value multiplies it
+        if not isinstance(func, ast.Name) or func.id in self.names or func.id in _CONSTANTS:
+            return self.build(func, depth) * arg
+        fname = func.id
         if self.sums and fname in ("sum", "Sum"):
             return sp.Sum(arg, (sm.k, 1, sm.n))
         if fname not in _FUNCTIONS:

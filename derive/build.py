@@ -9,22 +9,25 @@ folder and moved into place only when whole.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import shutil
 import signal
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from derive.config import Config
 from derive.context import build_context
-from derive.figures import write_figures
+from derive.figures import FIGURES, draw, figure_data, figure_path, warm_up, write_figures
 from derive.key import build_key, dumps
+from derive.numeric import solve
 from derive.render import make_env
-from derive.spec import REFERENCE
+from derive.spec import REFERENCE, parse_params
 
 PDFLATEX = "pdflatex"
 FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
@@ -132,11 +135,12 @@ def _run_pdflatex(cmd: list[str], folder: Path, env: dict, timeout: float,
 
 
 def render_documents(key: dict, config: Config, *, figures: dict | None = None,
-                     extra_dirs: Iterable[str | Path] = ()) -> dict[str, str]:
+                     extra_dirs: Iterable[str | Path] = (), solution=None) -> dict[str, str]:
     """The .tex sources of one instance: ``{"problems.tex": …, "handout.tex": …}``
-    keyed by the default :data:`NAMES`."""
+    keyed by the default :data:`NAMES`. ``solution`` (of the key's params)
+    saves solving the instance again when the caller has it."""
     env = make_env(tuple(extra_dirs))
-    ctx = build_context(key, config, figures=figures)
+    ctx = build_context(key, config, figures=figures, solution=solution)
     return {f"{NAMES[kind]}.tex": env.get_template("handout.tex.j2").render(
                 course=ctx["course"], v=ctx, solutions=kind == "solutions")
             for kind in ("problems", "solutions")}
@@ -157,19 +161,42 @@ def build_documents(key: dict, config: Config, out_dir: str | Path, *,
 
 
 def _build_in(work: Path, key: dict, config: Config, names: dict[str, str],
-              extra_dirs: Iterable[str | Path], timeout: float) -> list[Path]:
-    """Figures, .tex and PDFs of one instance in ``work``; the two documents
-    compile side by side."""
-    figures = write_figures(key, work)
-    sources = render_documents(key, config, figures=figures, extra_dirs=extra_dirs)
-    texs = []
-    for kind, source_name in zip(("problems", "solutions"), sources):
-        tex = work / f"{names[kind]}.tex"
-        tex.write_text(sources[source_name], encoding="utf-8")
-        texs.append(tex)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pdfs = list(pool.map(lambda t: compile_pdf(t, timeout=timeout), texs))
-    return [work / rel for rel in figures.values()] + [p for pair in zip(texs, pdfs) for p in pair]
+              extra_dirs: Iterable[str | Path], timeout: float,
+              drawer: Executor | None = None) -> list[Path]:
+    """Figures, .tex and PDFs of one instance in ``work``. Each document
+    compiles as soon as its own figures are written: the problem sheet (two
+    figures) compiles while the handout's other figures are drawn, then the
+    handout. With ``drawer`` (an executor, e.g. a process already warm with
+    matplotlib) every figure is drawn there while this thread writes."""
+    solution = solve([parse_params(key["params"])])[0]
+    paths = {name: figure_path(name) for name in FIGURES}
+    sources = render_documents(key, config, figures=paths, extra_dirs=extra_dirs,
+                               solution=solution)
+    data = figure_data(key, solution)
+    shown = [[name for name in FIGURES if paths[name] in source] for source in sources.values()]
+    if drawer is None:
+        figure = lambda name: draw(name, data[name])  # noqa: E731
+    else:
+        # the problem sheet's figures first: its compile waits for them
+        order = dict.fromkeys(shown[0] + list(FIGURES))
+        pending = {name: drawer.submit(draw, name, data[name]) for name in order}
+        figure = lambda name: pending[name].result()  # noqa: E731
+    (work / "figures").mkdir(exist_ok=True)
+    written: list[Path] = []
+    texs, jobs = [], []
+    with ThreadPoolExecutor(max_workers=2) as compiler:
+        for kind, source, names_shown in zip(("problems", "solutions"), sources.values(), shown):
+            for name in names_shown:
+                fig = work / paths[name]
+                if fig not in written:
+                    fig.write_bytes(figure(name))
+                    written.append(fig)
+            tex = work / f"{names[kind]}.tex"
+            tex.write_text(source, encoding="utf-8")
+            texs.append(tex)
+            jobs.append(compiler.submit(compile_pdf, tex, timeout=timeout))
+        pdfs = [job.result() for job in jobs]
+    return written + [p for pair in zip(texs, pdfs) for p in pair]
 
 
 def build_collection(keys: Sequence[dict], config: Config, out_pdf: str | Path, *,
@@ -181,9 +208,10 @@ def build_collection(keys: Sequence[dict], config: Config, out_pdf: str | Path, 
     work = Path(tempfile.mkdtemp(prefix="handouts-"))
     env = make_env(tuple(extra_dirs))
     variants = []
-    for key in keys:
-        figures = write_figures(key, work, prefix=f"{key['variant']}-")
-        variants.append(build_context(key, config, figures=figures))
+    solutions = solve([parse_params(key["params"]) for key in keys])  # one batch
+    for key, sol in zip(keys, solutions):
+        figures = write_figures(key, work, prefix=f"{key['variant']}-", solution=sol)
+        variants.append(build_context(key, config, figures=figures, solution=sol))
     tex = work / (out_pdf.stem + ".tex")
     tex.write_text(env.get_template("collection.tex.j2").render(
         variants=variants, course=variants[0]["course"] if variants else {},
@@ -215,11 +243,29 @@ def install(work: Path, files: Sequence[Path], out_dir: Path,
 def build(config: Config, out_dir: str | Path, params=None, *,
           extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
     """The whole pipeline for one instance: params -> answer key -> .tex ->
-    figures -> PDFs, plus ``answer-key.json``, all moved into ``out_dir``."""
-    key = build_key(params or REFERENCE)
-    work = Path(tempfile.mkdtemp(prefix="handouts-"))
-    (work / "answer-key.json").write_text(dumps(key), encoding="utf-8")
-    built = _build_in(work, key, config, NAMES, extra_dirs, 120)
+    figures -> PDFs, plus ``answer-key.json``, all moved into ``out_dir``.
+    A second process imports matplotlib and draws the figures while this
+    one derives the key, renders and compiles."""
+    with _drawing_process() as drawer:
+        key = build_key(params or REFERENCE)
+        work = Path(tempfile.mkdtemp(prefix="handouts-"))
+        (work / "answer-key.json").write_text(dumps(key), encoding="utf-8")
+        built = _build_in(work, key, config, NAMES, extra_dirs, 120, drawer)
     moved = install(work, built + [work / "answer-key.json"], Path(out_dir))
     shutil.rmtree(work, ignore_errors=True)
     return moved
+
+
+@contextmanager
+def _drawing_process() -> Iterator[Executor | None]:
+    """A forked process (it needs nothing imported again, and runs no main
+    module) that imports matplotlib at once, while this one derives the key;
+    ``None`` where no child process can be forked (no fork on the platform,
+    or this is a daemonic worker): the figures are then drawn in this process."""
+    if "fork" not in multiprocessing.get_all_start_methods() \
+            or multiprocessing.current_process().daemon:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        pool.submit(warm_up)
+        yield pool

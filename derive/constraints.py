@@ -3,10 +3,11 @@
 Each :class:`Constraint` has a name (the key in ``[variants.constraints]``),
 a default setting, a parser for the setting and a check. ``batch`` checks run
 on a whole batch of evaluated candidates at once (NumPy arrays, batch axis
-first) and return one bool per candidate; ``key`` checks run on one answer
-key. ``unique`` is applied by the generator itself, against the variants
-already chosen. A constraint is switched off with ``false``; ``true`` keeps
-its default setting; anything else is its setting.
+first) and return one bool per candidate. ``distinct_from_mistakes`` needs
+answer keys (:func:`confusable_items`, run by the generator on screened
+candidates only) and ``unique`` the variants already chosen, so the
+generator applies those two itself. A constraint is switched off with
+``false``; ``true`` keeps its default setting; anything else is its setting.
 """
 
 from __future__ import annotations
@@ -33,8 +34,7 @@ class Constraint:
     description: str
     default: Any
     parse: Callable[[Any, str], Any]
-    batch: Callable[[Any, Any], np.ndarray] | None = None
-    key: Callable[[dict, Any], bool] | None = None
+    batch: Callable[[Any, Any], np.ndarray] | None = None  # None: the generator applies it
 
 
 # --------------------------------------------------------------------------
@@ -148,10 +148,6 @@ def confusable_items(key: dict, factor: float,
     return out
 
 
-def _distinct_from_mistakes(key: dict, factor) -> bool:
-    return not confusable_items(key, factor)
-
-
 CONSTRAINTS: tuple[Constraint, ...] = (
     Constraint("hidden_mixed", "the hidden ReLU layer is neither all dead nor all active",
                True, _flag, batch=_hidden_mixed),
@@ -164,7 +160,7 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                "of the network", True, _flag, batch=_loss_decreases),
     Constraint("distinct_from_mistakes", "every numeric answer differs from what each "
                "common mistake gives, by this factor times the grading tolerance "
-               "(rel 1e-3, abs 1e-6)", 10.0, _positive, key=_distinct_from_mistakes),
+               "(rel 1e-3, abs 1e-6)", 10.0, _positive),
     Constraint("unique", "no two variants share the softmax-layer or the network "
                "parameters", True, _flag),
 )

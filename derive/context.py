@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -28,7 +28,7 @@ from derive.latex import latex
 from derive.numeric import Solution, solve
 from derive.render import Latex, UnsettableText, escape_latex
 from derive.spec import InputError, parse_params
-from derive.steps import Derivation
+from derive.steps import Derivation, partial
 
 # Points of each item (ASSIGNMENT.md): 100 in all
 POINTS = {"q1": 5, "q2": 5, "q3": 5, "q4": 7.5, "q5": 7.5, "q6": 7.5, "q7": 5,
@@ -69,17 +69,32 @@ class Formatter:
         """``=`` when every value prints exactly, else ``\\approx``."""
         return Latex("=" if self.exact(values) else r"\approx")
 
+    def entries(self, values: Any) -> list[Latex]:
+        """The entries of one vector or matrix in one format: each exact when
+        every entry is; otherwise every entry with ``decimals`` places, so the
+        columns align (a non-zero entry that would round to 0 keeps its power
+        of ten, so it never reads as an exact 0)."""
+        flat = [float(v) + 0.0 for v in np.ravel(values)]
+        shown = [self.number(v) for v in flat]
+        if all(self.is_exact(v) for v in flat):
+            return shown
+        return [s if r"\times" in s else Latex(f"{v:.{self.decimals}f}")
+                for v, s in zip(flat, shown)]
+
     def matrix(self, values: Any) -> Latex:
-        """A vector (as a column) or a matrix as a bracketed LaTeX matrix."""
+        """A vector (as a column) or a matrix as a bracketed LaTeX matrix,
+        columns right-aligned (equal decimals put the points in line)."""
         arr = np.asarray(values, float)
         rows = arr.reshape(-1, 1) if arr.ndim == 1 else arr
-        body = r" \\ ".join(" & ".join(self.number(v) for v in row) for row in rows)
-        return Latex(rf"\begin{{bmatrix}} {body} \end{{bmatrix}}")
+        cells = self.entries(rows)
+        cols = rows.shape[1]
+        body = r" \\ ".join(" & ".join(cells[r * cols:(r + 1) * cols])
+                             for r in range(rows.shape[0]))
+        return Latex(rf"\begin{{bmatrix*}}[r] {body} \end{{bmatrix*}}")
 
     def row(self, values: Any) -> Latex:
         """A vector as a row, for inline text: ``[1, 0, 0]``."""
-        return Latex(r"\left[" + ", ".join(self.number(v) for v in np.ravel(values))
-                     + r"\right]")
+        return Latex(r"\left[" + ", ".join(self.entries(values)) + r"\right]")
 
     def quantity(self, values: Any) -> dict[str, Latex]:
         """The printed forms of one value: matrix, relation sign, dimensions."""
@@ -171,6 +186,52 @@ def matrix_formulas(m: int, n: int, m_net: int, n1: int, n2: int) -> dict[str, L
     }
 
 
+def _eq(lhs: sp.Basic, rhs: sp.Basic) -> sp.Basic:
+    """``lhs = rhs`` as written (SymPy would otherwise try to decide it)."""
+    return sp.Eq(lhs, rhs, evaluate=False)
+
+
+def _dims(M: sp.MatrixExpr) -> Latex:
+    rows, cols = M.shape
+    return Latex(rf"{latex(rows)} \times {latex(cols)}")
+
+
+@lru_cache(maxsize=None)
+def notation() -> dict[str, Latex]:
+    """The formulas of the notation section and of the questions' prose (the
+    layer's shapes are symbols, so SymPy checks that ``W^T x + w_0`` fits)."""
+    m, n, m_l, n_l = sp.symbols("m n m^{l} n^{l}", positive=True, integer=True)
+    W, x, b = _mat("W", m, n), _mat("x", m), _mat("w_0", n)
+    W_l, b_l = _mat("W^{l}", m_l, n_l), _mat("w_0^{l}", n_l)
+    z_l, a_l = sp.Symbol("z^{l}"), sp.Symbol("a^{l}")
+    f, z, a = sp.Function("f"), sp.Symbol("z"), sp.Symbol("a")
+    loss = sp.Function(r"\operatorname{Loss}")
+    # question 3: one sigmoid unit; question 6: one softmax layer
+    k, j = sm.k, sm.j
+    unit = sp.Add(sp.Sum(sp.Indexed("w", k) * sm.x[k], (k, 1, sm.m)), sp.Symbol("w_0"),
+                  evaluate=False)
+    layer = sp.Add(sp.Sum(sp.Mul(sm.w[k, j], sm.x[k], evaluate=False), (k, 1, sm.m)),
+                   sp.IndexedBase("w_0")[j], evaluate=False)
+    dloss_dz2 = partial(r"\operatorname{Loss}", "z^{2}")
+    z1 = sp.Symbol("z^{1}")
+    return {
+        "z": _tex(_eq(_mat("z", n), sp.MatAdd(W.T * x, b, evaluate=False))),
+        "a": _tex(_eq(a, f(z))),
+        "x_dims": _dims(x),
+        "W_l_dims": _dims(W_l), "b_l_dims": _dims(b_l),
+        "n_l": _tex(_eq(n_l, sp.Symbol("m^{l+1}"))),
+        "a_l": _tex(_eq(a_l, sp.Function("f^{l}")(z_l))),
+        "loss": _tex(loss(a, sp.Symbol("y"))),
+        "unit": _tex(_eq(a, sp.Function(r"\sigma")(unit))),
+        "layer": _tex(_eq(sm.z[j], layer)),
+        "dloss_dz2": _tex(_eq(dloss_dz2, sp.Add(sp.Symbol("a^{2}"), -sp.Symbol("y"), evaluate=False))),
+        "delta2": _tex(_eq(sp.Symbol(r"\delta^{2}"), dloss_dz2)),
+        "dz2_da1": _tex(_eq(partial("z^{2}", "a^{1}"), sp.Symbol("W^{2}"))),
+        "relu_prime": _tex(_eq(sp.Derivative(sp.Max(z1, 0), z1), sp.Heaviside(z1, 0))),
+        "dz1_dW1": _tex(_eq(partial("z^{1}", "W^{1}"), sp.Symbol("x"))),
+    }
+
+
 # --------------------------------------------------------------------------
 # The context
 
@@ -231,6 +292,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
         "total": points(sum(POINTS.values())),
         "answers": {q: Latex(ans[q]["latex"]) for q in ("q1", "q2", "q3", "q4", "q5")},
         "nll": Latex(latex(sig.nll(sig.a, sig.y))),
+        "notation": notation(),
         "derivations": derivations(),
         "formulas": matrix_formulas(m, n, len(pn.x), n1, n2),
         "given": given, "layer": layer, "network": network,

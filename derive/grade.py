@@ -46,8 +46,9 @@ class Rules:
     abs_tol: float = 1e-6          # ... or within abs_tol
     per_entry: bool = True         # matrices and vectors: credit per correct entry
     carried_forward: float = 1.0   # share of the points for a carried-forward item
-    carried_forward_update: float = 0.5  # ... for q12/q13's W that follows from a
-    #                                      wrong grad given beside it
+    # ... for q12/q13's W that follows from a wrong grad given beside it (full by
+    # default, as for every carried-forward item; the wrong grad is still diagnosed)
+    carried_forward_update: float = 1.0
     symbolic_time_limit: float = 2.0  # seconds for SymPy on one formula
     symbolic_points: int = 8       # random points a formula is evaluated at
     combinations: int = 2          # mistakes combined in one diagnosis
@@ -287,11 +288,20 @@ def prepare(keys: Sequence[dict], rules: Rules) -> list[Variant]:
     for mistakes in mistake_sets(rules.combinations):
         try:
             per_key = recompute_params([v.params for v in variants], mistakes)
-        except FloatingPointError:
-            continue  # the mistake overflows for some instance; it matches nothing
+        except FloatingPointError:  # overflow in some instance: one at a time
+            per_key = [_recompute_one(v.params, mistakes) for v in variants]
         for v, sheets in zip(variants, per_key):
             v.sheets.append((mistakes, [_arrays_sheet(s) for s in sheets]))
     return variants
+
+
+def _recompute_one(params: Params, mistakes) -> list[dict]:
+    """One instance's sheets; none when the mistake overflows there (no
+    student can hand in an infinite number, so it matches nothing)."""
+    try:
+        return recompute_params([params], mistakes)[0]
+    except FloatingPointError:
+        return []
 
 
 def _arrays_sheet(sheet: dict) -> dict:
@@ -535,7 +545,8 @@ def _grade_update(item, value: dict, student: _Student, grade: ItemGrade) -> Ite
     if wrong:
         grade.diagnosis = diagnose(item, value, student.v, rules, wrong, student)
         if not grade.diagnosis and value["W"] is not None:
-            grade.diagnosis = sub.diagnosis  # W alone (for example transposed)
+            grade.diagnosis = sub.diagnosis  # W alone (a transposed shape), said in sub's feedback
+            return grade
         said = _feedback(grade.diagnosis)
         if "grad" in wrong and grade.status == "correct":
             grade.feedback = "W is right, but the gradient given beside it is not. " + said

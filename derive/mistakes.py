@@ -291,8 +291,14 @@ def recompute_many(keys: list[dict], mistakes: Iterable[Mistake]) -> list[list[d
 
 
 def recompute_params(ps: list[Params], mistakes: Iterable[Mistake]) -> list[list[dict]]:
-    """:func:`recompute_many` for parsed params (``parse_params(key["params"])``)."""
-    mistakes = tuple(mistakes)
+    """:func:`recompute_many` for parsed params (``parse_params(key["params"])``).
+    A wrong answer may overflow to inf (e^z unnormalised); the network's own
+    evaluation still raises ``FloatingPointError`` where it cannot go on."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _recompute_params(ps, tuple(mistakes))
+
+
+def _recompute_params(ps: list[Params], mistakes: tuple[Mistake, ...]) -> list[list[dict]]:
     h = _Hooks(mistakes)
     items = sorted({i for m in mistakes for i in m.items}, key=lambda s: int(s[1:]))
     picks = min((alternatives(p, mistakes) for p in ps), default=1)

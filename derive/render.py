@@ -117,8 +117,19 @@ def template_dir() -> Path:
 def make_env(extra_dirs: Iterable[str | Path] = ()) -> jinja2.Environment:
     """The Jinja2 environment for ``*.tex.j2``: ``extra_dirs`` are searched
     before the shipped templates (a custom or test template overrides one).
-    Environments are cached per folder list (templates compile once)."""
+    Environments are cached per folder list (templates compile once per
+    process, and their bytecode once per user)."""
     return _env(tuple(str(d) for d in extra_dirs))
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (in a private folder per user,
+    each checked against its template's source), so that a process does not
+    compile them again; none where that folder cannot be made."""
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
 
 
 @lru_cache(maxsize=16)
@@ -132,6 +143,7 @@ def _env(extra_dirs: tuple[str, ...]) -> jinja2.Environment:
         line_statement_prefix=None, line_comment_prefix=None,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, finalize=_finalize, autoescape=False,
+        bytecode_cache=_bytecode_cache(),
     )
     return env
 

@@ -10,6 +10,14 @@ Candidates are drawn and screened a batch at a time: the batch-level
 constraints run on the whole batch through :func:`derive.numeric.evaluate_network`;
 the answer-key check (common mistakes) runs only on the screened survivors,
 in stream order, until one passes.
+
+:func:`build_set` turns the keys into a set folder: each variant is compiled
+by a worker (:mod:`derive.executors`), written to a temporary folder and
+moved into place whole, with a stamp of its content hash (key, .tex sources,
+drawing code) so an unchanged variant is never rebuilt; the collections are
+the variants' PDFs joined (``collection = "merge"``, default) or typeset
+anew by :func:`derive.build.build_collection` (``"typeset"``, on the
+workers); the exports come last, the manifest very last.
 """
 
 from __future__ import annotations
@@ -17,7 +25,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +47,7 @@ MIN_ID_WIDTH = 3      # s7-003: ids stay the same for every count up to 1000
 MAX_COUNT = 100_000
 MAX_SIZE = 8
 MAX_ENTRY = 100
+COLLECTION_MODES = ("merge", "typeset")
 
 
 def variant_id(seed: int, k: int, count: int) -> str:
@@ -85,6 +96,7 @@ class VariantSettings:
     network: NetworkRanges = NetworkRanges()
     constraints: dict = field(default_factory=lambda: parse_constraints({}))
     max_candidates: int = 20_000
+    collection: str = "merge"   # or "typeset" (see build_set)
 
 
 _SIZES = {"inputs": 1, "classes": 2, "hidden": 1, "outputs": 2}  # name -> minimum
@@ -161,6 +173,11 @@ def parse_settings(data: Any, section: str = "variants") -> VariantSettings:
             raise InputError(f"{section}.max_candidates",
                              f"expected a whole number from 1 to 10^7, got {m!r}")
         out["max_candidates"] = m
+    if "collection" in data:
+        if data["collection"] not in COLLECTION_MODES:
+            raise InputError(f"{section}.collection", f"expected one of "
+                             f"{', '.join(map(repr, COLLECTION_MODES))}, got {data['collection']!r}")
+        out["collection"] = data["collection"]
     settings = VariantSettings(**out)
     if settings.softmax_layer.classes > 10:
         raise InputError(f"{section}.softmax_layer.classes", "at most 10 (question 5 "
@@ -304,23 +321,18 @@ def batch_checks(c: Candidates, s: VariantSettings) -> dict[str, np.ndarray]:
 
 
 def _number(v):
-    v = v.item() if hasattr(v, "item") else v
-    return v
+    return v.item() if hasattr(v, "item") else v
 
 
 def to_params(c: Candidates, i: int):
     """Candidate ``i`` as validated :class:`~derive.spec.Params`."""
     from derive.spec import parse_params
-
-    def rows(m):
-        return m.tolist()
-
     return parse_params({
         "nllm_example": {"a": [p / 10 for p in c.nllm_a[i].tolist()], "y": c.nllm_y[i].tolist()},
-        "softmax_layer": {"W": rows(c.W[i]), "b": c.b[i].tolist(), "x": c.x[i].tolist(),
+        "softmax_layer": {"W": c.W[i].tolist(), "b": c.b[i].tolist(), "x": c.x[i].tolist(),
                           "y": c.y[i].tolist(), "lr": _number(c.lr[i]),
                           "query_class": int(c.query_class[i])},
-        "network": {"W1": rows(c.W1[i]), "b1": c.b1[i].tolist(), "W2": rows(c.W2[i]),
+        "network": {"W1": c.W1[i].tolist(), "b1": c.b1[i].tolist(), "W2": c.W2[i].tolist(),
                     "b2": c.b2[i].tolist(), "x": c.net_x[i].tolist(),
                     "y": c.net_y[i].tolist(), "lr": _number(c.net_lr[i])}})
 
@@ -488,6 +500,7 @@ DOCUMENTS = {"problems": "problems", "solutions": "solutions"}  # kind -> file s
 STAMP = ".content-hash"   # in each variant folder: the hash it was built from
 TEMP_PREFIX = ".tmp-"     # variant folders being written
 OLD_PREFIX = ".old-"      # variant folders being replaced
+SET_FILES = ("keys.json", "keys.csv", "moodle.xml", "manifest.json")
 
 
 def default_out(seed: int) -> Path:
@@ -701,6 +714,11 @@ def build_set(count: int, seed: int, config, out: str | Path | None = None, *,
     elif executor not in ex.EXECUTORS:
         raise InputError("--executor", f"unknown executor {executor!r}; choose one of "
                          + ", ".join(ex.EXECUTORS))
+    if executor == "dask" and not scheduler:
+        raise InputError("--scheduler", "--executor dask needs the scheduler's address "
+                         "(for example tcp://10.0.0.5:8786)")
+    if executor == "local" and scheduler:
+        raise InputError("--scheduler", "only used with --executor dask")
     out = Path(out) if out is not None else default_out(seed)
     if out.exists() and not out.is_dir():
         raise InputError("--out", f"{out} exists and is not a folder")
@@ -719,10 +737,8 @@ def build_set(count: int, seed: int, config, out: str | Path | None = None, *,
                   zip(key_texts, _sources(keys, config))]
     ids = [k["variant"] for k in keys]
 
-    out.mkdir(parents=True, exist_ok=True)
-    _clean_leftovers(out)
     todo = [i for i, (vid, h) in enumerate(zip(ids, hashes)) if not _is_current(out / vid, h)]
-    collection = hashlib.sha256(json.dumps([ids, hashes]).encode()).hexdigest()
+    collection = hashlib.sha256(json.dumps([ids, hashes, settings.collection]).encode()).hexdigest()
     collections = [(name, sol) for name, sol in (("all-problems.pdf", False),
                                                   ("all-solutions.pdf", True))
                    if manifest.get("collection") != collection or not (out / name).is_file()]
@@ -730,13 +746,21 @@ def build_set(count: int, seed: int, config, out: str | Path | None = None, *,
         if key_texts is None:
             from derive.key import dumps
             key_texts = [dumps(k) for k in keys]
+        # connect first: a bad scheduler address leaves nothing written
         with ex.open_executor(executor, jobs, scheduler) as pool:
-            _run(pool, out, keys, key_texts, hashes, todo, collections, config, progress)
+            out.mkdir(parents=True, exist_ok=True)
+            _clean_leftovers(out)
+            _run(pool, out, keys, key_texts, hashes, todo, collections, config, progress,
+                 settings.collection)
 
-    from derive.key import dumps as dump_keys
-    _write_atomic(out / "keys.json", dump_keys(keys).encode())
-    _write_atomic(out / "keys.csv", keys_csv(keys).encode())
-    _write_atomic(out / "moodle.xml", moodle_xml(keys, config.course.decimals).encode())
+    # the set files; an unchanged set (same inputs, same count) has them already
+    if not (cached and manifest.get("count") == count
+            and all((out / n).is_file() for n in SET_FILES)):
+        from derive.key import dumps
+        out.mkdir(parents=True, exist_ok=True)
+        _write_atomic(out / "keys.json", dumps(keys).encode())
+        _write_atomic(out / "keys.csv", keys_csv(keys).encode())
+        _write_atomic(out / "moodle.xml", moodle_xml(keys, config.course.decimals).encode())
     _write_atomic(out / "manifest.json", manifest_json(
         seed=seed, count=count, config_digest=config.digest, inputs=inputs,
         variants=dict(zip(ids, hashes)), collection=collection).encode())
@@ -744,19 +768,24 @@ def build_set(count: int, seed: int, config, out: str | Path | None = None, *,
                      bool(collections), time.perf_counter() - t0)
 
 
-def _run(pool, out: Path, keys, key_texts, hashes, todo, collections, config, progress) -> None:
-    """Submit the collections (the longest tasks) first, then every variant;
-    install each result as it arrives."""
+def _run(pool, out: Path, keys, key_texts, hashes, todo, collections, config, progress,
+         mode: str = "merge") -> None:
+    """Submit every variant (and, to typeset them, the collections first: the
+    longest tasks); install each result as it arrives; then merge the
+    collections from the finished PDFs."""
     pending = {}
-    for name, solutions in collections:
-        pending[pool.submit(build_collection_file, keys, config, solutions)] = ("set", name)
+    if mode == "typeset":
+        for name, solutions in collections:
+            pending[pool.submit(build_collection_file, keys, config, solutions)] = ("set", name)
     for i in todo:
         pending[pool.submit(build_variant_files, keys[i], config)] = ("variant", i)
-    bar = _progress(len(pending), progress)
+    merges = collections if mode == "merge" else []
+    bar = _progress(len(pending) + len(merges), progress)
     try:
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for f in done:
+            # keep what finished before raising what failed
+            for f in sorted(done, key=lambda f: f.exception() is not None):
                 kind, what = pending.pop(f)
                 result = f.result()
                 if isinstance(result, str):
@@ -767,10 +796,115 @@ def _run(pool, out: Path, keys, key_texts, hashes, todo, collections, config, pr
                     _install_variant(out, keys[what]["variant"], result, key_texts[what],
                                      hashes[what])
                 bar.update(1)
+        if merges:
+            from concurrent.futures import ThreadPoolExecutor
+            ids = [k["variant"] for k in keys]
+            with ThreadPoolExecutor(len(merges)) as threads:
+                for name, data in zip([n for n, _ in merges], threads.map(
+                        lambda m: merge_collection(out, ids, DOCUMENTS[
+                            "solutions" if m[1] else "problems"]), merges)):
+                    _write_atomic(out / name, data)
+                    bar.update(1)
     finally:
         for f in pending:
             f.cancel()
         bar.close()
+
+
+# A blank page of a given size: after a variant with an odd number of pages,
+# so each variant starts on a new sheet when printed on both sides.
+BLANK_PAGE = r"""\pdftrailerid{}
+\documentclass{article}
+\pdfpagewidth=((( width )))bp \pdfpageheight=((( height )))bp
+\pagestyle{empty}
+\begin{document}
+\null
+\end{document}
+"""
+_PAGES = re.compile(r"^Pages:\s+(\d+)$", re.M)
+_SIZE = re.compile(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", re.M)
+
+
+def _pdfinfo(pdf: Path) -> tuple[int, tuple[str, str]]:
+    """(pages, (width, height) in points) of a PDF, by poppler's pdfinfo."""
+    text = _poppler(["pdfinfo", str(pdf)]).decode("latin-1")
+    pages, size = _PAGES.search(text), _SIZE.search(text)
+    if not pages or not size:
+        raise BuildFailed(f"{pdf}: pdfinfo cannot read it")
+    return int(pages[1]), (size[1], size[2])
+
+
+def _poppler(cmd: list[str]) -> bytes:
+    try:
+        return subprocess.run(cmd, capture_output=True, check=True, timeout=120).stdout
+    except FileNotFoundError:
+        raise BuildFailed(f"{cmd[0]} not found; install poppler-utils "
+                          "(make setup installs it)") from None
+    except subprocess.CalledProcessError as e:
+        raise BuildFailed(f"{cmd[0]} failed: "
+                          f"{e.stderr.decode('latin-1').strip().splitlines()[-1:]}") from None
+
+
+def merge_collection(out: Path, ids: Sequence[str], stem: str) -> bytes:
+    """One print-ready PDF of every variant's ``<stem>.pdf``, in order, the
+    pages as compiled (each with its variant id in the header), joined by
+    poppler's pdfunite; a blank page after a variant with an odd number of
+    pages."""
+    from derive.build import compile_pdf
+    from derive.render import make_env
+    work = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}merge-{stem}-", dir=out))
+    try:
+        parts, blanks = [], {}
+        for vid in ids:
+            pdf = out / vid / f"{stem}.pdf"
+            pages, size = _pdfinfo(pdf)
+            parts.append(str(pdf))
+            if pages % 2:
+                if size not in blanks:
+                    tex = work / f"blank{len(blanks)}.tex"
+                    tex.write_text(make_env().from_string(BLANK_PAGE).render(
+                        width=size[0], height=size[1]), encoding="utf-8")
+                    blanks[size] = str(compile_pdf(tex))
+                parts.append(blanks[size])
+        _poppler(["pdfunite", *parts, str(work / "all.pdf")])
+        return fixed_id((work / "all.pdf").read_bytes())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def fixed_id(pdf: bytes) -> bytes:
+    """The PDF with its trailer's /ID (which pdfunite draws from the clock)
+    replaced by the MD5 of the rest of the file, so equal inputs give equal
+    bytes. The trailer follows the cross-reference table, so no offset moves."""
+    start = pdf.rfind(b"/ID [")
+    if start < 0:
+        return pdf
+    end = _end_of_array(pdf, start + len(b"/ID ["))
+    digest = hashlib.md5(pdf[:start] + pdf[end:]).hexdigest().encode()
+    return pdf[:start] + b"/ID [<" + digest + b"> <" + digest + b">]" + pdf[end:]
+
+
+def _end_of_array(pdf: bytes, i: int) -> int:
+    """Index just past the ``]`` closing the array whose content starts at i,
+    skipping PDF literal strings (escapes, balanced parentheses) and hex strings."""
+    depth = 0
+    while i < len(pdf):
+        ch = pdf[i:i + 1]
+        if depth:
+            if ch == b"\\":
+                i += 1
+            elif ch == b"(":
+                depth += 1
+            elif ch == b")":
+                depth -= 1
+        elif ch == b"(":
+            depth = 1
+        elif ch == b"<":
+            i = pdf.index(b">", i)
+        elif ch == b"]":
+            return i + 1
+        i += 1
+    raise BuildFailed("pdfunite wrote a PDF without a complete /ID")
 
 
 # --------------------------------------------------------------------------

@@ -5,17 +5,15 @@ from pathlib import Path
 
 from derive.build import render_documents
 from derive.config import Config
+from derive.figures import FIGURES, figure_path
 from derive.key import build_key
 
 GOLDEN = Path(__file__).parent / "golden"
-# figures are referred to by these paths in the golden files
-FIGURES = {name: f"figures/{name.replace('_', '-')}.pdf"
-           for name in ("sigmoid", "probabilities", "softmax_layer", "network", "regions")}
 
 
 def golden_sources() -> dict[str, str]:
     """The .tex sources of the reference instance with the default config."""
-    return render_documents(build_key(), Config(), figures=FIGURES)
+    return render_documents(build_key(), Config(), figures={name: figure_path(name) for name in FIGURES})
 
 
 def main() -> None:

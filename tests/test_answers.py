@@ -26,6 +26,9 @@ z, a, y, x_k = sp.symbols("z a y x_k")
     ("dNLL/dw_k = (a - y) * x_k", "q3", (a - y) * x_k),
     ("ln(a) + log(y) + sqrt(a)", "q3", sp.log(a) + sp.log(y) + sp.sqrt(a)),
     ("2**3 * z", "q1", 8 * z),
+    ("σ(z)(1 − σ(z))", "q2", 1 / (1 + sp.exp(-z)) * (1 - 1 / (1 + sp.exp(-z)))),
+    ("(a - y)(x_k)", "q3", (a - y) * x_k),
+    ("x_k(a - y)", "q3", (a - y) * x_k),
     ("0.5*z", "q1", sp.Float(0.5) * z),
 ])
 def test_formulas_parse_into_sympy(text, item, expected):

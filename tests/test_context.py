@@ -33,8 +33,30 @@ def test_relation_marks_rounded_values():
 
 def test_matrix_and_dimensions():
     q = Formatter(4).quantity([[1, -1, -2], [-1, 2, 1]])
-    assert q["value"] == r"\begin{bmatrix} 1 & -1 & -2 \\ -1 & 2 & 1 \end{bmatrix}"
+    assert q["value"] == r"\begin{bmatrix*}[r] 1 & -1 & -2 \\ -1 & 2 & 1 \end{bmatrix*}"
     assert q["dims"] == r"2 \times 3"
+
+
+@pytest.mark.parametrize("values, expected", [
+    # all exact: each entry exact, no trailing zeros
+    ([3.0, 0.5, 0.0], ["3", "0.5", "0"]),
+    # one rounded entry: every entry with the same decimals, so the columns align
+    ([2.9999999998, -10.0, 0.0], ["3.0000", "-10.0000", "0.0000"]),
+    ([1 / 3, 0.5, -0.0], ["0.3333", "0.5000", "0.0000"]),
+    # a non-zero entry that would round to 0 keeps its power of ten
+    ([0.9999999999622486, 3.775134544136581e-11], ["1.0000", r"3.775 \times 10^{-11}"]),
+])
+def test_one_format_per_matrix(values, expected):
+    f = Formatter(4)
+    assert f.entries(values) == expected
+    assert f.row(values) == r"\left[" + ", ".join(expected) + r"\right]"
+    assert " & ".join(expected) in f.matrix([values])
+
+
+def test_the_handout_matrices_have_one_format_each(ctx):
+    # z¹_new = [-134.0000…, …, -5, -12]: exact -5 beside rounded -134 prints as -5.0000
+    shown = ctx["network"]["z1_new"]["value"]
+    assert "-5.0000" in shown and "-12.0000" in shown
 
 
 def _leaves(value):
@@ -82,3 +104,11 @@ def test_unsettable_course_text_is_an_input_error():
 
 def test_formula_answers_are_trusted_latex(ctx):
     assert isinstance(ctx["answers"]["q1"], Latex)
+
+
+def test_prose_formulas_are_printed_by_sympy(ctx):
+    n = ctx["notation"]
+    assert n["z"] == "z = W^{T} x + w_{0}" and n["W_l_dims"] == r"m^{l} \times n^{l}"
+    assert n["layer"] == r"{z}_{j} = \sum_{k=1}^{m} {w}_{k,j} {x}_{k} + {w_{0}}_{j}"
+    assert n["relu_prime"].endswith(r"= \mathbf{1}\left[z^{1} > 0\right]")
+    assert all(isinstance(v, Latex) for v in n.values())

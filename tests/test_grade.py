@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from derive.answers import key_submission, parse_submission
-from derive.grade import (Rules, equivalent, grade_all, grade_submission, parse_rules, prepare,
+from derive.grade import (Rules, grade_all, grade_submission, parse_rules, prepare,
                           time_limit, _Timeout)
 from derive.answers import SYMBOLIC, parse_expression
 from derive.key import build_key, build_keys
 from derive.mistakes import MISTAKES, mistake_sets, recompute
-from derive.spec import InputError
+from derive.spec import REFERENCE, InputError, parse_params
 from tests.test_mistakes import varied
 
 RULES = Rules()
@@ -139,7 +139,6 @@ def test_q8_and_q9_carry_their_own_wrong_q6_forward(variants):
     assert g.items["q6"].status == "wrong"
     assert g.items["q8"].status == "carried-forward" and g.items["q8"].points == 7.5
     # q9 from their q8: the probability after their step
-    from derive.mistakes import _stack  # noqa: F401 (the batch layout)
     from derive.numeric import forward_network
     (_,), (a,) = forward_network(p.network, np.asarray(p.x, float)[:, None],
                                  [q8[..., None]], [np.asarray(p.b, float)[:, None]])
@@ -152,15 +151,20 @@ def test_q8_and_q9_carry_their_own_wrong_q6_forward(variants):
 
 
 def test_q14_from_their_weights_and_the_update_from_their_gradient(variants):
-    v = variants["reference"]
+    params = REFERENCE.to_json()
+    params["network"].update(W1=[[0.5, -0.5, 0.25, 0], [0.1, 0.2, -0.3, 0.4]],
+                             W2=[[0.3, -0.2], [0.1, 0.4], [-0.5, 0.2], [0.2, 0.1]], x=[1, 2],
+                             b1=[0.5, 0.5, 0.5, 0.5])
+    [v] = prepare([build_key(parse_params(params), "gentle")], RULES)
     n = v.params.network
-    grad = np.asarray(v.key["answers"]["q12"]["grad"]) * 2
+    grad = np.asarray(v.key["answers"]["q12"]["grad"]) * 2 + 0.5
     W2 = np.asarray(n.W2) - n.lr * grad
     from derive.numeric import forward_network
     W1 = np.asarray(v.key["answers"]["q13"]["W"])
     _, (_, a2) = forward_network(n.network, np.asarray(n.x, float)[:, None],
                                  [W1[..., None], W2[..., None]],
                                  [np.asarray(n.b1, float)[:, None], np.asarray(n.b2, float)[:, None]])
+    assert not np.allclose(a2[:, 0], v.key["answers"]["q14"], rtol=1e-2)
     g = grade(v, {"q12": {"grad": grad.tolist(), "W": W2.tolist()}, "q14": a2[:, 0].tolist()})
     assert g.items["q12"].status == "carried-forward"
     assert g.items["q12"].points == 10 * RULES.carried_forward_update

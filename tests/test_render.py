@@ -60,3 +60,12 @@ def test_undefined_variables_fail():
 def test_extra_dirs_override_shipped_templates(tmp_path):
     (tmp_path / "base.tex.j2").write_text("custom")
     assert make_env([tmp_path]).get_template("base.tex.j2").render() == "custom"
+
+
+def test_a_changed_template_is_never_served_from_the_bytecode_cache(tmp_path):
+    from derive.render import _env
+    (tmp_path / "t.tex.j2").write_text("old ((( x )))")
+    assert make_env([tmp_path]).get_template("t.tex.j2").render(x=1) == "old 1"
+    (tmp_path / "t.tex.j2").write_text("new ((( x )))")
+    _env.cache_clear()  # a new process: only the bytecode cache remains
+    assert make_env([tmp_path]).get_template("t.tex.j2").render(x=1) == "new 1"

@@ -190,3 +190,12 @@ def test_generation_stats_are_consistent():
     st = Stats()
     generate(11, 10, parse_settings({}), st)
     assert st.accepted == 10 and st.seconds > 0
+
+
+def test_fixed_id_replaces_the_clock_drawn_id():
+    from derive.variants import fixed_id
+    a = b"%PDF-1.5\n1 0 obj\nxref\ntrailer\n<</Size 3 /ID [(a\\)b(c)) <0A1B>] /Root 1 0 R >>\n%%EOF\n"
+    b = a.replace(b"a\\)b(c)", b"zz\\\\")
+    assert fixed_id(a) == fixed_id(b) and fixed_id(a) != a
+    assert fixed_id(a).endswith(b"] /Root 1 0 R >>\n%%EOF\n")
+    assert fixed_id(b"%PDF no id") == b"%PDF no id"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from derive.build import LatexError, build
 from derive.config import load_config
 
 
@@ -20,6 +19,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from derive.build import LatexError, build  # the pipeline, imported only when it runs
     config = load_config(args.config)
     try:
         paths = build(config, args.out, extra_dirs=args.templates)

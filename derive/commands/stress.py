@@ -3,7 +3,7 @@ report how it fares (like R/exams' ``stresstest_exercise``)."""
 
 from __future__ import annotations
 
-from derive.commands.variants import _int
+from derive.commands.variants import whole_number
 
 
 def register(sub) -> None:
@@ -19,7 +19,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from derive.config import load_config
     from derive.variants import check_count, check_seed, parse_settings, stress
-    count = check_count(_int("--count")(args.count))
+    count = check_count(whole_number("--count")(args.count))
     seed = check_seed(args.seed)
     settings = parse_settings(load_config(args.config).variants)
     r = stress(seed, count, settings)

@@ -8,7 +8,8 @@ import sys
 from derive.spec import InputError
 
 
-def _int(field: str):
+def whole_number(field: str):
+    """A parser for a whole-number option that names ``field`` when it fails."""
     def parse(text: str) -> int:
         try:
             return int(text, 10)
@@ -19,7 +20,7 @@ def _int(field: str):
 
 def _jobs(text: str) -> int:
     from derive.executors import check_jobs
-    return check_jobs(_int("--jobs")(text))
+    return check_jobs(whole_number("--jobs")(text))
 
 
 def register(sub) -> None:
@@ -42,7 +43,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from derive.config import load_config
     from derive.variants import BuildFailed, build_set, check_count, check_seed
-    count = check_count(_int("--count")(args.count))
+    count = check_count(whole_number("--count")(args.count))
     seed = check_seed(args.seed)
     jobs = _jobs(args.jobs) if args.jobs is not None else None
     config = load_config(args.config)

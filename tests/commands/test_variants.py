@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import derive.build
+import derive.variants
 from derive.cli import main
 from derive.config import Config
 from derive.variants import STAMP, build_set
@@ -22,50 +23,47 @@ def files_of(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def real_set(tmp_path_factory):
-    out = tmp_path_factory.mktemp("set") / "v"
-    assert main(["variants", "--count", "2", "--seed", str(SEED), "--out", str(out),
-                 "--jobs", "2"]) == 0
-    return out
-
-
-def test_layout(real_set):
+def test_real_build(tmp_path, capsys):
+    """One real build of 2 variants (one test, so a parallel run compiles it
+    once): the layout, the collections, a rerun that rebuilds nothing, and a
+    second build from the same seed that gives byte-identical files."""
+    out = tmp_path / "v"
+    argv = ["variants", "--count", "2", "--seed", str(SEED), "--jobs", "2"]
+    assert main(argv + ["--out", str(out)]) == 0
     ids = [f"s{SEED}-000", f"s{SEED}-001"]
     for vid in ids:
-        names = {p.name for p in (real_set / vid).iterdir()}
+        names = {p.name for p in (out / vid).iterdir()}
         assert {"problems.tex", "problems.pdf", "solutions.tex", "solutions.pdf",
                 "key.json"} <= names
-    top = {p.name for p in real_set.iterdir() if not p.name.startswith(".")}
+    top = {p.name for p in out.iterdir() if not p.name.startswith(".")}
     assert top == set(ids) | {"keys.json", "keys.csv", "all-problems.pdf", "all-solutions.pdf",
                               "moodle.xml", "manifest.json"}
-    keys = json.loads((real_set / "keys.json").read_text())
+    keys = json.loads((out / "keys.json").read_text())
     assert [k["variant"] for k in keys] == ids
     for key in keys:
-        assert json.loads((real_set / key["variant"] / "key.json").read_text()) == key
-    manifest = json.loads((real_set / "manifest.json").read_text())
+        assert json.loads((out / key["variant"] / "key.json").read_text()) == key
+    manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == SEED and manifest["count"] == 2
     assert list(manifest["variants"]) == ids
 
+    # the collections: every variant, its id on each of its pages, even page counts
+    for name in ("all-problems.pdf", "all-solutions.pdf"):
+        pages = subprocess.run(["pdftotext", str(out / name), "-"], capture_output=True,
+                               text=True, check=True).stdout.split("\f")[:-1]
+        assert len(pages) % 2 == 0
+        assert all(any(vid in page for vid in ids) for page in pages if page.strip())
+        assert ids[1] in "".join(pages)
 
-def test_collections_carry_every_variant(real_set):
-    text = subprocess.run(["pdftotext", str(real_set / "all-solutions.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
-    assert f"s{SEED}-000" in text and f"s{SEED}-001" in text
-
-
-def test_same_seed_twice_gives_byte_identical_files(real_set, tmp_path):
-    out = tmp_path / "again"
-    assert main(["variants", "--count", "2", "--seed", str(SEED), "--out", str(out),
-                 "--jobs", "2"]) == 0
-    assert files_of(out) == files_of(real_set)
-
-
-def test_rerun_rebuilds_nothing(real_set, capsys):
-    before = {p: p.stat().st_mtime_ns for p in real_set.rglob("*") if p.is_file()}
-    assert main(["variants", "--count", "2", "--seed", str(SEED), "--out", str(real_set)]) == 0
+    # a rerun rebuilds nothing and touches nothing
+    capsys.readouterr()
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    assert main(argv + ["--out", str(out)]) == 0
     assert "0 built, 2 unchanged" in capsys.readouterr().out
-    assert {p: p.stat().st_mtime_ns for p in real_set.rglob("*") if p.is_file()} == before
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+
+    # the same seed again, elsewhere: byte-identical files
+    assert main(argv + ["--out", str(tmp_path / "again")]) == 0
+    assert files_of(tmp_path / "again") == files_of(out)
 
 
 # --------------------------------------------------------------------------
@@ -89,10 +87,15 @@ def fake_collection(keys, config, out_pdf, *, solutions, **kw):
     return Path(out_pdf)
 
 
+def fake_merge(out, ids, stem):
+    return (" ".join(ids) + f" {stem}").encode()
+
+
 @pytest.fixture
 def fake_latex(monkeypatch):
     monkeypatch.setattr(derive.build, "build_documents", fake_documents)
     monkeypatch.setattr(derive.build, "build_collection", fake_collection)
+    monkeypatch.setattr(derive.variants, "merge_collection", fake_merge)
 
 
 def test_count_40_extends_count_30(fake_latex, tmp_path):
@@ -104,6 +107,7 @@ def test_count_40_extends_count_30(fake_latex, tmp_path):
     assert {vid: files_of(tmp_path / vid) for vid in first.built} == before
     keys = json.loads((tmp_path / "keys.json").read_text())
     assert len(keys) == 40 and (tmp_path / "all-problems.pdf").read_text().count("s7-") == 40
+    assert (tmp_path / "all-solutions.pdf").read_text().endswith("s7-039 solutions")
     # and back to 30: the same 30 keys, nothing rebuilt
     third = build_set(30, 7, Config(), tmp_path, jobs=2)
     assert third.built == [] and third.collections
@@ -121,27 +125,28 @@ def test_interrupted_build_is_recovered(fake_latex, monkeypatch, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         build_set(4, 3, Config(), tmp_path, jobs=1)
     # every variant folder present is whole; nothing half-written is left
-    for folder in tmp_path.iterdir():
-        assert not folder.name.startswith(".tmp-")
-        if folder.is_dir():
-            assert (folder / STAMP).is_file() and (folder / "key.json").is_file()
-    assert not (tmp_path / "s3-002").exists() and not (tmp_path / "manifest.json").exists()
-    # what a kill -9 could leave: a temporary folder, a stamp-less folder
+    present = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+    for name in present:
+        assert not name.startswith(".tmp-")
+        assert (tmp_path / name / STAMP).is_file() and (tmp_path / name / "key.json").is_file()
+    assert "s3-002" not in present and not (tmp_path / "manifest.json").exists()
+    # what a kill -9 could leave: a temporary folder; and a folder made stale
     (tmp_path / ".tmp-s3-002-abc").mkdir()
     (tmp_path / ".tmp-s3-002-abc" / "problems.tex").write_text("half")
-    (tmp_path / "s3-001" / STAMP).unlink()
+    if present:
+        (tmp_path / present[0] / STAMP).unlink()
     monkeypatch.setattr(derive.build, "build_documents", fake_documents)
     report = build_set(4, 3, Config(), tmp_path, jobs=1)
-    assert "s3-000" in report.skipped and {"s3-001", "s3-002", "s3-003"} <= set(report.built)
+    assert sorted(report.built + report.skipped) == ["s3-000", "s3-001", "s3-002", "s3-003"]
+    assert set(report.skipped) == set(present[1:])
     assert not any(p.name.startswith(".tmp-") for p in tmp_path.iterdir())
     assert json.loads((tmp_path / "manifest.json").read_text())["count"] == 4
 
 
-def test_a_latex_error_is_one_line(monkeypatch, tmp_path, capsys):
+def test_a_latex_error_is_one_line(fake_latex, monkeypatch, tmp_path, capsys):
     def failing(key, config, out_dir, **kw):
         raise derive.build.LatexError("solutions.tex", 12, "Undefined control sequence.", None)
     monkeypatch.setattr(derive.build, "build_documents", failing)
-    monkeypatch.setattr(derive.build, "build_collection", fake_collection)
     assert main(["variants", "--count", "1", "--seed", "1", "--out", str(tmp_path / "o"),
                  "--jobs", "1"]) == 1
     err = capsys.readouterr().err
@@ -155,11 +160,14 @@ def test_dask_executor_on_a_local_cluster(fake_latex, tmp_path):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                                   protocol="tcp", host="127.0.0.1",
                                   dashboard_address=None) as cluster:
-        report = build_set(3, 5, Config(), tmp_path / "d", executor="dask",
+        # the collections typeset on the cluster too
+        typeset = Config(variants={"collection": "typeset"})
+        report = build_set(3, 5, typeset, tmp_path / "d", executor="dask",
                            scheduler=cluster.scheduler_address)
-    local = build_set(3, 5, Config(), tmp_path / "l", jobs=2)
+    local = build_set(3, 5, typeset, tmp_path / "l", jobs=2)
     assert report.built == local.built == ["s5-000", "s5-001", "s5-002"]
     assert files_of(tmp_path / "d") == files_of(tmp_path / "l")
+    assert (tmp_path / "d" / "all-solutions.pdf").read_text() == "s5-000 s5-001 s5-002 True"
 
 
 # --------------------------------------------------------------------------
@@ -176,6 +184,7 @@ def test_dask_executor_on_a_local_cluster(fake_latex, tmp_path):
     ([], "[variants.constraints]\nsmall = true\n", "variants.constraints.small: unknown constraint"),
     ([], "[variants.network]\nW1 = [2, -2]\n", "variants.network.W1: empty range"),
     ([], "[variants]\ncount = 3\n", "variants.count: unknown field"),
+    ([], "[variants]\ncollection = \"zip\"\n", "variants.collection: expected one of"),
     (["--executor", "dask"], None, "--scheduler"),
 ])
 def test_bad_input(tmp_path, capsys, args, config, words):

@@ -1,0 +1,156 @@
+"""``handouts grade`` as an instructor runs it: inputs, outputs, bad input."""
+
+import csv
+import json
+import shutil
+
+import pytest
+
+from derive.answers import key_submission
+from derive.cli import main
+from derive.key import build_key, build_keys, dumps
+from derive.mistakes import BY_CODE, recompute
+from tests.test_mistakes import varied
+
+
+@pytest.fixture(scope="module")
+def key_file(tmp_path_factory):
+    f = tmp_path_factory.mktemp("key") / "key.json"
+    f.write_text(dumps(build_key()))
+    return f
+
+
+def write(path, data):
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_json_report(key_file, tmp_path, capsys):
+    [wrong] = recompute(build_key(), [BY_CODE["ascent"]])
+    answers = write(tmp_path / "a.json", [key_submission(build_key(), "Ada"),
+                                          key_submission(build_key(), "Bob", wrong)])
+    assert main(["grade", "--answers", str(answers), "--key", str(key_file), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    ada, bob = report["students"]
+    assert (ada["student"], ada["variant"], ada["score"], ada["max"]) == \
+        ("Ada", "reference", 100, 100)
+    assert set(ada["items"]) == {f"q{i}" for i in range(1, 15)}
+    assert set(bob["items"]["q8"]) == {"status", "points", "max", "diagnosis", "feedback"}
+    assert bob["items"]["q8"]["status"] == "wrong" and bob["items"]["q8"]["diagnosis"] == ["ascent"]
+    assert bob["items"]["q8"]["max"] == 7.5
+
+
+def test_table_cleans_names_and_hostile_strings_never_run(key_file, tmp_path, capsys):
+    marker = tmp_path / "x"
+    hostile = {"student": "Eve\x1b[31m", "variant": "reference", "answers": {
+        "q1": f"__import__('os').system('touch {marker}')",
+        "q2": f"exec(\"open('{marker}', 'w')\")", "q7": "z" * 10_000_000}}
+    answers = write(tmp_path / "a.json", [hostile])
+    assert main(["grade", "--answers", str(answers), "--key", str(key_file)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "Eve?[31m" in out
+    assert not marker.exists()
+
+
+def test_csv_answers(key_file, tmp_path, capsys):
+    ans = key_submission(build_key())["answers"]
+    f = tmp_path / "a.csv"
+    with f.open("w", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["student", "variant"] + list(ans))
+        w.writerow(["Ada", "reference"] + [v if isinstance(v, (str, float)) else json.dumps(v)
+                                           for v in ans.values()])
+    assert main(["grade", "--answers", str(f), "--key", str(key_file), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["students"][0]["score"] == 100
+
+
+@pytest.fixture(scope="module")
+def variant_set(tmp_path_factory):
+    """A 300-variant set's folder: keys.json and per-variant key.json files."""
+    root = tmp_path_factory.mktemp("set")
+    keys = build_keys(varied(300, seed=5), [f"s5-{k:03d}" for k in range(300)], seed=5)
+    (root / "keys.json").write_text(json.dumps(keys))
+    for k in keys[:3]:
+        (root / k["variant"]).mkdir()
+        (root / k["variant"] / "key.json").write_text(dumps(k))
+    return root, keys
+
+
+def test_300_submissions_against_a_300_variant_set(variant_set, tmp_path, capsys):
+    root, keys = variant_set
+    subs = []
+    for i, k in enumerate(keys):
+        # every third student transposes q6; the rest hand in the key
+        replace = {"q6": recompute(k, [BY_CODE["transposed"]])[0]["q6"]} if i % 3 == 0 else {}
+        subs.append(key_submission(k, f"student {i}", replace))
+    answers = write(tmp_path / "class.json", subs[::-1])  # not in the keys' order
+    assert main(["grade", "--answers", str(answers), "--keys", str(root), "--json"]) == 0
+    students = json.loads(capsys.readouterr().out)["students"][::-1]
+    assert len(students) == 300
+    for i, s in enumerate(students):
+        assert s["variant"] == keys[i]["variant"]
+        if i % 3 == 0:
+            assert s["score"] == 92.5 and s["items"]["q6"]["diagnosis"] == ["transposed"]
+        else:
+            assert s["score"] == 100
+
+
+def test_keys_folder_without_keys_json(variant_set, tmp_path, capsys):
+    root, keys = variant_set
+    folder = tmp_path / "set"
+    for k in keys[:3]:
+        shutil.copytree(root / k["variant"], folder / k["variant"])
+    answers = write(tmp_path / "a.json", [key_submission(k, "s") for k in keys[:4]])
+    assert main(["grade", "--answers", str(answers), "--keys", str(folder), "--json"]) == 0
+    scores = [s["score"] for s in json.loads(capsys.readouterr().out)["students"]]
+    assert scores == [100, 100, 100, 0]  # the fourth variant has no key here
+
+
+def test_out_folder_without_pdfs(key_file, tmp_path, capsys):
+    answers = write(tmp_path / "a.json", [key_submission(build_key(), "=HYPERLINK(1)"), "bad"])
+    out = tmp_path / "out"
+    assert main(["grade", "--answers", str(answers), "--key", str(key_file), "--out", str(out),
+                 "--no-pdf"]) == 0
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert rows[0]["student"] == "'=HYPERLINK(1)" and rows[0]["score"] == "100"
+    assert rows[1]["score"] == "0" and "expected an object" in rows[1]["error"]
+    assert json.loads((out / "report.json").read_text())["students"][0]["score"] == 100
+    before = (out / "grades.csv").read_bytes()
+    # bad input later leaves the earlier outputs intact
+    (tmp_path / "broken.json").write_text("[{")
+    assert main(["grade", "--answers", str(tmp_path / "broken.json"), "--key", str(key_file),
+                 "--out", str(out)]) == 2
+    assert (out / "grades.csv").read_bytes() == before
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex")
+def test_out_folder_with_feedback_pdfs(key_file, tmp_path, capsys):
+    [wrong] = recompute(build_key(), [BY_CODE["missing-relu-mask"]])
+    answers = write(tmp_path / "a.json", [key_submission(build_key(), "Ada"),
+                                          key_submission(build_key(), "Bob & Co", wrong)])
+    out = tmp_path / "out"
+    (out / "feedback").mkdir(parents=True)
+    (out / "feedback" / "stale.pdf").write_text("old")
+    assert main(["grade", "--answers", str(answers), "--key", str(key_file), "--out", str(out),
+                 "--jobs", "2"]) == 0
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == \
+        ["001-ada.pdf", "002-bob-co.pdf"]
+    assert (out / "feedback" / "002-bob-co.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("args,text,words", [
+    (["--answers", "{a}", "--key", "{k}"], "[{", "--answers: "),
+    (["--answers", "{a}", "--key", "{a}"], "[]", "--key: "),
+    (["--answers", "{a}", "--keys", "{d}"], "[]", "--keys: "),
+    (["--answers", "{a}", "--key", "{k}", "--config", "{c}"], "[]", "grading.rel_tol: "),
+    (["--answers", "{a}", "--key", "{k}", "--jobs", "0"], "[]", "--jobs: "),
+])
+def test_bad_input_is_one_line_and_exit_2(key_file, tmp_path, capsys, args, text, words):
+    a = tmp_path / "a.json"
+    a.write_text(text)
+    c = tmp_path / "c.toml"
+    c.write_text("[grading]\nrel_tol = \"big\"\n")
+    argv = [s.format(a=a, k=key_file, d=tmp_path, c=c) for s in args]
+    assert main(["grade", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err
