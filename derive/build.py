@@ -123,6 +123,10 @@ def _run_pdflatex(cmd: list[str], folder: Path, env: dict, timeout: float,
         proc.communicate()
         raise LatexError(name, None, f"pdflatex did not finish within {timeout:g} s",
                          log_path) from None
+    except BaseException:  # Ctrl-C: pdflatex runs in its own session, stop it too
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
     if proc.returncode != 0:
         log = log_path.read_text(encoding="latin-1") if log_path.exists() else \
             out.decode("latin-1", "replace")

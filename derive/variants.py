@@ -43,7 +43,6 @@ from derive.constraints import BY_NAME, CONSTRAINTS, parse_constraints
 from derive.spec import InputError
 
 BATCH = 64            # candidates drawn per stream and round (fixed: part of the stream)
-MIN_ID_WIDTH = 3      # s7-003: ids stay the same for every count up to 1000
 MAX_COUNT = 100_000
 MAX_SIZE = 8
 MAX_ENTRY = 100
@@ -51,10 +50,10 @@ COLLECTION_MODES = ("merge", "typeset")
 
 
 def variant_id(seed: int, k: int, count: int) -> str:
-    """``s<seed>-<k>``, k zero-padded to the width of the count but at least
-    :data:`MIN_ID_WIDTH` digits, so extending a set keeps its ids."""
-    width = max(MIN_ID_WIDTH, len(str(count - 1)))
-    return f"s{seed}-{k:0{width}d}"
+    """``s<seed>-<k>``, k zero-padded to the width of the count (ANSWER_KEY.md):
+    ``s7-03`` in a set of 30. Extending a set keeps its ids while the count
+    keeps its number of digits; the variants themselves never change."""
+    return f"s{seed}-{k:0{len(str(count))}d}"
 
 
 # --------------------------------------------------------------------------

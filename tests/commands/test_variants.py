@@ -30,7 +30,7 @@ def test_real_build(tmp_path, capsys):
     out = tmp_path / "v"
     argv = ["variants", "--count", "2", "--seed", str(SEED), "--jobs", "2"]
     assert main(argv + ["--out", str(out)]) == 0
-    ids = [f"s{SEED}-000", f"s{SEED}-001"]
+    ids = [f"s{SEED}-0", f"s{SEED}-1"]
     for vid in ids:
         names = {p.name for p in (out / vid).iterdir()}
         assert {"problems.tex", "problems.pdf", "solutions.tex", "solutions.pdf",
@@ -103,11 +103,11 @@ def test_count_40_extends_count_30(fake_latex, tmp_path):
     assert len(first.built) == 30
     before = {vid: files_of(tmp_path / vid) for vid in first.built}
     second = build_set(40, 7, Config(), tmp_path, jobs=2)
-    assert second.built == [f"s7-{k:03d}" for k in range(30, 40)]
+    assert second.built == [f"s7-{k:02d}" for k in range(30, 40)]
     assert {vid: files_of(tmp_path / vid) for vid in first.built} == before
     keys = json.loads((tmp_path / "keys.json").read_text())
     assert len(keys) == 40 and (tmp_path / "all-problems.pdf").read_text().count("s7-") == 40
-    assert (tmp_path / "all-solutions.pdf").read_text().endswith("s7-039 solutions")
+    assert (tmp_path / "all-solutions.pdf").read_text().endswith("s7-39 solutions")
     # and back to 30: the same 30 keys, nothing rebuilt
     third = build_set(30, 7, Config(), tmp_path, jobs=2)
     assert third.built == [] and third.collections
@@ -129,15 +129,15 @@ def test_interrupted_build_is_recovered(fake_latex, monkeypatch, tmp_path):
     for name in present:
         assert not name.startswith(".tmp-")
         assert (tmp_path / name / STAMP).is_file() and (tmp_path / name / "key.json").is_file()
-    assert "s3-002" not in present and not (tmp_path / "manifest.json").exists()
+    assert "s3-2" not in present and not (tmp_path / "manifest.json").exists()
     # what a kill -9 could leave: a temporary folder; and a folder made stale
-    (tmp_path / ".tmp-s3-002-abc").mkdir()
-    (tmp_path / ".tmp-s3-002-abc" / "problems.tex").write_text("half")
+    (tmp_path / ".tmp-s3-2-abc").mkdir()
+    (tmp_path / ".tmp-s3-2-abc" / "problems.tex").write_text("half")
     if present:
         (tmp_path / present[0] / STAMP).unlink()
     monkeypatch.setattr(derive.build, "build_documents", fake_documents)
     report = build_set(4, 3, Config(), tmp_path, jobs=1)
-    assert sorted(report.built + report.skipped) == ["s3-000", "s3-001", "s3-002", "s3-003"]
+    assert sorted(report.built + report.skipped) == ["s3-0", "s3-1", "s3-2", "s3-3"]
     assert set(report.skipped) == set(present[1:])
     assert not any(p.name.startswith(".tmp-") for p in tmp_path.iterdir())
     assert json.loads((tmp_path / "manifest.json").read_text())["count"] == 4
@@ -150,9 +150,9 @@ def test_a_latex_error_is_one_line(fake_latex, monkeypatch, tmp_path, capsys):
     assert main(["variants", "--count", "1", "--seed", "1", "--out", str(tmp_path / "o"),
                  "--jobs", "1"]) == 1
     err = capsys.readouterr().err
-    assert "s1-000: solutions.tex:12: Undefined control sequence." in err
+    assert "s1-0: solutions.tex:12: Undefined control sequence." in err
     assert err.count("\n") == 1
-    assert not (tmp_path / "o" / "s1-000").exists()
+    assert not (tmp_path / "o" / "s1-0").exists()
 
 
 def test_dask_executor_on_a_local_cluster(fake_latex, tmp_path):
@@ -165,9 +165,9 @@ def test_dask_executor_on_a_local_cluster(fake_latex, tmp_path):
         report = build_set(3, 5, typeset, tmp_path / "d", executor="dask",
                            scheduler=cluster.scheduler_address)
     local = build_set(3, 5, typeset, tmp_path / "l", jobs=2)
-    assert report.built == local.built == ["s5-000", "s5-001", "s5-002"]
+    assert report.built == local.built == ["s5-0", "s5-1", "s5-2"]
     assert files_of(tmp_path / "d") == files_of(tmp_path / "l")
-    assert (tmp_path / "d" / "all-solutions.pdf").read_text() == "s5-000 s5-001 s5-002 True"
+    assert (tmp_path / "d" / "all-solutions.pdf").read_text() == "s5-0 s5-1 s5-2 True"
 
 
 # --------------------------------------------------------------------------
