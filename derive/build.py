@@ -212,8 +212,8 @@ def build_collection(keys: Sequence[dict], config: Config, out_pdf: str | Path, 
     work = Path(tempfile.mkdtemp(prefix="handouts-"))
     env = make_env(tuple(extra_dirs))
     variants = []
-    solutions = solve([parse_params(key["params"]) for key in keys])  # one batch
-    for key, sol in zip(keys, solutions):
+    solved = solve([parse_params(key["params"]) for key in keys])  # one batch
+    for key, sol in zip(keys, solved):
         figures = write_figures(key, work, prefix=f"{key['variant']}-", solution=sol)
         variants.append(build_context(key, config, figures=figures, solution=sol))
     tex = work / (out_pdf.stem + ".tex")

@@ -115,3 +115,6 @@ def test_collection_has_every_variant(tmp_path):
     text = text_of(pdf)
     assert "variant s1-1" in text and "variant s1-2" in text
     assert list(tmp_path.iterdir()) == [pdf]
+    # a problem collection shows no answers (the solutions switch is honoured)
+    assert "Worked solution" not in text
+    assert not any(value in text for value in REFERENCE_ANSWERS)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import sys
 
 from derive.config import load_config
+from derive.spec import load_params
 
 
 def register(sub) -> None:
     p = sub.add_parser("report", help="build handout.pdf, problems.pdf and answer-key.json "
                                       "(with their .tex sources) for the reference assignment")
     p.add_argument("--config", metavar="FILE", help="course config (TOML); default: built-in")
+    p.add_argument("--params", metavar="FILE",
+                   help="another instance: a TOML or JSON file with the fields of params, "
+                        "as for `handouts key` (default: the reference assignment)")
     p.add_argument("--out", metavar="DIR", default="reports",
                    help="output folder (default: reports/)")
     p.add_argument("--templates", metavar="DIR", action="append", default=[],
@@ -21,8 +25,9 @@ def register(sub) -> None:
 def run(args) -> int:
     from derive.build import LatexError, build  # the pipeline, imported only when it runs
     config = load_config(args.config)
+    params = load_params(args.params) if args.params else None
     try:
-        paths = build(config, args.out, extra_dirs=args.templates)
+        paths = build(config, args.out, params, extra_dirs=args.templates)
     except LatexError as e:
         log = f" (log: {e.log_path})" if e.log_path else ""
         print(f"handouts: LaTeX error: {e}{log}", file=sys.stderr)

@@ -56,3 +56,23 @@ def test_hostile_title_builds(tmp_path, capsys):
     tex = (tmp_path / "o" / "handout.tex").read_text()
     assert r"\textbackslash{}input\{/etc/passwd\}" in tex and "\\input{/etc" not in tex
     assert "2.303" in tex
+
+
+def test_another_instance_from_a_params_file(tmp_path):
+    params = tmp_path / "p.toml"
+    params.write_text("[softmax_layer]\nW = [[1, 0, -1], [0, 2, 1]]\nb = [0, 0, 0]\n"
+                      "x = [1, 2]\ny = [0, 0, 1]\nlr = 0.25\nquery_class = 1\n")
+    out = tmp_path / "o"
+    assert main(["report", "--params", str(params), "--out", str(out)]) == 0
+    key = json.loads((out / "answer-key.json").read_text())
+    assert key["params"]["softmax_layer"]["lr"] == 0.25
+    assert key["answers"]["q7"] != build_key()["answers"]["q7"]
+    assert f"{key['answers']['q7']:.4f}" in (out / "handout.tex").read_text()
+
+
+def test_bad_params_file_exit_2_and_nothing_written(tmp_path, capsys):
+    params = tmp_path / "p.toml"
+    params.write_text("[network]\nlr = -1\n")
+    assert main(["report", "--params", str(params), "--out", str(tmp_path / "o")]) == 2
+    assert "params.network." in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
