@@ -4,35 +4,20 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import sympy as sp
 
 from derive.calculus.backprop import cached_backprop
 from derive.key import build_keys
 from derive.numeric import solve_batches
-from derive.spec import REFERENCE, NetworkParams, Params, SoftmaxLayer
+from derive.spec import Params
+from tests.factories import varied
 
 COUNT = 10_000
 
 
 def random_instances(count: int, seed: int = 0) -> list[Params]:
     """Random small-integer instances of the reference shapes."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(count):
-        def ints(*shape):
-            return tuple(map(tuple, rng.integers(-3, 4, shape).tolist())) if len(shape) == 2 \
-                else tuple(rng.integers(-3, 4, shape).tolist())
-        y3, y2 = [0, 0, 0], [0, 0]
-        y3[rng.integers(3)] = 1
-        y2[rng.integers(2)] = 1
-        out.append(Params(
-            nllm_example=REFERENCE.nllm_example,
-            softmax_layer=SoftmaxLayer(W=ints(2, 3), b=ints(3), x=ints(2), y=tuple(y3),
-                                       lr=0.5, query_class=int(rng.integers(3))),
-            network=NetworkParams(W1=ints(2, 4), b1=ints(4), W2=ints(4, 2), b2=ints(2),
-                                  x=ints(2), y=tuple(y2), lr=0.5)))
-    return out
+    return varied(count, seed, lr_layer=0.5, lr_network=0.5)
 
 
 def _subs_evalf(instance: Params) -> list:

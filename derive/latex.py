@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 SETTINGS = {

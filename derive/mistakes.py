@@ -26,7 +26,8 @@ import sympy as sp
 
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
-from derive.numeric import evaluate_network, evaluate_nllm, forward_network
+from derive.numeric import (evaluate_network, evaluate_nllm, forward_network, stack,
+                            stack_fields)
 from derive.spec import Params, parse_params
 
 Answers = dict[str, Any]
@@ -148,11 +149,6 @@ def _q2_text() -> str:
 # The computation, with hooks
 
 
-def _stack(rows) -> np.ndarray:
-    """Instances → one array with the batch axis last."""
-    return np.moveaxis(np.asarray(rows, float), 0, -1)
-
-
 def _other_classes(c: int, n: int) -> tuple[int, ...]:
     """Every class but c, the off-by-one readings first (1-based "class 2")."""
     near = [k % n for k in (c - 1, c + 1)]
@@ -201,8 +197,7 @@ def _softmax_layer(ps: list[Params], h: _Hooks, picks: int) -> list[dict]:
     """q6-q9 of a batch of instances of one shape, one dict per pick."""
     s = [p.softmax_layer for p in ps]
     net = s[0].network
-    x, W, b, y = (_stack([getattr(q, f) for q in s]) for f in ("x", "W", "b", "y"))
-    lr = np.array([q.lr for q in s], float)
+    x, W, b, y, lr = stack_fields(s, ("x", "W", "b", "y", "lr"))
     before = evaluate_network(net, x, [W], [b], y)
     a = h.a(before.z[0], before.a[0])
     # ∂L/∂W = x (a − y)ᵀ; with the correct a this is numeric's dL_dW itself
@@ -223,9 +218,7 @@ def _network(ps: list[Params], h: _Hooks) -> dict:
     """q10-q14 of a batch of instances of one shape."""
     q = [p.network for p in ps]
     net = q[0].network
-    x, y, W1, W2, b1, b2 = (_stack([getattr(r, f) for r in q])
-                            for f in ("x", "y", "W1", "W2", "b1", "b2"))
-    lr = np.array([r.lr for r in q], float)
+    x, y, W1, W2, b1, b2, lr = stack_fields(q, ("x", "y", "W1", "W2", "b1", "b2", "lr"))
     P = evaluate_network(net, x, [W1, W2], [b1, b2], y)
     a1, a2 = P.a[0], h.a(P.z[1], P.a[1])
     delta2 = P.delta[1] if h.probs is None else a2 - y
@@ -249,8 +242,7 @@ def _network(ps: list[Params], h: _Hooks) -> dict:
 
 
 def _nllm_values(ps: list[Params], h: _Hooks, picks: int) -> list[np.ndarray]:
-    a = _stack([p.nllm_example.a for p in ps])
-    y = _stack([p.nllm_example.y for p in ps])
+    a = stack([p.nllm_example.a for p in ps])
     n = a.shape[0]
     out = []
     for pick in range(picks):

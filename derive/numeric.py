@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from derive.calculus.backprop import cached_backprop, forward, symbols_for
+from derive.calculus.backprop import cached_backprop, forward
 from derive.calculus.rules import LOSSES
 from derive.spec import Network, Params
 
@@ -184,9 +184,15 @@ class Solution:
     network: NetworkSolution
 
 
-def _stack(rows: Sequence) -> np.ndarray:
+def stack(rows: Sequence) -> np.ndarray:
     """Instances → one array with the batch axis last."""
     return np.moveaxis(np.asarray(rows, dtype=float), 0, -1)
+
+
+def stack_fields(groups: Sequence, names: Sequence[str]) -> list[np.ndarray]:
+    """The fields ``names`` of parameter groups (one per instance), each
+    stacked with the batch axis last; ``lr`` comes as a (B,) array."""
+    return [stack([getattr(g, name) for g in groups]) for name in names]
 
 
 def _groups(items: Sequence, key) -> dict:
@@ -199,8 +205,7 @@ def _groups(items: Sequence, key) -> dict:
 def _solve_layer(group: list[Params]) -> LayerSolution:
     p = [g.softmax_layer for g in group]
     net = p[0].network
-    x, W, b, y = (_stack([getattr(q, f) for q in p]) for f in ("x", "W", "b", "y"))
-    lr = np.array([q.lr for q in p], float)
+    x, W, b, y, lr = stack_fields(p, ("x", "W", "b", "y", "lr"))
     before = evaluate_network(net, x, [W], [b], y)
     W_new = W - lr * before.dL_dW[0]
     after = evaluate_network(net, x, [W_new], [b], y)
@@ -213,9 +218,7 @@ def _solve_layer(group: list[Params]) -> LayerSolution:
 def _solve_network(group: list[Params]) -> NetworkSolution:
     p = [g.network for g in group]
     net = p[0].network
-    x, W1, b1, W2, b2, y = (_stack([getattr(q, f) for q in p])
-                            for f in ("x", "W1", "b1", "W2", "b2", "y"))
-    lr = np.array([q.lr for q in p], float)
+    x, W1, b1, W2, b2, y, lr = stack_fields(p, ("x", "W1", "b1", "W2", "b2", "y", "lr"))
     before = evaluate_network(net, x, [W1, W2], [b1, b2], y)
     # both steps use the gradients of the forward pass (W² before its update)
     W1_new = W1 - lr * before.dL_dW[0]
@@ -259,8 +262,8 @@ def solve_batches(instances: Sequence[Params]) -> Batches:
                 for idx in _groups(instances, net_shape).values()]
     nllm = np.empty(len(instances))
     for idx in _groups(instances, lambda q: len(q.nllm_example.a)).values():
-        a = _stack([instances[i].nllm_example.a for i in idx])
-        y = _stack([instances[i].nllm_example.y for i in idx])
+        a = stack([instances[i].nllm_example.a for i in idx])
+        y = stack([instances[i].nllm_example.y for i in idx])
         nllm[idx] = evaluate_nllm(a, y)
     return Batches(nllm, layers, networks)
 

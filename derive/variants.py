@@ -39,7 +39,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from derive.constraints import BY_NAME, CONSTRAINTS, parse_constraints
+from derive.constraints import BY_NAME, parse_constraints
 from derive.spec import InputError
 
 BATCH = 64            # candidates drawn per stream and round (fixed: part of the stream)

@@ -13,7 +13,7 @@ from derive.answers import SYMBOLIC, parse_expression
 from derive.key import build_key, build_keys
 from derive.mistakes import MISTAKES, mistake_sets, recompute
 from derive.spec import REFERENCE, InputError, parse_params
-from tests.test_mistakes import varied
+from tests.factories import varied
 
 RULES = Rules()
 

@@ -4,35 +4,16 @@ independent NumPy computation of the same wrong step from the key's values."""
 import numpy as np
 import pytest
 
+from tests.factories import varied
+
 from derive.key import build_key, build_keys
 from derive.numeric import solve
 from derive.mistakes import (BY_CODE, MISTAKES, alternatives, mistake_sets, mistaken_answers,
                              recompute, recompute_many)
-from derive.spec import REFERENCE, NetworkParams, Params, SoftmaxLayer, parse_params
+from derive.spec import parse_params
 
 CODES = ("sign-flipped", "transposed", "ascent", "updated-weights-in-backprop",
          "missing-relu-mask", "wrong-class", "not-normalised")
-
-
-def varied(count: int, seed: int = 0) -> list[Params]:
-    rng = np.random.default_rng(seed)
-
-    def ints(*shape):
-        v = rng.integers(-3, 4, shape).tolist()
-        return tuple(map(tuple, v)) if len(shape) == 2 else tuple(v)
-
-    out = []
-    for _ in range(count):
-        y3, y2 = [0, 0, 0], [0, 0]
-        y3[rng.integers(3)] = 1
-        y2[rng.integers(2)] = 1
-        out.append(Params(
-            nllm_example=REFERENCE.nllm_example,
-            softmax_layer=SoftmaxLayer(W=ints(2, 3), b=ints(3), x=ints(2), y=tuple(y3),
-                                       lr=0.5, query_class=int(rng.integers(3))),
-            network=NetworkParams(W1=ints(2, 4), b1=ints(4), W2=ints(4, 2), b2=ints(2),
-                                  x=ints(2), y=tuple(y2), lr=0.25)))
-    return out
 
 
 @pytest.fixture(scope="module")

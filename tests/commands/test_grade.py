@@ -10,7 +10,7 @@ from derive.answers import key_submission
 from derive.cli import main
 from derive.key import build_key, build_keys, dumps
 from derive.mistakes import BY_CODE, recompute
-from tests.test_mistakes import varied
+from tests.factories import varied
 
 
 @pytest.fixture(scope="module")
