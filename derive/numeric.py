@@ -15,7 +15,8 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from derive.calculus.backprop import cached_backprop, forward
+from derive import codecache
+from derive.calculus.backprop import cached_backprop
 from derive.calculus.rules import LOSSES
 from derive.spec import Network, Params
 
@@ -34,19 +35,26 @@ def _lambdify(args: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]) -> Callable:
 
 
 @lru_cache(maxsize=None)
-def compile_network(net: Network) -> NetworkFunctions:
-    """Derive (stable forms) and lambdify once per process for each network."""
+def compile_network(net: Network, use_cache: bool = True) -> NetworkFunctions:
+    """Derive (stable forms) and lambdify once per process for each network;
+    the printed code is kept on disk for the next process (:mod:`derive.codecache`)."""
+    if use_cache:
+        full, fwd = codecache.load(net, "full"), codecache.load(net, "forward")
+        if full is not None and fwd is not None:
+            return NetworkFunctions(net, full, fwd)
     bp = cached_backprop(net, stable=True)
     s = bp.symbols
     outputs = [e for v in bp.z + bp.a for e in v] + [bp.loss]
     outputs += [e for v in bp.delta for e in v]
     outputs += [e for W in bp.dL_dW for e in W]
     outputs += [e for v in bp.back + bp.f_prime for e in v]
-    z, a = forward(net, s, stable=True)
-    fwd = [e for v in z + a for e in v]
     n_params = len(s.flat()) - len(s.y)
-    return NetworkFunctions(net, _lambdify(s.flat(), outputs),
-                            _lambdify(s.flat()[:n_params], fwd))
+    fns = NetworkFunctions(net, _lambdify(s.flat(), outputs),
+                           _lambdify(s.flat()[:n_params], [e for v in bp.z + bp.a for e in v]))
+    if use_cache:
+        codecache.store(net, "full", fns.full)
+        codecache.store(net, "forward", fns.forward)
+    return fns
 
 
 @dataclass(frozen=True)

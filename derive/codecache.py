@@ -1,0 +1,102 @@
+"""Lambdified code, kept on disk between processes.
+
+Deriving a network and lambdifying it takes SymPy most of a second; the code
+``lambdify`` prints is plain NumPy and depends only on the network and on the
+code that derives and prints it. So the printed source is stored under a name
+that hashes exactly those (the network, the sources of the modules that
+derive it, and the versions of SymPy, NumPy and this package), and a later
+process executes that source in lambdify's own NumPy namespace instead of
+deriving again. A missing, unreadable or broken entry is simply derived anew;
+``HANDOUTS_CACHE=off`` switches the cache off.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import hashlib
+import inspect
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+import derive
+from derive.spec import Network
+
+FUNCTION = "_lambdifygenerated"
+
+
+def cache_dir() -> Path | None:
+    """``$HANDOUTS_CACHE``, else ``$XDG_CACHE_HOME/handouts``, else
+    ``~/.cache/handouts``; ``None`` when switched off."""
+    setting = os.environ.get("HANDOUTS_CACHE", "")
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "handouts"
+
+
+# the modules whose code decides what is derived and printed
+SOURCES = ("calculus/rules.py", "calculus/backprop.py", "spec.py", "numeric.py", "codecache.py")
+
+
+@lru_cache(maxsize=None)
+def _fingerprint() -> str:
+    """What the printed code depends on, besides the network."""
+    h = hashlib.sha256()
+    package = Path(derive.__file__).parent
+    for name in SOURCES:
+        h.update((package / name).read_bytes())
+    h.update(f"{sp.__version__} {np.__version__} {derive.__version__}".encode())
+    return h.hexdigest()
+
+
+def entry_name(net: Network, role: str) -> str:
+    """The file name of one cached function of ``net``."""
+    h = hashlib.sha256(f"{_fingerprint()} {net!r} {role}".encode())
+    return f"{role}-{h.hexdigest()[:32]}.py"
+
+
+@lru_cache(maxsize=None)
+def _namespace() -> dict:
+    """What lambdify's NumPy printer refers to: NumPy's names, and ``reduce``
+    (for Max) from functools."""
+    return {**vars(np), "reduce": functools.reduce, "builtins": builtins, "range": range}
+
+
+def load(net: Network, role: str) -> Callable | None:
+    """The cached function, or ``None`` when there is none (or it is broken)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        source = (folder / entry_name(net, role)).read_text(encoding="utf-8")
+        namespace = dict(_namespace())
+        exec(compile(source, f"<handouts cache {role}>", "exec"), namespace)
+        return namespace[FUNCTION]
+    except Exception:  # noqa: BLE001 - any broken entry means: derive again
+        return None
+
+
+def store(net: Network, role: str, function: Callable) -> None:
+    """Keep the source of a lambdified function; silently skipped when the
+    cache folder cannot be written."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        source = inspect.getsource(function)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-", suffix=".py")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(source)
+        os.replace(tmp, folder / entry_name(net, role))
+    except OSError:
+        return
