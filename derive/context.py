@@ -24,15 +24,13 @@ import sympy as sp
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
 from derive.config import Config, Course
+from derive.key import POINTS
 from derive.latex import latex
 from derive.numeric import Solution, solve
 from derive.render import Latex, UnsettableText, escape_latex
 from derive.spec import InputError, parse_params
 from derive.steps import Derivation, partial
 
-# Points of each item (ASSIGNMENT.md): 100 in all
-POINTS = {"q1": 5, "q2": 5, "q3": 5, "q4": 7.5, "q5": 7.5, "q6": 7.5, "q7": 5,
-          "q8": 7.5, "q9": 5, "q10": 10, "q11": 10, "q12": 10, "q13": 10, "q14": 5}
 
 
 # --------------------------------------------------------------------------

@@ -25,8 +25,7 @@ import sympy as sp
 from derive.answers import (SYMBOLIC, UPDATES, AnswerError, Given, Submission,
                             parse_expression)
 from derive.calculus import softmax as sm
-from derive.context import POINTS
-from derive.key import ITEMS
+from derive.key import ITEMS, POINTS
 from derive.mistakes import BY_CODE, MISTAKES, Mistake, mistake_sets, recompute_params
 from derive.numeric import forward_network
 from derive.spec import InputError, Layer, Network, Params, parse_params

@@ -5,7 +5,8 @@ import pytest
 import sympy as sp
 
 from derive.config import Config, Course
-from derive.context import POINTS, Formatter, build_context
+from derive.context import Formatter, build_context
+from derive.key import POINTS
 from derive.key import build_key
 from derive.render import Latex
 from derive.spec import InputError
