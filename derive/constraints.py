@@ -17,13 +17,10 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from derive.spec import InputError
+from derive.spec import ABS_TOL, REL_TOL, InputError
 
-# The grader's default tolerance (rel 1e-3, abs 1e-6): a correct answer and a
-# mistake's answer must differ by `factor` times this, so no student answer is
-# within tolerance of both.
-GRADING_REL = 1e-3
-GRADING_ABS = 1e-6
+# A correct answer and a mistake's answer must differ by `factor` times the
+# grader's default tolerance, so no student answer is within tolerance of both.
 
 
 @dataclass(frozen=True)
@@ -110,7 +107,7 @@ def _gap(correct, wrong) -> tuple[float, bool]:
         return np.inf, False
     diff = np.abs(c - w)
     same = bool((diff <= 1e-9 * (1 + np.abs(c))).all())
-    return float((diff / (GRADING_ABS + GRADING_REL * np.abs(c))).max(initial=0.0)), same
+    return float((diff / (ABS_TOL + REL_TOL * np.abs(c))).max(initial=0.0)), same
 
 
 def confusable_items(key: dict, factor: float,
@@ -148,6 +145,10 @@ def confusable_items(key: dict, factor: float,
     return out
 
 
+def _sci(x: float) -> str:
+    return f"{x:.0e}".replace("e-0", "e-")  # 1e-3
+
+
 CONSTRAINTS: tuple[Constraint, ...] = (
     Constraint("hidden_mixed", "the hidden ReLU layer is neither all dead nor all active",
                True, _flag, batch=_hidden_mixed),
@@ -160,7 +161,7 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                "of the network", True, _flag, batch=_loss_decreases),
     Constraint("distinct_from_mistakes", "every numeric answer differs from what each "
                "common mistake gives, by this factor times the grading tolerance "
-               "(rel 1e-3, abs 1e-6)", 10.0, _positive),
+               f"(rel {_sci(REL_TOL)}, abs {_sci(ABS_TOL)})", 10.0, _positive),
     Constraint("unique", "no two variants share the softmax-layer or the network "
                "parameters", True, _flag),
 )

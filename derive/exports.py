@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from importlib import metadata
 from typing import Any, Iterator, Sequence
 
-from derive.constraints import GRADING_REL
+from derive.spec import REL_TOL
 
 NUMERIC_ITEMS = tuple(f"q{i}" for i in (5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
 
@@ -86,7 +86,7 @@ def tolerance(value: float, decimals: int) -> float:
     """Moodle's absolute tolerance for ``value``: the grader's relative
     tolerance, but never less than half a unit in the last of the
     ``decimals`` places a student reads off the handout."""
-    return max(GRADING_REL * abs(value), 0.5 * 10.0 ** -decimals)
+    return max(REL_TOL * abs(value), 0.5 * 10.0 ** -decimals)
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attrib) -> ET.Element:

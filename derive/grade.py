@@ -28,7 +28,7 @@ from derive.calculus import softmax as sm
 from derive.key import ITEMS, POINTS
 from derive.mistakes import BY_CODE, MISTAKES, Mistake, mistake_sets, recompute_params
 from derive.numeric import forward_network
-from derive.spec import InputError, Layer, Network, Params, parse_params
+from derive.spec import ABS_TOL, REL_TOL, InputError, Layer, Network, Params, parse_params
 
 STATUSES = ("correct", "carried-forward", "wrong", "missing", "invalid")
 
@@ -41,8 +41,8 @@ STATUSES = ("correct", "carried-forward", "wrong", "missing", "invalid")
 class Rules:
     """How answers are compared and credited."""
 
-    rel_tol: float = 1e-3          # a number passes within rel_tol·|key| ...
-    abs_tol: float = 1e-6          # ... or within abs_tol
+    rel_tol: float = REL_TOL       # a number passes within rel_tol·|key| ...
+    abs_tol: float = ABS_TOL       # ... or within abs_tol
     per_entry: bool = True         # matrices and vectors: credit per correct entry
     carried_forward: float = 1.0   # share of the points for a carried-forward item
     # ... for q12/q13's W that follows from a wrong grad given beside it (full by

@@ -5,11 +5,11 @@ it switched off, some variants break it."""
 import numpy as np
 import pytest
 
-from derive.constraints import (BY_NAME, CONSTRAINTS, GRADING_ABS, GRADING_REL,
-                                confusable_items, numeric_leaves, parse_constraints)
+from derive.constraints import (BY_NAME, CONSTRAINTS, confusable_items, numeric_leaves,
+                                parse_constraints)
 from derive.key import build_key
 from derive.mistakes import mistaken_answers
-from derive.spec import InputError
+from derive.spec import ABS_TOL, REL_TOL, InputError
 from derive.variants import _mistakes_batch, generate_keys, parse_settings
 
 COUNT = 300
@@ -109,7 +109,7 @@ def test_batch_mistake_check_agrees_with_mistaken_answers(unconstrained):
 
 def test_a_near_miss_is_confusable_and_an_exact_match_is_not():
     key = build_key()
-    wrong = {"near": {"q7": key["answers"]["q7"] * (1 + 2 * GRADING_REL)},
+    wrong = {"near": {"q7": key["answers"]["q7"] * (1 + 2 * REL_TOL)},
              "far": {"q7": key["answers"]["q7"] + 0.1}}
     assert confusable_items(key, 10.0, wrong) == [("near", "q7"), ("near", "")]
     assert confusable_items(key, 10.0, {"far": wrong["far"]}) == []
@@ -118,7 +118,7 @@ def test_a_near_miss_is_confusable_and_an_exact_match_is_not():
     assert confusable_items(key, 10.0, same) == []
     # another shape is always told apart
     assert confusable_items(key, 10.0, {"t": {"q6": np.transpose(key["answers"]["q6"]).tolist()}}) == []
-    assert GRADING_ABS < GRADING_REL
+    assert ABS_TOL < REL_TOL
 
 
 def test_numeric_leaves_skip_formulas():
