@@ -210,34 +210,44 @@ def _groups(items: Sequence, key) -> dict:
     return out
 
 
-def _solve_layer(group: list[Params]) -> LayerSolution:
-    p = [g.softmax_layer for g in group]
-    net = p[0].network
-    x, W, b, y, lr = stack_fields(p, ("x", "W", "b", "y", "lr"))
+def step_layer(net: Network, x, W, b, y, lr) -> LayerSolution:
+    """Questions 6-9 on arrays (batch axis last, ``lr`` of shape (B,)):
+    forward, gradient, one step, forward again."""
     before = evaluate_network(net, x, [W], [b], y)
     W_new = W - lr * before.dL_dW[0]
     after = evaluate_network(net, x, [W_new], [b], y)
-    return _batch_first(LayerSolution(
+    return LayerSolution(
         z=before.z[0], a=before.a[0], loss=before.loss, dL_dz=before.delta[0],
         dL_dW=before.dL_dW[0], W_new=W_new, z_new=after.z[0], a_new=after.a[0],
-        loss_new=after.loss))
+        loss_new=after.loss)
+
+
+def _solve_layer(group: list[Params]) -> LayerSolution:
+    p = [g.softmax_layer for g in group]
+    return _batch_first(step_layer(p[0].network,
+                                   *stack_fields(p, ("x", "W", "b", "y", "lr"))))
 
 
 def _solve_network(group: list[Params]) -> NetworkSolution:
     p = [g.network for g in group]
-    net = p[0].network
-    x, W1, b1, W2, b2, y, lr = stack_fields(p, ("x", "W1", "b1", "W2", "b2", "y", "lr"))
+    return _batch_first(step_network(
+        p[0].network, *stack_fields(p, ("x", "W1", "b1", "W2", "b2", "y", "lr"))))
+
+
+def step_network(net: Network, x, W1, b1, W2, b2, y, lr) -> NetworkSolution:
+    """Questions 10-14 on arrays (batch axis last, ``lr`` of shape (B,)):
+    forward, backprop, one step for both weights, forward again."""
     before = evaluate_network(net, x, [W1, W2], [b1, b2], y)
     # both steps use the gradients of the forward pass (W² before its update)
     W1_new = W1 - lr * before.dL_dW[0]
     W2_new = W2 - lr * before.dL_dW[1]
     after = evaluate_network(net, x, [W1_new, W2_new], [b1, b2], y)
-    return _batch_first(NetworkSolution(
+    return NetworkSolution(
         z1=before.z[0], a1=before.a[0], z2=before.z[1], a2=before.a[1], loss=before.loss,
         delta2=before.delta[1], W2_delta2=before.back[0], mask=before.f_prime[0],
         delta1=before.delta[0], dL_dW2=before.dL_dW[1], dL_dW1=before.dL_dW[0],
         W1_new=W1_new, W2_new=W2_new, z1_new=after.z[0], a1_new=after.a[0],
-        z2_new=after.z[1], a2_new=after.a[1], loss_new=after.loss))
+        z2_new=after.z[1], a2_new=after.a[1], loss_new=after.loss)
 
 
 def _batch_first(solution):

@@ -290,24 +290,18 @@ def _last(a) -> np.ndarray:
 
 def evaluate(c: Candidates, s: VariantSettings) -> Evaluated:
     """Forward pass, gradient step and forward pass again, for the whole batch."""
-    from derive.numeric import evaluate_network
+    from derive.numeric import step_layer, step_network
     from derive.spec import Layer, Network
     L, N = s.softmax_layer, s.network
     layer = Network(L.inputs, (Layer(L.classes, "softmax"),), "nllm")
     net = Network(N.inputs, (Layer(N.hidden, "relu"), Layer(N.outputs, "softmax")), "nllm")
-    x, W, b, y = _last(c.x), _last(c.W), _last(c.b), _last(c.y)
-    lr = c.lr.astype(float)
-    before = evaluate_network(layer, x, [W], [b], y)
-    after = evaluate_network(layer, x, [W - lr * before.dL_dW[0]], [b], y)
-    nx, W1, b1, W2, b2, ny = (_last(v) for v in (c.net_x, c.W1, c.b1, c.W2, c.b2, c.net_y))
-    nlr = c.net_lr.astype(float)
-    P = evaluate_network(net, nx, [W1, W2], [b1, b2], ny)
-    Q = evaluate_network(net, nx, [W1 - nlr * P.dL_dW[0], W2 - nlr * P.dL_dW[1]],
-                         [b1, b2], ny)
+    S = step_layer(layer, *(_last(v) for v in (c.x, c.W, c.b, c.y)), c.lr.astype(float))
+    P = step_network(net, *(_last(v) for v in (c.net_x, c.W1, c.b1, c.W2, c.b2, c.net_y)),
+                     c.net_lr.astype(float))
     T = np.transpose
-    return Evaluated(a=T(before.a[0]), a_new=T(after.a[0]), loss=before.loss,
-                     loss_new=after.loss, z1=T(P.z[0]), z1_new=T(Q.z[0]), a2=T(P.a[1]),
-                     a2_new=T(Q.a[1]), net_loss=P.loss, net_loss_new=Q.loss)
+    return Evaluated(a=T(S.a), a_new=T(S.a_new), loss=S.loss, loss_new=S.loss_new,
+                     z1=T(P.z1), z1_new=T(P.z1_new), a2=T(P.a2), a2_new=T(P.a2_new),
+                     net_loss=P.loss, net_loss_new=P.loss_new)
 
 
 def batch_checks(c: Candidates, s: VariantSettings) -> dict[str, np.ndarray]:
