@@ -80,13 +80,14 @@ def _number(w: float) -> str:
 @lru_cache(maxsize=1)
 def sigmoid_pdf() -> bytes:
     """σ(z) and σ′(z) = σ(z)(1 − σ(z)) on [−6, 6] (the same for every instance)."""
+    from derive.numeric import evaluate_sigmoid
+    z = np.linspace(-6, 6, 241)
+    s, ds = evaluate_sigmoid(z)
     with _style():
         fig = _figure(3.2, 1.9, (0.11, 0.2, 0.98, 0.97))
         ax = fig.add_subplot()
-        z = np.linspace(-6, 6, 241)
-        s = 1 / (1 + np.exp(-z))
         ax.plot(z, s, color=BLUE, lw=1.3, label=r"$\sigma(z)$")
-        ax.plot(z, s * (1 - s), color=ORANGE, lw=1.3, ls="--", label=r"$\sigma'(z)$")
+        ax.plot(z, ds, color=ORANGE, lw=1.3, ls="--", label=r"$\sigma'(z)$")
         ax.axhline(0.5, color=GREY, lw=0.5, ls=":")
         ax.axvline(0, color=GREY, lw=0.5, ls=":")
         ax.set_xlabel("$z$")
@@ -287,7 +288,7 @@ def _class_grid(net, W1, W2, pts, shape) -> np.ndarray:
 def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
     """The data of every figure of one instance, by name: numbers from the key
     and from ``solution`` (:func:`derive.numeric.solve` of the key's params)."""
-    # numeric (and so SymPy) only here: a process that only draws never imports it
+    # numeric (and so SymPy) imported here, not at the top: only what draws σ needs it too
     from derive.numeric import solve
     from derive.spec import parse_params
     p = parse_params(key["params"])

@@ -126,6 +126,19 @@ def forward_network(net: Network, x, Ws, bs) -> tuple[tuple[np.ndarray, ...], ..
 
 
 @lru_cache(maxsize=None)
+def _sigmoid_function() -> Callable:
+    from derive.calculus.sigmoid import derive_sigmoid, derive_sigmoid_prime, z
+    exprs = [derive_sigmoid().lhs, derive_sigmoid_prime().result.doit()]
+    return _lambdify([z], [e.rewrite(sp.tanh) for e in exprs])  # tanh: no overflow
+
+
+def evaluate_sigmoid(z) -> tuple[np.ndarray, np.ndarray]:
+    """σ(z) and σ′(z) = σ(z)(1 − σ(z)) on an array, from the derived expressions."""
+    s, ds = _sigmoid_function()(np.asarray(z, float))
+    return s, ds
+
+
+@lru_cache(maxsize=None)
 def _nllm_function(n: int) -> Callable:
     a = sp.symbols(f"a_1:{n + 1}", positive=True)
     y = sp.symbols(f"y_1:{n + 1}", real=True)
