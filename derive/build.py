@@ -23,6 +23,7 @@ from typing import Iterable, Iterator, Sequence
 
 from derive.config import Config
 from derive.context import build_context
+from derive.files import write_atomic
 from derive.figures import FIGURES, draw, figure_data, figure_path, warm_up, write_figures
 from derive.key import build_key, dumps
 from derive.numeric import solve
@@ -237,9 +238,7 @@ def install(work: Path, files: Sequence[Path], out_dir: Path,
         rel = f.relative_to(work)
         dest = out_dir / rename.get(str(rel), str(rel))
         dest.parent.mkdir(parents=True, exist_ok=True)
-        staged = dest.with_name(f".{dest.name}.part")
-        shutil.copyfile(f, staged)
-        os.replace(staged, dest)
+        write_atomic(dest, f.read_bytes())
         moved.append(dest)
     return moved
 

@@ -17,7 +17,6 @@ import functools
 import hashlib
 import inspect
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -26,6 +25,7 @@ import numpy as np
 import sympy as sp
 
 import derive
+from derive.files import files_digest, write_atomic
 from derive.spec import Network
 
 FUNCTION = "_lambdifygenerated"
@@ -50,12 +50,9 @@ SOURCES = ("calculus/rules.py", "calculus/backprop.py", "spec.py", "numeric.py",
 @lru_cache(maxsize=None)
 def _fingerprint() -> str:
     """What the printed code depends on, besides the network."""
-    h = hashlib.sha256()
     package = Path(derive.__file__).parent
-    for name in SOURCES:
-        h.update((package / name).read_bytes())
-    h.update(f"{sp.__version__} {np.__version__} {derive.__version__}".encode())
-    return h.hexdigest()
+    return files_digest((package / name for name in SOURCES),
+                        sp.__version__, np.__version__, derive.__version__)
 
 
 def entry_name(net: Network, role: str) -> str:
@@ -92,11 +89,7 @@ def store(net: Network, role: str, function: Callable) -> None:
     if folder is None:
         return
     try:
-        source = inspect.getsource(function)
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-", suffix=".py")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(source)
-        os.replace(tmp, folder / entry_name(net, role))
+        write_atomic(folder / entry_name(net, role), inspect.getsource(function).encode())
     except OSError:
         return

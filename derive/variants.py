@@ -40,6 +40,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from derive.constraints import BY_NAME, parse_constraints
+from derive.files import TEMP_PREFIX, files_digest, umask, write_atomic
 from derive.spec import InputError
 
 BATCH = 64            # candidates drawn per stream and round (fixed: part of the stream)
@@ -491,7 +492,6 @@ def generate_keys(seed: int, count: int, s: VariantSettings,
 
 DOCUMENTS = {"problems": "problems", "solutions": "solutions"}  # kind -> file stem
 STAMP = ".content-hash"   # in each variant folder: the hash it was built from
-TEMP_PREFIX = ".tmp-"     # variant folders being written
 OLD_PREFIX = ".old-"      # variant folders being replaced
 SET_FILES = ("keys.json", "keys.csv", "moodle.xml", "manifest.json")
 
@@ -508,12 +508,7 @@ def source_digest() -> str:
     package = Path(__file__).resolve().parent
     files = sorted(package.rglob("*.py")) + sorted(
         p for p in Path(template_dir()).rglob("*") if p.is_file())
-    h = hashlib.sha256()
-    for f in files:
-        if "__pycache__" in f.parts:
-            continue
-        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    return h.hexdigest()
+    return files_digest(f for f in files if "__pycache__" not in f.parts)
 
 
 def inputs_digest(seed: int, s: VariantSettings, config) -> str:
@@ -536,8 +531,7 @@ def content_hash(key_text: str, sources: dict[str, str]) -> str:
 def _drawing_digest() -> str:
     import derive.build
     import derive.figures
-    return hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
-                                   for m in (derive.build, derive.figures))).hexdigest()
+    return files_digest(m.__file__ for m in (derive.build, derive.figures))
 
 
 def _sources(keys: Sequence[dict], config) -> list[dict[str, str]]:
@@ -593,27 +587,11 @@ class SetReport:
     seconds: float
 
 
-@lru_cache(maxsize=None)
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``path`` through a temporary file in the same folder (skipped
-    when the bytes are already there)."""
+    """:func:`derive.files.write_atomic`, skipped when the bytes are already there."""
     if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
         return
-    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data)
 
 
 def _install_variant(out: Path, vid: str, files: dict[str, bytes], key_text: str,
@@ -621,7 +599,7 @@ def _install_variant(out: Path, vid: str, files: dict[str, bytes], key_text: str
     """Write a variant to a temporary folder, then move it into place whole."""
     tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{vid}-", dir=out))
     try:
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private
+        os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it private
         for rel, data in files.items():
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             (tmp / rel).write_bytes(data)
