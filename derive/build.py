@@ -51,6 +51,10 @@ class LatexError(RuntimeError):
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {message}")
 
+    def with_log(self) -> str:
+        """The one line for the user: ``file:line: message (log: …)``."""
+        return f"{self} (log: {self.log_path})" if self.log_path else str(self)
+
 
 def latex_env(base: dict | None = None) -> dict[str, str]:
     """The compiler's environment: paranoid file access, fixed dates, long

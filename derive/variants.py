@@ -553,7 +553,7 @@ def build_variant_files(key: dict, config) -> dict[str, bytes] | str:
         paths = build_documents(key, config, out, names=DOCUMENTS)
         return {str(p.relative_to(out)): p.read_bytes() for p in paths}
     except LatexError as e:
-        return f"{key['variant']}: {e}" + (f" (log: {e.log_path})" if e.log_path else "")
+        return f"{key['variant']}: {e.with_log()}"
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -566,8 +566,7 @@ def build_collection_file(keys: list[dict], config, solutions: bool) -> bytes | 
         return build_collection(keys, config, out / "collection.pdf",
                                 solutions=solutions).read_bytes()
     except LatexError as e:
-        return f"{'all-solutions' if solutions else 'all-problems'}: {e}" + (
-            f" (log: {e.log_path})" if e.log_path else "")
+        return f"{'all-solutions' if solutions else 'all-problems'}: {e.with_log()}"
     finally:
         shutil.rmtree(out, ignore_errors=True)
 

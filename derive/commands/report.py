@@ -29,8 +29,7 @@ def run(args) -> int:
     try:
         paths = build(config, args.out, params, extra_dirs=args.templates)
     except LatexError as e:
-        log = f" (log: {e.log_path})" if e.log_path else ""
-        print(f"handouts: LaTeX error: {e}{log}", file=sys.stderr)
+        print(f"handouts: LaTeX error: {e.with_log()}", file=sys.stderr)
         return 1
     for path in paths:
         if path.suffix in (".pdf", ".json") and path.parent.name != "figures":
