@@ -42,6 +42,12 @@ def test_real_build(tmp_path, capsys):
     assert [k["variant"] for k in keys] == ids
     for key in keys:
         assert json.loads((out / key["variant"] / "key.json").read_text()) == key
+    # the sources a content hash is made of are the .tex files written
+    from derive.config import Config
+    from derive.variants import _sources
+    for key, sources in zip(keys, _sources(keys, Config())):
+        assert list(sources.values()) == [(out / key["variant"] / f"{stem}.tex").read_text()
+                                          for stem in ("problems", "solutions")]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == SEED and manifest["count"] == 2
     assert list(manifest["variants"]) == ids
