@@ -316,8 +316,8 @@ SUMMARY_LABELS = {
 
 
 def _shown(fmt: Formatter, label: str, value: Any) -> Latex:
-    shown = fmt.number(value) if np.ndim(value) == 0 else fmt.matrix(value)
-    return Latex(f"{label} {fmt.relation(value)} {shown}")
+    q = fmt.quantity(value)
+    return Latex(f"{label} {q['rel']} {q['value']}")
 
 
 def summary(fmt: Formatter, ans: dict) -> list[dict[str, Any]]:
