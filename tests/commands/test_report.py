@@ -33,11 +33,16 @@ def test_latex_error_is_one_line_exit_1_and_old_pdfs_intact(reports, tmp_path, c
     assert {p.name: p.read_bytes() for p in reports.iterdir() if p.is_file()} == before
 
 
-def test_malformed_config_exit_2(tmp_path, capsys):
-    cfg = tmp_path / "c.toml"
-    cfg.write_text("[course]\ndecimals = 'four'\n")
-    assert main(["report", "--config", str(cfg), "--out", str(tmp_path / "o")]) == 2
-    assert "course.decimals" in capsys.readouterr().err
+@pytest.mark.parametrize("option,text,field", [
+    ("--config", "[course]\ndecimals = 'four'\n", "course.decimals"),
+    ("--params", "[network]\nlr = -1\n", "params.network."),
+], ids=["config", "params"])
+def test_bad_file_exit_2_and_nothing_written(tmp_path, capsys, option, text, field):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    assert main(["report", option, str(bad), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert field in err and err.count("\n") == 1
     assert not (tmp_path / "o").exists()
 
 
@@ -69,10 +74,3 @@ def test_another_instance_from_a_params_file(tmp_path):
     assert key["answers"]["q7"] != build_key()["answers"]["q7"]
     assert f"{key['answers']['q7']:.4f}" in (out / "handout.tex").read_text()
 
-
-def test_bad_params_file_exit_2_and_nothing_written(tmp_path, capsys):
-    params = tmp_path / "p.toml"
-    params.write_text("[network]\nlr = -1\n")
-    assert main(["report", "--params", str(params), "--out", str(tmp_path / "o")]) == 2
-    assert "params.network." in capsys.readouterr().err
-    assert not (tmp_path / "o").exists()
