@@ -73,4 +73,3 @@ def test_another_instance_from_a_params_file(tmp_path):
     assert key["params"]["softmax_layer"]["lr"] == 0.25
     assert key["answers"]["q7"] != build_key()["answers"]["q7"]
     assert f"{key['answers']['q7']:.4f}" in (out / "handout.tex").read_text()
-
