@@ -56,8 +56,13 @@ def run(args) -> int:
     submissions = load_submissions(args.answers)
     grades = grade_all(submissions, keys, rules, single=bool(args.key))
     if args.out:
-        write_outputs(grades, submissions, keys, config, Path(args.out), pdf=not args.no_pdf,
-                      jobs=args.jobs, single=bool(args.key))
+        from derive.build import LatexError
+        try:
+            write_outputs(grades, submissions, keys, config, Path(args.out),
+                          pdf=not args.no_pdf, jobs=args.jobs, single=bool(args.key))
+        except LatexError as e:  # as for report and variants: exit 1, outputs untouched
+            print(f"handouts: LaTeX error in a feedback PDF: {e.with_log()}", file=sys.stderr)
+            return 1
     sys.stdout.write(json.dumps(report(grades), indent=1, ensure_ascii=False) + "\n"
                      if args.json else table(grades))
     return 0
@@ -180,7 +185,6 @@ def write_outputs(grades: Sequence[StudentGrade], submissions: Sequence[Submissi
 
 
 def _feedback_pdfs(grades, submissions, keys, config, folder: Path, jobs, single) -> None:
-    from derive.build import LatexError
     from derive.feedback import build_feedback, feedback_context, file_name, render_feedback
     by_variant = {str(k.get("variant")): k for k in keys}
     sources = []
@@ -190,7 +194,4 @@ def _feedback_pdfs(grades, submissions, keys, config, folder: Path, jobs, single
         ctx = feedback_context(g, answers, None if g.error else key, config)
         sources.append((file_name(sub.index, g.student), render_feedback(ctx)))
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        build_feedback(sources, folder, jobs=jobs, progress=sys.stderr.isatty())
-    except LatexError as e:
-        raise InputError("feedback PDF", str(e)) from None
+    build_feedback(sources, folder, jobs=jobs, progress=sys.stderr.isatty())

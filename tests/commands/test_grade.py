@@ -138,6 +138,26 @@ def test_out_folder_with_feedback_pdfs(key_file, tmp_path, capsys):
     assert (out / "feedback" / "002-bob-co.pdf").read_bytes().startswith(b"%PDF")
 
 
+def test_a_latex_error_in_feedback_is_one_line_exit_1_outputs_intact(key_file, tmp_path,
+                                                                     capsys, monkeypatch):
+    import derive.feedback
+    from derive.build import LatexError
+
+    def broken(tex, **_):
+        raise LatexError(tex.name, 7, "Undefined control sequence.", tex.with_suffix(".log"))
+    monkeypatch.setattr(derive.feedback, "compile_pdf", broken)
+    answers = write(tmp_path / "a.json", [key_submission(build_key(), "Ada")])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "grades.csv").write_text("earlier")
+    assert main(["grade", "--answers", str(answers), "--key", str(key_file),
+                 "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "001-ada.tex:7: Undefined control sequence." in err
+    assert "log:" in err and "Traceback" not in err
+    assert (out / "grades.csv").read_text() == "earlier" and not (out / "feedback").exists()
+
+
 @pytest.mark.parametrize("args,text,words", [
     (["--answers", "{a}", "--key", "{k}"], "[{", "--answers: "),
     (["--answers", "{a}", "--key", "{a}"], "[]", "--key: "),
