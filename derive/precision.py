@@ -1,0 +1,75 @@
+"""The precision contract: what the problem sheet asks of every number, and
+the one rule the grader, the variant generator and the LMS exports apply.
+
+Students give every number exactly or to at least ``figures`` significant
+figures (3 by default). An answer is accepted when it is within one unit of
+the key's ``figures``-th significant figure: 2.30 and 2.303 both pass for
+2.302585…, and so do answers computed from intermediate values rounded to
+that precision. An exact 0 accepts anything within :data:`ZERO_TOL`.
+
+An answer within one unit of the key's ``figures − 1``-th significant figure
+(ten times the tolerance) but not within the tolerance is *rounded too
+early*: right, but coarser than the sheet asks. The generator keeps every
+common mistake farther than that from the right answer, so a mistake is
+never mistaken for rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FIGURES = 3
+MIN_FIGURES, MAX_FIGURES = 2, 8
+# the tolerance of an exact 0: float noise in a student's own computation
+ZERO_TOL = 1e-9
+# no float noise ever decides a verdict: tolerances are stretched by this
+_SLACK = 1 + 1e-9
+
+
+def statement(figures: int = FIGURES) -> str:
+    """The contract as the problem sheet states it (plain text)."""
+    return (f"Give every number exactly or to at least {figures} significant figures "
+            f"(answers within one unit of the {_ordinal(figures)} significant figure "
+            f"are accepted); log is the natural logarithm, ln.")
+
+
+def _ordinal(n: int) -> str:
+    return {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth",
+            6: "sixth", 7: "seventh", 8: "eighth"}[n]
+
+
+def unit(value, figures: int = FIGURES) -> np.ndarray:
+    """One unit in the ``figures``-th significant figure of each entry of
+    ``value`` (0 for an exact 0): ``unit(2.302585, 3) == 0.01``."""
+    v = np.abs(np.asarray(value, float))
+    with np.errstate(divide="ignore"):
+        exponent = np.floor(np.log10(np.where(v > 0, v, 1.0)))
+    return np.where(v > 0, 10.0 ** (exponent - figures + 1), 0.0)
+
+
+def tolerance(value, figures: int = FIGURES) -> np.ndarray:
+    """The absolute tolerance of each entry: one unit in its ``figures``-th
+    significant figure, at least :data:`ZERO_TOL`."""
+    return np.maximum(unit(value, figures), ZERO_TOL)
+
+
+def within(given, expected, figures: int = FIGURES) -> np.ndarray:
+    """Entry-wise: does ``given`` meet the contract for ``expected``?
+    (Shapes must agree; NaN and inf never pass.)"""
+    g, e = np.asarray(given, float), np.asarray(expected, float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.abs(g - e) <= tolerance(e, figures) * _SLACK
+
+
+def rounded_too_early(given, expected, figures: int = FIGURES) -> np.ndarray:
+    """Entry-wise: right to ``figures − 1`` significant figures but not to
+    ``figures`` (see the module's docstring)."""
+    return within(given, expected, figures - 1) & ~within(given, expected, figures)
+
+
+def gap(given, expected, figures: int = FIGURES) -> np.ndarray:
+    """Entry-wise distance of ``given`` from ``expected`` in tolerances
+    (1 is the edge of the contract, 10 the edge of "rounded too early")."""
+    g, e = np.asarray(given, float), np.asarray(expected, float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.abs(g - e) / tolerance(e, figures)
