@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from derive.precision import FIGURES, MAX_FIGURES, MIN_FIGURES
 from derive.spec import InputError, read_data_file
 
 SECTIONS = ("course", "variants", "grading")
@@ -28,6 +29,7 @@ class Course:
     term: str = ""
     instructor: str = ""
     decimals: int = 4
+    figures: int = FIGURES  # the precision contract (derive.precision): stated, graded, exported
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,15 @@ def parse_course(data: Any, section: str = "course") -> Course:
         if key not in known:
             raise InputError(f"{section}.{key}", "unknown field; expected "
                              + ", ".join(sorted(known)))
-    values = {k: _text(v, f"{section}.{k}") for k, v in data.items() if k != "decimals"}
-    if "decimals" in data:
-        d = data["decimals"]
-        if isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 12:
-            raise InputError(f"{section}.decimals", f"expected a whole number from 0 to 12, got {d!r}")
-        values["decimals"] = d
+    numbers = {"decimals": (0, 12), "figures": (MIN_FIGURES, MAX_FIGURES)}
+    values = {k: _text(v, f"{section}.{k}") for k, v in data.items() if k not in numbers}
+    for name, (lo, hi) in numbers.items():
+        if name in data:
+            d = data[name]
+            if isinstance(d, bool) or not isinstance(d, int) or not lo <= d <= hi:
+                raise InputError(f"{section}.{name}",
+                                 f"expected a whole number from {lo} to {hi}, got {d!r}")
+            values[name] = d
     return Course(**values)
 
 
