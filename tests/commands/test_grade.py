@@ -41,6 +41,18 @@ def test_json_report(key_file, tmp_path, capsys):
     assert bob["items"]["q8"]["max"] == 7.5
 
 
+def test_the_course_figures_are_the_precision_the_grader_applies(key_file, tmp_path, capsys):
+    q14 = [float(f"{v:.3g}") for v in build_key()["answers"]["q14"]]
+    answers = write(tmp_path / "a.json", key_submission(build_key(), "Ada", {"q14": q14}))
+    config = tmp_path / "c.toml"
+    for figures, diagnosis in ((3, []), (4, ["rounded-too-early"])):
+        config.write_text(f"[course]\nfigures = {figures}\n")
+        assert main(["grade", "--answers", str(answers), "--key", str(key_file), "--json",
+                     "--config", str(config)]) == 0
+        [ada] = json.loads(capsys.readouterr().out)["students"]
+        assert ada["items"]["q14"]["diagnosis"] == diagnosis
+
+
 def test_table_cleans_names_and_hostile_strings_never_run(key_file, tmp_path, capsys):
     marker = tmp_path / "x"
     hostile = {"student": "Eve\x1b[31m", "variant": "reference", "answers": {
