@@ -15,7 +15,8 @@ import xml.etree.ElementTree as ET
 from importlib import metadata
 from typing import Any, Iterator, Sequence
 
-from derive.spec import REL_TOL
+# the grader's tolerance before derive.precision; kept here until this module switches
+REL_TOL = 1e-3
 
 NUMERIC_ITEMS = tuple(f"q{i}" for i in (5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
 

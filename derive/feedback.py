@@ -23,7 +23,7 @@ import sympy as sp
 from derive.build import compile_pdf, install
 from derive.config import Config
 from derive.context import Formatter, course_context, derivations, matrix_formulas, summary
-from derive.grade import StudentGrade
+from derive.grade import Rules, StudentGrade, parse_rules, scoring_rules
 from derive.latex import latex
 from derive.mistakes import BY_CODE
 from derive.render import Latex, UnsettableText, escape_latex, make_env
@@ -111,9 +111,12 @@ def _part_label(name: str) -> str:
 
 
 def feedback_context(grade: StudentGrade, answers: dict, key: dict | None,
-                     config: Config) -> dict[str, Any]:
+                     config: Config, rules: Rules | None = None) -> dict[str, Any]:
     """The render context of one student's feedback (strings and numbers only).
-    ``answers`` maps items to the student's validated values."""
+    ``answers`` maps items to the student's validated values; ``rules``
+    (default: the config's) are stated as the scoring rule."""
+    if rules is None:
+        rules = parse_rules(config.grading, figures=config.course.figures)
     fmt = Wide(config.course.decimals)
     key_rows = {f"q{r['item']}": r["answer"] for r in summary(fmt, key["answers"])} if key else {}
     formulas = _formulas(key) if key else {}
@@ -140,7 +143,8 @@ def feedback_context(grade: StudentGrade, answers: dict, key: dict | None,
     return {"course": course_context(config.course), "student": plain_text(grade.student),
             "variant": plain_text(grade.variant or "none"), "score": f"{grade.score:g}",
             "max": f"{grade.max:g}", "error": plain_text(grade.error) if grade.error else "",
-            "notes": [plain_text(n) for n in grade.notes], "rows": rows, "details": details}
+            "notes": [plain_text(n) for n in grade.notes], "rows": rows, "details": details,
+            "scoring": [plain_text(sentence) for sentence in scoring_rules(rules)]}
 
 
 def _other_feedback(g) -> str:

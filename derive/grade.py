@@ -1,10 +1,12 @@
 """Grading: each submission against its variant's answer key, with a diagnosis.
 
-For every item: the student's answer (validated by :mod:`derive.answers`) is
-compared with the key (numbers within a tolerance, entry by entry; formulas
-by SymPy); a wrong answer is checked against what the student's own earlier
-answers imply (error carried forward) and against the mistake library of
-:mod:`derive.mistakes`, recomputed for the variant, alone and in pairs.
+For every item the student's answer (validated by :mod:`derive.answers`) is
+compared with the key under the precision contract of :mod:`derive.precision`
+(formulas by SymPy) and scored by one rule, :func:`scoring_rules`: right;
+right but rounded too early; carried forward from the student's own earlier
+answer when that answer is a genuine attempt; a fixed share per mistake of
+the library (:mod:`derive.mistakes`, recomputed for the variant, alone and
+in pairs); else credit for the informative entries that are right.
 Numbers come from the key and from :mod:`derive.numeric`, nothing else.
 """
 
@@ -17,60 +19,66 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import sympy as sp
 
+from derive import precision
 from derive.answers import (SYMBOLIC, UPDATES, AnswerError, Given, Submission,
                             parse_expression)
 from derive.calculus import softmax as sm
 from derive.key import ITEMS, POINTS
-from derive.mistakes import BY_CODE, MISTAKES, Mistake, mistake_sets, recompute_params
+from derive.mistakes import BY_CODE, MISTAKES, ROUNDED, Mistake, mistake_sets, recompute_params
 from derive.numeric import forward_network
-from derive.spec import ABS_TOL, REL_TOL, InputError, Layer, Network, Params, parse_params
+from derive.spec import InputError, Layer, Network, Params, parse_params
 
 STATUSES = ("correct", "carried-forward", "wrong", "missing", "invalid")
 
 
 # --------------------------------------------------------------------------
-# Rules (the [grading] table of the config)
+# Rules (the [grading] table of the config) and the scoring rule they make
 
 
 @dataclass(frozen=True)
 class Rules:
     """How answers are compared and credited."""
 
-    rel_tol: float = REL_TOL       # a number passes within rel_tol·|key| ...
-    abs_tol: float = ABS_TOL       # ... or within abs_tol
-    per_entry: bool = True         # matrices and vectors: credit per correct entry
-    carried_forward: float = 1.0   # share of the points for a carried-forward item
-    # ... for q12/q13's W that follows from a wrong grad given beside it (full by
-    # default, as for every carried-forward item; the wrong grad is still diagnosed)
-    carried_forward_update: float = 1.0
+    figures: int = precision.FIGURES  # the precision contract: [course] figures, not [grading]
+    mistake_credit: float = 0.5     # share kept per diagnosed mistake: one 0.5, two 0.25
+    rounded_credit: float = 0.5     # right, but rounded too early
+    carried_forward: float = 1.0    # right from the student's own wrong earlier answer
+    # q12/q13: W right for a wrong gradient given beside it that no mistake explains
+    carried_forward_update: float = 0.5
+    per_entry: bool = True          # other wrong matrices/vectors: credit per informative entry
     symbolic_time_limit: float = 2.0  # seconds for SymPy on one formula
     symbolic_points: int = 8       # random points a formula is evaluated at
     combinations: int = 2          # mistakes combined in one diagnosis
 
 
-_RANGES = {"rel_tol": (0.0, 0.5), "abs_tol": (0.0, 1.0), "carried_forward": (0.0, 1.0),
-           "carried_forward_update": (0.0, 1.0),
+_RANGES = {"mistake_credit": (0.0, 1.0), "rounded_credit": (0.0, 1.0),
+           "carried_forward": (0.0, 1.0), "carried_forward_update": (0.0, 1.0),
            "symbolic_time_limit": (0.05, 60.0), "symbolic_points": (1, 100),
            "combinations": (1, 3)}
+_SETTABLE = [name for name in Rules.__dataclass_fields__ if name != "figures"]
+_REPLACED = ("rel_tol", "abs_tol")  # the tolerance before the precision contract
 
 
-def parse_rules(data: Any, section: str = "grading") -> Rules:
-    """Validate the ``[grading]`` table."""
+def parse_rules(data: Any, section: str = "grading",
+                figures: int = precision.FIGURES) -> Rules:
+    """Validate the ``[grading]`` table; ``figures`` is ``[course] figures``."""
     if not isinstance(data, dict):
         raise InputError(section, "expected a table")
     defaults = Rules()
     values = {}
     for name, value in data.items():
-        if name not in Rules.__dataclass_fields__:
-            raise InputError(f"{section}.{name}", "unknown field; expected "
-                             + ", ".join(Rules.__dataclass_fields__))
-        default = getattr(defaults, name)
         where = f"{section}.{name}"
+        if name in _REPLACED:
+            raise InputError(where, "no longer exists: `figures` in [course] (significant "
+                             "figures, default 3) replaced rel_tol and abs_tol")
+        if name not in _SETTABLE:
+            raise InputError(where, "unknown field; expected " + ", ".join(_SETTABLE))
+        default = getattr(defaults, name)
         if isinstance(default, bool):
             if not isinstance(value, bool):
                 raise InputError(where, f"expected true or false, got {value!r}")
@@ -83,7 +91,39 @@ def parse_rules(data: Any, section: str = "grading") -> Rules:
             if not (math.isfinite(value) and lo <= value <= hi):
                 raise InputError(where, f"must be from {lo:g} to {hi:g}, got {value!r}")
         values[name] = value
-    return Rules(**values)
+    return Rules(figures=figures, **values)
+
+
+def _share(x: float) -> str:
+    return f"{100 * x:.4g} %"
+
+
+def scoring_rules(rules: Rules) -> list[str]:
+    """The scoring rule, one sentence per case, the first case that applies
+    wins: what the README states for the defaults and every feedback PDF prints."""
+    f, m = rules.figures, rules.mistake_credit
+    other = ("its informative entries that are right, as a share of the informative "
+             "entries plus the wrong other ones (informative: where the right answer "
+             "differs from doing nothing, that is from the given W for an update, from "
+             "the output before the step for q14, from 0 otherwise); a single number, "
+             "a formula, all zeros or a copy earns nothing"
+             if rules.per_entry else "nothing")
+    return [
+        precision.statement(f),
+        "Right (a formula: equal to the key's): all of the item's points.",
+        "Carried forward: wrong, but it follows correctly from your own earlier answer "
+        "(q8 from q6, q9 from q8, q11 from q10, q14 from q12 and q13) and that answer is "
+        "a genuine attempt (the right shape, not all zeros, not a copy of the given data "
+        f"or of the answer before the step): {_share(rules.carried_forward)}.",
+        f"A mistake of the library diagnosed: {_share(m)} of the points, the same on "
+        f"every variant; two mistakes at once: {_share(m ** 2)}.",
+        f"Rounded too early (every number right to {f - 1} significant figures, "
+        f"some not to {f}): {_share(rules.rounded_credit)}.",
+        "Questions 12 and 13: the points are for the updated W; a W that follows "
+        "correctly from a wrong gradient given beside it (a genuine attempt) that no "
+        f"mistake of the library explains: {_share(rules.carried_forward_update)}.",
+        f"Any other wrong answer: {other}. Missing or unreadable: nothing.",
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -235,6 +275,13 @@ class Variant:
     params: Params
     expected: dict[str, Any]
     sheets: list[tuple[tuple[Mistake, ...], list[dict[str, Any]]]]
+    given: list[np.ndarray] = field(default_factory=list)  # the data the sheet gives
+
+
+def _given_data(p: Params) -> list[np.ndarray]:
+    s, n = p.softmax_layer, p.network
+    return [np.asarray(v, float) for v in (s.W, s.b, s.x, s.y, n.W1, n.b1, n.W2, n.b2,
+                                           n.x, n.y)]
 
 
 def _arrays(value: Any) -> Any:
@@ -283,7 +330,7 @@ def prepare(keys: Sequence[dict], rules: Rules) -> list[Variant]:
         except (KeyError, TypeError, ValueError, AnswerError) as e:
             raise InputError(f"key {k.get('variant', '?')!s:.40}",
                              f"not an answer key (ANSWER_KEY.md): {e}") from None
-        variants.append(Variant(k, params, expected, []))
+        variants.append(Variant(k, params, expected, [], _given_data(params)))
     for mistakes in mistake_sets(rules.combinations):
         try:
             per_key = recompute_params([v.params for v in variants], mistakes)
@@ -309,16 +356,14 @@ def _arrays_sheet(sheet: dict) -> dict:
 
 
 # --------------------------------------------------------------------------
-# Comparing
+# Comparing: the precision contract
 
 
 def _close(given: np.ndarray, expected: np.ndarray, rules: Rules) -> np.ndarray | None:
     """Entry-wise pass/fail, or None when the shapes differ."""
     if given.shape != expected.shape:
         return None
-    with np.errstate(invalid="ignore", over="ignore"):
-        return np.abs(given - expected) <= np.maximum(rules.rel_tol * np.abs(expected),
-                                                      rules.abs_tol)
+    return precision.within(given, expected, rules.figures)
 
 
 def _same(given, expected, item: str, rules: Rules) -> bool:
@@ -337,16 +382,18 @@ def _shape(a: np.ndarray) -> str:
 
 
 # --------------------------------------------------------------------------
-# Error carried forward
+# Error carried forward, from genuine attempts only
 
 
 class _Student:
-    """One student's answers against one variant: effective values of the
-    earlier items (their own when valid, else what follows from theirs)."""
+    """One student's answers against one variant."""
 
     def __init__(self, sub: Submission, variant: Variant, rules: Rules):
         self.sub, self.v, self.rules = sub, variant, rules
         self.p = variant.params
+
+    def expected(self, item: str, part: str | None = None):
+        return self.v.expected[item][part] if part else self.v.expected[item]
 
     def own(self, item: str, part: str | None = None):
         """The student's valid answer (with the key's shape, transposed back
@@ -354,9 +401,9 @@ class _Student:
         g = self.sub.answers.get(item)
         if g is None or g.error:
             return None
-        value, expected = g.value, self.v.expected[item]
+        value, expected = g.value, self.expected(item, part)
         if part:
-            value, expected = value.get(part), expected[part]
+            value = value.get(part)
             if value is None:
                 return None
         if isinstance(value, np.ndarray):
@@ -367,39 +414,63 @@ class _Student:
             return None
         return value
 
-    def effective(self, item: str, part: str | None = None):
+    def genuine(self, value: np.ndarray, item: str, part: str | None = None) -> bool:
+        """Not all zeros, not a copy of the data the sheet gives, not what
+        doing nothing gives (:meth:`baseline`)."""
+        value = np.asarray(value)
+        if np.all(np.abs(value) <= precision.ZERO_TOL):
+            return False
+        base = self.baseline(item, part)
+        copies = self.v.given + ([] if base is None else [base])
+        return not any(d.shape == value.shape and
+                       precision.within(value, d, self.rules.figures).all() for d in copies)
+
+    def source(self, item: str, part: str | None = None):
+        """What the student's later answers rest on: their own answer when it
+        is a genuine attempt (else None), or what follows from earlier ones."""
         own = self.own(item, part)
         if own is not None:
-            return own
-        cf = self.carried(item, part)
-        if cf is not None:
-            return cf
-        return self.v.expected[item][part] if part else self.v.expected[item]
+            return own if self.genuine(own, item, part) else None
+        return self.carried(item, part)
 
     def carried(self, item: str, part: str | None = None):
-        """What ``item`` should be given the student's own earlier answers,
-        or None when it depends on none of them."""
+        """What ``item`` should be given the student's own genuine earlier
+        answers, or None when it depends on none of them."""
         s, n = self.p.softmax_layer, self.p.network
-        if item == "q8" and self.own("q6") is not None:
-            return np.asarray(s.W, float) - s.lr * self.own("q6")
-        if item == "q9" and (self.own("q8") is not None or self.carried("q8") is not None):
-            W = self.effective("q8")
+        if item == "q8" and (g := self.source("q6")) is not None:
+            return np.asarray(s.W, float) - s.lr * g
+        if item == "q9" and (W := self.source("q8")) is not None:
             (_,), (a,) = forward_network(s.network, _col(s.x), [W[..., None]], [_col(s.b)])
             return np.asarray(a[s.query_class, 0])
-        if item in UPDATES and part == "W" and self.own(item, "grad") is not None:
+        if item in UPDATES and part == "W" and (g := self.source(item, "grad")) is not None:
             W0 = n.W2 if item == "q12" else n.W1
-            return np.asarray(W0, float) - n.lr * self.own(item, "grad")
-        if item == "q11" and self.own("q10") is not None:
+            return np.asarray(W0, float) - n.lr * g
+        if item == "q11" and (a1 := self.source("q10")) is not None:
             layer = Network(len(n.b1), (Layer(len(n.b2), "softmax"),), "nllm")
-            (_,), (a,) = forward_network(layer, self.own("q10")[:, None],
+            (_,), (a,) = forward_network(layer, a1[:, None],
                                          [np.asarray(n.W2, float)[..., None]], [_col(n.b2)])
             return a[:, 0]
-        if item == "q14" and any(self.own(q, "W") is not None or self.carried(q, "W") is not None
-                                 for q in UPDATES):
-            W1, W2 = self.effective("q13", "W"), self.effective("q12", "W")
+        if item == "q14":
+            W2, W1 = (self.source(q, "W") for q in UPDATES)
+            if W1 is None and W2 is None:
+                return None
+            W1 = self.expected("q13", "W") if W1 is None else W1
+            W2 = self.expected("q12", "W") if W2 is None else W2
             _, (_, a2) = forward_network(n.network, _col(n.x), [W1[..., None], W2[..., None]],
                                          [_col(n.b1), _col(n.b2)])
             return a2[:, 0]
+        return None
+
+    def baseline(self, item: str, part: str | None = None) -> np.ndarray | None:
+        """The answer when nothing is done (the given W for an update, the
+        output before the step for q14); None: zeros."""
+        s, n = self.p.softmax_layer, self.p.network
+        if item == "q8":
+            return np.asarray(s.W, float)
+        if part == "W":
+            return np.asarray(n.W2 if item == "q12" else n.W1, float)
+        if item in _BEFORE:
+            return self.expected(_BEFORE[item])
         return None
 
 
@@ -407,70 +478,84 @@ def _col(v) -> np.ndarray:
     return np.asarray(v, float)[:, None]
 
 
+NOT_GENUINE = ("All zeros, a copy of the given data, or what doing nothing gives: "
+               "no credit, and nothing carries forward from it.")
+_BEFORE = {"q9": "q7", "q14": "q11"}  # the same output before the step
 _SOURCES = {"q8": "q6", "q9": "q8", "q11": "q10", "q14": "q12 and q13"}
 
 
 # --------------------------------------------------------------------------
-# Grading one item
+# Diagnosis
 
 
 def diagnose(item: str, value: Any, variant: Variant, rules: Rules,
-             wrong_parts: Iterable[str] = (), student: "_Student | None" = None) -> list[str]:
-    """Codes of the mistakes whose recomputed answer matches ``value``: the
-    single mistakes that match, else the smallest combinations that do.
-    Among those, the ones least contradicted by the student's other answers
-    win (ascent, not sign-flipped, explains a wrong step after a right q6)."""
-    wrong_parts = tuple(wrong_parts)
+             wrong_parts: Sequence[str] = (), student: "_Student | None" = None) -> list[str]:
+    """Codes of the explanation of ``value`` by the mistake library: the
+    fewest mistakes whose recomputed answer matches it (q12/q13: every part
+    given, else the ``wrong_parts``); among several, the one whose mistakes
+    the student's other answers show, then the one they contradict least
+    (ascent, not sign-flipped, after a right q6), then library order."""
     for size in range(1, rules.combinations + 1):
-        found: list[tuple[tuple[Mistake, ...], int]] = []
-        for mistakes, sheets in variant.sheets:
-            if len(mistakes) != size:
-                continue
-            sheet = next((sh for sh in sheets if item in sh and
-                          _matches(value, sh[item], item, rules, wrong_parts)), None)
-            if sheet is not None:
-                found.append((mistakes, _contradictions(sheet, item, student)))
-        if found:
-            fewest = min(n for _, n in found)
-            codes = {m.code for ms, n in found if n == fewest for m in ms}
-            return [m.code for m in MISTAKES if m.code in codes]
+        sets = [(ms, sheets) for ms, sheets in variant.sheets if len(ms) == size]
+        for match in (lambda v, s: _same(v, s, item, rules),
+                      lambda v, s: _same_parts(v, s, item, rules, wrong_parts)):
+            found = []
+            for mistakes, sheets in sets:
+                sheet = next((sh for sh in sheets if item in sh and match(value, sh[item])), None)
+                if sheet is not None:
+                    found.append((mistakes, sheet))
+            if found:
+                best, _ = min(found, key=lambda f: _doubt(f[0], f[1], item, student))
+                return [m.code for m in MISTAKES if m in best]
     return []
 
 
-def _contradictions(sheet: dict, item: str, student: "_Student | None") -> int:
-    """Other items the mistake would change that the student got right."""
-    if student is None:
-        return 0
-    count = 0
-    for q, wrong in sheet.items():
-        given = student.sub.answers.get(q)
-        if q == item or given is None or given.error:
-            continue
-        expected = student.v.expected[q]
-        if _same(given.value, expected, q, student.rules) and \
-                not _same(wrong, expected, q, student.rules):
-            count += 1
-    return count
-
-
-def _matches(value, sheet_value, item, rules, wrong_parts) -> bool:
-    if _same(value, sheet_value, item, rules):
-        return True
-    # q12/q13: a correct part given beside a wrong one; match on the wrong parts
-    parts = [p for p in wrong_parts]
+def _same_parts(value, sheet_value, item, rules, parts) -> bool:
+    """q12/q13: a right part given beside a wrong one; match on the wrong parts."""
     return bool(parts) and isinstance(value, dict) and \
         all(_same(value[p], sheet_value[p], item, rules) for p in parts)
+
+
+def _doubt(mistakes: tuple[Mistake, ...], sheet: dict, item: str,
+           student: "_Student | None") -> tuple[int, int]:
+    """(mistakes of the explanation that none of the student's other answers
+    shows, other answers that contradict it)."""
+    if student is None:
+        return 0, 0
+    shown: set[str] = set()
+    contradicted = 0
+    for q, wrong in sheet.items():
+        given = student.sub.answers.get(q)
+        if given is None or given.error:
+            continue
+        if q == item:  # q12/q13: the part given beside the one explained, transposed back
+            own = [(student.own(q, p), wrong[p]) for p in ("grad", "W")
+                   if isinstance(wrong, dict) and given.value.get(p) is not None]
+            contradicted += sum(v is not None and not _same(v, w, q, student.rules)
+                                for v, w in own)
+            continue
+        if not _same(given.value, wrong, q, student.rules):
+            contradicted += 1
+        elif not _same(given.value, student.expected(q), q, student.rules):
+            shown |= {m.code for m in mistakes if q in m.items}
+    return sum(m.code not in shown for m in mistakes), contradicted
+
+
+_ORDER = [m.code for m in MISTAKES]
 
 
 def _feedback(codes: Sequence[str]) -> str:
     return " ".join(BY_CODE[c].feedback for c in codes)
 
 
+# --------------------------------------------------------------------------
+# Grading one item
+
+
 def grade_item(item: str, student: _Student) -> ItemGrade:
-    """Status, points, diagnosis and feedback of one item."""
+    """Status, points, diagnosis and feedback of one item (:func:`scoring_rules`)."""
     rules, variant = student.rules, student.v
     given: Given | None = student.sub.answers.get(item)
-    expected = variant.expected[item]
     grade = ItemGrade("missing", 0.0, POINTS[item],
                       given=None if given is None else given.raw,
                       expected=variant.key["answers"][item])
@@ -485,13 +570,12 @@ def grade_item(item: str, student: _Student) -> ItemGrade:
     if item in UPDATES:
         grade = _grade_update(item, value, student, grade)
     elif isinstance(value, sp.Basic):
-        if equivalent(value, expected, item, rules):
+        if equivalent(value, student.expected(item), item, rules):
             grade.status, grade.points = "correct", grade.max
         else:
-            grade.status = "wrong"
-            grade.diagnosis = diagnose(item, value, variant, rules, student=student)
+            _diagnosed(grade, diagnose(item, value, variant, rules, student=student), rules)
     else:
-        grade = _grade_numbers(item, value, expected, student, grade)
+        grade = _grade_numbers(item, value, student, grade)
     if grade.status == "wrong" and not grade.feedback:
         grade.feedback = _feedback(grade.diagnosis) or \
             "Not the key's answer, and none of the known mistakes explains it."
@@ -499,82 +583,115 @@ def grade_item(item: str, student: _Student) -> ItemGrade:
     return grade
 
 
-def _grade_numbers(item, value, expected, student: _Student, grade: ItemGrade) -> ItemGrade:
-    rules = student.rules
+def _diagnosed(grade: ItemGrade, codes: list[str], rules: Rules) -> bool:
+    """A wrong answer; a fixed share of the points per diagnosed mistake."""
+    grade.status, grade.diagnosis = "wrong", codes
+    grade.points = grade.max * rules.mistake_credit ** len(codes) if codes else 0.0
+    return bool(codes)
+
+
+def _right(value: np.ndarray, expected: np.ndarray, grade: ItemGrade, rules: Rules) -> bool:
     ok = _close(value, expected, rules)
     if ok is not None and ok.all():
         grade.status, grade.points = "correct", grade.max
+        return True
+    return False
+
+
+def _rounded(value: np.ndarray, expected: np.ndarray, grade: ItemGrade, rules: Rules) -> bool:
+    """Right to one significant figure fewer than the contract asks."""
+    if value.shape != expected.shape or \
+            not precision.within(value, expected, rules.figures - 1).all():
+        return False
+    grade.status, grade.points = "wrong", grade.max * rules.rounded_credit
+    grade.diagnosis = [ROUNDED.code]
+    return True
+
+
+def _grade_numbers(item: str, value: np.ndarray, student: _Student, grade: ItemGrade,
+                   part: str | None = None, diagnosis=None) -> ItemGrade:
+    """A number, vector or matrix (``part``: q12/q13's W, ``diagnosis``
+    explains the whole answer)."""
+    rules, expected = student.rules, student.expected(item, part)
+    if _right(value, expected, grade, rules):
         return grade
-    cf = student.carried(item)
-    if cf is not None and _same(value, cf, item, rules) and not _same(cf, expected, item, rules):
-        share = rules.carried_forward_update if item in UPDATES else rules.carried_forward
-        grade.status, grade.points = "carried-forward", grade.max * share
+    cf = student.carried(item, part)
+    carried = cf is not None and _same(value, cf, item, rules) and \
+        not _same(cf, expected, item, rules)
+    if carried and part is None:
+        grade.status, grade.points = "carried-forward", grade.max * rules.carried_forward
+        grade.feedback = f"Wrong, but it follows correctly from your answer to {_SOURCES[item]}."
+        return grade
+    if value.shape == expected.shape and not student.genuine(value, item, part):
+        grade.status, grade.feedback = "wrong", NOT_GENUINE
+        return grade
+    codes = diagnosis() if diagnosis else diagnose(item, value, student.v, rules,
+                                                    student=student)
+    if _diagnosed(grade, codes, rules) or _rounded(value, expected, grade, rules):
+        return grade
+    if carried:
+        grade.status = "carried-forward"
+        grade.points = grade.max * rules.carried_forward_update
+        grade.feedback = ("W follows correctly from the gradient you give beside it, but "
+                          "that gradient is wrong, and none of the known mistakes explains it.")
+        return grade
+    if rules.per_entry:
+        grade.points = grade.max * _informative_share(value, expected,
+                                                      student.baseline(item, part), student)
+    if value.shape != expected.shape:
         grade.feedback = (
-            "W follows correctly from the gradient you give beside it, but that "
-            "gradient is wrong." if item in UPDATES else
-            f"Wrong, but it follows correctly from your answer to {_SOURCES[item]}.")
-        return grade
-    grade.status = "wrong"
-    if ok is not None and rules.per_entry and value.ndim > 0:
-        grade.points = grade.max * float(ok.mean())
-    grade.diagnosis = diagnose(item, value, student.v, rules,
-                               student=student if isinstance(student, _Student) else None)
-    if ok is None and not grade.diagnosis:
-        if value.ndim == 2 and value.T.shape == expected.shape:
-            grade.diagnosis = ["transposed"]
-            grade.feedback = (BY_CODE["transposed"].feedback + " Transposed back, the "
-                              "entries still differ from the key.")
-        else:
-            grade.feedback = f"Expected {_shape(expected)}, got {_shape(value)}."
+            "Transposed, and transposed back the entries still differ from the key."
+            if value.ndim == 2 and value.T.shape == expected.shape else
+            f"Expected {_shape(expected)}, got {_shape(value)}.")
     return grade
 
 
-def _grade_update(item, value: dict, student: _Student, grade: ItemGrade) -> ItemGrade:
+def _informative_share(value: np.ndarray, expected: np.ndarray, base: np.ndarray | None,
+                       student: _Student) -> float:
+    """The share of the informative entries that are right: those the right
+    answer changes from ``base`` (or that are not 0); a wrong entry that is
+    not informative counts against it."""
+    ok = _close(value, expected, student.rules)
+    if ok is None or value.ndim == 0:
+        return 0.0
+    base = np.zeros_like(expected) if base is None else base
+    informative = ~precision.within(base, expected, student.rules.figures)
+    count = informative.sum() + (~ok & ~informative).sum()
+    return float((ok & informative).sum() / count) if count else 0.0
+
+
+def _grade_update(item: str, value: dict, student: _Student, grade: ItemGrade) -> ItemGrade:
     """q12/q13: the points are for W; grad serves the diagnosis and carries
     errors forward to W."""
-    rules, expected = student.rules, student.v.expected[item]
-    wrong = [p for p in ("grad", "W") if value[p] is not None
-             and not _same(value[p], expected[p], item, rules)]
+    rules, v = student.rules, student.v
+    grad_wrong = value["grad"] is not None and \
+        not _same(value["grad"], student.expected(item, "grad"), item, rules)
+
+    def explain(parts) -> list[str]:
+        return diagnose(item, value, v, rules, parts, student)
+
     if value["W"] is None:
         grade.feedback = "The updated W is missing (the points are for W)."
-    else:
-        sub = ItemGrade("wrong", 0.0, grade.max)
-        sub = _grade_numbers(item, value["W"], expected["W"], _Part(student, "W"), sub)
-        grade.status, grade.points, grade.feedback = sub.status, sub.points, sub.feedback
-    if wrong:
-        grade.diagnosis = diagnose(item, value, student.v, rules, wrong, student)
-        if not grade.diagnosis and value["W"] is not None:
-            grade.diagnosis = sub.diagnosis  # W alone (a transposed shape), said in sub's feedback
-            return grade
-        said = _feedback(grade.diagnosis)
-        if "grad" in wrong and grade.status == "correct":
-            grade.feedback = "W is right, but the gradient given beside it is not. " + said
-        elif grade.status in ("carried-forward", "missing") and said:
-            grade.feedback = f"{grade.feedback} {said}"
-        elif grade.status == "wrong" and said:
-            grade.feedback = said
+        if grad_wrong:
+            grade.diagnosis = explain(["grad"])
+            grade.feedback = " ".join([grade.feedback, _feedback(grade.diagnosis)]).strip()
+        return grade
+    def explained() -> list[str]:
+        """Both parts by one explanation, else each by its own (a transposed
+        gradient, then an ascent step: "transposed, ascent")."""
+        if not grad_wrong:
+            return explain(["W"])
+        codes = explain(["grad", "W"])
+        if not codes and (step := explain(["W"])):
+            codes = sorted(set(explain(["grad"])) | set(step), key=_ORDER.index)
+        return codes
+
+    grade = _grade_numbers(item, value["W"], student, grade, "W", explained)
+    if grade.status == "correct" and grad_wrong:
+        grade.diagnosis = explain(["grad"])
+        grade.feedback = " ".join(["W is right, but the gradient given beside it is not.",
+                                   _feedback(grade.diagnosis)]).strip()
     return grade
-
-
-class _Part:
-    """A view of a student for one part (``grad`` or ``W``) of q12/q13."""
-
-    def __init__(self, student: _Student, part: str):
-        self.student, self.part = student, part
-        self.rules = student.rules
-        self.v = _PartVariant(student.v, part)
-
-    def carried(self, item: str):
-        return self.student.carried(item, self.part)
-
-
-class _PartVariant:
-    """Diagnosis of one part alone: the sheets restricted to that part."""
-
-    def __init__(self, variant: Variant, part: str):
-        self.sheets = [(ms, [{q: (v[part] if isinstance(v, dict) and part in v else v)
-                              for q, v in sh.items()} for sh in sheets])
-                       for ms, sheets in variant.sheets]
 
 
 # --------------------------------------------------------------------------

@@ -127,7 +127,17 @@ MISTAKES: tuple[Mistake, ...] = (
             probs=_naive_softmax),
 )
 
-BY_CODE: dict[str, Mistake] = {m.code: m for m in MISTAKES}
+# Not a mistake of the computation but a diagnosis of its own: every number
+# right to one significant figure fewer than the precision contract asks.
+ROUNDED = Mistake(
+    "rounded-too-early",
+    "Right, but rounded too early: it agrees with the key to one significant figure "
+    "fewer than the sheet asks for; keep more figures in intermediate results.",
+    ("q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13", "q14"),
+    r"Right, but rounded too early: it agrees with the key to one significant figure "
+    r"fewer than the sheet asks for; keep more figures in intermediate results.")
+
+BY_CODE: dict[str, Mistake] = {m.code: m for m in MISTAKES + (ROUNDED,)}
 
 
 @lru_cache(maxsize=None)

@@ -181,11 +181,6 @@ REFERENCE = Params(
 # Validation of untrusted parameter data
 
 MAX_SIZE = 64  # larger layers are not a handout any more
-# How close an answer must be to the key to count as right, by default: within
-# REL_TOL·|key| or ABS_TOL (the grader's rules; the variant generator and the
-# Moodle export keep to the same figures)
-REL_TOL = 1e-3
-ABS_TOL = 1e-6
 MAX_MAGNITUDE = 10**6
 
 

@@ -9,7 +9,8 @@ from derive.constraints import (BY_NAME, CONSTRAINTS, confusable_items, numeric_
                                 parse_constraints)
 from derive.key import build_key
 from derive.mistakes import mistaken_answers
-from derive.spec import ABS_TOL, REL_TOL, InputError
+from derive.constraints import ABS_TOL, REL_TOL
+from derive.spec import InputError
 from derive.variants import _mistakes_batch, generate_keys, parse_settings
 
 COUNT = 300

@@ -6,10 +6,10 @@ import subprocess
 import pytest
 
 from derive.answers import key_submission, parse_submission
-from derive.config import Config
+from derive.config import Config, Course
 from derive.feedback import (build_feedback, feedback_context, file_name, plain_text,
                              render_feedback)
-from derive.grade import Rules, grade_submission, prepare
+from derive.grade import Rules, grade_submission, prepare, scoring_rules
 from derive.key import build_key
 from derive.mistakes import BY_CODE, recompute
 from derive.render import Latex
@@ -58,6 +58,18 @@ def test_the_details_follow_the_grades(graded):
     assert shown["13"]["step"]["formulas"]
 
 
+def test_the_scoring_rule_is_printed_from_the_rules_in_force(graded):
+    key, sub, grade, ctx = graded
+    assert ctx["scoring"] == [plain_text(s) for s in scoring_rules(Rules())]
+    answers = {q: a.value for q, a in sub.answers.items() if not a.error}
+    config = Config(course=Course(figures=4), grading={"mistake_credit": 0.25})
+    text = " ".join(feedback_context(grade, answers, key, config)["scoring"])
+    assert "at least 4 significant figures" in text
+    assert r"A mistake of the library diagnosed: 25 \% of the points" in text
+    assert r"two mistakes at once: 6.25 \%" in text
+    assert "How each item is scored" in render_feedback(ctx)
+
+
 def test_file_names_are_ascii_slugs():
     assert file_name(6, HOSTILE_NAME) == "007-ada-input-etc-passwd-50-1-x-2"
     assert file_name(0, "李") == "001-student"
@@ -76,3 +88,4 @@ def test_one_pdf_compiles_reproducibly(graded, tmp_path):
     assert "Diagnosis: sign-flipped." in text
     assert "__import__('os')" in text.replace("’", "'")
     assert f"Score {grade.score:g} / 100" in " ".join(text.split())
+    assert "A mistake of the library diagnosed: 50 % of the points" in " ".join(text.split())

@@ -1,17 +1,20 @@
 """Grading: full marks for the key, every library mistake diagnosed (alone and
-in pairs), error carried forward, tolerances, shapes, formulas, rules."""
+in pairs) at a fixed share, error carried forward only from genuine attempts,
+the precision contract, shapes, formulas, rules."""
 
+import re
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from derive.answers import key_submission, parse_submission
 from derive.grade import (Rules, grade_all, grade_submission, parse_rules, prepare,
-                          time_limit, _Timeout)
+                          scoring_rules, time_limit, _Student, _Timeout)
 from derive.answers import SYMBOLIC, parse_expression
-from derive.key import build_key, build_keys
-from derive.mistakes import MISTAKES, mistake_sets, recompute
+from derive.key import POINTS, build_key, build_keys
+from derive.mistakes import BY_CODE, MISTAKES, mistake_sets, recompute
 from derive.spec import REFERENCE, InputError, parse_params
 from tests.factories import varied
 
@@ -59,6 +62,14 @@ def _same_answer(item, a, b) -> bool:
     return _same(_value(item, a), _value(item, b), item, RULES)
 
 
+def _genuine(variant, item, value) -> bool:
+    from derive.answers import Submission
+    student = _Student(Submission(0, "s", None), variant, RULES)
+    parts = value.items() if isinstance(value, dict) and "value" not in value else [(None, value)]
+    return all(student.genuine(_value(item, v) if p is None else np.asarray(v, float), item, p)
+               for p, v in parts)
+
+
 def _cases(variants, size):
     """(variant, mistakes, sheet, items): a student making ``size`` mistakes
     consistently (every item they change), and the items where the answer
@@ -73,6 +84,8 @@ def _cases(variants, size):
             for item, value in sheet.items():
                 if item not in SYMBOLIC and not np.isfinite(_flat(value)).all():
                     continue  # overflowed: no student can submit it
+                if item not in SYMBOLIC and not _genuine(v, item, value):
+                    continue  # all zeros or a copy of the given data: never credited
                 if _same_answer(item, value, v.key["answers"][item] if item != "q4"
                                 else {"sympy": "exp(z[j])/sum(exp(z[k]))"}):
                     continue
@@ -116,7 +129,7 @@ def test_transposed_and_sign_flipped_at_once(variants):
     v = variants["reference"]
     q6 = -np.asarray(v.key["answers"]["q6"]).T
     g = grade(v, {"q6": q6.tolist()}).items["q6"]
-    assert g.status == "wrong" and g.points == 0
+    assert g.status == "wrong" and g.points == 7.5 * RULES.mistake_credit ** 2
     assert g.diagnosis == ["sign-flipped", "transposed"]
 
 
@@ -185,24 +198,61 @@ def test_a_right_answer_is_never_carried_forward(variants):
 # Numbers, shapes, formulas
 
 
-def test_four_significant_digits_pass_and_one_percent_does_not(variants):
-    v = variants["v3"]
-    ans = v.key["answers"]
-    rounded = {q: np.vectorize(lambda x: float(f"{x:.4g}"))(np.asarray(ans[q])).tolist()
-               for q in ("q6", "q7", "q8", "q10", "q11", "q14")}
-    assert grade(v, rounded).score == 100
-    off = (np.asarray(ans["q11"]) * 1.01).tolist()
-    assert grade(v, {"q11": off}).items["q11"].status == "wrong"
-    loose = Rules(rel_tol=0.05)
-    assert grade(v, {"q11": off}, rules=loose).items["q11"].status == "correct"
+def _rounded(key, figures, items=("q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13",
+                                   "q14")):
+    """The key's numbers rounded to ``figures`` significant figures."""
+    def r(x):
+        if isinstance(x, dict):
+            return {k: r(v) for k, v in x.items() if k != "latex"}
+        return np.vectorize(lambda e: float(f"{e:.{figures}g}"))(np.asarray(x)).tolist()
+    return {q: r(key["answers"][q]) for q in items}
 
 
-def test_credit_per_entry_is_configurable(variants):
+def test_the_precision_contract_three_figures_pass(variants):
+    for v in variants.values():
+        assert grade(v, _rounded(v.key, 3)).score == 100
+    v = variants["reference"]
+    assert grade(v, {"q5": 2.3}).items["q5"].status == "correct"   # the issue: it got 0
+    assert grade(v, {"q5": 2.31}).items["q5"].status == "correct"  # within one unit
+    assert grade(v, {"q5": 2.28}).items["q5"].status == "wrong"
+
+
+def test_rounded_too_early_is_its_own_diagnosis_at_a_fixed_share(variants):
+    v = variants["reference"]
+    g = grade(v, {"q5": 2.26}).items["q5"]      # right to 2 figures, not 3
+    assert g.diagnosis == ["rounded-too-early"] and g.points == 7.5 * RULES.rounded_credit
+    assert "rounded too early" in g.feedback
+    g = grade(v, {"q5": 2.26}, rules=Rules(rounded_credit=0.2)).items["q5"]
+    assert g.points == 7.5 * 0.2
+    # figures = 4 ([course] figures): three figures are now too few
+    g = grade(v, _rounded(v.key, 3, ("q14",)), rules=Rules(figures=4)).items["q14"]
+    assert g.diagnosis == ["rounded-too-early"] and g.points == 5 * RULES.rounded_credit
+    assert grade(v, _rounded(v.key, 4), rules=Rules(figures=4)).score == 100
+
+
+def test_credit_per_entry_counts_only_informative_entries(variants):
     v = variants["reference"]
     q6 = np.asarray(v.key["answers"]["q6"])
     q6[0, 1] += 1
     assert grade(v, {"q6": q6.tolist()}).items["q6"].points == pytest.approx(7.5 * 5 / 6)
     assert grade(v, {"q6": q6.tolist()}, rules=Rules(per_entry=False)).items["q6"].points == 0
+    # q8: W copied except one entry done right earns that entry's share only
+    p = v.params.softmax_layer
+    W, key8 = np.asarray(p.W, float), np.asarray(v.key["answers"]["q8"])
+    changed = ~np.isclose(W, key8)
+    one = W.copy()
+    first = tuple(np.argwhere(changed)[0])
+    one[first] = key8[first]
+    g = grade(v, {"q8": one.tolist()}).items["q8"]
+    assert g.status == "wrong" and g.points == pytest.approx(7.5 / changed.sum())
+    # q10: a wrong entry the key has as 0 counts against the informative ones
+    q10 = np.asarray(v.key["answers"]["q10"])
+    dead = np.flatnonzero(q10 == 0)
+    assert dead.size and dead.size < q10.size
+    q10[dead[0]] = -1.0
+    g = grade(v, {"q10": q10.tolist()}).items["q10"]
+    live = q10.size - dead.size
+    assert g.points == pytest.approx(10 * live / (live + 1))
 
 
 def test_a_scalar_as_a_one_element_list_is_accepted_with_a_note(variants):
@@ -215,7 +265,7 @@ def test_shapes(variants):
     v = variants["reference"]
     q13 = np.asarray(v.key["answers"]["q13"]["W"])
     g = grade(v, {"q13": {"W": (q13.T + 1).tolist()}}).items["q13"]
-    assert g.status == "wrong" and g.diagnosis == ["transposed"] and "still differ" in g.feedback
+    assert g.status == "wrong" and g.points == 0 and "still differ" in g.feedback
     g = grade(v, {"q10": [1, 2, 3]}).items["q10"]
     assert g.status == "wrong" and "Expected 4 entries, got 3 entries" in g.feedback
 
@@ -277,19 +327,110 @@ def test_one_key_for_everybody_notes_other_variants(keys):
 
 def test_rules_from_the_config():
     assert parse_rules({}) == Rules()
-    r = parse_rules({"rel_tol": 0.01, "per_entry": False, "carried_forward": 0.5,
-                     "combinations": 1})
-    assert (r.rel_tol, r.per_entry, r.carried_forward, r.combinations) == (0.01, False, 0.5, 1)
+    r = parse_rules({"mistake_credit": 0.25, "per_entry": False, "carried_forward": 0.5,
+                     "rounded_credit": 0.0, "combinations": 1}, figures=4)
+    assert (r.mistake_credit, r.per_entry, r.carried_forward, r.rounded_credit,
+            r.combinations, r.figures) == (0.25, False, 0.5, 0.0, 1, 4)
 
 
 @pytest.mark.parametrize("data,words", [
     ({"rel": 1}, "grading.rel: unknown field"),
-    ({"rel_tol": "1e-3"}, "grading.rel_tol: expected a number"),
-    ({"rel_tol": -1}, "must be from 0"),
+    ({"rel_tol": 1e-3}, "grading.rel_tol: no longer exists: `figures` in [course]"),
+    ({"abs_tol": 1e-6}, "grading.abs_tol: no longer exists: `figures` in [course]"),
+    ({"figures": 3}, "grading.figures: unknown field"),
+    ({"mistake_credit": "1/2"}, "grading.mistake_credit: expected a number"),
+    ({"mistake_credit": -1}, "must be from 0"),
     ({"per_entry": 1}, "grading.per_entry: expected true or false"),
     ({"combinations": 2.5}, "whole number"),
     ({"carried_forward": 2}, "grading.carried_forward: must be from 0 to 1"),
 ])
 def test_bad_rules_name_the_field(data, words):
-    with pytest.raises(InputError, match=words):
+    with pytest.raises(InputError, match=re.escape(words)):
         parse_rules(data)
+
+
+# --------------------------------------------------------------------------
+# Grading that cannot be gamed; equal cost for equal mistakes
+
+FORWARD = ("q1", "q2", "q3", "q4", "q5", "q7", "q10", "q11")
+LATER = ("q6", "q8", "q9", "q12", "q13", "q14")
+
+
+def _nothing_done(v, how):
+    """The later items answered with zeros, or with copies of the given data
+    (a zero gradient and the given W as the update, the output before the step)."""
+    s, n, ans = v.params.softmax_layer, v.params.network, v.key["answers"]
+    zero = lambda a: np.zeros(np.shape(a)).tolist()  # noqa: E731
+    update = lambda q, W: {"grad": zero(ans[q]["grad"]),  # noqa: E731
+                           "W": zero(W) if how == "zeros" else [list(r) for r in W]}
+    if how == "zeros":
+        return {"q6": zero(ans["q6"]), "q8": zero(ans["q8"]), "q9": 0.0,
+                "q12": update("q12", n.W2), "q13": update("q13", n.W1), "q14": [0.0, 0.0]}
+    return {"q6": zero(ans["q6"]), "q8": [list(r) for r in s.W], "q9": ans["q7"],
+            "q12": update("q12", n.W2), "q13": update("q13", n.W1), "q14": ans["q11"]}
+
+
+@pytest.mark.parametrize("how", ["missing", "zeros", "copies"])
+def test_the_forward_pass_only_scores_exactly_its_points(variants, how):
+    forward = sum(POINTS[q] for q in FORWARD)
+    assert forward == 55
+    v = variants["reference"]
+    g = grade(v, drop=LATER) if how == "missing" else grade(v, _nothing_done(v, how))
+    assert g.score == forward, {q: (i.status, i.points) for q, i in g.items.items()}
+    assert all(g.items[q].points == 0 and not g.items[q].diagnosis for q in LATER)
+
+
+def test_a_zero_gradient_carries_nothing_forward_a_genuine_one_does(variants):
+    v = variants["reference"]
+    s = v.params.softmax_layer
+    g = grade(v, {"q6": [[0, 0, 0], [0, 0, 0]], "q8": [list(r) for r in s.W]}, drop=("q9",))
+    assert (g.items["q8"].status, g.items["q8"].points) == ("wrong", 0)
+    assert "no credit" in g.items["q8"].feedback
+    # the same step from a wrong but genuine gradient is carried forward
+    q6 = np.asarray(v.key["answers"]["q6"]) + 0.5
+    g = grade(v, {"q6": q6.tolist(), "q8": (np.asarray(s.W) - s.lr * q6).tolist()})
+    assert g.items["q8"].status == "carried-forward"
+
+
+def test_a_made_up_gradient_beside_W_earns_the_update_share_only(variants):
+    v = variants["reference"]
+    n = v.params.network
+    grad = np.ones((4, 2))
+    g = grade(v, {"q12": {"grad": grad.tolist(), "W": (np.asarray(n.W2) - n.lr * grad).tolist()}})
+    item = g.items["q12"]
+    assert item.status == "carried-forward" and item.diagnosis == []
+    assert item.points == 10 * RULES.carried_forward_update < 10 * RULES.mistake_credit + 1e-9
+
+
+def test_a_transposed_gradient_then_ascent_is_that_pair(variants):
+    v = variants["reference"]
+    [t] = recompute(v.key, [BY_CODE["transposed"]])
+    [a] = recompute(v.key, [BY_CODE["ascent"]])
+    for q in ("q12", "q13"):
+        # the gradient transposed, the step up the (right) gradient
+        g = grade(v, {q: {"grad": t[q]["grad"], "W": a[q]["W"]}}).items[q]
+        assert g.diagnosis == ["transposed", "ascent"], q
+        assert g.points == POINTS[q] * RULES.mistake_credit ** 2
+    # q6 transposed, q8 the ascent step: its own answers show no sign flip
+    g = grade(v, {"q6": t["q6"], "q8": a["q8"]}, drop=("q1", "q2", "q3", "q5", "q9", "q12",
+                                                        "q13", "q14"))
+    assert g.items["q6"].diagnosis == ["transposed"] and g.items["q8"].diagnosis == ["ascent"]
+
+
+def test_each_diagnosed_mistake_costs_the_same_share_everywhere(variants):
+    for v, (m,), sheet, items in _cases(variants, 1):
+        g = grade(v, sheet)
+        for q in items:
+            i = g.items[q]
+            if i.diagnosis:
+                assert i.diagnosis == [m.code] or m.code in i.diagnosis, (m.code, q)
+                assert i.points == pytest.approx(i.max * RULES.mistake_credit
+                                                 ** len(i.diagnosis)), (m.code, q)
+
+
+def test_the_scoring_rule_is_stated_in_the_readme():
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
+    for sentence in scoring_rules(RULES):
+        assert sentence in readme, sentence
+    assert "25 %" in scoring_rules(RULES)[3] and "50 %" in scoring_rules(RULES)[3]
+    assert "100 %" in scoring_rules(Rules(mistake_credit=1))[3]

@@ -42,14 +42,14 @@ def register(sub) -> None:
     p.add_argument("--no-pdf", action="store_true", help="with --out: skip the feedback PDFs")
     p.add_argument("--jobs", type=int, metavar="N",
                    help="feedback PDFs compiled at once (default: the number of cores)")
-    p.add_argument("--config", metavar="FILE", help="course config (TOML); [grading] sets "
-                   "tolerances and credit")
+    p.add_argument("--config", metavar="FILE", help="course config (TOML); [course] figures sets "
+                   "the precision, [grading] the credit")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     config = load_config(args.config)
-    rules = parse_rules(config.grading)
+    rules = parse_rules(config.grading, figures=config.course.figures)
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise InputError("--jobs", f"must be from 1 to 64, got {args.jobs}")
     keys = load_key(args.key) if args.key else load_keys(args.keys)

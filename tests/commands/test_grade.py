@@ -8,6 +8,7 @@ import pytest
 
 from derive.answers import key_submission
 from derive.cli import main
+from derive.grade import Rules
 from derive.key import build_key, build_keys, dumps
 from derive.mistakes import BY_CODE, recompute
 from tests.factories import varied
@@ -38,6 +39,18 @@ def test_json_report(key_file, tmp_path, capsys):
     assert set(bob["items"]["q8"]) == {"status", "points", "max", "diagnosis", "feedback"}
     assert bob["items"]["q8"]["status"] == "wrong" and bob["items"]["q8"]["diagnosis"] == ["ascent"]
     assert bob["items"]["q8"]["max"] == 7.5
+
+
+def test_the_course_figures_are_the_precision_the_grader_applies(key_file, tmp_path, capsys):
+    q14 = [float(f"{v:.3g}") for v in build_key()["answers"]["q14"]]
+    answers = write(tmp_path / "a.json", key_submission(build_key(), "Ada", {"q14": q14}))
+    config = tmp_path / "c.toml"
+    for figures, diagnosis in ((3, []), (4, ["rounded-too-early"])):
+        config.write_text(f"[course]\nfigures = {figures}\n")
+        assert main(["grade", "--answers", str(answers), "--key", str(key_file), "--json",
+                     "--config", str(config)]) == 0
+        [ada] = json.loads(capsys.readouterr().out)["students"]
+        assert ada["items"]["q14"]["diagnosis"] == diagnosis
 
 
 def test_table_cleans_names_and_hostile_strings_never_run(key_file, tmp_path, capsys):
@@ -90,7 +103,8 @@ def test_300_submissions_against_a_300_variant_set(variant_set, tmp_path, capsys
     for i, s in enumerate(students):
         assert s["variant"] == keys[i]["variant"]
         if i % 3 == 0:
-            assert s["score"] == 92.5 and s["items"]["q6"]["diagnosis"] == ["transposed"]
+            assert s["score"] == 100 - 7.5 * (1 - Rules().mistake_credit)
+            assert s["items"]["q6"]["diagnosis"] == ["transposed"]
         else:
             assert s["score"] == 100
 
