@@ -103,12 +103,6 @@ MARKED_PART = {"q12": "W", "q13": "W"}
 MOODLE_DIGITS = 14
 
 
-def tolerance(value: float, figures: int = precision.FIGURES) -> float:
-    """The precision contract's tolerance of ``value``: one unit in its
-    ``figures``-th significant figure (absolute)."""
-    return float(precision.tolerance(value, figures))
-
-
 def moodle_answer(value: float, figures: int = precision.FIGURES) -> tuple[str, str]:
     """The answer and nominal tolerance to export for ``value``, as Moodle
     stores them: the answer to 14 significant digits, the tolerance the
@@ -116,7 +110,7 @@ def moodle_answer(value: float, figures: int = precision.FIGURES) -> tuple[str, 
     lose and rounded up, so Moodle accepts what :func:`precision.within` does
     (they differ only within about 1e-13·|value| of the edge)."""
     answer = f"{float(value):.{MOODLE_DIGITS}g}"
-    wide = tolerance(value, figures) * _SLACK + abs(float(value) - float(answer))
+    wide = float(precision.tolerance(value, figures)) * _SLACK + abs(float(value) - float(answer))
     up = Context(prec=MOODLE_DIGITS, rounding=ROUND_CEILING).create_decimal(wide)
     return answer, f"{float(up):.{MOODLE_DIGITS}g}"
 
@@ -180,18 +174,12 @@ def _question(quiz: ET.Element, name: str, text: str, item: str, value,
     q = ET.SubElement(quiz, "question", type="cloze")
     _text(q, "name", name)
     marked = _marked(item, value)
-    if isinstance(value, dict):
-        for part, v in value.items():
-            note = "" if marked[part] else " (checked for feedback, no marks: the marks are for " \
-                f"{MARKED_PART[item]})"
-            text += f"<p>{_escape(part)}{note}:</p>" + _cloze_body(v, _weight(mark, marked[part]), figures)
-    else:
-        text += _cloze_body(value, _weight(mark, marked[""]), figures)
+    for part, v in (value.items() if isinstance(value, dict) else [("", value)]):
+        if part:
+            note = "" if marked[part] else f" (graded for feedback only: the marks are for {MARKED_PART[item]})"
+            text += f"<p>{_escape(part)}{note}:</p>"
+        text += _cloze_body(v, int(mark / marked[part]) if marked[part] else 0, figures)
     _text(q, "questiontext", text, format="html")
-
-
-def _weight(mark: Fraction, fields: int) -> int:
-    return int(mark / fields) if fields else 0
 
 
 def _escape(text: str) -> str:
