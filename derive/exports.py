@@ -103,6 +103,14 @@ MARKED_PART = {"q12": "W", "q13": "W"}
 MOODLE_DIGITS = 14
 
 
+# A cloze input box is as wide as the longest answer its field stores
+# (question/type/multianswer/renderer.php), so "-1" or "0" would get a narrow
+# box that tells the answer is short. Every field gets a 0 % alternative that
+# no one types, as long as the longest number Moodle stores (21 characters,
+# -1.2345678901234E+300), so every box has the same width.
+WIDTH_PAD = "-1.2345678901234e+300"
+
+
 def moodle_answer(value: float, figures: int = precision.FIGURES) -> tuple[str, str]:
     """The answer and nominal tolerance to export for ``value``, as Moodle
     stores them: the answer to 14 significant digits, the tolerance the
@@ -148,7 +156,7 @@ def _cloze_body(value, weight: int, figures: int) -> str:
     """HTML with one NUMERICAL field per entry, a matrix as a table."""
     def field(v: float) -> str:
         answer, tol = moodle_answer(v, figures)
-        return f"{{{weight}:NUMERICAL:={answer}:{tol}}}"
+        return f"{{{weight}:NUMERICAL:={answer}:{tol}~%0%{WIDTH_PAD}:0}}"
 
     if isinstance(value, list) and value and isinstance(value[0], list):
         rows = "".join("<tr>" + "".join(f"<td>{field(v)}</td>" for v in row) + "</tr>"

@@ -11,7 +11,7 @@ import pytest
 
 from derive import precision
 from derive.exports import (NUMERIC_ITEMS, flat_answers, keys_csv, manifest_json, mark_scale,
-                            moodle_answer, moodle_xml)
+                            moodle_answer, moodle_xml, WIDTH_PAD)
 from derive.key import POINTS, build_key
 from derive.variants import generate_keys, parse_settings
 
@@ -37,7 +37,7 @@ def test_keys_csv_one_row_per_variant_full_precision(keys):
             assert float(row[name]) == value
 
 
-_CLOZE = re.compile(r"\{(\d+):NUMERICAL:=([^:}]+):([^}]+)\}")
+_CLOZE = re.compile(r"\{(\d+):NUMERICAL:=([^:}]+):([^}~]+)~%0%" + re.escape(WIDTH_PAD) + r":0\}")
 
 
 def _questions(text):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from derive import precision
-from derive.exports import MARKED_PART, NUMERIC_ITEMS, mark_scale, moodle_answer, moodle_xml
+from derive.exports import MARKED_PART, NUMERIC_ITEMS, mark_scale, moodle_answer, moodle_xml, WIDTH_PAD
 from derive.key import POINTS, build_key
 from derive.variants import generate_keys, parse_settings
 
@@ -107,6 +107,7 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
     assert len(questions) == len(keys) * len(NUMERIC_ITEMS)
     cases = _cases(keys, figures)
     graded = 0
+    widths = set()  # of the cloze input boxes: the same, whatever the answer
     for key in keys:
         for item in NUMERIC_ITEMS:
             q = questions[f"{key['variant']} {item}"]
@@ -120,7 +121,11 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
             weights: dict[str, list[float]] = {}
             for pos, (part, v) in fields.items():
                 stored = q["stored"][str(pos)]
-                [answer] = stored["answers"]
+                answer, *pad = stored["answers"]
+                assert float(answer["fraction"]) == 1
+                if q["qtype"] == "multianswer":
+                    assert [(float(a["answer"]), float(a["fraction"])) for a in pad] == [(float(WIDTH_PAD), 0)]
+                    widths.add(stored["cloze_input_size_before_rand"])
                 # Moodle keeps what the export wrote: the answer to 14 significant
                 # digits, the contract's tolerance widened only by what they lose
                 stored_as = (float(answer["answer"]), float(answer["tolerance"]))
@@ -142,3 +147,4 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
             for part, ws in weights.items():
                 assert set(ws) == ({ws[0]} if part == marked else {0.0})
     assert graded == sum(len(c) for c in cases.values())
+    assert widths == {len(WIDTH_PAD)}
