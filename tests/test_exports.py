@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from derive import precision
-from derive.exports import (NUMERIC_ITEMS, flat_answers, keys_csv, manifest_json, mark_scale,
-                            moodle_answer, moodle_xml, WIDTH_PAD)
+from derive.exports import (NUMERIC_ITEMS, WIDTH_PAD, flat_answers, keys_csv, manifest_json, mark_scale,
+                            moodle_answer, moodle_xml)
 from derive.key import POINTS, build_key
 from derive.variants import generate_keys, parse_settings
 

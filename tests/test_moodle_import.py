@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from derive import precision
-from derive.exports import MARKED_PART, NUMERIC_ITEMS, mark_scale, moodle_answer, moodle_xml, WIDTH_PAD
+from derive.exports import MARKED_PART, NUMERIC_ITEMS, WIDTH_PAD, mark_scale, moodle_answer, moodle_xml
 from derive.key import POINTS, build_key
 from derive.variants import generate_keys, parse_settings
 
