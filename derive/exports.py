@@ -1,8 +1,9 @@
 """Set-level exports of a variant set: keys.csv, moodle.xml, manifest.json.
 
 Each returns text (the same text for the same keys); the build writes it
-atomically. Numbers are written in full precision (``repr`` of the float64
-in the key), never rounded.
+atomically. keys.csv writes numbers in full precision (``repr`` of the
+float64 in the key); moodle.xml as Moodle stores them (14 significant
+digits), with tolerances that make up for it.
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import platform
 import xml.etree.ElementTree as ET
+from decimal import ROUND_CEILING, Context
+from fractions import Fraction
 from importlib import metadata
 from typing import Any, Iterator, Sequence
 
-# the grader's tolerance before derive.precision; kept here until this module switches
-REL_TOL = 1e-3
+from derive import precision
+from derive.key import POINTS
+from derive.precision import SLACK  # the contract's allowance for float noise
 
 NUMERIC_ITEMS = tuple(f"q{i}" for i in (5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
 
@@ -40,16 +45,17 @@ def flat_answers(key: dict) -> Iterator[tuple[str, float]]:
     column 2 of q6 and ``q10[3]`` entry 3, counting from 1 as the
     assignment's notation does (w_kj, a¹_i); q12/q13 parts are ``q12.grad``
     and ``q12.W``."""
-    answers = key["answers"]
     for item in NUMERIC_ITEMS:
-        value = answers[item]
-        if item == "q5":
-            yield item, value["value"]
-            continue
+        value = _value(key, item)
         parts = value.items() if isinstance(value, dict) else [("", value)]
         for part, v in parts:
             name = f"{item}.{part}" if part else item
             yield from _entries(name, v)
+
+
+def _value(key: dict, item: str):
+    value = key["answers"][item]
+    return value["value"] if item == "q5" else value
 
 
 def _entries(name: str, value) -> Iterator[tuple[str, float]]:
@@ -80,14 +86,64 @@ def keys_csv(keys: Sequence[dict]) -> str:
 
 # --------------------------------------------------------------------------
 # Moodle XML: one category per variant, one question per numeric item
-# (numerical for a number, cloze with one NUMERICAL field per entry otherwise)
+# (numerical for a number, cloze with one NUMERICAL field per entry otherwise).
+# Tolerances are the precision contract's (derive.precision); marks are the
+# handout's points (derive.key.POINTS), times one whole-number scale because a
+# cloze question's mark is the sum of its fields' weights, which Moodle's
+# cloze parser takes as whole numbers ({w:NUMERICAL:...}, w matching [0-9]*)
+# and <defaultgrade> is ignored for cloze questions.
+
+# q12/q13: the points are for W, as the grader gives them; the gradient's
+# fields are graded with weight 0 (feedback only)
+MARKED_PART = {"q12": "W", "q13": "W"}
 
 
-def tolerance(value: float, decimals: int) -> float:
-    """Moodle's absolute tolerance for ``value``: the grader's relative
-    tolerance, but never less than half a unit in the last of the
-    ``decimals`` places a student reads off the handout."""
-    return max(REL_TOL * abs(value), 0.5 * 10.0 ** -decimals)
+# Moodle stores every number of a question (answer, tolerance) as PHP prints a
+# float: 14 significant digits (question/type/numerical save_question_options)
+MOODLE_DIGITS = 14
+
+
+# A cloze input box is as wide as the longest answer its field stores
+# (question/type/multianswer/renderer.php), so "-1" or "0" would get a narrow
+# box that tells the answer is short. Every field gets a 0 % alternative that
+# no one types, as long as the longest number Moodle stores (21 characters,
+# -1.2345678901234E+300), so every box has the same width.
+WIDTH_PAD = "-1.2345678901234e+300"
+
+
+def moodle_answer(value: float, figures: int = precision.FIGURES) -> tuple[str, str]:
+    """The answer and nominal tolerance to export for ``value``, as Moodle
+    stores them: the answer to 14 significant digits, the tolerance the
+    contract's (with its slack for float noise) widened by what those digits
+    lose and rounded up, so Moodle accepts what :func:`precision.within` does
+    (they differ only within about 1e-13·|value| of the edge)."""
+    answer = f"{float(value):.{MOODLE_DIGITS}g}"
+    wide = float(precision.tolerance(value, figures)) * SLACK + abs(float(value) - float(answer))
+    up = Context(prec=MOODLE_DIGITS, rounding=ROUND_CEILING).create_decimal(wide)
+    return answer, f"{float(up):.{MOODLE_DIGITS}g}"
+
+
+def _count(value) -> int:
+    return len([v for _, v in _entries("", value)])
+
+
+def _marked(item: str, value) -> dict[str, int]:
+    """Number of fields of each part of an item's answer that carry marks."""
+    if isinstance(value, dict):
+        return {part: _count(v) if MARKED_PART[item] == part else 0 for part, v in value.items()}
+    return {"": _count(value)}
+
+
+def mark_scale(keys: Sequence[dict]) -> int:
+    """The smallest whole number that makes every question's mark (points ×
+    scale) and every marked cloze field's weight (its share of them) whole."""
+    scale = 1
+    for key in keys:
+        for item in NUMERIC_ITEMS:
+            points = Fraction(POINTS[item])
+            for n in (1, *(n for n in _marked(item, _value(key, item)).values() if n)):
+                scale = math.lcm(scale, (points / n).denominator)
+    return scale
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attrib) -> ET.Element:
@@ -96,39 +152,42 @@ def _text(parent: ET.Element, tag: str, text: str, **attrib) -> ET.Element:
     return el
 
 
-def _cloze_field(value: float, decimals: int) -> str:
-    return f"{{1:NUMERICAL:={value!r}:{tolerance(value, decimals)!r}}}"
-
-
-def _cloze_body(value, decimals: int) -> str:
+def _cloze_body(value, weight: int, figures: int) -> str:
     """HTML with one NUMERICAL field per entry, a matrix as a table."""
+    def field(v: float) -> str:
+        answer, tol = moodle_answer(v, figures)
+        return f"{{{weight}:NUMERICAL:={answer}:{tol}~%0%{WIDTH_PAD}:0}}"
+
     if isinstance(value, list) and value and isinstance(value[0], list):
-        rows = "".join("<tr>" + "".join(f"<td>{_cloze_field(v, decimals)}</td>" for v in row)
-                       + "</tr>" for row in value)
+        rows = "".join("<tr>" + "".join(f"<td>{field(v)}</td>" for v in row) + "</tr>"
+                       for row in value)
         return f"<table>{rows}</table>"
-    return "<p>" + " ".join(_cloze_field(v, decimals) for v in value) + "</p>"
+    return "<p>" + " ".join(field(v) for v in value) + "</p>"
 
 
-def _question(quiz: ET.Element, name: str, intro: str, value, decimals: int) -> None:
+def _question(quiz: ET.Element, name: str, text: str, item: str, value,
+              figures: int, scale: int) -> None:
+    mark = Fraction(POINTS[item]) * scale  # whole, by mark_scale
     if isinstance(value, (int, float)):
         q = ET.SubElement(quiz, "question", type="numerical")
         _text(q, "name", name)
-        _text(q, "questiontext", f"<p>{_escape(intro)}</p>", format="html")
-        ET.SubElement(q, "defaultgrade").text = "1"
-        answer = _text(q, "answer", repr(float(value)), fraction="100", format="moodle_auto_format")
-        ET.SubElement(answer, "tolerance").text = repr(tolerance(value, decimals))
+        _text(q, "questiontext", text, format="html")
+        ET.SubElement(q, "defaultgrade").text = str(int(mark))
+        answer, tol = moodle_answer(value, figures)
+        el = _text(q, "answer", answer, fraction="100", format="moodle_auto_format")
+        ET.SubElement(el, "tolerance").text = tol
         ET.SubElement(q, "unitgradingtype").text = "0"
         ET.SubElement(q, "showunits").text = "3"
         return
     q = ET.SubElement(quiz, "question", type="cloze")
     _text(q, "name", name)
-    body = f"<p>{_escape(intro)}</p>"
-    if isinstance(value, dict):
-        body += "".join(f"<p>{_escape(part)}:</p>" + _cloze_body(v, decimals)
-                        for part, v in value.items())
-    else:
-        body += _cloze_body(value, decimals)
-    _text(q, "questiontext", body, format="html")
+    marked = _marked(item, value)
+    for part, v in (value.items() if isinstance(value, dict) else [("", value)]):
+        if part:
+            note = "" if marked[part] else f" (graded for feedback only: the marks are for {MARKED_PART[item]})"
+            text += f"<p>{_escape(part)}{note}:</p>"
+        text += _cloze_body(v, int(mark / marked[part]) if marked[part] else 0, figures)
+    _text(q, "questiontext", text, format="html")
 
 
 def _escape(text: str) -> str:
@@ -148,21 +207,24 @@ def _given(key: dict, item: str) -> str:
             f"x = {n['x']}, y = {n['y']}, step size {n['lr']}")
 
 
-def moodle_xml(keys: Sequence[dict], decimals: int = 4, category: str = "handouts") -> str:
-    """A Moodle XML quiz: per variant a category ``<category>/<seed>/<id>``
-    with its numeric items q5-q14."""
+def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
+               category: str = "handouts") -> str:
+    """A Moodle XML quiz: per variant a category ``<category>/s<seed>/<id>``
+    with its numeric items q5-q14, each marked ``POINTS × mark_scale(keys)``
+    and accepting what :func:`derive.precision.within` accepts."""
+    scale = mark_scale(keys)
+    contract = f"<p>{_escape(precision.statement(figures))}</p>"
     quiz = ET.Element("quiz")
     for key in keys:
         vid = key["variant"]
         cat = ET.SubElement(quiz, "question", type="category")
-        _text(cat, "category", f"$course$/{category}/s{key['seed']}/{vid}")
+        seed = "" if key["seed"] is None else f"s{key['seed']}/"
+        _text(cat, "category", f"$course$/{category}/{seed}{vid}")
         for item in NUMERIC_ITEMS:
-            value = key["answers"][item]
-            if item == "q5":
-                value = value["value"]
             intro = (f"Problem sheet {vid}, question {item[1:]}: {PROMPTS[item]}. "
                      f"Given: {_given(key, item)}.")
-            _question(quiz, f"{vid} {item}", intro, value, decimals)
+            _question(quiz, f"{vid} {item}", f"<p>{_escape(intro)}</p>" + contract,
+                      item, _value(key, item), figures, scale)
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 

@@ -23,7 +23,7 @@ MIN_FIGURES, MAX_FIGURES = 2, 8
 # the tolerance of an exact 0: float noise in a student's own computation
 ZERO_TOL = 1e-9
 # no float noise ever decides a verdict: tolerances are stretched by this
-_SLACK = 1 + 1e-9
+SLACK = 1 + 1e-9
 
 
 def statement(figures: int = FIGURES) -> str:
@@ -58,7 +58,7 @@ def within(given, expected, figures: int = FIGURES) -> np.ndarray:
     (Shapes must agree; NaN and inf never pass.)"""
     g, e = np.asarray(given, float), np.asarray(expected, float)
     with np.errstate(invalid="ignore", over="ignore"):
-        return np.abs(g - e) <= tolerance(e, figures) * _SLACK
+        return np.abs(g - e) <= tolerance(e, figures) * SLACK
 
 
 def rounded_too_early(given, expected, figures: int = FIGURES) -> np.ndarray:

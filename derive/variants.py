@@ -730,7 +730,7 @@ def build_set(count: int, seed: int, config, out: str | Path | None = None, *,
         out.mkdir(parents=True, exist_ok=True)
         _write_atomic(out / "keys.json", dumps(keys).encode())
         _write_atomic(out / "keys.csv", keys_csv(keys).encode())
-        _write_atomic(out / "moodle.xml", moodle_xml(keys, config.course.decimals).encode())
+        _write_atomic(out / "moodle.xml", moodle_xml(keys, config.course.figures).encode())
     _write_atomic(out / "manifest.json", manifest_json(
         seed=seed, count=count, config_digest=config.digest, inputs=inputs,
         variants=dict(zip(ids, hashes)), collection=collection).encode())

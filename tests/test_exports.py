@@ -9,8 +9,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from derive.exports import (NUMERIC_ITEMS, flat_answers, keys_csv, manifest_json, moodle_xml,
-                            tolerance)
+from derive import precision
+from derive.exports import (NUMERIC_ITEMS, WIDTH_PAD, flat_answers, keys_csv, manifest_json, mark_scale,
+                            moodle_answer, moodle_xml)
+from derive.key import POINTS, build_key
 from derive.variants import generate_keys, parse_settings
 
 
@@ -35,13 +37,17 @@ def test_keys_csv_one_row_per_variant_full_precision(keys):
             assert float(row[name]) == value
 
 
-_CLOZE = re.compile(r"\{1:NUMERICAL:=([^:}]+):([^}]+)\}")
+_CLOZE = re.compile(r"\{(\d+):NUMERICAL:=([^:}]+):([^}~]+)~%0%" + re.escape(WIDTH_PAD) + r":0\}")
+
+
+def _questions(text):
+    root = ET.fromstring(text)
+    assert root.tag == "quiz"
+    return root.findall("question")
 
 
 def test_moodle_xml_is_well_formed_and_answers_equal_the_key(keys):
-    root = ET.fromstring(moodle_xml(keys, decimals=4))
-    assert root.tag == "quiz"
-    questions = root.findall("question")
+    questions = _questions(moodle_xml(keys))
     cats = [q for q in questions if q.get("type") == "category"]
     assert [c.findtext("category/text") for c in cats] == \
         [f"$course$/handouts/s9/{k['variant']}" for k in keys]
@@ -53,22 +59,65 @@ def test_moodle_xml_is_well_formed_and_answers_equal_the_key(keys):
         for item in NUMERIC_ITEMS:
             q = by_name[f"{key['variant']} {item}"]
             if q.get("type") == "numerical":
-                value = float(q.findtext("answer/text"))
                 assert q.find("answer").get("fraction") == "100"
-                assert float(q.findtext("answer/tolerance")) == tolerance(value, 4)
-                got.append(value)
+                got.append((q.findtext("answer/text"), q.findtext("answer/tolerance")))
             else:
                 assert q.get("type") == "cloze"
-                fields = _CLOZE.findall(q.findtext("questiontext/text"))
-                assert all(float(t) == tolerance(float(v), 4) for v, t in fields)
-                got += [float(v) for v, _ in fields]
-        assert got == [v for _, v in flat_answers(key)]
+                got += [(v, t) for _, v, t in _CLOZE.findall(q.findtext("questiontext/text"))]
+        assert got == [moodle_answer(v) for _, v in flat_answers(key)]
+        # 14 significant digits, as Moodle stores them
+        assert [float(v) for v, _ in got] == pytest.approx([v for _, v in flat_answers(key)],
+                                                          rel=1e-13, abs=1e-300)
 
 
-def test_tolerance_is_relative_but_not_below_the_printed_digits():
-    assert tolerance(100.0, 4) == pytest.approx(0.1)
-    assert tolerance(0.001, 4) == 0.5e-4
-    assert tolerance(0.0, 2) == 0.005
+@pytest.mark.parametrize("figures", [2, 3, 4, 8])
+@pytest.mark.parametrize("value", [2.302585092994046, -1.0, 0.0, -5.551115123125783e-17,
+                                   0.4999999999433729, 9.995, 123456.789, -0.000123456])
+def test_moodle_accepts_what_the_contract_accepts(value, figures):
+    """Moodle's nominal interval [a - t, a + t] (question/type/numerical
+    get_tolerance_interval, without its 1e-14 allowance) around what it stores."""
+    answer, tol = map(float, moodle_answer(value, figures))
+    t = float(precision.tolerance(value, figures))
+    for given in (value + t, value - t, value + 0.5 * t, value):
+        assert precision.within(given, value, figures) and abs(given - answer) <= tol
+    for given in (value + 1.001 * t, value - 1.001 * t):
+        assert not precision.within(given, value, figures) and abs(given - answer) > tol
+
+
+def test_moodle_marks_are_the_points_times_one_scale(keys):
+    scale = mark_scale(keys)
+    assert scale == 4  # 7.5 points in 6 fields (q6, q8), 10 in 8 (q12/q13's W)
+    by_name = {q.findtext("name/text"): q for q in _questions(moodle_xml(keys))}
+    key = keys[0]
+    for item in NUMERIC_ITEMS:
+        q = by_name[f"{key['variant']} {item}"]
+        text = q.findtext("questiontext/text")
+        assert precision.statement(3) in text
+        if q.get("type") == "numerical":
+            assert float(q.findtext("defaultgrade")) == POINTS[item] * scale
+            continue
+        # a cloze question's mark is the sum of its fields' whole weights
+        assert q.find("defaultgrade") is None
+        weights = [int(w) for w, _, _ in _CLOZE.findall(text)]
+        assert sum(weights) == POINTS[item] * scale
+        if item in ("q12", "q13"):
+            grad, W = weights[:len(weights) // 2], weights[len(weights) // 2:]
+            assert set(grad) == {0} and len(set(W)) == 1 and W[0] > 0
+        else:
+            assert len(set(weights)) == 1
+
+
+def test_moodle_mark_scale_follows_the_shapes():
+    keys = generate_keys(9, 1, parse_settings({"network": {"hidden": 3}}))
+    assert mark_scale(keys) == 12  # q12's W: 10 points in 6 fields
+    q12 = [q for q in _questions(moodle_xml(keys)) if (q.findtext("name/text") or "").endswith("q12")][0]
+    assert [int(w) for w, _, _ in _CLOZE.findall(q12.findtext("questiontext/text"))] == [0] * 6 + [20] * 6
+
+
+def test_moodle_xml_states_the_figures_and_a_reference_key_has_no_seed():
+    text = moodle_xml([build_key()], figures=4)
+    assert precision.statement(4) in text and precision.statement(3) not in text
+    assert "<text>$course$/handouts/reference</text>" in text
 
 
 def test_moodle_xml_escapes_and_is_deterministic(keys):
