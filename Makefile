@@ -6,12 +6,13 @@ STAMP  := $(VENV)/.installed
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended \
                 texlive-fonts-recommended texlive-pictures latexmk poppler-utils
 TEX_COMMANDS := pdflatex latexmk kpsewhich pdftotext pdftoppm
+PHP_PACKAGES := php-cli php-xml php-mbstring
 N    ?= 24
 SEED ?= 20261128
 
-.PHONY: setup tex report key test bench golden variants clean
+.PHONY: setup tex php report key test bench golden variants clean
 
-setup: $(STAMP) tex
+setup: $(STAMP) tex php
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +30,17 @@ tex:
 	  else \
 	    echo "TeX is missing ($$missing). Install these Debian packages, then run make again:"; \
 	    echo "  sudo apt-get install $(TEX_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+# PHP for tests/test_moodle_import.py (Moodle's own importer), installed when missing
+php:
+	@if ! php -m 2>/dev/null | grep -qx xml || ! php -m 2>/dev/null | grep -qx mbstring; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing PHP for the Moodle import test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PHP_PACKAGES) >/dev/null; \
+	  else \
+	    echo "PHP is missing: tests/test_moodle_import.py will be skipped (sudo apt-get install $(PHP_PACKAGES))"; \
 	  fi; \
 	fi
 

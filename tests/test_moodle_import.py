@@ -1,5 +1,5 @@
 """moodle.xml through Moodle's own importer, cloze parser, storage and
-numerical grading (the php harness of /work/shared/moodle-import, or
+numerical grading (the php harness of ../shared/moodle-import beside the checkout, or
 $MOODLE_IMPORT_HARNESS): it imports without an error, every question's mark
 is its points times the export's one scale, and Moodle accepts exactly what
 the precision contract accepts."""
@@ -18,7 +18,9 @@ from derive.exports import MARKED_PART, NUMERIC_ITEMS, WIDTH_PAD, mark_scale, mo
 from derive.key import POINTS, build_key
 from derive.variants import generate_keys, parse_settings
 
-HARNESS = Path(os.environ.get("MOODLE_IMPORT_HARNESS", "/work/shared/moodle-import/harness"))
+# shared/ lies beside the checkout (here and in CI)
+HARNESS = Path(os.environ.get("MOODLE_IMPORT_HARNESS",
+                           Path(__file__).resolve().parents[2] / "shared/moodle-import/harness"))
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("php") is None, reason="php (php-cli php-xml php-mbstring) not on PATH"),
