@@ -43,7 +43,7 @@ class Constraint:
 
 
 def _flag(value, field):
-    return True
+    raise InputError(field, f"expected true or false, got {value!r}")
 
 
 def _positive(value, field):
