@@ -39,11 +39,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from derive import precision
 from derive.constraints import BY_NAME, parse_constraints
 from derive.files import TEMP_PREFIX, files_digest, umask, write_atomic
 from derive.spec import InputError
 
-BATCH = 64            # candidates drawn per stream and round (fixed: part of the stream)
+BATCH = 128           # candidates drawn per stream and round (fixed: part of the stream)
+CHUNK = 256           # variants generated together (bounds memory; never changes a variant)
 MAX_COUNT = 100_000
 MAX_SIZE = 8
 MAX_ENTRY = 100
@@ -97,6 +99,7 @@ class VariantSettings:
     constraints: dict = field(default_factory=lambda: parse_constraints({}))
     max_candidates: int = 20_000
     collection: str = "merge"   # or "typeset" (see build_set)
+    figures: int = precision.FIGURES   # [course] figures: the precision contract
 
 
 _SIZES = {"inputs": 1, "classes": 2, "hidden": 1, "outputs": 2}  # name -> minimum
@@ -151,8 +154,10 @@ def _group(data, section: str, cls):
     return type(defaults)(**{**defaults.__dict__, **values})
 
 
-def parse_settings(data: Any, section: str = "variants") -> VariantSettings:
-    """Validate the ``[variants]`` table (every field optional)."""
+def parse_settings(data: Any, section: str = "variants",
+                   figures: int = precision.FIGURES) -> VariantSettings:
+    """Validate the ``[variants]`` table (every field optional); ``figures``
+    is the config's ``[course] figures`` (see :func:`settings_of`)."""
     if not isinstance(data, dict):
         raise InputError(section, "expected a table")
     known = tuple(VariantSettings.__dataclass_fields__)
@@ -178,11 +183,17 @@ def parse_settings(data: Any, section: str = "variants") -> VariantSettings:
             raise InputError(f"{section}.collection", f"expected one of "
                              f"{', '.join(map(repr, COLLECTION_MODES))}, got {data['collection']!r}")
         out["collection"] = data["collection"]
-    settings = VariantSettings(**out)
+    settings = VariantSettings(**out, figures=figures)
     if settings.softmax_layer.classes > 10:
         raise InputError(f"{section}.softmax_layer.classes", "at most 10 (question 5 "
                          "uses probabilities in tenths)")
     return settings
+
+
+def settings_of(config) -> VariantSettings:
+    """The generator settings of a course config: its ``[variants]`` table
+    and its ``[course] figures``."""
+    return parse_settings(config.variants, figures=config.course.figures)
 
 
 def check_seed(seed: Any, field: str = "--seed") -> int:
@@ -239,40 +250,64 @@ class Candidates:
                              for k in parts[0].__dict__})
 
 
-def _one_hot(rng, count: int, n: int) -> np.ndarray:
-    return np.eye(n, dtype=np.int64)[rng.integers(n, size=count)]
-
-
 def _tenths(rng, count: int, n: int) -> np.ndarray:
     """Probability vectors of n parts, each a positive number of tenths."""
-    cuts = np.sort(np.stack([rng.choice(np.arange(1, 10), n - 1, replace=False)
-                             for _ in range(count)]), axis=1)
+    # n - 1 distinct cuts from 1..9: the first n - 1 of a random permutation
+    cuts = np.sort(rng.random((count, 9)).argsort(axis=1)[:, :n - 1] + 1, axis=1)
     edges = np.concatenate([np.zeros((count, 1), int), cuts, np.full((count, 1), 10)], axis=1)
     return np.diff(edges, axis=1)
 
 
-def draw(rng: np.random.Generator, s: VariantSettings, count: int = BATCH) -> Candidates:
-    """``count`` candidates from one stream (always drawn in the same order)."""
+def _fields(s: VariantSettings) -> list[tuple[str, tuple[int, ...], Any]]:
+    """(name, shape, values) of every integer-valued field of a candidate:
+    ``values`` is a range (lo, hi) or an array to choose from (one-hot
+    targets, step sizes, classes, non-zero inputs)."""
     L, N = s.softmax_layer, s.network
 
-    def ints(r, *shape):
-        return rng.integers(r[0], r[1] + 1, size=(count, *shape))
+    def inputs(r):
+        # nonzero_inputs by construction: the same distribution as rejecting zeros
+        values = [v for v in range(r[0], r[1] + 1) if v]
+        return np.array(values) if "nonzero_inputs" in s.constraints and values else r
 
-    return Candidates(
-        nllm_a=_tenths(rng, count, L.classes), nllm_y=_one_hot(rng, count, L.classes),
-        W=ints(L.W, L.inputs, L.classes), b=ints(L.b, L.classes), x=ints(L.x, L.inputs),
-        y=_one_hot(rng, count, L.classes), lr=rng.choice(np.array(L.lr, object), count),
-        query_class=rng.integers(L.classes, size=count),
-        W1=ints(N.W1, N.inputs, N.hidden), b1=ints(N.b1, N.hidden),
-        W2=ints(N.W2, N.hidden, N.outputs), b2=ints(N.b2, N.outputs),
-        net_x=ints(N.x, N.inputs), net_y=_one_hot(rng, count, N.outputs),
-        net_lr=rng.choice(np.array(N.lr, object), count))
+    return [("nllm_y", (), np.eye(L.classes, dtype=np.int64)),
+            ("W", (L.inputs, L.classes), L.W), ("b", (L.classes,), L.b),
+            ("x", (L.inputs,), inputs(L.x)), ("y", (), np.eye(L.classes, dtype=np.int64)),
+            ("lr", (), np.array(L.lr, object)), ("query_class", (), np.arange(L.classes)),
+            ("W1", (N.inputs, N.hidden), N.W1), ("b1", (N.hidden,), N.b1),
+            ("W2", (N.hidden, N.outputs), N.W2), ("b2", (N.outputs,), N.b2),
+            ("net_x", (N.inputs,), inputs(N.x)), ("net_y", (), np.eye(N.outputs, dtype=np.int64)),
+            ("net_lr", (), np.array(N.lr, object))]
+
+
+def draw(rng: np.random.Generator, s: VariantSettings, count: int = BATCH) -> Candidates:
+    """``count`` candidates from one stream (always drawn in the same order):
+    every integer field in one call of the generator, then q5's tenths."""
+    fields = _fields(s)
+    sizes = [int(np.prod(shape)) for _, shape, _ in fields]
+    lows = np.repeat([v[0] if isinstance(v, tuple) else 0 for _, _, v in fields], sizes)
+    highs = np.repeat([v[1] + 1 if isinstance(v, tuple) else len(v) for _, _, v in fields],
+                      sizes)
+    drawn = rng.integers(lows, highs, size=(count, len(lows)))
+    out, start = {}, 0
+    for (name, shape, values), size in zip(fields, sizes):
+        block = drawn[:, start:start + size].reshape(count, *shape)
+        out[name] = block if isinstance(values, tuple) else values[block]
+        start += size
+    return Candidates(nllm_a=_tenths(rng, count, s.softmax_layer.classes), **out)
 
 
 @dataclass
 class Evaluated:
     """The numbers the batch constraints read (batch axis first)."""
 
+    figures: int          # of the precision contract
+    nllm_a: np.ndarray    # question 5's probabilities
+    x: np.ndarray         # the softmax layer's input
+    net_x: np.ndarray     # the network's input
+    W1: np.ndarray
+    b1: np.ndarray
+    W2: np.ndarray
+    dL_dW1: np.ndarray    # (B, m, h)
     a: np.ndarray
     a_new: np.ndarray
     loss: np.ndarray
@@ -300,7 +335,9 @@ def evaluate(c: Candidates, s: VariantSettings) -> Evaluated:
     P = step_network(net, *(_last(v) for v in (c.net_x, c.W1, c.b1, c.W2, c.b2, c.net_y)),
                      c.net_lr.astype(float))
     T = np.transpose
-    return Evaluated(a=T(S.a), a_new=T(S.a_new), loss=S.loss, loss_new=S.loss_new,
+    return Evaluated(figures=s.figures, nllm_a=c.nllm_a / 10, x=c.x, net_x=c.net_x,
+                     W1=c.W1, b1=c.b1, W2=c.W2, dL_dW1=np.moveaxis(P.dL_dW1, -1, 0),
+                     a=T(S.a), a_new=T(S.a_new), loss=S.loss, loss_new=S.loss_new,
                      z1=T(P.z1), z1_new=T(P.z1_new), a2=T(P.a2), a2_new=T(P.a2_new),
                      net_loss=P.loss, net_loss_new=P.loss_new)
 
@@ -356,33 +393,56 @@ class Stats:
     seconds: float = 0.0
 
     def count(self, name: str, rejected: int, checked: int) -> None:
-        self.rejected[name] = self.rejected.get(name, 0) + rejected
-        self.checked[name] = self.checked.get(name, 0) + checked
+        self.rejected[name] = self.rejected.get(name, 0) + int(rejected)
+        self.checked[name] = self.checked.get(name, 0) + int(checked)
+
+
+def _batch_names(s: VariantSettings) -> list[str]:
+    """The switched-on batch constraints, in the order of CONSTRAINTS."""
+    return [n for n in s.constraints if BY_NAME[n].batch]
 
 
 class _Stream:
-    """One variant's candidates, screened a batch at a time."""
+    """One variant's candidates, drawn and screened a batch at a time and
+    examined in stream order, at most ``max_candidates`` of them."""
 
     def __init__(self, seed: int, k: int, s: VariantSettings):
         self.rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))
         self.s = s
-        self.drawn = 0
-        self.queue: list = []   # (stream index, candidates, i, verdicts) not yet tried
+        self.tried = 0      # candidates examined
+        self.batch: tuple[Candidates, np.ndarray] | None = None  # with its verdicts (B, n)
+        self.pos = 0        # the next candidate of the batch to examine
 
-    def refill(self, c: Candidates, verdicts: dict[str, np.ndarray]) -> None:
-        for i in range(len(c)):
-            self.queue.append((self.drawn + i, c, i, {n: bool(v[i]) for n, v in verdicts.items()}))
-        self.drawn += len(c)
+    def refill(self, c: Candidates, verdicts: np.ndarray) -> None:
+        self.batch, self.pos = (c, verdicts), 0
+
+    def next(self, stats: Stats, names: Sequence[str]) -> int | None:
+        """Examine candidates up to the next that passes every batch check
+        (its index in the batch), or to the end of the batch or of the
+        allowance (None)."""
+        if self.batch is None:
+            return None
+        c, ok = self.batch
+        limit = min(len(c), self.pos + self.s.max_candidates - self.tried)
+        passing = np.flatnonzero(ok[self.pos:limit].all(axis=1))
+        end = self.pos + int(passing[0]) + 1 if len(passing) else limit
+        seen = ok[self.pos:end]
+        stats.examined += len(seen)
+        for name, rejected in zip(names, (~seen).sum(axis=0)):
+            stats.count(name, rejected, len(seen))
+        self.tried += end - self.pos
+        self.pos = end
+        return end - 1 if len(passing) else None
 
 
-def _screen(streams: list[_Stream], s: VariantSettings) -> None:
+def _screen(streams: list[_Stream], s: VariantSettings, names: Sequence[str]) -> None:
     """Draw the next batch of every stream and screen them all in one evaluation."""
     parts = [draw(st.rng, s) for st in streams]
-    allc = Candidates.concat(parts)
-    verdicts = batch_checks(allc, s)
+    verdicts = batch_checks(Candidates.concat(parts), s)
+    matrix = np.stack([verdicts[n] for n in names], axis=1) if names else \
+        np.ones((BATCH * len(parts), 0), bool)
     for j, (st, part) in enumerate(zip(streams, parts)):
-        sl = slice(j * BATCH, (j + 1) * BATCH)
-        st.refill(part, {n: v[sl] for n, v in verdicts.items()})
+        st.refill(part, matrix[j * BATCH:(j + 1) * BATCH])
 
 
 class Unmeetable(InputError):
@@ -399,63 +459,79 @@ def _unmeetable(vid: str, stats: Stats, limit: int) -> Unmeetable:
                       f"those constraints, or widen the ranges")
 
 
-def _mistakes_batch(keys: list[dict], factor: float) -> list[bool]:
-    """The distinct_from_mistakes verdict on many keys, with every mistake
-    recomputed for all of them in one batch (:func:`derive.mistakes.recompute_many`)."""
-    from derive.constraints import confusable_items
-    from derive.mistakes import MISTAKES, recompute_many
-    sheets = {m.code: recompute_many(keys, (m,)) for m in MISTAKES}
-    return [not confusable_items(key, factor, {code: s[i][0] for code, s in sheets.items()})
+def _mistakes_batch(keys: list[dict], factor: float, figures: int = precision.FIGURES,
+                    params: list | None = None) -> list[bool]:
+    """The distinct_from_mistakes verdict on many keys (``params``: their
+    parsed params, if known), with every mistake recomputed for all of them
+    in one batch (:func:`derive.mistakes.recompute_params`)."""
+    from derive.constraints import unchanged_items
+    from derive.mistakes import MISTAKES, recompute_params
+    from derive.spec import parse_params
+    params = params if params is not None else [parse_params(k["params"]) for k in keys]
+    sheets = [(m.code, recompute_params(params, (m,))) for m in MISTAKES]
+    return [not unchanged_items(key, factor, figures,
+                                [(code, sheet) for code, per in sheets for sheet in per[i]])
             for i, key in enumerate(keys)]
 
 
-def generate(seed: int, count: int, s: VariantSettings, stats: Stats | None = None) -> list:
-    """Params of variants 0..count-1.
+def generate(seed: int, count: int, s: VariantSettings, stats: Stats | None = None,
+             progress=None) -> list:
+    """Params of variants 0..count-1 (``progress(n)`` is called as n more
+    are accepted).
 
     Variant k takes the first candidate of its stream that passes every
     batch constraint, then the common-mistakes check, then is not alike any
-    of variants 0..k-1. The work goes in waves: each wave gives every
-    unfinished variant its next batch-screened candidate ("head"), checks all
-    heads against the common mistakes in one batch, then accepts heads in
-    order of k while the variants before them are done."""
-    from derive.key import build_keys
+    of variants 0..k-1. Variants are generated CHUNK at a time, in order, so
+    memory stays bounded; the chunks never change which candidate a variant
+    takes."""
     seed, count = check_seed(seed), check_count(count)
     stats = stats if stats is not None else Stats()
     t0 = time.perf_counter()
-    streams = [_Stream(seed, k, s) for k in range(count)]
-    _screen(streams, s)
-    factor = s.constraints.get("distinct_from_mistakes")
-    unique = "unique" in s.constraints
-    seen_layer, seen_net = set(), set()
     chosen: list = []
+    seen: tuple[set, set] = (set(), set())
+    try:
+        for start in range(0, count, CHUNK):
+            _generate_chunk(seed, count, min(count, start + CHUNK), s, stats, chosen, seen,
+                            progress)
+    finally:
+        stats.seconds += time.perf_counter() - t0
+    return chosen
+
+
+def _generate_chunk(seed: int, count: int, stop: int, s: VariantSettings, stats: Stats,
+                    chosen: list, seen: tuple[set, set], progress) -> None:
+    """Variants len(chosen)..stop-1, appended to ``chosen``. The work goes in
+    waves: each wave gives every unfinished variant its next batch-screened
+    candidate ("head"), checks all heads against the common mistakes in one
+    batch, then accepts heads in order of k while the variants before them
+    are done."""
+    from derive.key import build_keys
+    names = _batch_names(s)
+    streams = {k: _Stream(seed, k, s) for k in range(len(chosen), stop)}
+    factor = s.constraints.get("distinct_from_mistakes")
     heads: dict[int, tuple] = {}   # k -> (candidates, i), passed every check but unique
-    while len(chosen) < count:
-        # the next batch-screened candidate of every variant without a head
-        need = [k for k in range(len(chosen), count) if k not in heads]
+    while len(chosen) < stop:
+        need = [k for k in range(len(chosen), stop) if k not in heads]
         fresh = {}
         while need:
             empty = []
             for k in need:
                 st = streams[k]
-                while st.queue and k not in fresh:
-                    _, c, i, verdicts = st.queue.pop(0)
-                    stats.examined += 1
-                    for name, ok in verdicts.items():
-                        stats.count(name, not ok, 1)
-                    if all(verdicts.values()):
-                        fresh[k] = (c, i)
-                if k not in fresh:
-                    if st.drawn >= s.max_candidates:
-                        raise _unmeetable(variant_id(seed, k, count), stats, s.max_candidates)
+                i = st.next(stats, names)
+                if i is not None:
+                    fresh[k] = (st.batch[0], i)
+                elif st.tried >= s.max_candidates:
+                    raise _unmeetable(variant_id(seed, k, count), stats, s.max_candidates)
+                else:
                     empty.append(k)
             if empty:
-                _screen([streams[k] for k in empty], s)
+                _screen([streams[k] for k in empty], s, names)
             need = empty
         if factor is not None and fresh:
             order = sorted(fresh)
             params = [to_params(*fresh[k]) for k in order]
             keys = build_keys(params, [variant_id(seed, k, count) for k in order], seed)
-            for k, ok in zip(order, _mistakes_batch(keys, factor)):
+            for k, ok in zip(order, _mistakes_batch(keys, factor, s.figures, params)):
                 stats.count("distinct_from_mistakes", not ok, 1)
                 if not ok:
                     del fresh[k]
@@ -465,25 +541,25 @@ def generate(seed: int, count: int, s: VariantSettings, stats: Stats | None = No
             k = len(chosen)
             c, i = heads.pop(k)
             layer, net = _identity(c, i)
-            if unique:
-                ok = layer not in seen_layer and net not in seen_net
+            if "unique" in s.constraints:
+                ok = layer not in seen[0] and net not in seen[1]
                 stats.count("unique", not ok, 1)
                 if not ok:
-                    continue
-            seen_layer.add(layer)
-            seen_net.add(net)
+                    continue   # its next candidate comes in the next wave
+            seen[0].add(layer)
+            seen[1].add(net)
             chosen.append(to_params(c, i))
             stats.accepted += 1
-            streams[k].queue = []  # the rest of its batch is never used: free it
-    stats.seconds += time.perf_counter() - t0
-    return chosen
+            del streams[k]   # the rest of its batch is never used: free it
+            if progress:
+                progress(1)
 
 
 def generate_keys(seed: int, count: int, s: VariantSettings,
-                  stats: Stats | None = None) -> list[dict]:
+                  stats: Stats | None = None, progress=None) -> list[dict]:
     """The answer keys of variants 0..count-1, evaluated in one batch."""
     from derive.key import build_keys
-    params = generate(seed, count, s, stats)
+    params = generate(seed, count, s, stats, progress)
     return build_keys(params, [variant_id(seed, k, count) for k in range(count)], seed)
 
 
@@ -678,7 +754,7 @@ def build_set(count: int, seed: int, config, out: str | Path | None = None, *,
     from derive.exports import keys_csv, manifest_json, moodle_xml
     t0 = time.perf_counter()
     seed, count = check_seed(seed), check_count(count)
-    settings = parse_settings(config.variants)
+    settings = settings_of(config)
     if executor == "local":
         jobs = ex.check_jobs(ex.default_jobs() if jobs is None else jobs)
     elif executor not in ex.EXECUTORS:
@@ -876,32 +952,3 @@ def _end_of_array(pdf: bytes, i: int) -> int:
         i += 1
     raise BuildFailed("pdfunite wrote a PDF without a complete /ID")
 
-
-# --------------------------------------------------------------------------
-# Stress test (like R/exams' stresstest_exercise)
-
-
-@dataclass
-class StressReport:
-    """Acceptance, rejections per constraint, answer ranges, time per variant."""
-
-    seed: int
-    count: int
-    stats: Stats
-    ranges: dict[str, tuple[float, float]]   # item (q12.grad, ...) -> (min, max)
-    seconds: float
-
-
-def stress(seed: int, count: int, s: VariantSettings) -> StressReport:
-    """Generate ``count`` variants and report how the generator fared."""
-    from derive.exports import flat_answers
-    t0 = time.perf_counter()
-    stats = Stats()
-    keys = generate_keys(seed, count, s, stats)
-    ranges: dict[str, tuple[float, float]] = {}
-    for key in keys:
-        for name, v in flat_answers(key):
-            item = name.split("[")[0]
-            lo, hi = ranges.get(item, (v, v))
-            ranges[item] = (min(lo, v), max(hi, v))
-    return StressReport(seed, count, stats, ranges, time.perf_counter() - t0)

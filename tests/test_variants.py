@@ -4,9 +4,12 @@ the keys of generated variants against central finite differences."""
 import numpy as np
 import pytest
 
+from derive import variants
+from derive.config import parse_config
 from derive.spec import InputError, parse_params
+from derive.stress import stress
 from derive.variants import (Stats, check_count, check_seed, generate,
-                             generate_keys, parse_settings, stress, variant_id)
+                             generate_keys, parse_settings, settings_of, variant_id)
 
 SEED = 20261128
 
@@ -48,8 +51,17 @@ def test_defaults_are_the_reference_shapes():
     s = parse_settings({})
     assert (s.softmax_layer.inputs, s.softmax_layer.classes) == (2, 3)
     assert (s.network.inputs, s.network.hidden, s.network.outputs) == (2, 4, 2)
-    assert set(s.constraints) == {"hidden_mixed", "kink_margin", "probabilities",
-                                  "loss_decreases", "distinct_from_mistakes", "unique"}
+    assert set(s.constraints) == {"nonzero_inputs", "hidden_mixed", "learning_units",
+                                  "gradient_spread", "distinct_units", "no_ties",
+                                  "kink_margin", "probabilities", "loss_decreases",
+                                  "distinct_from_mistakes", "unique"}
+    assert s.figures == 3
+
+
+def test_figures_come_from_the_course():
+    config = parse_config({"course": {"figures": 4}, "variants": {"max_candidates": 99}})
+    s = settings_of(config)
+    assert s.figures == 4 and s.max_candidates == 99
 
 
 @pytest.mark.parametrize("data,field,words", [
@@ -73,8 +85,10 @@ def test_bad_settings_name_the_field(data, field, words):
 
 
 def test_sizes_are_configurable():
-    s = parse_settings({"softmax_layer": {"inputs": 3, "classes": 4},
-                        "network": {"inputs": 3, "hidden": 5, "outputs": 3}})
+    # more inputs and classes: narrower weights keep the probabilities apart
+    s = parse_settings({"softmax_layer": {"inputs": 3, "classes": 4, "W": [-1, 1]},
+                        "network": {"inputs": 3, "hidden": 5, "outputs": 3, "W1": [-1, 1]},
+                        "max_candidates": 100_000})
     [key] = generate_keys(1, 1, s)
     p = parse_params(key["params"])
     assert np.shape(p.softmax_layer.W) == (3, 4) and np.shape(p.network.W1) == (3, 5)
@@ -118,8 +132,37 @@ def test_unmeetable_constraints_are_named():
     assert "probabilities rejected" in e.value.problem and "256 tries" in e.value.problem
 
 
+@pytest.mark.parametrize("limit", [1, 100, variants.BATCH + 1])
+def test_max_candidates_is_exact_per_variant(limit):
+    # not a whole batch: exactly `limit` candidates are examined, then the error
+    s = parse_settings({"constraints": {"probabilities": [0.45, 0.55]},
+                        "max_candidates": limit})
+    st = Stats()
+    with pytest.raises(InputError, match=f"in {limit} tries"):
+        generate(3, 1, s, st)
+    assert st.examined == limit == st.checked["probabilities"]
+
+
+def test_max_candidates_counts_the_mistakes_check_too():
+    # the candidates the answer-key check rejects count against the allowance
+    from derive.constraints import CONSTRAINTS
+    off = {c.name: False for c in CONSTRAINTS if c.batch}
+    s = parse_settings({"constraints": {**off, "distinct_from_mistakes": 1e6},
+                        "max_candidates": 3})
+    st = Stats()
+    with pytest.raises(InputError, match="in 3 tries"):
+        generate(3, 1, s, st)
+    assert st.examined == 3 == st.checked["distinct_from_mistakes"]
+    assert st.rejected["distinct_from_mistakes"] == 3
+
+
+def test_chunks_do_not_change_the_variants(monkeypatch, keys40):
+    monkeypatch.setattr(variants, "CHUNK", 7)
+    assert generate_keys(SEED, 40, parse_settings({})) == keys40
+
+
 def test_stress_counts_every_constraint():
-    r = stress(5, 30, parse_settings({}))
+    r = stress(5, 30, parse_settings({}), progress=False)
     st = r.stats
     assert st.accepted == 30 and st.examined >= 30
     assert set(st.checked) == set(parse_settings({}).constraints)

@@ -1,5 +1,6 @@
 """``handouts stress``: run the variant generator over many variants and
-report how it fares (like R/exams' ``stresstest_exercise``)."""
+report how it fares (like R/exams' ``stresstest_exercise``) and how often the
+accepted variants are degenerate."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from derive.commands.variants import whole_number
 
 def register(sub) -> None:
     p = sub.add_parser("stress", help="stress-test the variant generator: acceptance, "
-                       "rejections per constraint, answer ranges, time per variant")
+                       "rejections per constraint, degeneracies of the accepted "
+                       "variants, answer ranges, time per variant")
     p.add_argument("--count", default="1000", metavar="N",
                    help="how many variants to generate (default 1000)")
     p.add_argument("--seed", default="1", metavar="S", help="the seed (default 1)")
@@ -18,25 +20,35 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from derive.config import load_config
-    from derive.variants import check_count, check_seed, parse_settings, stress
+    from derive.stress import stress
+    from derive.variants import check_count, check_seed, settings_of
     count = check_count(whole_number("--count")(args.count))
     seed = check_seed(args.seed)
-    settings = parse_settings(load_config(args.config).variants)
-    r = stress(seed, count, settings)
-    print(format_report(r))
+    settings = settings_of(load_config(args.config))
+    print(format_report(stress(seed, count, settings)))
     return 0
 
 
 def format_report(r) -> str:
-    st = r.stats
+    from derive.stress import DEGENERACIES
+    st, au = r.stats, r.audit
     lines = [f"{r.count} variants of seed {r.seed} in {r.seconds:.2f} s "
-             f"({r.seconds / r.count * 1e3:.1f} ms per variant)",
+             f"({r.seconds / r.count * 1e3:.1f} ms per variant; audit "
+             f"{r.audit_seconds:.2f} s)",
              f"accepted {st.accepted} of {st.examined} candidates examined "
              f"({st.accepted / max(st.examined, 1):.1%})", "",
              f"{'constraint':<24}{'rejected':>10}{'of checked':>12}"]
     for name in st.checked:
         checked = st.checked[name]
         lines.append(f"{name:<24}{st.rejected[name] / max(checked, 1):>10.1%}{checked:>12}")
+    lines += ["", f"{'degeneracy':<24}{'rate':>10}  of the {au.variants} accepted variants"]
+    for name, rate in au.rates().items():
+        lines.append(f"{name:<24}{rate:>10.1%}  {DEGENERACIES[name]}")
+    for (code, item), n in sorted(au.unseen.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {code} leaves {item} unchanged in {n / max(au.variants, 1):.1%}")
+    for (code, item), n in sorted(au.excused.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  ({code} leaves {item} unchanged in {n / max(au.variants, 1):.1%}, "
+                     f"after a changed q12/q13: carried forward, allowed)")
     lines += ["", f"{'answer':<12}{'min':>12}{'max':>12}"]
     for item, (lo, hi) in r.ranges.items():
         lines.append(f"{item:<12}{lo:>12.4g}{hi:>12.4g}")

@@ -1,8 +1,9 @@
-"""``handouts stress``: acceptance, rejections per constraint, answer ranges,
-time per variant."""
+"""``handouts stress``: acceptance, rejections per constraint, the audit of
+the accepted variants, answer ranges, time per variant; Ctrl-C and bad input."""
 
 from derive.cli import main
 from derive.constraints import CONSTRAINTS
+from derive.stress import DEGENERACIES
 
 
 def test_stress_report(capsys):
@@ -11,9 +12,50 @@ def test_stress_report(capsys):
     assert "40 variants of seed 3" in out and "ms per variant" in out
     assert "accepted 40 of" in out
     for c in CONSTRAINTS:
-        assert c.name in out
+        assert f"\n{c.name} " in out
+    for name in DEGENERACIES:   # every degeneracy, and none with the defaults
+        assert f"\n{name} " in out
+        line = next(x for x in out.splitlines() if x.startswith(name + " "))
+        assert line.split()[1] == "0.0%", line
     for item in ("q5", "q6", "q7", "q12.grad", "q12.W", "q13.W", "q14"):
         assert f"\n{item} " in out
+
+
+def test_stress_shows_degeneracies_with_the_constraints_off(capsys, tmp_path):
+    (tmp_path / "c.toml").write_text("[variants.constraints]\nnonzero_inputs = false\n"
+                                     "learning_units = false\ngradient_spread = false\n"
+                                     "hidden_mixed = false\n")
+    assert main(["stress", "--count", "30", "--config", str(tmp_path / "c.toml")]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("zero_input "))
+    assert line.split()[1] != "0.0%"
+    assert "\nnonzero_inputs " not in out   # switched off: not counted
+
+
+# A real SIGINT, sent by the process to itself once generation is under way
+# (a sleep before sending it would race with the imports on a busy machine).
+INTERRUPT = """
+import os, signal, sys
+import derive.variants as v
+from derive.cli import main
+screen, calls = v._screen, []
+def screen_then_interrupt(*args):
+    calls.append(1)
+    if len(calls) == 3:
+        os.kill(os.getpid(), signal.SIGINT)
+    return screen(*args)
+v._screen = screen_then_interrupt
+sys.exit(main(["stress", "--count", "100000"]))
+"""
+
+
+def test_ctrl_c_is_one_line():
+    import subprocess
+    import sys
+    p = subprocess.run([sys.executable, "-c", INTERRUPT], capture_output=True, text=True,
+                       timeout=600)
+    assert p.returncode == 130 and p.stdout == ""
+    assert p.stderr.strip().splitlines() == ["handouts: interrupted"]
 
 
 def test_stress_bad_input(capsys, tmp_path):
@@ -22,3 +64,8 @@ def test_stress_bad_input(capsys, tmp_path):
     (tmp_path / "c.toml").write_text("[variants.softmax_layer]\nlr = []\n")
     assert main(["stress", "--config", str(tmp_path / "c.toml")]) == 2
     assert "variants.softmax_layer.lr: empty list" in capsys.readouterr().err
+    for value in ("nan", "inf", "-0.5"):
+        (tmp_path / "c.toml").write_text(f"[variants.constraints]\nkink_margin = {value}\n")
+        assert main(["stress", "--config", str(tmp_path / "c.toml")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "variants.constraints.kink_margin" in err
