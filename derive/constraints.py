@@ -173,6 +173,7 @@ def unchanged_items(key: dict, factor: float, figures: int = precision.FIGURES,
     if sheets is None:
         from derive.mistakes import MISTAKES, recompute
         sheets = [(m.code, sheet) for m in MISTAKES for sheet in recompute(key, (m,))]
+    sheets = list(sheets)
     answers = key["answers"]
     segments, wrongs, rights = [], [], []   # (sheet, code, item, entries) of every part
     for n, (code, wrong) in enumerate(sheets):
@@ -200,7 +201,30 @@ def unchanged_items(key: dict, factor: float, figures: int = precision.FIGURES,
         excused = any(shown.get((n, code, i)) for i in CARRIED_FORWARD.get(item, ()))
         if not seen and not excused and (code, item) not in out:
             out.append((code, item))
+    # a mistake whose answer shows no work (zeros, a copy of the given data, what
+    # doing nothing gives) would be graded as no attempt, not as the mistake
+    given = _given(key)
+    for n, (code, wrong) in enumerate(sheets):
+        for item, answer in wrong.items():
+            for path, value in numeric_leaves(answer, item):
+                nothing = _nothing_done(key, path)
+                if precision.blank(value, given + nothing, figures) and (code, item) not in out:
+                    out.append((code, item))
     return out
+
+
+def _given(key: dict) -> list[np.ndarray]:
+    from derive.spec import parse_params
+    return [np.asarray(v, float) for v in parse_params(key["params"]).given_arrays()]
+
+
+def _nothing_done(key: dict, path: str) -> list:
+    """What doing nothing gives for an item (the grader's baseline): the given
+    weights for an update, the output before the step after one."""
+    p, a = key["params"], key["answers"]
+    where = {"q8": p["softmax_layer"]["W"], "q12.W": p["network"]["W2"],
+             "q13.W": p["network"]["W1"], "q9": a["q7"], "q14": a["q11"]}
+    return [where[path]] if path in where else []
 
 
 CONSTRAINTS: tuple[Constraint, ...] = (

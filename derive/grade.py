@@ -278,12 +278,6 @@ class Variant:
     given: list[np.ndarray] = field(default_factory=list)  # the data the sheet gives
 
 
-def _given_data(p: Params) -> list[np.ndarray]:
-    s, n = p.softmax_layer, p.network
-    return [np.asarray(v, float) for v in (s.W, s.b, s.x, s.y, n.W1, n.b1, n.W2, n.b2,
-                                           n.x, n.y)]
-
-
 def _arrays(value: Any) -> Any:
     if isinstance(value, dict):
         if "value" in value:
@@ -330,7 +324,8 @@ def prepare(keys: Sequence[dict], rules: Rules) -> list[Variant]:
         except (KeyError, TypeError, ValueError, AnswerError) as e:
             raise InputError(f"key {k.get('variant', '?')!s:.40}",
                              f"not an answer key (ANSWER_KEY.md): {e}") from None
-        variants.append(Variant(k, params, expected, [], _given_data(params)))
+        given = [np.asarray(v, float) for v in params.given_arrays()]
+        variants.append(Variant(k, params, expected, [], given))
     for mistakes in mistake_sets(rules.combinations):
         try:
             per_key = recompute_params([v.params for v in variants], mistakes)
@@ -417,13 +412,9 @@ class _Student:
     def genuine(self, value: np.ndarray, item: str, part: str | None = None) -> bool:
         """Not all zeros, not a copy of the data the sheet gives, not what
         doing nothing gives (:meth:`baseline`)."""
-        value = np.asarray(value)
-        if np.all(np.abs(value) <= precision.ZERO_TOL):
-            return False
         base = self.baseline(item, part)
-        copies = self.v.given + ([] if base is None else [base])
-        return not any(d.shape == value.shape and
-                       precision.within(value, d, self.rules.figures).all() for d in copies)
+        return not precision.blank(value, self.v.given + ([] if base is None else [base]),
+                                   self.rules.figures)
 
     def source(self, item: str, part: str | None = None):
         """What the student's later answers rest on: their own answer when it
@@ -618,15 +609,20 @@ def _grade_numbers(item: str, value: np.ndarray, student: _Student, grade: ItemG
     cf = student.carried(item, part)
     carried = cf is not None and _same(value, cf, item, rules) and \
         not _same(cf, expected, item, rules)
+    codes = None
     if carried and part is None:
-        grade.status, grade.points = "carried-forward", grade.max * rules.carried_forward
-        grade.feedback = f"Wrong, but it follows correctly from your answer to {_SOURCES[item]}."
-        return grade
+        codes = _explain(item, value, student, diagnosis)
+        if not (any(item in BY_CODE[c].acts_on for c in codes)
+                and _evidenced(item, value, codes, student)):
+            grade.status, grade.points = "carried-forward", grade.max * rules.carried_forward
+            grade.feedback = (f"Wrong, but it follows correctly from your answer to "
+                              f"{_SOURCES[item]}.")
+            return grade
     if value.shape == expected.shape and not student.genuine(value, item, part):
         grade.status, grade.feedback = "wrong", NOT_GENUINE
         return grade
-    codes = diagnosis() if diagnosis else diagnose(item, value, student.v, rules,
-                                                    student=student)
+    if codes is None:
+        codes = _explain(item, value, student, diagnosis)
     if _diagnosed(grade, codes, rules) or _rounded(value, expected, grade, rules):
         return grade
     if carried:
@@ -644,6 +640,22 @@ def _grade_numbers(item: str, value: np.ndarray, student: _Student, grade: ItemG
             if value.ndim == 2 and value.T.shape == expected.shape else
             f"Expected {_shape(expected)}, got {_shape(value)}.")
     return grade
+
+
+def _explain(item: str, value, student: _Student, diagnosis=None) -> list[str]:
+    return diagnosis() if diagnosis else diagnose(item, value, student.v, student.rules,
+                                                  student=student)
+
+
+def _evidenced(item: str, value, codes: list[str], student: _Student) -> bool:
+    """Whether the student's other answers show every mistake of ``codes``
+    and contradict none (then the mistake, not a chance agreement with their
+    earlier answers, explains ``value``)."""
+    wanted = {BY_CODE[c] for c in codes}
+    return any(set(mistakes) == wanted and item in sheet
+               and _same(value, sheet[item], item, student.rules)
+               and _doubt(mistakes, sheet, item, student) == (0, 0)
+               for mistakes, sheets in student.v.sheets for sheet in sheets)
 
 
 def _informative_share(value: np.ndarray, expected: np.ndarray, base: np.ndarray | None,
@@ -688,9 +700,15 @@ def _grade_update(item: str, value: dict, student: _Student, grade: ItemGrade) -
 
     grade = _grade_numbers(item, value["W"], student, grade, "W", explained)
     if grade.status == "correct" and grad_wrong:
-        grade.diagnosis = explain(["grad"])
-        grade.feedback = " ".join(["W is right, but the gradient given beside it is not.",
-                                   _feedback(grade.diagnosis)]).strip()
+        # W agrees with the key at the precision asked only because the step is
+        # small; a named mistake in the gradient costs what it costs elsewhere
+        codes = explain(["grad", "W"]) or explain(["grad"])
+        said = "W is right to the precision asked, but the gradient given beside it is not."
+        if _diagnosed(grade, codes, rules):
+            said = said.replace("W is right", "W looks right")
+        else:
+            grade.status, grade.points = "correct", grade.max
+        grade.feedback = " ".join([said, _feedback(codes)]).strip()
     return grade
 
 

@@ -73,3 +73,15 @@ def gap(given, expected, figures: int = FIGURES) -> np.ndarray:
     g, e = np.asarray(given, float), np.asarray(expected, float)
     with np.errstate(invalid="ignore", over="ignore"):
         return np.abs(g - e) / tolerance(e, figures)
+
+
+def blank(value, data, figures: int = FIGURES) -> bool:
+    """Whether ``value`` shows no work: all zeros, or within the contract of
+    one of ``data`` of its shape (the data the sheet gives, or what doing
+    nothing gives). The grader gives such an answer nothing and carries
+    nothing forward from it; the generator never lets a common mistake
+    produce one."""
+    v = np.asarray(value, float)
+    if np.all(np.abs(v) <= ZERO_TOL):
+        return True
+    return any(np.shape(d) == v.shape and bool(within(v, d, figures).all()) for d in data)

@@ -149,6 +149,12 @@ class Params:
         """The ``params`` object of the answer key."""
         return {name: _group_to_json(getattr(self, name)) for name in _names(type(self))}
 
+    def given_arrays(self) -> list[tuple]:
+        """The vectors and matrices the problem sheet gives for questions
+        6-14 (what a student could copy instead of answering)."""
+        s, n = self.softmax_layer, self.network
+        return [s.W, s.b, s.x, s.y, n.W1, n.b1, n.W2, n.b2, n.x, n.y]
+
 
 @lru_cache(maxsize=None)
 def _names(cls) -> tuple[str, ...]:

@@ -96,21 +96,12 @@ def _check(variant, profile, first) -> str | None:
     return None if ok else f"{variant.key['variant']} {profile}: {g.score} {_explain(g)}"
 
 
-# The generator of this commit still draws degenerate variants (a mistake that
-# changes nothing, or gives zeros or a copy of the given data); the generator's
-# new constraints remove them. Delete this marker when they are merged.
-DEGENERATE = pytest.mark.xfail(strict=True, reason="degenerate variants of the generator "
-                               "before its no-degenerate-mistakes constraints")
-
-
-@DEGENERATE
 def test_the_class(variants):
     problems = [_check(v, profile, variants[0]) for v, profile in zip(variants[:30], PROFILES)]
     problems = [p for p in problems if p]
     assert not problems, "\n".join(problems)
 
 
-@DEGENERATE
 def test_each_single_mistake_costs_the_same_on_100_variants(variants):
     spread = {}
     for m in MISTAKES:

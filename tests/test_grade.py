@@ -157,7 +157,7 @@ def test_q8_and_q9_carry_their_own_wrong_q6_forward(variants):
                                  [q8[..., None]], [np.asarray(p.b, float)[:, None]])
     q9 = float(a[p.query_class, 0])
     g = grade(v, {"q6": q6.tolist(), "q9": q9}, drop=("q8",))  # through q8 left out
-    assert g.items["q9"].status == "carried-forward"
+    assert g.items["q9"].status == "carried-forward", g.items["q9"]
     g = grade(v, {"q6": q6.tolist(), "q8": q8.tolist(), "q9": q9},
               rules=Rules(carried_forward=0.5))
     assert g.items["q8"].points == 3.75 and g.items["q9"].points == 2.5

@@ -47,3 +47,11 @@ def test_entrywise_on_matrices():
 def test_statement_names_the_figures_and_the_log():
     assert "3 significant figures" in P.statement() and "natural logarithm" in P.statement()
     assert "4 significant figures" in P.statement(4)
+
+
+def test_blank_answers_show_no_work():
+    W = np.array([[1.0, -1.0], [2.0, 0.5]])
+    assert P.blank(np.zeros((2, 2)), [W]) and P.blank([1e-12, -1e-10], [])
+    assert P.blank(W + 0.001, [np.zeros(3), W])          # a copy, within the contract
+    assert not P.blank(W + 0.1, [W]) and not P.blank([1e-6, 0.0], [])
+    assert not P.blank(W, [W.T.copy()[:1]])              # another shape is no copy
