@@ -1,10 +1,10 @@
 """Exact arithmetic on the given data, for what float64 cannot decide.
 
 Given data are decimals of at most :data:`~derive.spec.MAX_DECIMALS` places
-(:mod:`derive.spec` refuses others), so times ``10**MAX_DECIMALS`` they are
+(:mod:`derive.spec` refuses others), so times a power of ten they are
 integers. The pre-activations computed from them alone (the softmax layer's z,
 the network's z¹, a¹ = max(z¹, 0) and z²) are then exact integers over a power
-of ten (Python ints: no overflow), and so is every decision that depends on
+of ten (in float64 while that is exact, else Python ints), and so is every decision that depends on
 their sign or on their equality: the ReLU mask at the kink z¹ = 0, and whether
 W²δ² is exactly 0. Arrays carry the batch on their last axis, as in
 :mod:`derive.numeric`.
@@ -16,30 +16,49 @@ import numpy as np
 
 from derive.spec import MAX_DECIMALS, MAX_MAGNITUDE
 
-SCALE = 10 ** MAX_DECIMALS
+# float64 adds and multiplies integers below 2⁵³ exactly
+_FLOAT_EXACT = 2.0 ** 52
 
 
-def scaled(values) -> np.ndarray | None:
-    """``values × SCALE`` as exact Python ints (an object array), or None when
-    some value is not a decimal of at most ``MAX_DECIMALS`` places."""
-    v = np.asarray(values, float)
-    s = np.rint(v * SCALE)
-    # s / SCALE is the float nearest to the decimal s·10⁻⁶: equal to v exactly
-    # when v is that decimal (|v| ≤ 10⁶ keeps s below 2⁵³, so s is exact)
-    if not (np.all(np.abs(v) <= MAX_MAGNITUDE) and np.all(s / SCALE == v)):
+def places(*arrays) -> int | None:
+    """The fewest decimal places (at most ``MAX_DECIMALS``) that make every
+    value an integer, or None when there is none."""
+    v = np.concatenate([np.ravel(np.asarray(a, float)) for a in arrays])
+    if not (np.all(np.isfinite(v)) and np.all(np.abs(v) <= MAX_MAGNITUDE)):
         return None
-    return s.astype(np.int64).astype(object)
+    for k in range(MAX_DECIMALS + 1):
+        # s / 10ᵏ is the float nearest to the decimal s·10⁻ᵏ: it equals v exactly
+        # when v is that decimal (|v| ≤ 10⁶ keeps s below 2⁵³, so s is exact)
+        if np.all(np.rint(v * 10.0 ** k) / 10.0 ** k == v):
+            return k
+    return None
 
 
-def linear(W, x, b, scale: int = SCALE) -> np.ndarray:
-    """Wᵀx + w0 for exact ints (W and b scaled by SCALE, x by ``scale``):
-    the result is scaled by ``SCALE · scale``."""
-    return (W * x[:, None]).sum(axis=0) + b * scale
+def scaled(values, k: int) -> np.ndarray:
+    """``values × 10ᵏ``: integers, held exactly in float64 (see :func:`places`)."""
+    return np.rint(np.asarray(values, float) * 10.0 ** k)
+
+
+def _ints(a: np.ndarray) -> np.ndarray:
+    """Integer-valued floats (or Python ints) as Python ints: no overflow."""
+    return np.array([int(v) for v in np.ravel(a)], dtype=object).reshape(np.shape(a))
+
+
+def linear(W, x, b, scale: int) -> np.ndarray:
+    """Wᵀx + b·scale for integer W, x and b, exactly: in float64 when every
+    partial sum stays below 2⁵², else in Python ints (an object array)."""
+    if x.dtype != object:
+        bound = (np.abs(W) * np.abs(x)[:, None]).sum(axis=0) + np.abs(b) * scale
+        if bound.max(initial=0) < _FLOAT_EXACT:
+            return (W * x[:, None]).sum(axis=0) + b * scale
+    return (_ints(W) * _ints(x)[:, None]).sum(axis=0) + _ints(b) * scale
 
 
 def to_float(values: np.ndarray, scale: int) -> np.ndarray:
-    """Exact ints over ``scale`` as the nearest floats (Python's int division
-    rounds correctly)."""
+    """Exact integers over ``scale`` as the nearest floats (IEEE division of
+    exact floats, and Python's int division, both round correctly)."""
+    if values.dtype != object:
+        return values / scale + 0.0
     flat = [v / scale + 0.0 for v in np.ravel(values)]
     return np.asarray(flat, float).reshape(np.shape(values))
 
@@ -47,10 +66,11 @@ def to_float(values: np.ndarray, scale: int) -> np.ndarray:
 def layer_z(x, W, b) -> np.ndarray | None:
     """z = Wᵀx + w0 of a softmax layer, correctly rounded from the exact
     value; None when the data are not short decimals."""
-    xi, Wi, bi = scaled(x), scaled(W), scaled(b)
-    if xi is None or Wi is None or bi is None:
+    k = places(x, W, b)
+    if k is None:
         return None
-    return to_float(linear(Wi, xi, bi), SCALE ** 2)
+    z = linear(scaled(W, k), scaled(x, k), scaled(b, k), 10 ** k)
+    return to_float(z, 10 ** (2 * k))
 
 
 def hidden(x, W1, b1, W2, b2, y) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -63,16 +83,16 @@ def hidden(x, W1, b1, W2, b2, y) -> tuple[np.ndarray, np.ndarray, np.ndarray] | 
     independent over the rationals, so the sum is 0 exactly when, for every
     distinct value among the z²ⱼ, the coefficients of the j sharing it add to 0.
     """
-    xi, W1i, b1i, W2i, b2i = (scaled(v) for v in (x, W1, b1, W2, b2))
-    if any(v is None for v in (xi, W1i, b1i, W2i, b2i)):
+    k = places(x, W1, b1, W2, b2)
+    if k is None:
         return None
-    z1 = linear(W1i, xi, b1i)                            # scaled by SCALE²
-    a1 = np.where(z1 > 0, z1, 0)
-    z2 = linear(W2i, a1, b2i, SCALE ** 2)                # scaled by SCALE³
-    target = np.argmax(np.asarray(y), axis=0)            # (B,)
-    W2c = np.take_along_axis(W2i, target[None, None, :], axis=1)
-    coefficients = W2i - W2c                             # (hidden, classes, B)
-    same = z2[:, None, :] == z2[None, :, :]              # (classes, classes, B)
-    groups = (coefficients[:, None, :, :] * same[None]).sum(axis=2)
-    zero_back = np.all(groups == 0, axis=1)              # (hidden, B)
-    return to_float(z1, SCALE ** 2), to_float(z2, SCALE ** 3), zero_back
+    W2k = scaled(W2, k)
+    z1 = linear(scaled(W1, k), scaled(x, k), scaled(b1, k), 10 ** k)   # over 10^2k
+    a1 = np.where(z1 > 0, z1, 0 * z1)
+    z2 = linear(W2k, a1, scaled(b2, k), 10 ** (2 * k))                 # over 10^3k
+    target = np.argmax(np.asarray(y), axis=0)                          # (B,)
+    coefficients = W2k - np.take_along_axis(W2k, target[None, None, :], axis=1)
+    same = z2[:, None, :] == z2[None, :, :]                            # (classes, classes, B)
+    groups = (coefficients[:, None, :, :] * same[None]).sum(axis=2)    # small: exact
+    zero_back = np.all(groups == 0, axis=1)                            # (hidden, B)
+    return to_float(z1, 10 ** (2 * k)), to_float(z2, 10 ** (3 * k)), zero_back

@@ -9,12 +9,15 @@ import pytest
 from derive import exact
 
 
-def test_scaled_takes_short_decimals_only():
-    assert exact.scaled([0.1, -2, 123456.654321]).tolist() == [100000, -2000000, 123456654321]
-    assert exact.scaled([0.1 + 0.2]) is None        # 0.30000000000000004
-    assert exact.scaled([1 / 3]) is None
-    assert exact.scaled([1e-7]) is None
-    assert exact.scaled([2e6]) is None              # beyond the spec's magnitude
+def test_places_takes_short_decimals_only():
+    assert exact.places([1, -2], [[3]]) == 0
+    assert exact.places([0.1, -2, 123456.654321]) == 6
+    assert exact.scaled([0.1, -2, 123456.654321], 6).tolist() == [100000, -2000000, 123456654321]
+    assert exact.places([0.25, 0.5]) == 2
+    assert exact.places([0.1 + 0.2]) is None        # 0.30000000000000004
+    assert exact.places([1 / 3]) is None
+    assert exact.places([1e-7]) is None
+    assert exact.places([2e6]) is None              # beyond the spec's magnitude
 
 
 def test_layer_z_is_the_correctly_rounded_exact_value():
@@ -81,4 +84,18 @@ def test_hidden_kink_is_exact():
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
 def test_non_finite_is_not_exact(bad):
-    assert exact.scaled([bad]) is None
+    assert exact.places([bad]) is None
+
+
+def test_large_six_place_data_fall_back_to_python_ints():
+    # z² is scaled by 10¹⁸ here: beyond float64's integers, exact in Python ints
+    x = np.array([[999999.999999], [0.000001]])
+    W1 = np.array([[[1.000001], [-1.0]], [[1.0], [1.0]]])
+    b1 = np.array([[-999999.999999], [999999.999998]])
+    W2 = np.array([[[1.0], [1.0]], [[0.5], [0.5]]])
+    b2, y = np.zeros((2, 1)), np.array([[1.0], [0.0]])
+    z1, z2, zero = exact.hidden(x, W1, b1, W2, b2, y)
+    f = Fraction
+    want = f("1.000001") * f("999999.999999") + f("0.000001") - f("999999.999999")
+    assert z1[0, 0] == float(want) and z1[1, 0] == 0.0
+    assert z2[0, 0] == z2[1, 0] == float(want) and zero[:, 0].tolist() == [True, True]
