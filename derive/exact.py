@@ -2,11 +2,11 @@
 
 Given data are decimals of at most :data:`~derive.spec.MAX_DECIMALS` places
 (:mod:`derive.spec` refuses others), so times a power of ten they are
-integers. The pre-activations computed from them alone (the softmax layer's z,
-the network's z¹, a¹ = max(z¹, 0) and z²) are then exact integers over a power
-of ten (in float64 while that is exact, else Python ints), and so is every decision that depends on
-their sign or on their equality: the ReLU mask at the kink z¹ = 0, and whether
-W²δ² is exactly 0. Arrays carry the batch on their last axis, as in
+integers. The pre-activations computed from them alone (the softmax layer's
+z, the network's z¹, a¹ = max(z¹, 0) and z²) are then exact integers over a
+power of ten (in float64 while that is exact, else Python ints), and so is
+every decision that depends on their sign or on their equality: the ReLU
+mask at the kink z¹ = 0, and whether W²δ² is exactly 0. Arrays carry the batch on their last axis, as in
 :mod:`derive.numeric`.
 """
 

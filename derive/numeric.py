@@ -231,7 +231,8 @@ def step_layer(net: Network, x, W, b, y, lr) -> LayerSolution:
     after = evaluate_network(net, x, [W_new], [b], y)
     z = exact.layer_z(x, W, b)  # z is printed: its exact value, without float noise
     return LayerSolution(
-        z=before.z[0] if z is None else z, a=before.a[0], loss=before.loss, dL_dz=before.delta[0],
+        z=before.z[0] if z is None else z, a=before.a[0], loss=before.loss,
+        dL_dz=before.delta[0],
         dL_dW=before.dL_dW[0], W_new=W_new, z_new=after.z[0], a_new=after.a[0],
         loss_new=after.loss)
 
