@@ -6,10 +6,12 @@ derived; every number comes from the answer key or from
 :func:`derive.numeric.solve` on the key's own params (the intermediates the
 key does not store: z¹, δ², the ReLU mask, ...).
 
-Numbers are rounded for reading to ``course.decimals`` places, except where
-the exact value is short: a number equal to a decimal of at most that many
-places (3, −1, 0.5, 0.25) is printed exactly, without trailing zeros. A
-non-zero number that would round to 0 is printed in scientific notation.
+Given data are printed exactly (:class:`Given`). Computed numbers are
+rounded for reading to ``course.decimals`` places, except where the exact
+value is short: a number equal to a decimal of at most that many places (3,
+−1, 0.5, 0.25) is printed exactly, without trailing zeros, with ``=``; a
+rounded one gets ``\approx``. A non-zero number that would round to 0 is
+printed as a power of ten (in math mode: every number is).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from derive import precision
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
 from derive.config import Config, Course
@@ -28,7 +31,7 @@ from derive.key import POINTS
 from derive.latex import latex
 from derive.numeric import Solution, solve
 from derive.render import Latex, UnsettableText, escape_latex
-from derive.spec import InputError, parse_params
+from derive.spec import InputError, decimal_places, decimal_text, parse_params
 from derive.steps import Derivation, partial
 
 
@@ -37,28 +40,61 @@ from derive.steps import Derivation, partial
 # Numbers
 
 
+# float64 keeps 15 significant digits of any decimal; a rounded number never
+# prints more (the rest would be noise)
+SIGNIFICANT = 15
+
+
+def _significant(text: str) -> int:
+    """Significant digits of a fixed-point decimal."""
+    return len(text.lstrip("-").replace(".", "").lstrip("0"))
+
+
+def _power_of_ten(v: float, digits: int) -> tuple[str, bool]:
+    """``v`` as mantissa × 10^exponent with at most ``digits`` decimals in the
+    mantissa; exact when the mantissa printed reads back as ``v``."""
+    exact_text = f"{v:.{digits}e}"
+    mantissa, exponent = exact_text.split("e")
+    exact = float(exact_text) == v
+    if exact and "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}", exact
+
+
 @dataclass(frozen=True)
 class Formatter:
-    """Numbers, vectors and matrices as LaTeX for reading."""
+    """Numbers, vectors and matrices as LaTeX for reading.
+
+    A computed number is printed exactly (shortest form) when it is a decimal of
+    at most ``decimals`` places, else rounded to ``decimals`` places (at most
+    :data:`SIGNIFICANT` significant digits); one that would round to 0 is
+    printed as a power of ten. "Exact" means the printed decimal, read back as
+    a float, is the number. Given data are printed exactly (:class:`Given`)."""
 
     decimals: int = 4
 
-    def is_exact(self, v: float) -> bool:
-        """True when ``v`` is a decimal of at most ``decimals`` places."""
-        return abs(v - round(v, self.decimals)) <= 1e-12 * max(1.0, abs(v))
-
-    def number(self, v: float) -> Latex:
+    def format(self, v: float) -> tuple[Latex, bool]:
+        """The printed number and whether it is exact."""
         v = float(v) + 0.0
         if not np.isfinite(v):
             raise ValueError(f"cannot print the number {v}")
-        if self.is_exact(v):
-            text = f"{round(v, self.decimals):.{self.decimals}f}"
-            text = text.rstrip("0").rstrip(".") if "." in text else text
-            return Latex("0" if text in ("-0", "") else text)
-        if abs(v) < 0.5 * 10.0 ** -self.decimals:
-            mantissa, exponent = f"{v:.{max(self.decimals - 1, 1)}e}".split("e")
-            return Latex(rf"{mantissa} \times 10^{{{int(exponent)}}}")
-        return Latex(f"{v:.{self.decimals}f}")
+        short = decimal_text(v)
+        if decimal_places(v) <= self.decimals and _significant(short) <= SIGNIFICANT:
+            return Latex(short), True
+        magnitude = int(np.floor(np.log10(abs(v)))) + 1 if v else 1
+        places = max(0, min(self.decimals, SIGNIFICANT - magnitude))
+        text = f"{v:.{places}f}"
+        if float(text) == 0:  # a non-zero number never prints as 0 (or -0)
+            mantissa, exact = _power_of_ten(v, max(self.decimals - 1, 2))
+            return Latex(mantissa), exact
+        return Latex(text), False
+
+    def number(self, v: float) -> Latex:
+        return self.format(v)[0]
+
+    def is_exact(self, v: float) -> bool:
+        """True when ``v`` prints exactly."""
+        return self.format(v)[1]
 
     def exact(self, values: Any) -> bool:
         return all(self.is_exact(float(v)) for v in np.ravel(values))
@@ -68,20 +104,13 @@ class Formatter:
         return Latex("=" if self.exact(values) else r"\approx")
 
     def entries(self, values: Any) -> list[Latex]:
-        """The entries of one vector or matrix in one format: each exact when
-        every entry is; otherwise every entry with ``decimals`` places, so the
-        columns align (a non-zero entry that would round to 0 keeps its power
-        of ten, so it never reads as an exact 0)."""
-        flat = [float(v) + 0.0 for v in np.ravel(values)]
-        shown = [self.number(v) for v in flat]
-        if all(self.is_exact(v) for v in flat):
-            return shown
-        return [s if r"\times" in s else Latex(f"{v:.{self.decimals}f}")
-                for v, s in zip(flat, shown)]
+        """The entries of one vector or matrix, each printed on its own terms:
+        an exact entry is never padded with zeros that would claim rounding."""
+        return [self.number(v) for v in np.ravel(np.asarray(values, float))]
 
     def matrix(self, values: Any) -> Latex:
         """A vector (as a column) or a matrix as a bracketed LaTeX matrix,
-        columns right-aligned (equal decimals put the points in line)."""
+        columns right-aligned."""
         arr = np.asarray(values, float)
         rows = arr.reshape(-1, 1) if arr.ndim == 1 else arr
         cells = self.entries(rows)
@@ -104,6 +133,18 @@ class Formatter:
         if arr.ndim == 1:
             out["row"] = self.row(arr)
         return out
+
+
+class Given(Formatter):
+    """Given data (weights, inputs, targets, step sizes): always printed
+    exactly, as the shortest decimal, whatever ``decimals`` is (the spec keeps
+    them to at most :data:`~derive.spec.MAX_DECIMALS` places)."""
+
+    def format(self, v: float) -> tuple[Latex, bool]:
+        v = float(v) + 0.0
+        if not np.isfinite(v):
+            raise ValueError(f"cannot print the number {v}")
+        return Latex(decimal_text(v)), True
 
 
 def points(p: float) -> str:
@@ -259,7 +300,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
     ans, lay, net = key["answers"], sol.layer, sol.network
     pl, pn = params.softmax_layer, params.network
     c = pl.query_class
-    given = _quantities(fmt, {
+    given = _quantities(Given(fmt.decimals), {
         "nllm_a": params.nllm_example.a, "nllm_y": params.nllm_example.y,
         "W": pl.W, "b": pl.b, "x": pl.x, "y": pl.y, "lr": pl.lr,
         "W1": pn.W1, "b1": pn.b1, "W2": pn.W2, "b2": pn.b2, "x_net": pn.x, "y_net": pn.y,
@@ -284,7 +325,8 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
         "variant": key["variant"],
         "decimals": config.course.decimals,
         "nllm_class": nllm_class,
-        "nllm_a_c": fmt.number(params.nllm_example.a[nllm_class]),
+        "nllm_a_c": Given().number(params.nllm_example.a[nllm_class]),
+        "precision": escape_latex(precision.statement(config.course.figures)),
         "is_reference": key["variant"] == "reference",
         "points": {q: points(p) for q, p in POINTS.items()},
         "total": points(sum(POINTS.values())),

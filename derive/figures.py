@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from derive.spec import decimal_text
+
 METADATA = {"CreationDate": None, "Creator": None, "Producer": None}
 STYLE = {"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7,
          "xtick.labelsize": 7, "ytick.labelsize": 7, "axes.spines.top": False,
@@ -69,8 +71,8 @@ def _pdf_bytes(fig) -> bytes:
 
 
 def _number(w: float) -> str:
-    text = f"{w:g}" if float(w).is_integer() else f"{w:.2f}"
-    return text.replace("-", "\u2212")
+    # weights are given data: printed exactly, as on the sheets
+    return decimal_text(w).replace("-", "\u2212")
 
 
 # --------------------------------------------------------------------------

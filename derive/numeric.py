@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from derive import codecache
+from derive import codecache, exact
 from derive.calculus.backprop import cached_backprop
 from derive.calculus.rules import LOSSES
 from derive.spec import Network, Params
@@ -229,8 +229,10 @@ def step_layer(net: Network, x, W, b, y, lr) -> LayerSolution:
     before = evaluate_network(net, x, [W], [b], y)
     W_new = W - lr * before.dL_dW[0]
     after = evaluate_network(net, x, [W_new], [b], y)
+    z = exact.layer_z(x, W, b)  # z is printed: its exact value, without float noise
     return LayerSolution(
-        z=before.z[0], a=before.a[0], loss=before.loss, dL_dz=before.delta[0],
+        z=before.z[0] if z is None else z, a=before.a[0], loss=before.loss,
+        dL_dz=before.delta[0],
         dL_dW=before.dL_dW[0], W_new=W_new, z_new=after.z[0], a_new=after.a[0],
         loss_new=after.loss)
 
@@ -251,16 +253,36 @@ def step_network(net: Network, x, W1, b1, W2, b2, y, lr) -> NetworkSolution:
     """Questions 10-14 on arrays (batch axis last, ``lr`` of shape (B,)):
     forward, backprop, one step for both weights, forward again."""
     before = evaluate_network(net, x, [W1, W2], [b1, b2], y)
+    h = _hidden(before, x, W1, b1, W2, b2, y)
     # both steps use the gradients of the forward pass (W² before its update)
-    W1_new = W1 - lr * before.dL_dW[0]
-    W2_new = W2 - lr * before.dL_dW[1]
+    W1_new = W1 - lr * h["dL_dW1"]
+    W2_new = W2 - lr * h["dL_dW2"]
     after = evaluate_network(net, x, [W1_new, W2_new], [b1, b2], y)
     return NetworkSolution(
-        z1=before.z[0], a1=before.a[0], z2=before.z[1], a2=before.a[1], loss=before.loss,
-        delta2=before.delta[1], W2_delta2=before.back[0], mask=before.f_prime[0],
-        delta1=before.delta[0], dL_dW2=before.dL_dW[1], dL_dW1=before.dL_dW[0],
+        a2=before.a[1], loss=before.loss, delta2=before.delta[1], **h,
         W1_new=W1_new, W2_new=W2_new, z1_new=after.z[0], a1_new=after.a[0],
         z2_new=after.z[1], a2_new=after.a[1], loss_new=after.loss)
+
+
+def _hidden(p: Pass, x, W1, b1, W2, b2, y) -> dict[str, np.ndarray]:
+    """The hidden layer's numbers with every exact-zero decision made exactly
+    (:func:`derive.exact.hidden`): z¹ = 0 at the kink gives the mask 0 (ReLU′(0) = 0,
+    the convention), a¹ = 0 and a zero column of ∂L/∂W¹, never float noise; an
+    exactly-zero W²δ² is 0. Data that are not short decimals keep float64's decisions."""
+    ex = exact.hidden(x, W1, b1, W2, b2, y)
+    if ex is None:
+        return {"z1": p.z[0], "a1": p.a[0], "z2": p.z[1], "mask": p.f_prime[0],
+                "W2_delta2": p.back[0], "delta1": p.delta[0],
+                "dL_dW1": p.dL_dW[0], "dL_dW2": p.dL_dW[1]}
+    z1, z2, zero_back = ex
+    mask = (z1 > 0).astype(float)
+    a1 = z1 * mask + 0.0
+    back = np.where(zero_back, 0.0, p.back[0])
+    delta1 = back * mask + 0.0
+    # the printed products: ∂L/∂W¹ = x δ¹ᵀ and ∂L/∂W² = a¹ δ²ᵀ, with the decided factors
+    return {"z1": z1, "a1": a1, "z2": z2, "mask": mask, "W2_delta2": back, "delta1": delta1,
+            "dL_dW1": np.einsum("mb,hb->mhb", x, delta1) + 0.0,
+            "dL_dW2": np.einsum("hb,nb->hnb", a1, p.delta[1]) + 0.0}
 
 
 def _batch_first(solution):

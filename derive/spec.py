@@ -12,6 +12,7 @@ import json
 import math
 import tomllib
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,22 @@ REFERENCE = Params(
 
 MAX_SIZE = 64  # larger layers are not a handout any more
 MAX_MAGNITUDE = 10**6
+# Given data are printed exactly, so each is a decimal of at most this many places
+MAX_DECIMALS = 6
+
+
+def decimal_text(value: Number) -> str:
+    """The shortest decimal that reads back as ``value``, in fixed point, no
+    trailing zeros, never ``-0``: ``0.25``, ``3``, ``0.00001``."""
+    d = Decimal(repr(float(value) + 0.0)).normalize()
+    text = format(d, "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def decimal_places(value: Number) -> int:
+    """How many decimal places :func:`decimal_text` prints for ``value``."""
+    text = decimal_text(value)
+    return len(text) - text.index(".") - 1 if "." in text else 0
 
 
 def _number(value, field: str) -> Number:
@@ -197,6 +214,9 @@ def _number(value, field: str) -> Number:
         raise InputError(field, f"must be finite, got {value}")
     if abs(value) > MAX_MAGNITUDE:
         raise InputError(field, f"{value} is too large (at most 10^6 in magnitude)")
+    if decimal_places(value) > MAX_DECIMALS:
+        raise InputError(field, f"{decimal_text(value)} has {decimal_places(value)} decimal "
+                         f"places; given data are printed exactly, so at most {MAX_DECIMALS}")
     return value
 
 

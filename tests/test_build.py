@@ -118,3 +118,41 @@ def test_collection_has_every_variant(tmp_path):
     # a problem collection shows no answers (the solutions switch is honoured)
     assert "Worked solution" not in text
     assert not any(value in text for value in REFERENCE_ANSWERS)
+
+
+CONFIDENT = Path(__file__).parent / "data" / "confident.toml"
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 4, 12])
+def test_confident_network_builds_at_any_decimals(tmp_path, decimals):
+    # both losses below 5e-5: tiny numbers everywhere (the loss sentence among them)
+    # must print as powers of ten in math mode; given data exactly, whatever decimals is
+    from derive.cli import main
+    from derive.precision import statement
+    from derive.spec import load_params
+    from derive.numeric import solve
+    sol = solve([load_params(CONFIDENT)])[0]
+    assert sol.layer.loss < 5e-5 and sol.network.loss < 5e-5
+    config = tmp_path / "c.toml"
+    config.write_text(f"[course]\ndecimals = {decimals}\nfigures = 4\n")
+    out = tmp_path / "out"
+    assert main(["report", "--params", str(CONFIDENT), "--config", str(config),
+                 "--out", str(out)]) == 0
+    for name in ("handout", "problems"):
+        text = " ".join(text_of(out / f"{name}.pdf").split())
+        assert statement(4) in text, name
+        assert "η = 0.25" in text and "η = 0.125" in text, name
+        assert "a = [0.125, 0.375, 0.5]" in text, name
+        assert "by convention ReLU′ (0) = 0" in text, name
+    handout = " ".join(text_of(out / "handout.pdf").split())
+    assert "The loss goes from" in handout
+    assert ("× 10" in handout) == (decimals < 11)  # 3.78e-11 is 0.000000000038 at 12
+
+
+def test_figure_weights_are_printed_exactly():
+    # the network drawings on the problem sheet show given data too: exactly
+    import numpy as np
+    from derive.figures import network_layout
+    lay = network_layout([np.array([[0.125, -0.3]])], [np.array([0.000001, 2.0])])
+    assert sorted(t for *_, t in lay.labels) == sorted(["0.125", "\u22120.3"])
+    assert sorted(t for *_, t in lay.biases) == ["w\u2080 = 0.000001", "w\u2080 = 2"]

@@ -1,7 +1,9 @@
 """The reference key, checked against a computation that does not use derive."""
 
 import json
+from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -97,3 +99,58 @@ def test_batch_and_single_agree():
     assert keys[1]["variant"] == "b" and keys[1]["seed"] == 1
     assert keys[1]["answers"]["q6"] == keys[0]["answers"]["q6"]
     assert keys[1]["answers"]["q7"] != keys[0]["answers"]["q7"]
+
+
+def _exact_zeros(p) -> dict[str, np.ndarray]:
+    """Which entries of q6, q12 and q13 are exactly 0: linear parts in Fractions,
+    softmax at 50 digits."""
+    f = lambda v: Fraction(repr(float(v)))  # noqa: E731
+
+    def softmax(z):
+        e = [mpmath.exp(mpmath.mpf(v.numerator) / v.denominator) for v in z]
+        return [v / sum(e) for v in e]
+
+    def linear(W, x, b):
+        return [sum(f(W[i][j]) * x[i] for i in range(len(x))) + f(b[j]) for j in range(len(b))]
+
+    with mpmath.workdps(50):
+        L, N = p.softmax_layer, p.network
+        x = [f(v) for v in L.x]
+        d = [a - t for a, t in zip(softmax(linear(L.W, x, L.b)), L.y)]
+        q6 = [[xi * di for di in d] for xi in x]
+        x = [f(v) for v in N.x]
+        z1 = linear(N.W1, x, N.b1)
+        a1 = [max(v, Fraction(0)) for v in z1]
+        d2 = [a - t for a, t in zip(softmax(linear(N.W2, a1, N.b2)), N.y)]
+        d1 = [sum(N.W2[h][j] * d2[j] for j in range(len(d2))) * (z1[h] > 0)
+              for h in range(len(z1))]
+        q12 = [[a * dj for dj in d2] for a in a1]
+        q13 = [[xi * dh for dh in d1] for xi in x]
+        tiny = mpmath.mpf(10) ** -40
+        return {q: np.array([[abs(v) < tiny for v in r] for r in m])
+                for q, m in (("q6", q6), ("q12", q12), ("q13", q13))}
+
+
+def test_exact_zeros_are_zeros_in_the_key():
+    # W² rows with equal entries make W²δ² exactly 0 (δ² sums to 0), which float64
+    # computes as ±1e-16 in about a fifth of such instances; the kink of ReLU likewise
+    from dataclasses import replace
+    from tests.factories import varied
+    kink = replace(REFERENCE.network, W1=((0.1, 1, -1, 0), (0.2, 0, 1, 1)),
+                   b1=(-0.3, 0.5, 0.1, -0.2), x=(1, 1))
+    instances = varied(300, seed=8) + [replace(REFERENCE, network=kink)]
+    keys = build_keys(instances, [str(i) for i in range(len(instances))])
+    zeros = 0
+    for p, k in zip(instances, keys):
+        a = k["answers"]
+        got = {"q6": a["q6"], "q12": a["q12"]["grad"], "q13": a["q13"]["grad"]}
+        for q, want in _exact_zeros(p).items():
+            # (not the converse: float64 rounds a_c − 1 to 0 when a_c is within 1e-16
+            # of 1, a cancellation of the derived δ = a − y this test leaves alone)
+            assert np.all(np.array(got[q])[want] == 0), (k["variant"], q)
+            zeros += want.sum()
+    assert zeros > 300
+    # the kink instance: no float noise at all, in the key or what inherits it
+    from derive.exports import keys_csv, moodle_xml
+    for text in (dumps(keys[-1]), keys_csv(keys[-1:]), moodle_xml(keys[-1:])):
+        assert "e-1" not in text and "E-1" not in text

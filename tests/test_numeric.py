@@ -1,10 +1,14 @@
 """Lambdified gradients against central finite differences, and stability."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from derive.numeric import evaluate_network, evaluate_nllm, evaluate_sigmoid, forward_network
+from derive.numeric import (evaluate_network, evaluate_nllm, evaluate_sigmoid, forward_network,
+                            solve, stack, step_network)
 from derive.spec import REFERENCE, Layer, Network
+from tests.factories import varied
 
 NETWORKS = [
     REFERENCE.network.network,
@@ -118,3 +122,34 @@ def test_sigmoid_curves_come_from_the_derivations_and_do_not_overflow():
                          1 / (1 + np.exp(-0.5)), 1 / (1 + np.exp(-6.0)), 1.0])
     np.testing.assert_allclose(s, expected, rtol=1e-14, atol=1e-300)
     np.testing.assert_allclose(ds, expected * (1 - expected), rtol=1e-12, atol=1e-300)
+
+
+def _kink_network():
+    """z¹₁ = 0.1·1 + 0.2·1 − 0.3: 0 exactly, 5.55e-17 in float64."""
+    return replace(REFERENCE.network, W1=((0.1, 1, -1, 0), (0.2, 0, 1, 1)),
+                   b1=(-0.3, 0.5, 0.1, -0.2), x=(1, 1))
+
+
+def test_the_relu_kink_is_decided_exactly():
+    p = _kink_network()
+    x, W1, b1, W2, b2, y = (stack([v]) for v in (p.x, p.W1, p.b1, p.W2, p.b2, p.y))
+    floats = evaluate_network(p.network, x, [W1, W2], [b1, b2], y)
+    assert floats.z[0][0, 0] != 0 and floats.f_prime[0][0, 0] == 1  # float64 alone: active
+    s = solve([replace(REFERENCE, network=p)])[0].network
+    assert s.z1[0] == 0 and s.mask[0] == 0 and s.a1[0] == 0 and s.delta1[0] == 0
+    assert np.all(s.dL_dW1[:, 0] == 0) and np.all(s.dL_dW2[0] == 0)
+    assert np.all(s.W1_new[:, 0] == np.array(p.W1)[:, 0])  # a dead unit's weights stay
+    assert s.mask.tolist() == [0, 1, 1, 1]
+
+
+def test_exact_decisions_agree_with_float64_away_from_them():
+    # the reference and varied instances: the same numbers as the lambdified pass
+    ps = [p.network for p in varied(200, seed=4)]
+    args = [stack([getattr(p, f) for p in ps]) for f in ("x", "W1", "b1", "W2", "b2", "y", "lr")]
+    s = step_network(ps[0].network, *args)
+    raw = evaluate_network(ps[0].network, args[0], [args[1], args[3]], [args[2], args[4]], args[5])
+    away = np.all(np.abs(raw.z[0]) > 1e-9, axis=0)
+    assert away.sum() > 50
+    for mine, theirs in [(s.z1, raw.z[0]), (s.a1, raw.a[0]), (s.mask, raw.f_prime[0]),
+                         (s.dL_dW1, raw.dL_dW[0]), (s.dL_dW2, raw.dL_dW[1])]:
+        np.testing.assert_allclose(mine[..., away], theirs[..., away], rtol=1e-13, atol=1e-13)

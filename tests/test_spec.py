@@ -57,6 +57,13 @@ def test_a_group_left_out_keeps_the_reference():
     (("nllm_example", "a"), [0.5, 0.6, 0.1], "params.nllm_example.a", "sum to 1"),
     (("nllm_example", "y"), [1, 0], "params.nllm_example.y", "expected 3 entries"),
     (("extra",), {}, "params.extra", "unknown group"),
+    # given data are printed exactly: at most 6 decimal places
+    (("network", "lr"), 1 / 3, "params.network.lr", "0.3333333333333333 has 16 decimal places"),
+    (("softmax_layer", "W"), [[1, 0, -1], [0, 0.1 + 0.2, 1]], "params.softmax_layer.W[1][1]",
+     "at most 6"),
+    (("network", "x"), [4, 1e-7], "params.network.x[1]", "0.0000001 has 7 decimal places"),
+    (("nllm_example", "a"), [0.3333333, 0.3333333, 0.3333334], "params.nllm_example.a[0]",
+     "7 decimal places"),
 ])
 def test_bad_params_name_the_field(path, value, field, words):
     with pytest.raises(InputError) as e:
@@ -77,3 +84,20 @@ def test_bad_networks_are_refused(layers, loss, field):
     with pytest.raises(InputError) as e:
         Network(2, layers, loss)
     assert e.value.field == field
+
+
+@pytest.mark.parametrize("value", [0.333333, 1e-6, -123456.654321, 0.1, 1e6, 3])
+def test_given_data_of_at_most_6_places_are_taken(value):
+    p = parse_params(_with(("network", "x"), [4, value]))
+    assert p.network.x == (4, value)
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.25, "0.25"), (3.0, "3"), (-0.0, "0"), (1e-5, "0.00001"), (1e6, "1000000"),
+    (-2.5, "-2.5"), (0.1 + 0.2, "0.30000000000000004"),
+])
+def test_decimal_text_is_the_shortest_exact_decimal(value, text):
+    from derive.spec import decimal_places, decimal_text
+    assert decimal_text(value) == text
+    assert float(text) == value
+    assert decimal_places(value) == (len(text.split(".")[1]) if "." in text else 0)
