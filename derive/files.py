@@ -90,7 +90,7 @@ def temp_folder(prefix: str = "handouts-", dir: str | Path | None = None) -> Ite
 
 def _holds_log(folder: Path, error: BaseException) -> bool:
     log = getattr(error, "log_path", None)
-    return bool(log) and folder in Path(log).parents
+    return bool(log) and folder in Path(log).parents and Path(log).is_file()
 
 
 def remove_temp_folders() -> None:

@@ -24,7 +24,7 @@ EXPECTED = ("pytest-of-", "cache", "_jinja2-cache")
 def leftovers(folder: Path) -> list[str]:
     """Temporary folders the code left (not one kept for a LaTeX log)."""
     return sorted(p.name for p in folder.iterdir() if not p.name.startswith(EXPECTED)
-                  and not (p.is_dir() and any(p.glob("*.log"))))
+                  and not (p.is_dir() and any(p.rglob("*.log"))))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -172,6 +172,7 @@ def test_temp_folder_is_removed_unless_it_holds_the_log(tmp_path):
     assert not work.exists()
     with pytest.raises(Failed):
         with temp_folder(dir=tmp_path) as work:
+            (work / "a.log").write_text("! error")
             e = Failed()
             e.log_path = work / "a.log"
             raise e
