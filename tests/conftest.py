@@ -17,8 +17,9 @@ tempfile.tempdir = None  # read TMPDIR again
 # lambdified code is cached on disk (derive.codecache): keep the tests' own
 os.environ.setdefault("HANDOUTS_CACHE", str(SESSION_TMP / "cache"))
 
-# what the suite itself makes there: pytest's tmp_path folders, the caches
-EXPECTED = ("pytest-of-", "cache", "_jinja2-cache")
+# what the suite itself makes there: pytest's tmp_path folders, the caches, the
+# scratch space of the test Dask clusters
+EXPECTED = ("pytest-of-", "cache", "_jinja2-cache", "dask-scratch-space")
 
 
 def leftovers(folder: Path) -> list[str]:
