@@ -3,8 +3,10 @@
 :func:`build` reads top to bottom: answer key -> render context -> LaTeX
 source -> figures -> PDF. Every compile runs pdflatex without shell escape,
 with ``openin_any=p``/``openout_any=p``, a fixed ``SOURCE_DATE_EPOCH`` and a
-timeout, in the .tex file's own folder; outputs are built in a temporary
-folder and moved into place only when whole.
+timeout, in the .tex file's own folder, in its own process group (ended
+with its worker); a PDF is accepted only when it is a whole PDF with the
+page count of the log. Outputs are built in a stage inside the output folder
+and moved into place only when whole (:func:`derive.files.commit`).
 """
 
 from __future__ import annotations
@@ -12,18 +14,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from derive.config import Config
 from derive.context import build_context
-from derive.files import write_atomic
+from derive.executors import die_with_parent, track_child, untrack_child, worker_pool
+from derive.files import commit, temp_folder, updating, write_atomic
 from derive.figures import FIGURES, draw, figure_data, figure_path, warm_up, write_figures
 from derive.key import build_key, dumps
 from derive.numeric import solve
@@ -109,18 +110,58 @@ def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
         log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
         if not re.search(r"Rerun to get|Label\(s\) may have changed", log):
             break
-    return tex_path.with_suffix(".pdf")
+    pdf = tex_path.with_suffix(".pdf")
+    problem = pdf_problem(pdf, log)
+    if problem:
+        raise LatexError(name, None, problem, log_path if log_path.exists() else None)
+    return pdf
+
+
+_OUTPUT = re.compile(r"^Output written on (?P<file>.+) \((?P<pages>\d+) pages?, \d+ bytes\)",
+                     re.M)
+
+
+def pdf_problem(pdf: Path, log: str) -> str | None:
+    """Why ``pdf`` is not what pdflatex's ``log`` says it wrote (``None`` when
+    it is): missing, not a whole PDF (``%PDF-`` header, ``%%EOF``), or another
+    page count than the log's (by pdfinfo, where poppler is installed)."""
+    stated = _OUTPUT.search(log)
+    if stated is None or Path(stated["file"]).name != pdf.name:
+        return f"pdflatex wrote no {pdf.name} (its log names no output)"
+    try:
+        data = pdf.read_bytes()
+    except FileNotFoundError:
+        return f"pdflatex wrote no {pdf.name}"
+    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+        return f"{pdf.name} is not a whole PDF"
+    pages = pdf_pages(pdf)
+    if pages is not None and pages != int(stated["pages"]):
+        return f"{pdf.name} has {pages} pages, the log says {stated['pages']}"
+    return None
+
+
+def pdf_pages(pdf: Path) -> int | None:
+    """Pages of a PDF by poppler's pdfinfo; ``None`` when pdfinfo is missing,
+    and 0 when it cannot read the file."""
+    try:
+        proc = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, timeout=60)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(rb"^Pages:\s+(\d+)", proc.stdout, re.M)
+    return int(m[1]) if proc.returncode == 0 and m else 0
 
 
 def _run_pdflatex(cmd: list[str], folder: Path, env: dict, timeout: float,
                   name: str, log_path: Path) -> None:
     try:
+        # its own session (a timeout kills the group); dies with this process
         proc = subprocess.Popen(cmd, cwd=folder, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=die_with_parent)
     except FileNotFoundError:
         raise LatexError(name, None, f"{PDFLATEX} not found; install TeX "
                          "(make setup installs the Debian packages)", None) from None
+    track_child(proc.pid)
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -132,6 +173,8 @@ def _run_pdflatex(cmd: list[str], folder: Path, env: dict, timeout: float,
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         raise
+    finally:
+        untrack_child(proc.pid)
     if proc.returncode != 0:
         log = log_path.read_text(encoding="latin-1") if log_path.exists() else \
             out.decode("latin-1", "replace")
@@ -162,11 +205,9 @@ def build_documents(key: dict, config: Config, out_dir: str | Path, *,
     solution of one instance; move the .tex, .pdf and figure files into
     ``out_dir`` when all compiled. Nothing in ``out_dir`` changes on error
     (the failed build folder is kept for its log)."""
-    work = Path(tempfile.mkdtemp(prefix="handouts-"))
-    moved = install(work, _build_in(work, key, config, names, extra_dirs, timeout),
-                    Path(out_dir))
-    shutil.rmtree(work, ignore_errors=True)
-    return moved
+    with temp_folder() as work:
+        return install(work, _build_in(work, key, config, names, extra_dirs, timeout),
+                       Path(out_dir))
 
 
 def _build_in(work: Path, key: dict, config: Config, names: dict[str, str],
@@ -214,20 +255,19 @@ def build_collection(keys: Sequence[dict], config: Config, out_pdf: str | Path, 
     """One print-ready PDF of many instances, one per section, each starting on
     a new page with its variant id in every page's header."""
     out_pdf = Path(out_pdf)
-    work = Path(tempfile.mkdtemp(prefix="handouts-"))
     env = make_env(tuple(extra_dirs))
     variants = []
     solved = solve([parse_params(key["params"]) for key in keys])  # one batch
-    for key, sol in zip(keys, solved):
-        figures = write_figures(key, work, prefix=f"{key['variant']}-", solution=sol)
-        variants.append(build_context(key, config, figures=figures, solution=sol))
-    tex = work / (out_pdf.stem + ".tex")
-    tex.write_text(env.get_template("collection.tex.j2").render(
-        variants=variants, course=variants[0]["course"] if variants else {},
-        solutions=solutions), encoding="utf-8")
-    pdf = compile_pdf(tex, timeout=timeout)
-    [moved] = install(work, [pdf], out_pdf.parent, rename={pdf.name: out_pdf.name})
-    shutil.rmtree(work, ignore_errors=True)
+    with temp_folder() as work:
+        for key, sol in zip(keys, solved):
+            figures = write_figures(key, work, prefix=f"{key['variant']}-", solution=sol)
+            variants.append(build_context(key, config, figures=figures, solution=sol))
+        tex = work / (out_pdf.stem + ".tex")
+        tex.write_text(env.get_template("collection.tex.j2").render(
+            variants=variants, course=variants[0]["course"] if variants else {},
+            solutions=solutions), encoding="utf-8")
+        pdf = compile_pdf(tex, timeout=timeout)
+        [moved] = install(work, [pdf], out_pdf.parent, rename={pdf.name: out_pdf.name})
     return moved
 
 
@@ -250,17 +290,18 @@ def install(work: Path, files: Sequence[Path], out_dir: Path,
 def build(config: Config, out_dir: str | Path, params=None, *,
           extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
     """The whole pipeline for one instance: params -> answer key -> .tex ->
-    figures -> PDFs, plus ``answer-key.json``, all moved into ``out_dir``.
-    A second process imports matplotlib and draws the figures while this
-    one derives the key, renders and compiles."""
-    with _drawing_process() as drawer:
+    figures -> PDFs, plus ``answer-key.json``, all moved into ``out_dir``
+    together, replacing the old ones, or none of them (a second run into the
+    same folder is refused meanwhile). A second process imports matplotlib
+    and draws the figures while this one derives the key, renders and compiles."""
+    out_dir = Path(out_dir)
+    with updating(out_dir) as stage, _drawing_process() as drawer:
         key = build_key(params or REFERENCE)
-        work = Path(tempfile.mkdtemp(prefix="handouts-"))
-        (work / "answer-key.json").write_text(dumps(key), encoding="utf-8")
-        built = _build_in(work, key, config, NAMES, extra_dirs, 120, drawer)
-    moved = install(work, built + [work / "answer-key.json"], Path(out_dir))
-    shutil.rmtree(work, ignore_errors=True)
-    return moved
+        (stage / "answer-key.json").write_text(dumps(key), encoding="utf-8")
+        built = _build_in(stage, key, config, NAMES, extra_dirs, 120, drawer)
+        rel = [p.resolve().relative_to(stage.resolve()) for p in built]
+        commit(stage, out_dir, [r.parts[0] for r in rel] + ["answer-key.json"])
+    return [out_dir / r for r in rel] + [out_dir / "answer-key.json"]
 
 
 @contextmanager
@@ -273,6 +314,6 @@ def _drawing_process() -> Iterator[Executor | None]:
             or multiprocessing.current_process().daemon:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+    with worker_pool(1, "fork") as pool:
         pool.submit(warm_up)
         yield pool

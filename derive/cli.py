@@ -4,18 +4,30 @@ Each command is a module of :mod:`derive.commands` with a
 ``register(subparsers)`` function that adds its parser and sets ``func``;
 every module there is a command. Bad input
 anywhere raises :class:`derive.spec.InputError`, printed as one line with exit
-status 2.
+status 2; a fault of the environment (a read-only or full disk, another run
+holding the folder) is one line naming the path, exit status 1; Ctrl-C or
+SIGTERM is one line, exit status 130 or 143, after the workers are stopped
+and the temporary folders removed.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import pkgutil
+import signal
 import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 from derive import __version__
+from derive.files import temp_folder
 from derive.spec import InputError
+
 
 def _command_modules() -> list[str]:
     import derive.commands
@@ -38,17 +50,86 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so every cleanup runs."""
+
+
+def _terminate(signum, frame):
+    raise Terminated(signum)
+
+
+def environment_error(e: OSError) -> str:
+    """One line for a fault of the environment: the path and what is wrong."""
+    what = e.strerror or str(e) or type(e).__name__
+    if e.errno == errno.ENOSPC:
+        what += " (free some space, or set TMPDIR to a larger disk)"
+    if e.filename is None:
+        return what
+    path = f"{e.filename} -> {e.filename2}" if e.filename2 is not None else str(e.filename)
+    return f"{path}: {what}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status."""
     args = make_parser().parse_args(argv)
+    handlers = _signals()
     try:
-        return args.func(args) or 0
+        with _matplotlib_config():
+            return args.func(args) or 0
     except InputError as e:
         print(f"handouts: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("handouts: interrupted", file=sys.stderr)
-        return 130
+    except RecursionError:
+        print("handouts: error: an input nests too deeply", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"handouts: error: {environment_error(e)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as e:
+        print("handouts: interrupted" if not isinstance(e, Terminated) else
+              f"handouts: stopped by signal {e.args[0]}", file=sys.stderr)
+        return 128 + (e.args[0] if isinstance(e, Terminated) else signal.SIGINT)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
+def _signals() -> dict:
+    """SIGTERM and SIGHUP raise :class:`Terminated` (in the main thread only)."""
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
+
+
+@contextmanager
+def _matplotlib_config() -> Iterator[None]:
+    """Matplotlib's config folder in a temporary folder of this run (removed
+    at the end) when its usual one cannot be written: matplotlib would make
+    a ``matplotlib-*`` folder in TMPDIR and leave it there."""
+    if os.environ.get("MPLCONFIGDIR") or _writable(_mpl_default()):
+        yield
+        return
+    with temp_folder("handouts-mpl-") as folder:
+        os.environ["MPLCONFIGDIR"] = str(folder)
+        try:
+            yield
+        finally:
+            del os.environ["MPLCONFIGDIR"]
+
+
+def _mpl_default() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or Path(os.environ.get("HOME") or "/") / ".config"
+    return Path(base) / "matplotlib"
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def main_exit() -> None:

@@ -6,8 +6,9 @@ code that derives and prints it. So the printed source is stored under a name
 that hashes exactly those (the network, the sources of the modules that
 derive it, and the versions of SymPy, NumPy and this package), and a later
 process executes that source in lambdify's own NumPy namespace instead of
-deriving again. A missing, unreadable or broken entry is simply derived anew;
-``HANDOUTS_CACHE=off`` switches the cache off.
+deriving again. A missing, unreadable or broken entry (one that does not
+compile, or raises when called) is simply derived anew; an unwritable folder
+leaves the cache off; ``HANDOUTS_CACHE=off`` switches it off.
 """
 
 from __future__ import annotations
@@ -77,9 +78,21 @@ def load(net: Network, role: str) -> Callable | None:
         source = (folder / entry_name(net, role)).read_text(encoding="utf-8")
         namespace = dict(_namespace())
         exec(compile(source, f"<handouts cache {role}>", "exec"), namespace)
-        return namespace[FUNCTION]
-    except Exception:  # noqa: BLE001 - any broken entry means: derive again
+        function = namespace[FUNCTION]
+        _try(function)
+        return function
+    except (Exception, SystemExit):  # noqa: BLE001 - any broken entry means: derive again
         return None
+
+
+def _try(function: Callable) -> None:
+    """Call a loaded function once on ones: an entry that raises when called
+    is as broken as one that does not compile."""
+    ones = [np.ones(1)] * len(inspect.signature(function).parameters)
+    with np.errstate(all="ignore"):
+        result = function(*ones)
+    if not isinstance(result, (list, tuple)):
+        raise TypeError("a cached function returns a list")
 
 
 def store(net: Network, role: str, function: Callable) -> None:

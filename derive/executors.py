@@ -9,12 +9,16 @@ package installed, at the same version as the client.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Iterator
 
+from derive.files import remove_temp_folders
 from derive.spec import InputError
 
 EXECUTORS = ("local", "dask")
@@ -45,13 +49,9 @@ def open_executor(kind: str = "local", jobs: int | None = None,
             raise InputError("--scheduler", "only used with --executor dask")
         jobs = check_jobs(default_jobs() if jobs is None else jobs)
         # fork: workers start with the modules the parent has already imported
-        context = multiprocessing.get_context(
-            "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-        try:
+        with worker_pool(jobs, "fork" if "fork" in multiprocessing.get_all_start_methods()
+                         else None) as pool:
             yield pool
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
     elif kind == "dask":
         with _dask_executor(scheduler, timeout) as pool:
             yield pool
@@ -83,3 +83,85 @@ def _dask_executor(scheduler: str | None, timeout: float) -> Iterator[Executor]:
             pool.shutdown(wait=True)
     finally:
         client.close()
+
+
+# --------------------------------------------------------------------------
+# No orphans: workers and their pdflatex children end with the main process
+
+_CHILDREN: set[int] = set()   # process groups of running pdflatex children
+PR_SET_PDEATHSIG = 1
+
+
+def track_child(pid: int) -> None:
+    """A child started in its own process group, ended with its worker."""
+    _CHILDREN.add(pid)
+
+
+def untrack_child(pid: int) -> None:
+    _CHILDREN.discard(pid)
+
+
+def end_children() -> None:
+    """Kill every tracked child's process group."""
+    for pid in list(_CHILDREN):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    _CHILDREN.clear()
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Linux: get SIGTERM when the parent process dies (prctl PR_SET_PDEATHSIG);
+    exit at once if it is gone already. Elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(143)
+
+
+def _on_term(signum, frame) -> None:
+    end_children()
+    remove_temp_folders()
+    os._exit(128 + signum)
+
+
+def worker_init(parent: int) -> None:
+    """In each worker: Ctrl-C is the main process's to handle (no tracebacks
+    from workers); SIGTERM, or the main process dying, ends the worker, its
+    pdflatex children and its temporary folders."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_term)
+    die_with_parent(parent)
+
+
+@contextmanager
+def worker_pool(jobs: int, start_method: str | None = "fork") -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers end with this process: on an error or
+    an interrupt they are terminated at once (not waited for)."""
+    pool = ProcessPoolExecutor(max_workers=jobs,
+                               mp_context=multiprocessing.get_context(start_method),
+                               initializer=worker_init, initargs=(os.getpid(),))
+    try:
+        yield pool
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_pool(pool: ProcessPoolExecutor, grace: float = 3) -> None:
+    """Terminate a pool's workers (SIGTERM, then SIGKILL after ``grace`` s)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API in 3.11
+    for p in processes:
+        p.terminate()
+    for p in processes:
+        p.join(grace)
+        if p.is_alive():
+            p.kill()
+            p.join()
+    pool.shutdown(wait=False, cancel_futures=True)

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Sequence
@@ -23,6 +21,7 @@ import sympy as sp
 from derive.build import compile_pdf, install
 from derive.config import Config
 from derive.context import Formatter, course_context, derivations, matrix_formulas, summary
+from derive.files import temp_folder
 from derive.grade import Rules, StudentGrade, parse_rules, scoring_rules
 from derive.latex import latex
 from derive.mistakes import BY_CODE
@@ -179,27 +178,25 @@ def build_feedback(sources: Sequence[tuple[str, str]], out_dir: Path, *,
     """Compile ``(name, tex source)`` pairs in parallel (``jobs`` pdflatex at
     once, default: the number of cores) and move the PDFs into ``out_dir``
     only when every one compiled."""
-    work = Path(tempfile.mkdtemp(prefix="handouts-feedback-"))
-    texs = []
-    for name, source in sources:
-        folder = work / name
-        folder.mkdir()
-        tex = folder / f"{name}.tex"
-        tex.write_text(source, encoding="utf-8")
-        texs.append(tex)
-    jobs = jobs or os.cpu_count() or 1
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        done = pool.map(lambda t: compile_pdf(t, timeout=timeout), texs)
-        if progress:
-            from tqdm import tqdm
-            done = tqdm(done, total=len(texs), desc="feedback PDFs", unit="pdf",
-                        file=sys.stderr)
-        pdfs = list(done)
-    flat = []
-    for pdf in pdfs:
-        target = work / pdf.name
-        os.replace(pdf, target)
-        flat.append(target)
-    moved = install(work, flat, out_dir)
-    shutil.rmtree(work, ignore_errors=True)
-    return moved
+    with temp_folder("handouts-feedback-") as work:  # kept only for a LaTeX error's log
+        texs = []
+        for name, source in sources:
+            folder = work / name
+            folder.mkdir()
+            tex = folder / f"{name}.tex"
+            tex.write_text(source, encoding="utf-8")
+            texs.append(tex)
+        jobs = jobs or os.cpu_count() or 1
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            done = pool.map(lambda t: compile_pdf(t, timeout=timeout), texs)
+            if progress:
+                from tqdm import tqdm
+                done = tqdm(done, total=len(texs), desc="feedback PDFs", unit="pdf",
+                            file=sys.stderr)
+            pdfs = list(done)
+        flat = []
+        for pdf in pdfs:
+            target = work / pdf.name
+            os.replace(pdf, target)
+            flat.append(target)
+        return install(work, flat, out_dir)

@@ -358,6 +358,8 @@ def read_data_file(path: str | Path, what: str = "file") -> Any:
         return json.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(what, f"{path}: not valid TOML ({e})") from None
+    except RecursionError:
+        raise InputError(what, f"{path}: nested too deeply") from None
     except json.JSONDecodeError as e:
         raise InputError(what, f"{path}: not valid JSON ({e.msg} at line {e.lineno}, "
                          f"column {e.colno})") from None

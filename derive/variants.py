@@ -41,7 +41,8 @@ import numpy as np
 
 from derive import precision
 from derive.constraints import BY_NAME, parse_constraints
-from derive.files import TEMP_PREFIX, files_digest, umask, write_atomic
+from derive.files import (TEMP_PREFIX, commit, files_digest, sha256_file, swap_in,
+                          temp_folder, umask, updating)
 from derive.spec import InputError
 
 BATCH = 128           # candidates drawn per stream and round (fixed: part of the stream)
@@ -567,9 +568,10 @@ def generate_keys(seed: int, count: int, s: VariantSettings,
 # The set build: every variant's PDFs and key, the collections, the exports
 
 DOCUMENTS = {"problems": "problems", "solutions": "solutions"}  # kind -> file stem
-STAMP = ".content-hash"   # in each variant folder: the hash it was built from
-OLD_PREFIX = ".old-"      # variant folders being replaced
-SET_FILES = ("keys.json", "keys.csv", "moodle.xml", "manifest.json")
+STAMP = ".content-hash"   # in each variant folder: its content hash and its files' sha256
+COLLECTIONS = (("all-problems.pdf", False), ("all-solutions.pdf", True))
+# the set's files besides the variants, each with its sha256 in the manifest
+SHARED = ("keys.json", "keys.csv", "moodle.xml", "all-problems.pdf", "all-solutions.pdf")
 
 
 def default_out(seed: int) -> Path:
@@ -624,27 +626,23 @@ def build_variant_files(key: dict, config) -> dict[str, bytes] | str:
     one-line LaTeX error (exceptions with extra fields do not cross process
     or cluster boundaries reliably)."""
     from derive.build import LatexError, build_documents
-    out = Path(tempfile.mkdtemp(prefix="handouts-variant-"))
     try:
-        paths = build_documents(key, config, out, names=DOCUMENTS)
-        return {str(p.relative_to(out)): p.read_bytes() for p in paths}
+        with temp_folder("handouts-variant-") as out:
+            paths = build_documents(key, config, out, names=DOCUMENTS)
+            return {str(p.relative_to(out)): p.read_bytes() for p in paths}
     except LatexError as e:
         return f"{key['variant']}: {e.with_log()}"
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
 
 
 def build_collection_file(keys: list[dict], config, solutions: bool) -> bytes | str:
     """Worker task: all-problems.pdf or all-solutions.pdf, as bytes."""
     from derive.build import LatexError, build_collection
-    out = Path(tempfile.mkdtemp(prefix="handouts-collection-"))
     try:
-        return build_collection(keys, config, out / "collection.pdf",
-                                solutions=solutions).read_bytes()
+        with temp_folder("handouts-collection-") as out:
+            return build_collection(keys, config, out / "collection.pdf",
+                                    solutions=solutions).read_bytes()
     except LatexError as e:
         return f"{'all-solutions' if solutions else 'all-problems'}: {e.with_log()}"
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
 
 
 class BuildFailed(RuntimeError):
@@ -662,52 +660,56 @@ class SetReport:
     seconds: float
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """:func:`derive.files.write_atomic`, skipped when the bytes are already there."""
-    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-        return
-    write_atomic(path, data)
-
-
 def _install_variant(out: Path, vid: str, files: dict[str, bytes], key_text: str,
                      digest: str) -> None:
-    """Write a variant to a temporary folder, then move it into place whole."""
+    """Write a variant to a temporary folder, with its stamp (content hash and
+    the sha256 of every file), then swap it in whole."""
+    files = {**files, "key.json": key_text.encode()}
+    stamp = {"content": digest,
+             "files": {rel: hashlib.sha256(data).hexdigest() for rel, data in sorted(files.items())}}
     tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{vid}-", dir=out))
     try:
         os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it private
         for rel, data in files.items():
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             (tmp / rel).write_bytes(data)
-        (tmp / "key.json").write_text(key_text, encoding="utf-8")
-        (tmp / STAMP).write_text(digest + "\n", encoding="utf-8")  # last: marks it whole
-        final = out / vid
-        if final.exists():
-            old = out / f"{OLD_PREFIX}{vid}"
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(final, old)
-            os.replace(tmp, final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, final)
+        (tmp / STAMP).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+        swap_in(tmp, out / vid)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def _is_current(folder: Path, digest: str) -> bool:
+REQUIRED = tuple(f"{stem}.{ext}" for stem in DOCUMENTS.values() for ext in ("tex", "pdf")) \
+    + ("key.json",)
+
+
+def variant_damage(folder: Path, digest: str) -> str | None:
+    """What is wrong with a variant folder built from content ``digest``
+    (``None`` when every file its stamp lists is there, byte for byte)."""
+    if not folder.is_dir():
+        return "missing"
     try:
-        stamp = (folder / STAMP).read_text(encoding="utf-8").strip()
-    except OSError:
-        return False
-    return stamp == digest and all(
-        (folder / f"{stem}.{ext}").is_file() for stem in DOCUMENTS.values()
-        for ext in ("tex", "pdf")) and (folder / "key.json").is_file()
+        stamp = json.loads((folder / STAMP).read_text(encoding="utf-8"))
+        recorded = stamp["files"]
+        content = stamp["content"]
+    except (OSError, ValueError, TypeError, KeyError):
+        return f"no readable {STAMP}"
+    if content != digest:
+        return "built from other content (another key, sources or code)"
+    if not isinstance(recorded, dict) or not set(REQUIRED) <= set(recorded):
+        return f"{STAMP} lists no " + ", ".join(sorted(set(REQUIRED) - set(recorded or ())))
+    for rel, sha in recorded.items():
+        found = sha256_file(folder / rel)
+        if found != sha:
+            return f"{rel} {'missing' if found is None else 'changed'}"
+    return None
 
 
 def _clean_leftovers(out: Path) -> None:
     """Remove what an interrupted run left behind (never a finished variant)."""
     for p in out.iterdir():
-        if p.name.startswith((TEMP_PREFIX, OLD_PREFIX)):
+        if p.name.startswith(TEMP_PREFIX):
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
@@ -719,11 +721,20 @@ def _read_manifest(out: Path) -> dict:
         return {}
 
 
+def _intact_shared(out: Path, manifest: dict) -> set[str]:
+    """The set's shared files whose bytes are those the manifest recorded."""
+    recorded = manifest.get("files")
+    if not isinstance(recorded, dict):
+        return set()
+    return {name for name in SHARED if recorded.get(name) and
+            sha256_file(out / name) == recorded[name]}
+
+
 def _cached_keys(out: Path, manifest: dict, inputs: str, seed: int, count: int):
     """The keys and content hashes of an earlier build from the same inputs
     (no derivation, no rendering), or None."""
     if manifest.get("inputs") != inputs or not isinstance(manifest.get("count"), int) \
-            or manifest["count"] < count:
+            or manifest["count"] < count or "keys.json" not in _intact_shared(out, manifest):
         return None
     try:
         keys = json.loads((out / "keys.json").read_text(encoding="utf-8"))[:count]
@@ -743,18 +754,8 @@ def _progress(total: int, enabled: bool | None):
                 desc="variants", file=sys.stderr, leave=False)
 
 
-def build_set(count: int, seed: int, config, out: str | Path | None = None, *,
-              jobs: int | None = None, executor: str = "local",
-              scheduler: str | None = None, progress: bool | None = None) -> SetReport:
-    """Build a variant set into ``out``: per variant problems/solutions .tex
-    and .pdf and key.json; keys.json, keys.csv, all-problems.pdf,
-    all-solutions.pdf, moodle.xml and manifest.json. Variants whose content
-    hash has not changed are not rebuilt."""
+def _check_options(executor: str, jobs, scheduler):
     from derive import executors as ex
-    from derive.exports import keys_csv, manifest_json, moodle_xml
-    t0 = time.perf_counter()
-    seed, count = check_seed(seed), check_count(count)
-    settings = settings_of(config)
     if executor == "local":
         jobs = ex.check_jobs(ex.default_jobs() if jobs is None else jobs)
     elif executor not in ex.EXECUTORS:
@@ -765,60 +766,117 @@ def build_set(count: int, seed: int, config, out: str | Path | None = None, *,
                          "(for example tcp://10.0.0.5:8786)")
     if executor == "local" and scheduler:
         raise InputError("--scheduler", "only used with --executor dask")
-    out = Path(out) if out is not None else default_out(seed)
-    if out.exists() and not out.is_dir():
-        raise InputError("--out", f"{out} exists and is not a folder")
+    return jobs
 
+
+def build_set(count: int, seed: int, config, out: str | Path | None = None, *,
+              jobs: int | None = None, executor: str = "local",
+              scheduler: str | None = None, progress: bool | None = None) -> SetReport:
+    """Build a variant set into ``out``: per variant problems/solutions .tex
+    and .pdf and key.json; keys.json, keys.csv, all-problems.pdf,
+    all-solutions.pdf, moodle.xml and manifest.json. A variant whose files
+    are those its stamp records, from the same content, is not rebuilt;
+    anything damaged or missing is. Each variant folder is swapped in whole;
+    the shared files are committed together at the end (a second run into
+    the same folder is refused meanwhile)."""
+    t0 = time.perf_counter()
+    seed, count = check_seed(seed), check_count(count)
+    settings = settings_of(config)
+    jobs = _check_options(executor, jobs, scheduler)
+    out = Path(out) if out is not None else default_out(seed)
+    made = not out.exists()
+    try:
+        with updating(out) as stage:
+            _clean_leftovers(out)
+            built, skipped, collections = _build_in_set(
+                out, stage, count, seed, config, settings, jobs, executor, scheduler, progress)
+    except BaseException:
+        if made and not any(out.glob("[!.]*")):  # say, unmeetable constraints: leave nothing
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return SetReport(out, built, skipped, collections, time.perf_counter() - t0)
+
+
+def _build_in_set(out: Path, stage: Path, count: int, seed: int, config, settings,
+                  jobs, executor: str, scheduler, progress):
+    from derive import executors as ex
+    from derive.exports import keys_csv, manifest_json, moodle_xml
+    from derive.key import dumps
     inputs = inputs_digest(seed, settings, config)
-    manifest = _read_manifest(out) if out.is_dir() else {}
+    manifest = _read_manifest(out)
+    intact = _intact_shared(out, manifest)
     cached = _cached_keys(out, manifest, inputs, seed, count)
     if cached:
         keys, hashes = cached
-        key_texts = None
     else:
-        from derive.key import dumps
         keys = generate_keys(seed, count, settings)
-        key_texts = [dumps(k) for k in keys]
-        hashes = [content_hash(t, sources) for t, sources in
-                  zip(key_texts, _sources(keys, config))]
+        hashes = [content_hash(dumps(k), sources) for k, sources in
+                  zip(keys, _sources(keys, config))]
     ids = [k["variant"] for k in keys]
 
-    todo = [i for i, (vid, h) in enumerate(zip(ids, hashes)) if not _is_current(out / vid, h)]
+    todo = [i for i, (vid, h) in enumerate(zip(ids, hashes)) if variant_damage(out / vid, h)]
     collection = hashlib.sha256(json.dumps([ids, hashes, settings.collection]).encode()).hexdigest()
-    collections = [(name, sol) for name, sol in (("all-problems.pdf", False),
-                                                  ("all-solutions.pdf", True))
-                   if manifest.get("collection") != collection or not (out / name).is_file()]
+    collections = [(name, sol) for name, sol in COLLECTIONS
+                   if manifest.get("collection") != collection or name not in intact]
     if todo or collections:
-        if key_texts is None:
-            from derive.key import dumps
-            key_texts = [dumps(k) for k in keys]
-        # connect first: a bad scheduler address leaves nothing written
         with ex.open_executor(executor, jobs, scheduler) as pool:
-            out.mkdir(parents=True, exist_ok=True)
-            _clean_leftovers(out)
-            _run(pool, out, keys, key_texts, hashes, todo, collections, config, progress,
-                 settings.collection)
+            _run(pool, out, stage, keys, [dumps(k) for k in keys], hashes, todo, collections,
+                 config, progress, settings.collection)
 
-    # the set files; an unchanged set (same inputs, same count) has them already
-    if not (cached and manifest.get("count") == count
-            and all((out / n).is_file() for n in SET_FILES)):
-        from derive.key import dumps
-        out.mkdir(parents=True, exist_ok=True)
-        _write_atomic(out / "keys.json", dumps(keys).encode())
-        _write_atomic(out / "keys.csv", keys_csv(keys).encode())
-        _write_atomic(out / "moodle.xml", moodle_xml(keys, config.course.figures).encode())
-    _write_atomic(out / "manifest.json", manifest_json(
+    shared = {name: stage / name for name, _ in collections}
+    if not (cached and manifest.get("count") == count and {
+            "keys.json", "keys.csv", "moodle.xml"} <= intact):
+        for name, text in (("keys.json", dumps(keys)), ("keys.csv", keys_csv(keys)),
+                           ("moodle.xml", moodle_xml(keys, config.course.figures))):
+            (stage / name).write_text(text, encoding="utf-8")
+            shared[name] = stage / name
+    files = {name: sha256_file(shared.get(name, out / name)) for name in SHARED}
+    (stage / "manifest.json").write_text(manifest_json(
         seed=seed, count=count, config_digest=config.digest, inputs=inputs,
-        variants=dict(zip(ids, hashes)), collection=collection).encode())
-    return SetReport(out, [ids[i] for i in todo], [v for i, v in enumerate(ids) if i not in set(todo)],
-                     bool(collections), time.perf_counter() - t0)
+        variants=dict(zip(ids, hashes)), collection=collection,
+        extra={"files": files}), encoding="utf-8")
+    shared["manifest.json"] = stage / "manifest.json"
+    # only what changed is moved in: an unchanged set keeps every file as it was
+    commit(stage, out, [name for name, path in shared.items()
+                        if sha256_file(path) != sha256_file(out / name)])
+    return [ids[i] for i in todo], [v for i, v in enumerate(ids) if i not in set(todo)], \
+        bool(collections)
 
 
-def _run(pool, out: Path, keys, key_texts, hashes, todo, collections, config, progress,
-         mode: str = "merge") -> None:
+def check_set(count: int, seed: int, out: str | Path | None = None) -> list[str]:
+    """What is damaged or missing in the set at ``out`` (empty when whole):
+    every file against the hashes the manifest and the variants' stamps
+    recorded. Builds nothing, writes nothing."""
+    seed, count = check_seed(seed), check_count(count)
+    out = Path(out) if out is not None else default_out(seed)
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", f"{out} exists and is not a folder")
+    manifest = _read_manifest(out)
+    if not manifest:
+        return [f"{out}: no readable manifest.json (no set, or one never finished)"]
+    damage = []
+    if manifest.get("seed") != seed or not isinstance(manifest.get("count"), int) \
+            or manifest["count"] < count:
+        damage.append(f"manifest.json: a set of {manifest.get('count')} variants of seed "
+                      f"{manifest.get('seed')}, not {count} of seed {seed}")
+    intact = _intact_shared(out, manifest)
+    damage += [f"{name}: changed or missing" for name in SHARED if name not in intact]
+    hashes = manifest.get("variants") if isinstance(manifest.get("variants"), dict) else {}
+    for k in range(count):
+        vid = variant_id(seed, k, manifest.get("count") if isinstance(
+            manifest.get("count"), int) and manifest["count"] >= count else count)
+        problem = variant_damage(out / vid, hashes[vid]) if vid in hashes else \
+            "not in manifest.json"
+        if problem:
+            damage.append(f"{vid}: {problem}")
+    return damage
+
+
+def _run(pool, out: Path, stage: Path, keys, key_texts, hashes, todo, collections, config,
+         progress, mode: str = "merge") -> None:
     """Submit every variant (and, to typeset them, the collections first: the
     longest tasks); install each result as it arrives; then merge the
-    collections from the finished PDFs."""
+    collections from the finished PDFs. Collections go to ``stage``."""
     pending = {}
     if mode == "typeset":
         for name, solutions in collections:
@@ -837,7 +895,7 @@ def _run(pool, out: Path, keys, key_texts, hashes, todo, collections, config, pr
                 if isinstance(result, str):
                     raise BuildFailed(result)
                 if kind == "set":
-                    _write_atomic(out / what, result)
+                    (stage / what).write_bytes(result)
                 else:
                     _install_variant(out, keys[what]["variant"], result, key_texts[what],
                                      hashes[what])
@@ -849,7 +907,7 @@ def _run(pool, out: Path, keys, key_texts, hashes, todo, collections, config, pr
                 for name, data in zip([n for n, _ in merges], threads.map(
                         lambda m: merge_collection(out, ids, DOCUMENTS[
                             "solutions" if m[1] else "problems"]), merges)):
-                    _write_atomic(out / name, data)
+                    (stage / name).write_bytes(data)
                     bar.update(1)
     finally:
         for f in pending:

@@ -72,3 +72,18 @@ def test_an_unwritable_folder_is_not_an_error(tmp_path, monkeypatch):
     blocker.write_text("")
     monkeypatch.setenv("HANDOUTS_CACHE", str(blocker / "sub"))
     assert callable(compile_fresh(NETWORKS[1], use_cache=True).full)
+
+
+@pytest.mark.parametrize("source", [
+    "def _lambdifygenerated(*args):\n    raise ZeroDivisionError('poisoned')\n",
+    "raise SystemExit(3)\n",
+    "def _lambdifygenerated(*args):\n    return None\n",
+], ids=["raises-when-called", "exits-when-loaded", "returns-nothing"])
+def test_an_entry_that_raises_is_derived_again(cache, source):
+    net = NETWORKS[1]
+    compile_fresh(net, use_cache=True)
+    for entry in cache.glob("*.py"):
+        entry.write_text(source)
+    assert codecache.load(net, "full") is None
+    assert callable(compile_fresh(net, use_cache=True).full)
+    assert codecache.load(net, "full") is not None

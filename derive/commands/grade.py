@@ -10,10 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -160,28 +157,17 @@ def gradebook(grades: Sequence[StudentGrade]) -> str:
 def write_outputs(grades: Sequence[StudentGrade], submissions: Sequence[Submission],
                   keys: Sequence[dict], config, out_dir: Path, *, pdf: bool = True,
                   jobs: int | None = None, single: bool = False) -> list[Path]:
-    """grades.csv, report.json and the feedback PDFs, moved into ``out_dir``
-    only when all of them are whole."""
-    from derive.build import install
-    work = Path(tempfile.mkdtemp(prefix="handouts-grade-"))
-    try:
-        (work / "grades.csv").write_text(gradebook(grades), encoding="utf-8")
-        (work / "report.json").write_text(json.dumps(report(grades), indent=1,
-                                                     ensure_ascii=False) + "\n", encoding="utf-8")
+    """grades.csv, report.json and the feedback PDFs (the folder as a whole,
+    so no PDF of an earlier run is left behind), moved into ``out_dir``
+    together, replacing the old ones, or none of them."""
+    from derive.files import commit, updating
+    with updating(out_dir) as stage:
+        (stage / "grades.csv").write_text(gradebook(grades), encoding="utf-8")
+        (stage / "report.json").write_text(json.dumps(report(grades), indent=1,
+                                                      ensure_ascii=False) + "\n", encoding="utf-8")
         if pdf:
-            _feedback_pdfs(grades, submissions, keys, config, work / "feedback", jobs, single)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        if pdf:  # the folder as a whole, so no PDF of an earlier run is left behind
-            old = out_dir / "feedback"
-            staged = out_dir / ".feedback.part"
-            shutil.rmtree(staged, ignore_errors=True)
-            shutil.copytree(work / "feedback", staged)
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(staged, old)
-        return install(work, [work / "grades.csv", work / "report.json"], out_dir)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+            _feedback_pdfs(grades, submissions, keys, config, stage / "feedback", jobs, single)
+        return commit(stage, out_dir, ["grades.csv", "report.json"] + (["feedback"] if pdf else []))
 
 
 def _feedback_pdfs(grades, submissions, keys, config, folder: Path, jobs, single) -> None:

@@ -37,15 +37,31 @@ def register(sub) -> None:
                    help="where documents are compiled (default local worker processes)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask scheduler address, with --executor dask (tcp://host:8786)")
+    p.add_argument("--check", action="store_true",
+                   help="report damaged or missing files of the set without building "
+                        "(exit status 1 when damaged, 0 when whole)")
     p.set_defaults(func=run)
+
+
+# variant ids (s<seed>-<k>) name folders, and a file name has at most 255 bytes
+MAX_SEED_DIGITS = 40
 
 
 def run(args) -> int:
     from derive.config import load_config
-    from derive.variants import BuildFailed, build_set, check_count, check_seed
+    from derive.variants import BuildFailed, build_set, check_count, check_seed, check_set
     count = check_count(whole_number("--count")(args.count))
     seed = check_seed(args.seed)
+    if len(str(seed)) > MAX_SEED_DIGITS:
+        raise InputError("--seed", f"at most {MAX_SEED_DIGITS} digits (variant ids "
+                         "name folders)")
     jobs = _jobs(args.jobs) if args.jobs is not None else None
+    if args.check:
+        damage = check_set(count, seed, args.out)
+        for line in damage:
+            print(line)
+        print(f"{len(damage)} damaged or missing" if damage else f"whole: {count} variants")
+        return 1 if damage else 0
     config = load_config(args.config)
     try:
         report = build_set(count, seed, config, args.out, jobs=jobs, executor=args.executor,

@@ -202,3 +202,75 @@ def test_bad_input(tmp_path, capsys, args, config, words):
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------
+# a set verifies itself: damage is found by --check and rebuilt by a rerun
+
+
+def _copy_key(out):
+    (out / "s6-1" / "key.json").write_bytes((out / "s6-0" / "key.json").read_bytes())
+    return "s6-1: key.json changed"
+
+
+def _truncate_pdf(out):
+    pdf = out / "s6-2" / "problems.pdf"
+    pdf.write_bytes(pdf.read_bytes()[:5])
+    return "s6-2: problems.pdf changed"
+
+
+def _delete_source(out):
+    (out / "s6-0" / "solutions.tex").unlink()
+    return "s6-0: solutions.tex missing"
+
+
+def _edit_tex(out):
+    with open(out / "s6-1" / "problems.tex", "a") as f:
+        f.write("%")
+    return "s6-1: problems.tex changed"
+
+
+def _copy_folder(out):
+    import shutil
+    shutil.rmtree(out / "s6-2")
+    shutil.copytree(out / "s6-0", out / "s6-2")
+    return "s6-2: built from other content"
+
+
+def _edit_keys_json(out):
+    (out / "keys.json").write_text("[]")
+    return "keys.json: changed or missing"
+
+
+def _delete_collection(out):
+    (out / "all-problems.pdf").unlink()
+    return "all-problems.pdf: changed or missing"
+
+
+@pytest.mark.parametrize("damage", [_copy_key, _truncate_pdf, _delete_source, _edit_tex,
+                                    _copy_folder, _edit_keys_json, _delete_collection],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_damage_is_reported_and_repaired(fake_latex, tmp_path, capsys, damage):
+    out = tmp_path / "v"
+    argv = ["variants", "--count", "3", "--seed", "6", "--jobs", "1", "--out", str(out)]
+    assert main(argv) == 0
+    whole = files_of(out)
+    assert main(argv + ["--check"]) == 0
+    capsys.readouterr()
+    words = damage(out)
+    assert main(argv + ["--check"]) == 1
+    assert words in capsys.readouterr().out
+    assert main(argv) == 0
+    assert files_of(out) == whole
+    assert main(argv + ["--check"]) == 0
+
+
+def test_keys_json_is_not_trusted_when_damaged(fake_latex, tmp_path):
+    """A keys.json edited to other numbers is not read back as the keys."""
+    build_set(2, 6, Config(), tmp_path, jobs=1)
+    keys = json.loads((tmp_path / "keys.json").read_text())
+    forged = json.loads(json.dumps(keys))
+    forged[0]["answers"]["q7"] = 0.5
+    (tmp_path / "keys.json").write_text(json.dumps(forged))
+    build_set(2, 6, Config(), tmp_path, jobs=1)
+    assert json.loads((tmp_path / "keys.json").read_text()) == keys
