@@ -180,7 +180,9 @@ REFERENCE = Params(
 # --------------------------------------------------------------------------
 # Validation of untrusted parameter data
 
-MAX_SIZE = 64  # larger layers are not a handout any more
+# Units per layer (entries of a vector): larger layers are not a handout any
+# more, and `handouts key` stays within seconds up to this size (16 x 16 x 16)
+MAX_SIZE = 16
 # How close an answer must be to the key to count as right, by default: within
 # REL_TOL·|key| or ABS_TOL (the grader's rules; the variant generator and the
 # Moodle export keep to the same figures)
@@ -205,7 +207,8 @@ def _vector(value, field: str, length: int | None = None) -> Vector:
     if not value:
         raise InputError(field, "must not be empty")
     if len(value) > MAX_SIZE:
-        raise InputError(field, f"has {len(value)} entries, at most {MAX_SIZE} allowed")
+        raise InputError(field, f"{len(value)} entries is larger than the limit of "
+                         f"{MAX_SIZE} units per layer")
     if length is not None and len(value) != length:
         raise InputError(field, f"expected {length} entries, got {len(value)}")
     return tuple(_number(v, f"{field}[{i}]") for i, v in enumerate(value))
