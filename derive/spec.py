@@ -180,9 +180,10 @@ REFERENCE = Params(
 # --------------------------------------------------------------------------
 # Validation of untrusted parameter data
 
-# Units per layer (entries of a vector): larger layers are not a handout any
-# more, and `handouts key` stays within seconds up to this size (16 x 16 x 16)
-MAX_SIZE = 16
+# Units per layer (entries of a vector): the widest matrix amsmath sets is 10
+# columns, and larger layers are not a handout any more (`handouts key` itself
+# takes seconds up to 16 x 16 x 16)
+MAX_SIZE = 10
 # How close an answer must be to the key to count as right, by default: within
 # REL_TOL·|key| or ABS_TOL (the grader's rules; the variant generator and the
 # Moodle export keep to the same figures)
