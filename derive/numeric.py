@@ -30,8 +30,39 @@ class NetworkFunctions:
     forward: Callable
 
 
+class _Max(sp.Function):
+    """Max that never compares its arguments (SymPy's Max compares them pairwise
+    each time cse rebuilds it: most of the time for a large network); printed
+    exactly as Max."""
+
+    def _numpycode(self, printer):
+        return printer._print_Max(self)
+
+
+def _without_max(expr: sp.Basic, memo: dict) -> sp.Basic:
+    """``expr`` with every Max as :class:`_Max`; ``memo`` visits each shared
+    subexpression once (the expressions of a network are DAGs, not trees)."""
+    if expr in memo:
+        return memo[expr]
+    args = [_without_max(a, memo) for a in expr.args]
+    if isinstance(expr, sp.Max):
+        out = _Max(*args)
+    elif any(new is not old for new, old in zip(args, expr.args)):
+        out = expr.func(*args)
+    else:
+        out = expr
+    memo[expr] = out
+    return out
+
+
 def _lambdify(args: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]) -> Callable:
-    return sp.lambdify(list(args), list(exprs), modules="numpy", cse=True)
+    memo: dict = {}
+    exprs = [_without_max(e, memo) for e in exprs]
+    # use_imps=False: no implemented_function is used, and looking for one walks
+    # the whole expression tree without memo
+    # order="none": cse's canonical order counts the nodes of every subtree anew
+    return sp.lambdify(list(args), exprs, modules="numpy", use_imps=False,
+                       cse=lambda e: sp.cse(e, order="none"))
 
 
 @lru_cache(maxsize=None)

@@ -8,6 +8,7 @@ LaTeX that our code produced, for example with :func:`derive.latex.latex`).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +41,9 @@ ESCAPES: dict[str, str] = {
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
     '"': r"\textquotedbl{}",
+    # T1 fonts set ' and ` as curly quotes (and `` '' !` ?` as ligatures)
+    "'": r"\textquotesingle{}",
+    "`": r"\textasciigrave{}",
     "\t": " ",
     "\u00a0": "~",
 }
@@ -55,6 +59,16 @@ _MATH_TEXT = {
     "\u00b5": r"\textmu{}", "\u00b7": r"\textperiodcentered{}",
     "\u00ac": r"\textlnot{}", "\u00b0": r"\textdegree{}",
 }
+
+
+# The T1 ligatures the escapes leave possible (-- --- ,,; << >> are commands
+# already): the first character gets {} after it, so no two characters fuse
+LIGATURES = ("--", ",,")
+# A run of more than LONG_TOKEN characters without a space may break after
+# every BREAK_EVERY characters (a 200-character title must not run off the page)
+LONG_TOKEN = 24
+BREAK_EVERY = 8
+BREAK = r"\allowbreak{}"
 
 
 class UnsettableText(ValueError):
@@ -73,25 +87,34 @@ def _settable(ch: str) -> bool:
     return 32 <= code < 127 or any(lo <= code <= hi for lo, hi in _SETTABLE_RANGES)
 
 
-def escape_latex(text: Any) -> Latex:
-    """``text`` as LaTeX that prints it literally; raises :class:`UnsettableText`
-    for a character pdflatex cannot set (for example CJK or Cyrillic)."""
+def escape_latex(text: Any, breaks: bool = True) -> Latex:
+    """``text`` as LaTeX that prints it literally (``breaks``: long runs without
+    a space may break across lines); raises :class:`UnsettableText` for a
+    character pdflatex cannot set (for example CJK or Cyrillic)."""
     if isinstance(text, Latex):
         return text
     text = unicodedata.normalize("NFC", str(text))
-    out = []
-    for ch in text:
-        if ch in ESCAPES:
-            out.append(ESCAPES[ch])
-        elif ch in _MATH_TEXT:
-            out.append(_MATH_TEXT[ch])
-        elif ch in _TRANSLITERATIONS:
-            out.append(_TRANSLITERATIONS[ch])
-        elif _settable(ch):
-            out.append(ch)
-        else:
-            raise UnsettableText(text, ch)
-    return Latex("".join(out))
+    return Latex("".join(_escape_token(token, text, breaks)
+                         for token in re.split(r"([^\S\u00a0]+)", text)))
+
+
+def _escape_token(token: str, text: str, breaks: bool) -> str:
+    """One run of spaces or of other characters, escaped; a long run gets
+    break points when ``breaks``."""
+    out = [_escape_char(ch, text) + ("{}" if token[i:i + 2] in LIGATURES else "")
+           for i, ch in enumerate(token)]
+    if not breaks or len(token) <= LONG_TOKEN or token.isspace():
+        return "".join(out)
+    return BREAK.join("".join(out[i:i + BREAK_EVERY]) for i in range(0, len(out), BREAK_EVERY))
+
+
+def _escape_char(ch: str, text: str) -> str:
+    for table in (ESCAPES, _MATH_TEXT, _TRANSLITERATIONS):
+        if ch in table:
+            return table[ch]
+    if _settable(ch):
+        return ch
+    raise UnsettableText(text, ch)
 
 
 def _finalize(value: Any) -> Any:
@@ -101,7 +124,9 @@ def _finalize(value: Any) -> Any:
         raise TypeError(f"template printed {value!r}; pass text or a number")
     if isinstance(value, (int, float)):
         return Latex(str(value))
-    return escape_latex(value)
+    # text the context did not escape itself is ours (file names, labels):
+    # a break point in a file name would break \includegraphics
+    return escape_latex(value, breaks=False)
 
 
 def template_dir() -> Path:

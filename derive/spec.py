@@ -187,7 +187,10 @@ REFERENCE = Params(
 # --------------------------------------------------------------------------
 # Validation of untrusted parameter data
 
-MAX_SIZE = 64  # larger layers are not a handout any more
+# Units per layer (entries of a vector): the widest matrix amsmath sets is 10
+# columns, and larger layers are not a handout any more (`handouts key` itself
+# takes seconds up to 16 x 16 x 16)
+MAX_SIZE = 10
 MAX_MAGNITUDE = 10**6
 # Given data are printed exactly, so each is a decimal of at most this many places
 MAX_DECIMALS = 6
@@ -226,7 +229,8 @@ def _vector(value, field: str, length: int | None = None) -> Vector:
     if not value:
         raise InputError(field, "must not be empty")
     if len(value) > MAX_SIZE:
-        raise InputError(field, f"has {len(value)} entries, at most {MAX_SIZE} allowed")
+        raise InputError(field, f"{len(value)} entries is larger than the limit of "
+                         f"{MAX_SIZE} units per layer")
     if length is not None and len(value) != length:
         raise InputError(field, f"expected {length} entries, got {len(value)}")
     return tuple(_number(v, f"{field}[{i}]") for i, v in enumerate(value))

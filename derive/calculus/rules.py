@@ -80,7 +80,8 @@ class Softmax:
 
     def forward(self, z: Vec, stable: bool = False) -> list[sp.Expr]:
         # shifting by M = max z changes nothing mathematically, but keeps exp ≤ 1
-        shift = sp.Max(*z) if stable and len(z) > 1 else 0
+        # (unevaluated: SymPy compares every pair of large z symbolically)
+        shift = sp.Max(*z, evaluate=False) if stable and len(z) > 1 else 0
         e = [sp.exp(zi - shift) for zi in z]
         total = sp.Add(*e)
         return [ei / total for ei in e]
@@ -93,7 +94,7 @@ class Softmax:
     @staticmethod
     def log_forward(z: Vec) -> list[sp.Expr]:
         """log-softmax, shifted: zⱼ − M − log Σₖ e^(zₖ − M)."""
-        shift = sp.Max(*z) if len(z) > 1 else z[0]
+        shift = sp.Max(*z, evaluate=False) if len(z) > 1 else z[0]
         lse = shift + sp.log(sp.Add(*[sp.exp(zi - shift) for zi in z]))
         return [zi - lse for zi in z]
 
