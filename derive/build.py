@@ -25,7 +25,7 @@ from derive.config import Config
 from derive.context import build_context
 from derive.executors import die_with_parent, track_child, untrack_child, worker_pool
 from derive.files import commit, temp_folder, updating, write_atomic
-from derive.figures import FIGURES, draw, figure_data, figure_path, warm_up, write_figures
+from derive.figures import draw, figure_data, figure_names, figure_path, warm_up, write_figures
 from derive.key import build_key, dumps
 from derive.numeric import solve
 from derive.render import make_env
@@ -219,16 +219,17 @@ def _build_in(work: Path, key: dict, config: Config, names: dict[str, str],
     handout. With ``drawer`` (an executor, e.g. a process already warm with
     matplotlib) every figure is drawn there while this thread writes."""
     solution = solve([parse_params(key["params"])])[0]
-    paths = {name: figure_path(name) for name in FIGURES}
+    drawn = figure_names(key)
+    paths = {name: figure_path(name) for name in drawn}
     sources = render_documents(key, config, figures=paths, extra_dirs=extra_dirs,
                                solution=solution)
     data = figure_data(key, solution)
-    shown = [[name for name in FIGURES if paths[name] in source] for source in sources.values()]
+    shown = [[name for name in drawn if paths[name] in source] for source in sources.values()]
     if drawer is None:
         figure = lambda name: draw(name, data[name])  # noqa: E731
     else:
         # the problem sheet's figures first: its compile waits for them
-        order = dict.fromkeys(shown[0] + list(FIGURES))
+        order = dict.fromkeys(shown[0] + list(drawn))
         pending = {name: drawer.submit(draw, name, data[name]) for name in order}
         figure = lambda name: pending[name].result()  # noqa: E731
     (work / "figures").mkdir(exist_ok=True)

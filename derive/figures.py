@@ -30,7 +30,9 @@ STYLE = {"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fonts
          "axes.spines.right": False, "pdf.compression": 6, "font.family": "DejaVu Sans",
          "path.simplify": True, "axes.linewidth": 0.6}
 BLUE, ORANGE, GREY, RED = "#1f5fa8", "#d9822b", "#8a8a8a", "#b22222"
-CLASS_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9"]
+# one light colour per class, up to spec.MAX_SIZE classes
+CLASS_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9",
+                 "#f7b6d2", "#dbdb8d", "#9edae5", "#c49c94"]
 GRID = 240  # points per axis of the decision-region plots
 
 # The figure files of one instance, by name (the templates refer to these names)
@@ -287,6 +289,13 @@ def _class_grid(net, W1, W2, pts, shape) -> np.ndarray:
     return np.argmax(a2, axis=0).reshape(shape)
 
 
+def figure_names(key: dict) -> tuple[str, ...]:
+    """The figures one instance has: all of :data:`FIGURES`, but the decision
+    regions (a picture of the input plane) only for a network with 2 inputs."""
+    two_d = len(key["params"]["network"]["x"]) == 2
+    return tuple(name for name in FIGURES if name != "regions" or two_d)
+
+
 def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
     """The data of every figure of one instance, by name: numbers from the key
     and from ``solution`` (:func:`derive.numeric.solve` of the key's params)."""
@@ -304,7 +313,7 @@ def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
     u = np.linspace(-r, r, GRID)
     X1, X2 = np.meshgrid(u, u)
     pts = np.stack([X1.ravel(), X2.ravel()])
-    return {
+    figures = {
         "sigmoid": {},
         "probabilities": {"a": sol.layer.a, "a_new": sol.layer.a_new,
                           "target": int(np.argmax(pl.y)), "query": pl.query_class},
@@ -313,10 +322,13 @@ def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
         "network": {"weights": [pn.W1, pn.W2], "biases": [pn.b1, pn.b2],
                     "labels": [inputs(m1), [f"$a^1_{i + 1}$" for i in range(n1)],
                                [f"$a^2_{j + 1}$" for j in range(n2)]]},
-        "regions": {"before": _class_grid(pn, pn.W1, pn.W2, pts, X1.shape),
-                    "after": _class_grid(pn, ans["q13"]["W"], ans["q12"]["W"], pts, X1.shape),
-                    "r": r, "point": x, "target": int(np.argmax(pn.y)), "classes": n2},
     }
+    if "regions" in figure_names(key):
+        figures["regions"] = {
+            "before": _class_grid(pn, pn.W1, pn.W2, pts, X1.shape),
+            "after": _class_grid(pn, ans["q13"]["W"], ans["q12"]["W"], pts, X1.shape),
+            "r": r, "point": x, "target": int(np.argmax(pn.y)), "classes": n2}
+    return figures
 
 
 def draw_figures(key: dict, solution=None) -> dict[str, bytes]:

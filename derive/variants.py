@@ -616,9 +616,11 @@ def _sources(keys: Sequence[dict], config) -> list[dict[str, str]]:
     """The .tex sources of every variant, rendered without drawing anything
     (the figures are named, not drawn: their content follows from the key)."""
     from derive.build import render_documents
-    from derive.figures import FIGURES, figure_path
-    figures = {name: figure_path(name) for name in FIGURES}  # as build_documents names them
-    return [render_documents(k, config, figures=figures) for k in keys]
+    from derive.figures import figure_names, figure_path
+    # as build_documents names them
+    return [render_documents(k, config, figures={name: figure_path(name)
+                                                 for name in figure_names(k)})
+            for k in keys]
 
 
 def build_variant_files(key: dict, config) -> dict[str, bytes] | str:

@@ -73,3 +73,19 @@ def test_another_instance_from_a_params_file(tmp_path):
     assert key["params"]["softmax_layer"]["lr"] == 0.25
     assert key["answers"]["q7"] != build_key()["answers"]["q7"]
     assert f"{key['answers']['q7']:.4f}" in (out / "handout.tex").read_text()
+
+
+def test_a_network_with_three_inputs_and_seven_classes_builds(tmp_path):
+    """Decision regions are drawn for 2-D inputs only; every class gets a colour."""
+    params = tmp_path / "p.toml"
+    params.write_text(
+        "[network]\nW1 = [[1, 0, -1, 0], [0, 1, 0, -1], [1, 1, 0, 0]]\nb1 = [-1, -1, -1, -1]\n"
+        "W2 = [[1, -1, 0, 0, 1, 0, 0], [1, -1, 0, 0, 0, 1, 0], [1, -1, 0, 0, 0, 0, 1],"
+        " [1, -1, 1, 1, 0, 0, 0]]\nb2 = [0, 2, 0, 0, 0, 0, 0]\nx = [4, 11, 1]\n"
+        "y = [0, 1, 0, 0, 0, 0, 0]\nlr = 0.5\n")
+    out = tmp_path / "o"
+    assert main(["report", "--params", str(params), "--out", str(out)]) == 0
+    assert (out / "handout.pdf").is_file()
+    assert sorted(p.name for p in (out / "figures").iterdir()) == [
+        "network.pdf", "probabilities.pdf", "sigmoid.pdf", "softmax-layer.pdf"]
+    assert "regions" not in (out / "handout.tex").read_text()
