@@ -15,15 +15,19 @@ problem, and the rest is graded.
 from __future__ import annotations
 
 import ast
+import codecs
 import csv
 import io
 import json
 import math
 import re
+import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -40,6 +44,13 @@ MAX_ENTRIES = 64 * 64         # entries of one matrix (spec.MAX_SIZE squared)
 MAX_EXPONENT = 64             # a constant exponent larger than this is refused
 MAX_BASE = 2**64              # ... and a larger number raised to a power too
 MAX_NUMBER = 1e300
+MAX_DIGITS = 400              # digits of an integer in a file (Python refuses > 4,300)
+MAX_NESTING = 20              # JSON nesting of an answers file (a matrix in a cell is 4)
+# The bounded evaluator: every intermediate value stays within e**±MAX_LOG, at most
+# MAX_STEPS nodes are evaluated, and one answer gets CELL_SECONDS of work in all.
+MAX_LOG = 10_000
+MAX_STEPS = 5_000
+CELL_SECONDS = 0.3
 
 SYMBOLIC = ("q1", "q2", "q3", "q4")
 SCALARS = ("q5", "q7", "q9")
@@ -50,6 +61,24 @@ UPDATES = ("q12", "q13")   # {"grad": matrix, "W": matrix}
 
 class AnswerError(ValueError):
     """One answer (or one submission) is unusable; the message says why."""
+
+
+class TooLarge(AnswerError):
+    """A formula whose value (or work) exceeds the evaluator's bounds."""
+
+    def __init__(self, what: str = "too large to evaluate"):
+        super().__init__(what)
+
+
+class _Budget:
+    """The time one answer may take; :meth:`check` raises :class:`TooLarge` after it."""
+
+    def __init__(self, seconds: float = CELL_SECONDS):
+        self.end = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise TooLarge()
 
 
 # --------------------------------------------------------------------------
@@ -82,9 +111,10 @@ _UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: a}
 _SPELLINGS = (("^", "**"), ("−", "-"), ("·", "*"), ("×", "*"), ("σ", "sigma"))
 
 
-def parse_expression(text: Any, item: str = "number") -> sp.Expr:
+def parse_expression(text: Any, item: str = "number", budget: "_Budget | None" = None) -> sp.Expr:
     """A formula typed by a student, as a SymPy expression, using only the
-    names ``item`` allows; raises :class:`AnswerError` on anything else."""
+    names ``item`` allows; raises :class:`AnswerError` on anything else
+    (:class:`TooLarge` for constants or work beyond the bounds)."""
     if not isinstance(text, str):
         raise AnswerError(f"expected a formula as text, got {_kind(text)}")
     if len(text) > MAX_TEXT:
@@ -100,19 +130,23 @@ def parse_expression(text: Any, item: str = "number") -> sp.Expr:
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > MAX_NODES:
         raise AnswerError(f"formula has {nodes} parts, at most {MAX_NODES} allowed")
-    return _Builder(_NAMES[item], item == "q4").build(tree.body, 0)
+    return _Builder(_NAMES[item], item == "q4", budget or _Budget()).build(tree.body, 0)
 
 
 class _Builder:
-    """Whitelisted syntax tree → SymPy, node by node."""
+    """Whitelisted syntax tree → SymPy, node by node, every constant it
+    makes kept within :data:`_MAX_EXACT_BITS`."""
 
-    def __init__(self, names: dict, sums: bool):
-        self.names, self.sums = names, sums
+    def __init__(self, names: dict, sums: bool, budget: _Budget):
+        self.names, self.sums, self.budget = names, sums, budget
 
     def build(self, node: ast.AST, depth: int) -> sp.Expr:
         if depth > MAX_DEPTH:
             raise AnswerError(f"formula is nested more than {MAX_DEPTH} deep")
-        d = depth + 1
+        self.budget.check()
+        return _bounded_constant(self._build(node, depth + 1))
+
+    def _build(self, node: ast.AST, d: int) -> sp.Expr:
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             return _BINARY[type(node.op)](self.build(node.left, d), self.build(node.right, d))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
@@ -158,7 +192,25 @@ class _Builder:
         if fname not in _FUNCTIONS:
             allowed = ", ".join(sorted(set(_FUNCTIONS) - {"σ"}) + (["sum"] if self.sums else []))
             raise AnswerError(f"unknown function {_short(fname)!r} (allowed: {allowed})")
+        # SymPy evaluates exp(2.5) at once: a huge constant argument is refused first
+        if fname in _EXPONENTIAL and arg.is_Number and abs(arg) > MAX_LOG:
+            raise TooLarge()
         return _FUNCTIONS[fname](arg)
+
+
+_EXPONENTIAL = {"exp", "sigma", "sigmoid", "σ", "tanh"}
+_MAX_EXACT_BITS = 4096   # an exact constant in a formula: about 1,200 digits
+
+
+def _bounded_constant(expr: sp.Expr) -> sp.Expr:
+    if expr.is_Rational:
+        if max(abs(expr.p).bit_length(), expr.q.bit_length()) > _MAX_EXACT_BITS:
+            raise TooLarge()
+    elif expr.is_Float and expr:
+        _, man, exp, bc = expr._mpf_
+        if abs(exp + bc) > _MAX_EXACT_BITS:
+            raise TooLarge()
+    return expr
 
 
 def _constant(value) -> sp.Expr:
@@ -175,10 +227,111 @@ def _constant(value) -> sp.Expr:
 
 def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
     if exponent.is_Number and abs(exponent) > MAX_EXPONENT:
-        raise AnswerError(f"exponent {exponent} is too large (at most {MAX_EXPONENT})")
+        raise AnswerError(f"exponent is too large (at most {MAX_EXPONENT})")
     if base.is_Number and abs(base) > MAX_BASE and exponent.is_Number and abs(exponent) > 1:
         raise AnswerError("power too large")
     return base ** exponent
+
+
+# --------------------------------------------------------------------------
+# The bounded evaluator
+
+_MP = mpmath.MPContext()
+_MP.prec = 113                                # quadruple precision, fixed
+_MAX_BITS = int(MAX_LOG / math.log(2))        # |value| < 2**_MAX_BITS = e**MAX_LOG
+
+
+def evaluate(expr: sp.Expr, point: dict | None = None, budget: _Budget | None = None) -> complex:
+    """The value of ``expr`` with ``point`` ({symbol: number}) put in, computed
+    by mpmath at fixed precision node by node. Raises :class:`TooLarge` when an
+    intermediate value exceeds e**MAX_LOG (checked before each exp and power,
+    so nothing huge is ever computed) or the work exceeds its bounds, and
+    :class:`AnswerError` when the expression has no number value there."""
+    ev = _Evaluator({k: _MP.mpf(v) for k, v in (point or {}).items()}, budget or _Budget())
+    try:
+        value = complex(ev.value(expr))
+    except (ZeroDivisionError, ValueError) as e:
+        if isinstance(e, AnswerError):
+            raise
+        raise AnswerError("not a number (division by zero or log of zero)") from None
+    if not (math.isfinite(value.real) and math.isfinite(value.imag)):
+        raise TooLarge()
+    return value
+
+
+class _Evaluator:
+    def __init__(self, point: dict, budget: _Budget):
+        self.point, self.budget, self.steps = point, budget, 0
+
+    def value(self, e: sp.Basic):
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise TooLarge()
+        if self.steps % 64 == 0:
+            self.budget.check()
+        return self.bounded(self._value(e))
+
+    def _value(self, e: sp.Basic):
+        if e in self.point:
+            return self.point[e]
+        if e.is_Rational:
+            _bounded_constant(e)
+            return _MP.mpf(int(e.p)) / int(e.q)
+        if e.is_Float:
+            return _MP.mpf(e._mpf_)
+        if e in _MP_CONSTANTS:
+            return _MP_CONSTANTS[e]()
+        args = e.args
+        if e.is_Add:
+            return _MP.fsum(self.value(a) for a in args)
+        if e.is_Mul:
+            out = _MP.mpf(1)
+            for a in args:
+                out = self.bounded(out * self.value(a))
+            return out
+        if e.is_Pow:
+            return self.power(self.value(args[0]), self.value(args[1]))
+        if isinstance(e, sp.exp):
+            return self.exp(self.value(args[0]))
+        if isinstance(e, sp.log):
+            return _MP.log(self.value(args[0]))
+        if isinstance(e, sp.tanh):
+            u = self.value(args[0])
+            sign = -1 if _MP.re(u) < 0 else 1
+            t = self.exp(-2 * sign * u)   # at most 1 in size: never overflows
+            return sign * (1 - t) / (1 + t)
+        raise AnswerError("not a number")
+
+    def bounded(self, v):
+        if _MP.isnan(v):
+            raise AnswerError("not a number")
+        if _MP.isinf(v):
+            raise TooLarge()
+        if v and _MP.mag(v) > _MAX_BITS:
+            raise TooLarge()
+        if v and _MP.mag(v) < -_MAX_BITS:   # underflow, as in floating point
+            return _MP.mpf(0)
+        return v
+
+    def exp(self, u):
+        if _MP.re(u) > MAX_LOG or abs(_MP.im(u)) > MAX_LOG:
+            raise TooLarge()
+        if _MP.re(u) < -MAX_LOG:
+            return _MP.mpf(0)
+        return _MP.exp(u)
+
+    def power(self, base, exponent):
+        if not base:
+            if _MP.re(exponent) > 0:
+                return _MP.mpf(0)
+            raise ZeroDivisionError
+        real = _MP.re(exponent)
+        if _MP.im(exponent) == 0 and _MP.isint(real) and abs(real) <= MAX_EXPONENT:
+            return base ** int(real)
+        return self.exp(exponent * _MP.log(base))
+
+
+_MP_CONSTANTS = {sp.E: lambda: _MP.e, sp.pi: lambda: _MP.pi, sp.I: lambda: _MP.mpc(0, 1)}
 
 
 def _describe(node: ast.AST) -> str:
@@ -212,17 +365,19 @@ class Given:
     error: str | None = None
 
 
-def _number(value) -> float:
+def _number(value, budget: _Budget) -> float:
     if isinstance(value, bool) or value is None:
         raise AnswerError(f"expected a number, got {_kind(value)}")
-    if isinstance(value, (int, float)):
+    if isinstance(value, _HugeInteger):
+        raise AnswerError(f"number with {len(value)} digits is too large")
+    if isinstance(value, int):
+        if abs(value) > MAX_BASE ** 16:   # beyond float range, and slow to print
+            raise AnswerError("number too large")
         number = float(value)
+    elif isinstance(value, float):
+        number = value
     elif isinstance(value, str):  # "1/3", "exp(-1)": a formula without variables
-        expr = parse_expression(value)
-        try:
-            number = complex(sp.N(expr))
-        except (TypeError, ValueError, OverflowError, ZeroDivisionError):
-            raise AnswerError(f"{_short(value)!r} is not a number") from None
+        number = evaluate(parse_expression(value, budget=budget), budget=budget)
         if number.imag:
             raise AnswerError(f"{_short(value)!r} is not a real number")
         number = number.real
@@ -233,7 +388,15 @@ def _number(value) -> float:
     return number
 
 
-def _array(value, ndim: int) -> tuple[np.ndarray, list[str]]:
+class _HugeInteger(str):
+    """An integer literal in a file with more than :data:`MAX_DIGITS` digits."""
+
+
+def _parse_int(text: str):
+    return int(text) if len(text) <= MAX_DIGITS else _HugeInteger(text)
+
+
+def _array(value, ndim: int, budget: _Budget) -> tuple[np.ndarray, list[str]]:
     """A number (ndim 0), vector (1) or matrix (2), sizes checked first."""
     notes: list[str] = []
     if ndim == 0:
@@ -242,7 +405,7 @@ def _array(value, ndim: int) -> tuple[np.ndarray, list[str]]:
                 raise AnswerError("expected one number, got a list")
             notes.append("a single number was given as a 1-element list; accepted")
             value = value[0]
-        return np.array(_number(value)), notes
+        return np.array(_number(value, budget)), notes
     if not isinstance(value, list):
         raise AnswerError(f"expected a {'vector' if ndim == 1 else 'matrix'} "
                           f"(a JSON list), got {_kind(value)}")
@@ -256,37 +419,39 @@ def _array(value, ndim: int) -> tuple[np.ndarray, list[str]]:
     if ndim == 1:
         if rows:
             raise AnswerError("expected a flat list of numbers")
-        return np.array([_number(v) for v in value]), notes
+        return np.array([_number(v, budget) for v in value]), notes
     if len(rows) != len(value) or not value:
         raise AnswerError("expected a matrix as a list of rows")
     if sum(len(r) for r in rows) > MAX_ENTRIES:
         raise AnswerError(f"too many entries, at most {MAX_ENTRIES} allowed")
     if len({len(r) for r in rows}) != 1:
         raise AnswerError("rows have different lengths")
-    return np.array([[_number(v) for v in r] for r in rows]), notes
+    return np.array([[_number(v, budget) for v in r] for r in rows]), notes
 
 
 def validate_answer(item: str, value: Any) -> Given:
-    """Check one answer and turn it into a value the grader compares."""
+    """Check one answer and turn it into a value the grader compares; each
+    answer gets :data:`CELL_SECONDS` of work at most ("too large to evaluate")."""
     given = Given(value)
+    budget = _Budget()
     try:
         if item in SYMBOLIC:
-            given.value = parse_expression(value, item)
+            given.value = parse_expression(value, item, budget)
         elif item in UPDATES:
-            given.value, given.notes = _update(value)
+            given.value, given.notes = _update(value, budget)
         else:
             if item == "q5" and isinstance(value, dict) and set(value) == {"value"}:
                 value = value["value"]
             ndim = 0 if item in SCALARS else 1 if item in VECTORS else 2
-            given.value, given.notes = _array(value, ndim)
+            given.value, given.notes = _array(value, ndim, budget)
     except AnswerError as e:
         given.error = str(e)
     return given
 
 
-def _update(value) -> tuple[dict[str, np.ndarray | None], list[str]]:
+def _update(value, budget: _Budget) -> tuple[dict[str, np.ndarray | None], list[str]]:
     if isinstance(value, list):
-        W, notes = _array(value, 2)
+        W, notes = _array(value, 2, budget)
         return {"grad": None, "W": W}, notes + ["a bare matrix was taken as the updated W"]
     if not isinstance(value, dict):
         raise AnswerError(f'expected {{"grad": ..., "W": ...}}, got {_kind(value)}')
@@ -297,7 +462,7 @@ def _update(value) -> tuple[dict[str, np.ndarray | None], list[str]]:
     for part in ("grad", "W"):
         if part in value:
             try:
-                out[part], more = _array(value[part], 2)
+                out[part], more = _array(value[part], 2, budget)
             except AnswerError as e:
                 raise AnswerError(f"{part}: {e}") from None
             notes += more
