@@ -192,13 +192,13 @@ class _Builder:
         if fname not in _FUNCTIONS:
             allowed = ", ".join(sorted(set(_FUNCTIONS) - {"σ"}) + (["sum"] if self.sums else []))
             raise AnswerError(f"unknown function {_short(fname)!r} (allowed: {allowed})")
-        # SymPy evaluates exp(2.5) at once: a huge constant argument is refused first
-        if fname in _EXPONENTIAL and arg.is_Number and abs(arg) > MAX_LOG:
+        # SymPy evaluates exp(2.5) at once: a constant making it huge is refused first
+        if fname in _EXPONENT_SIGN and arg.is_Number and _EXPONENT_SIGN[fname] * arg > MAX_LOG:
             raise TooLarge()
         return _FUNCTIONS[fname](arg)
 
 
-_EXPONENTIAL = {"exp", "sigma", "sigmoid", "σ", "tanh"}
+_EXPONENT_SIGN = {"exp": 1, "sigma": -1, "sigmoid": -1}   # sigma(u) has exp(-u)
 _MAX_EXACT_BITS = 4096   # an exact constant in a formula: about 1,200 digits
 
 
@@ -208,8 +208,10 @@ def _bounded_constant(expr: sp.Expr) -> sp.Expr:
             raise TooLarge()
     elif expr.is_Float and expr:
         _, man, exp, bc = expr._mpf_
-        if abs(exp + bc) > _MAX_EXACT_BITS:
+        if exp + bc > _MAX_EXACT_BITS:
             raise TooLarge()
+        if exp + bc < -_MAX_EXACT_BITS:   # underflow, as in floating point
+            return sp.Float(0)
     return expr
 
 
@@ -346,7 +348,7 @@ def _short(text: str) -> str:
 
 def _kind(value) -> str:
     return {bool: "true/false", str: "text", list: "a list", dict: "an object",
-            type(None): "null"}.get(type(value), type(value).__name__)
+            type(None): "null", _HugeInteger: "a huge number"}.get(type(value), type(value).__name__)
 
 
 # --------------------------------------------------------------------------
@@ -369,13 +371,13 @@ def _number(value, budget: _Budget) -> float:
     if isinstance(value, bool) or value is None:
         raise AnswerError(f"expected a number, got {_kind(value)}")
     if isinstance(value, _HugeInteger):
-        raise AnswerError(f"number with {len(value)} digits is too large")
+        raise AnswerError(f"number with {value.digits} digits is too large")
     if isinstance(value, int):
-        if abs(value) > MAX_BASE ** 16:   # beyond float range, and slow to print
+        if abs(value) > 2 ** 1000:   # beyond float range   # beyond float range, and slow to print
             raise AnswerError("number too large")
         number = float(value)
     elif isinstance(value, float):
-        number = value
+        number = float(value)
     elif isinstance(value, str):  # "1/3", "exp(-1)": a formula without variables
         number = evaluate(parse_expression(value, budget=budget), budget=budget)
         if number.imag:
@@ -388,8 +390,15 @@ def _number(value, budget: _Budget) -> float:
     return number
 
 
-class _HugeInteger(str):
-    """An integer literal in a file with more than :data:`MAX_DIGITS` digits."""
+class _HugeInteger(float):
+    """An integer literal in a file with more than :data:`MAX_DIGITS` digits
+    (infinite as a float: it is never a usable number)."""
+
+    def __new__(cls, text: str):
+        return super().__new__(cls, math.inf if text[0] != "-" else -math.inf)
+
+    def __init__(self, text: str):
+        self.digits = len(text.lstrip("-"))
 
 
 def _parse_int(text: str):
@@ -527,91 +536,203 @@ def parse_submission(entry: Any, index: int) -> Submission:
 
 def load_submissions(path: str | Path) -> list[Submission]:
     """Read an answers file (JSON: one submission or a list; CSV: columns
-    student, variant, q1...q14) and validate each submission."""
+    student, variant, q1...q14) and validate each submission. A malformed
+    file, or one student twice, is an :class:`InputError` naming the place."""
     path = Path(path)
+    where = printable(str(path))
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InputError("--answers", f"{path}: no such file") from None
+        raise InputError("--answers", f"{where}: no such file") from None
     except OSError as e:
-        raise InputError("--answers", f"{path}: cannot read ({e.__class__.__name__})") from None
+        raise InputError("--answers", f"{where}: cannot read ({e.__class__.__name__})") from None
     if size > MAX_FILE_BYTES:
-        raise InputError("--answers", f"{path}: {size / 2**20:.0f} MB, at most "
+        raise InputError("--answers", f"{where}: {size / 2**20:.0f} MB, at most "
                          f"{MAX_FILE_BYTES // 2**20} MB allowed")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError("--answers", f"{path}: cannot read ({e.__class__.__name__})") from None
-    entries = _csv_entries(text, path) if path.suffix.lower() == ".csv" \
-        else _json_entries(text, path)
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError("--answers", f"{where}: cannot read ({e.__class__.__name__})") from None
+    is_csv = path.suffix.lower() == ".csv"
+    text = _decode(data, where, legacy=is_csv)
+    entries, places = _csv_entries(text, where) if is_csv else _json_entries(text, where)
     if len(entries) > MAX_SUBMISSIONS:
-        raise InputError("--answers", f"{path}: {len(entries)} submissions, at most "
+        raise InputError("--answers", f"{where}: {len(entries)} submissions, at most "
                          f"{MAX_SUBMISSIONS} allowed")
-    return [parse_submission(e, i) for i, e in enumerate(entries)]
+    submissions = [parse_submission(e, i) for i, e in enumerate(entries)]
+    _refuse_duplicates(submissions, places, where)
+    return submissions
 
 
-def _json_entries(text: str, path: Path) -> list:
+def printable(text: str, json_text: bool = False) -> str:
+    """``text`` with control, bidi and line-separator characters as ``\\uXXXX``:
+    safe in a terminal and a log line. ``json_text``: ``text`` is JSON, whose
+    strings have their C0 controls escaped already and whose line breaks stay."""
+    return (_INVISIBLE if json_text else _UNSAFE).sub(
+        lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_INVISIBLE_CHARS = "\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_UNSAFE = re.compile(f"[\x00-\x1f{_INVISIBLE_CHARS}]")
+
+
+def _decode(data: bytes, where: str, legacy: bool) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, and for CSV the
+    Windows-1252/Latin-1 that spreadsheets write; anything else refused by name."""
     try:
-        data = json.loads(text)
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError as e:
+                if not legacy:
+                    raise InputError("--answers", f"{where}: not UTF-8 text (byte {e.start + 1}); "
+                                     "save it as UTF-8") from None
+                text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputError("--answers", f"{where}: neither UTF-8 nor Windows-1252 (Latin-1) "
+                         "text; save it as UTF-8") from None
+    if "\x00" in text:
+        raise InputError("--answers", f"{where}: contains NUL characters; not a text file")
+    return text
+
+
+def _refuse_duplicates(submissions: list[Submission], places: list[str], where: str) -> None:
+    seen: dict[str, int] = {}
+    for sub, place in zip(submissions, places):
+        if sub.error and sub.student.startswith("#"):
+            continue
+        name = " ".join(unicodedata.normalize("NFKC", sub.student).casefold().split())
+        if name in seen:
+            raise InputError("--answers", f"{where}: student '{printable(_short(sub.student))}' "
+                             f"appears twice ({places[seen[name]]} and {place}); keep one "
+                             "submission per student")
+        seen[name] = sub.index
+
+
+def _nesting(data: Any) -> int:
+    """How deeply lists and objects nest in ``data`` (without recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (list, dict)):
+            deepest = max(deepest, depth)
+            if depth <= MAX_NESTING:
+                stack.extend((v, depth + 1) for v in
+                             (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def _json_entries(text: str, where: str) -> tuple[list, list[str]]:
+    try:
+        data = json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as e:
-        raise InputError("--answers", f"{path}: not valid JSON ({e.msg} at line "
+        raise InputError("--answers", f"{where}: not valid JSON ({e.msg} at line "
                          f"{e.lineno}, column {e.colno})") from None
     except RecursionError:
-        raise InputError("--answers", f"{path}: nested too deeply") from None
+        raise InputError("--answers", f"{where}: nested too deeply") from None
+    if _nesting(data) > MAX_NESTING:
+        raise InputError("--answers", f"{where}: nested more than {MAX_NESTING} deep")
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list) or not data:
-        raise InputError("--answers", f"{path}: expected a submission object or a "
+        raise InputError("--answers", f"{where}: expected a submission object or a "
                          "non-empty list of them")
-    return data
+    return data, [f"entry {i + 1}" for i in range(len(data))]
 
 
 _CELL_JSON = re.compile(r"\s*[\[{\-0-9.]")
+_DECIMAL_COMMA = re.compile(r"\s*[-+]?\d+,\d+\s*$")
+_DELIMITERS = (",", ";", "\t")
+_COLUMNS = {"student", "variant", *ITEMS, *(f"{u}.{p}" for u in UPDATES for p in ("grad", "W"))}
 
 
-def _csv_entries(text: str, path: Path) -> list:
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        rows = list(reader)
-    except csv.Error as e:
-        raise InputError("--answers", f"{path}: not valid CSV ({e})") from None
-    header = set(reader.fieldnames or ())
-    if "student" not in header:
-        raise InputError("--answers", f"{path}: needs a header row with a student column "
-                         "(student, variant, q1...q14)")
-    unknown = sorted(str(h) for h in header - set(ITEMS) - {"student", "variant"}
-                     - {f"{u}.{p}" for u in UPDATES for p in ("grad", "W")})
-    if unknown:
-        raise InputError("--answers", f"{path}: unknown column {_short(unknown[0])!r}")
-    entries = []
-    for row in rows:
-        if None in row:  # more cells than header columns
-            entries.append(None)
+def _csv_entries(text: str, where: str) -> tuple[list, list[str]]:
+    """Rows of a CSV file as submissions, with the line each starts on.
+
+    The separator is the one of ``, ; tab`` that makes a header with a
+    ``student`` column; spaces after it are skipped; a number with a decimal
+    comma (``2,303``) is read in a ``;`` file. A quote left open, a row with
+    more cells than the header, or a student cell spanning lines is an error
+    naming the line."""
+    first = text.split("\n", 1)[0]
+    found = [(len(h), d) for d in _DELIMITERS
+             if "student" in (h := [c.strip() for c in next(csv.reader([first], delimiter=d))])]
+    if not found:
+        raise InputError("--answers", f"{where}: needs a header row with a student column "
+                         "(student, variant, q1...q14; separated by commas, semicolons or tabs)")
+    delimiter = max(found)[1]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True, strict=True)
+    rows = _csv_rows(reader, where)
+    (_, header), rows = rows[0], rows[1:]
+    header = [h.strip() for h in header]
+    while header and not header[-1]:
+        header.pop()
+    for col in header:
+        if col not in _COLUMNS:
+            raise InputError("--answers", f"{where}: unknown column '{printable(_short(col))}'")
+        if header.count(col) > 1:
+            raise InputError("--answers", f"{where}: column {col!r} appears twice")
+    entries, places = [], []
+    for line, row in rows:
+        if not any(c.strip() for c in row):
             continue
+        if any(c.strip() for c in row[len(header):]):
+            raise InputError("--answers", f"{where}: line {line}: {len(row)} cells, but the "
+                             f"header has {len(header)} columns")
+        cells = dict(zip(header, row))
+        for col in ("student", "variant"):
+            if "\n" in cells.get(col, "") or "\r" in cells.get(col, ""):
+                raise InputError("--answers", f"{where}: line {line}: the {col} cell spans "
+                                 "several lines (a quote left open?)")
         answers: dict[str, Any] = {}
-        for col, cell in row.items():
-            if col in ("student", "variant") or cell is None or not cell.strip():
+        for col, cell in cells.items():
+            if col in ("student", "variant") or not cell.strip():
                 continue
             item, _, part = col.partition(".")
-            value = _cell(cell)
+            value = _cell(cell, decimal_comma=delimiter == ";")
             if part:
                 answers.setdefault(item, {})
                 if isinstance(answers[item], dict):
                     answers[item][part] = value
             else:
                 answers[item] = value
-        entries.append({"student": row.get("student"), "variant": row.get("variant") or None,
+        entries.append({"student": cells.get("student"), "variant": cells.get("variant") or None,
                         "answers": answers})
-    return entries
+        places.append(f"line {line}")
+    return entries, places
 
 
-def _cell(cell: str) -> Any:
+def _csv_rows(reader, where: str) -> list[tuple[int, list[str]]]:
+    """Every row with the line it starts on; a CSV error names that line."""
+    rows = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as e:
+            hint = " (a quote left open?)" if "end of data" in str(e) or "expected" in str(e) \
+                else ""
+            raise InputError("--answers", f"{where}: line {line}: not valid CSV "
+                             f"({printable(str(e))}){hint}") from None
+        rows.append((line, row))
+
+
+def _cell(cell: str, decimal_comma: bool = False) -> Any:
     """A CSV cell: JSON (numbers, lists, objects) when it looks like it, else text."""
+    if decimal_comma and _DECIMAL_COMMA.match(cell):
+        cell = cell.replace(",", ".")
     if len(cell) <= MAX_FILE_BYTES and _CELL_JSON.match(cell):
         try:
-            return json.loads(cell)
-        except (json.JSONDecodeError, RecursionError):
-            pass
+            value = json.loads(cell, parse_int=_parse_int)
+        except (ValueError, RecursionError):
+            return cell
+        return value if _nesting(value) <= MAX_NESTING else cell
     return cell
 
 

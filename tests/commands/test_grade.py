@@ -100,7 +100,8 @@ def test_keys_folder_without_keys_json(variant_set, tmp_path, capsys):
     folder = tmp_path / "set"
     for k in keys[:3]:
         shutil.copytree(root / k["variant"], folder / k["variant"])
-    answers = write(tmp_path / "a.json", [key_submission(k, "s") for k in keys[:4]])
+    answers = write(tmp_path / "a.json",
+                    [key_submission(k, f"s{i}") for i, k in enumerate(keys[:4])])
     assert main(["grade", "--answers", str(answers), "--keys", str(folder), "--json"]) == 0
     scores = [s["score"] for s in json.loads(capsys.readouterr().out)["students"]]
     assert scores == [100, 100, 100, 0]  # the fourth variant has no key here
