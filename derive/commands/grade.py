@@ -18,7 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
-from derive.answers import Submission, load_submissions, printable
+from derive.answers import (Submission, as_submitted, load_submissions, printable,
+                            validate_answer)
 from derive.config import load_config
 from derive.grade import StudentGrade, grade_all, parse_rules
 from derive.key import ITEMS
@@ -87,6 +88,9 @@ def _check_key(data, where: str) -> dict:
     for q in ITEMS:
         if answers.get(q) is None:
             raise InputError(f"{where}: key {variant}: {q}", "missing")
+        given = validate_answer(q, as_submitted(q, answers[q]))
+        if given.error:
+            raise InputError(f"{where}: key {variant}: {q}", printable(given.error))
     return data
 
 
