@@ -145,7 +145,17 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise AnswerError(f"formula is nested more than {MAX_DEPTH} deep")
         self.budget.check()
-        return _bounded_constant(self._build(node, depth + 1))
+        expr = _bounded_constant(self._build(node, depth + 1))
+        if expr.is_number and not expr.is_Number:
+            # SymPy evaluates constants when it prints or orders terms: one that
+            # the bounded evaluator finds too large is refused here, once
+            try:
+                evaluate(expr, budget=self.budget)
+            except TooLarge:
+                raise
+            except AnswerError:
+                pass
+        return expr
 
     def _build(self, node: ast.AST, d: int) -> sp.Expr:
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
@@ -349,7 +359,8 @@ def _short(text: str) -> str:
 
 def _kind(value) -> str:
     return {bool: "true/false", str: "text", list: "a list", dict: "an object",
-            type(None): "null", _HugeInteger: "a huge number"}.get(type(value), type(value).__name__)
+            type(None): "null", _HugeInteger: "a huge number"}.get(type(value),
+                                                                  type(value).__name__)
 
 
 # --------------------------------------------------------------------------

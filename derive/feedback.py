@@ -163,8 +163,9 @@ def render_feedback(context: dict[str, Any]) -> str:
     return make_env().get_template("feedback.tex.j2").render(**context)
 
 
-_LATIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ı": "i", "ĸ": "k",
-                        "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d", "·": ""})
+_LATIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ı": "i",
+                        "ĸ": "k", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d",
+                        "·": ""})
 
 
 def file_name(index: int, student: str) -> str:

@@ -126,7 +126,8 @@ def load_keys(folder: str) -> list[dict]:
         return [_check_key(k, f"--keys: {listing.name}[{i}]") for i, k in enumerate(data)]
     files = sorted(root.glob("*/key.json"))
     if not files:
-        raise InputError("--keys", f"{printable(str(root))}: no keys.json and no */key.json inside")
+        raise InputError("--keys", f"{printable(str(root))}: no keys.json and no "
+                         "*/key.json inside")
     return [_check_key(_read_key(f, "--keys"), f"--keys: {printable(f.parent.name)}/key.json")
             for f in files]
 
