@@ -669,9 +669,9 @@ def _csv_entries(text: str, where: str) -> tuple[list, list[str]]:
     comma (``2,303``) is read in a ``;`` file. A quote left open, a row with
     more cells than the header, or a student cell spanning lines is an error
     naming the line."""
-    first = text.split("\n", 1)[0]
+    first = (text.splitlines() or [""])[0]
     found = [(len(h), d) for d in _DELIMITERS
-             if "student" in (h := [c.strip() for c in next(csv.reader([first], delimiter=d))])]
+             if "student" in (h := [c.strip().strip("\"") for c in first.split(d)])]
     if not found:
         raise InputError("--answers", f"{where}: needs a header row with a student column "
                          "(student, variant, q1...q14; separated by commas, semicolons or tabs)")

@@ -200,6 +200,8 @@ def test_a_duplicate_in_json_names_both_entries(tmp_path, key):
     ("student,variant,q5,q6\r\nZoë,reference,2.5,\"[[1, 2], [3, 4]]\"\r\n", "cp1252"),
     ("student;variant;q5;q6\nZoë;reference;2,5;\"[[1, 2], [3, 4]]\"\n", "latin-1"),
     ("student,variant,q5,q6\nZoë,reference,2.5,\"[[1, 2], [3, 4]]\"\n", "utf-16"),
+    ("student,variant,q5,q6\rZoë,reference,2.5,\"[[1, 2], [3, 4]]\"\r", "utf-8"),
+    ('"student";"variant";"q5";"q6"\nZoë;reference;2,5;"[[1, 2], [3, 4]]"\n', "utf-8"),
 ])
 def test_common_csv_dialects_are_read(tmp_path, text, encoding):
     [sub] = load_submissions(_csv(tmp_path, text, encoding))
