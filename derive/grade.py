@@ -161,8 +161,14 @@ def time_limit(seconds: float):
             not hasattr(signal, "setitimer"):
         raise _Timeout()
 
+    inside = [True]
+
     def _alarm(signum, frame):
-        raise _Timeout()
+        if inside[0]:
+            # again in 50 ms, should this one be swallowed (an exception in a
+            # weakref callback or __del__ is only printed, not raised)
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            raise _Timeout()
 
     old = signal.signal(signal.SIGALRM, _alarm)
     outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -170,6 +176,7 @@ def time_limit(seconds: float):
     try:
         yield
     finally:
+        inside[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
         if outer:

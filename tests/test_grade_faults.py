@@ -257,3 +257,21 @@ def test_an_integer_of_5000_digits_is_an_invalid_cell(tmp_path, key, name, cell)
 ])
 def test_printable_escapes_control_and_bidi(text, escaped):
     assert printable(text) == escaped
+
+
+def test_a_swallowed_alarm_fires_again():
+    def swallowing():
+        try:
+            time.sleep(0.2)      # the first alarm lands here and is swallowed
+        except _Timeout:
+            pass
+        end = time.perf_counter() + 3
+        while time.perf_counter() < end:   # without a second alarm: no _Timeout at all
+            pass
+
+    start = time.perf_counter()
+    with pytest.raises(_Timeout):
+        with time_limit(0.05):
+            swallowing()
+    assert time.perf_counter() - start < 5
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
