@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Sequence
@@ -165,10 +166,21 @@ def render_feedback(context: dict[str, Any]) -> str:
     return make_env().get_template("feedback.tex.j2").render(**context)
 
 
+_LATIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ı": "i",
+                        "ĸ": "k", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d",
+                        "·": ""})
+
+
 def file_name(index: int, student: str) -> str:
-    """``007-ada-lovelace``: the submission's position and an ASCII slug."""
-    slug = "".join(ch.lower() if ch.isascii() and ch.isalnum() else "-" for ch in student)
-    slug = "-".join(part for part in slug.split("-") if part)[:40] or "student"
+    """``007-ada-lovelace``: the submission's position (so two names that slug
+    alike still differ) and an ASCII slug of the name, accents and ligatures
+    spelled out by Unicode's compatibility decomposition (Zoë, ſ, ﬁ: zoe, s,
+    fi), then the Latin letters it leaves (ł, ø, æ, ß); a name with no Latin
+    letter at all is ``student``."""
+    letters = unicodedata.normalize("NFKD", student).lower().translate(_LATIN)
+    slug = "".join(ch if ch.isascii() and ch.isalnum() else "-"
+                   for ch in letters if not unicodedata.combining(ch))
+    slug = "-".join(part for part in slug.split("-") if part)[:40].strip("-") or "student"
     return f"{index + 1:03d}-{slug}"
 
 

@@ -16,6 +16,7 @@ import math
 import random
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,8 +26,8 @@ import numpy as np
 import sympy as sp
 
 from derive import precision
-from derive.answers import (SYMBOLIC, UPDATES, AnswerError, Given, Submission,
-                            parse_expression)
+from derive.answers import (SYMBOLIC, UPDATES, AnswerError, Given, Submission, TooLarge,
+                            evaluate, parse_expression)
 from derive.calculus import softmax as sm
 from derive.key import ITEMS, POINTS
 from derive.mistakes import BY_CODE, MISTAKES, ROUNDED, Mistake, mistake_sets, recompute_params
@@ -193,22 +194,33 @@ class _Timeout(Exception):
 @contextmanager
 def time_limit(seconds: float):
     """Raise :class:`_Timeout` after ``seconds`` (in the main thread; SymPy is
-    pure Python, so the alarm interrupts it). Elsewhere: no limit."""
+    pure Python, so the alarm interrupts it). A timer already running is
+    re-armed with what is left of it. Elsewhere no alarm is possible: the
+    block is skipped with :class:`_Timeout` at once."""
     if threading.current_thread() is not threading.main_thread() or \
             not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def _alarm(signum, frame):
         raise _Timeout()
 
+    inside = [True]
+
+    def _alarm(signum, frame):
+        if inside[0]:
+            # again in 50 ms, should this one be swallowed (an exception in a
+            # weakref callback or __del__ is only printed, not raised)
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            raise _Timeout()
+
     old = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    start = time.monotonic()
     try:
         yield
     finally:
+        inside[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
 
 
 def _instantiate(expr: sp.Expr, item: str) -> sp.Expr:
@@ -219,20 +231,25 @@ def _instantiate(expr: sp.Expr, item: str) -> sp.Expr:
 
 
 def _value(expr: sp.Expr, point: dict) -> complex | None:
+    """``expr`` at ``point`` by the bounded evaluator, None where it has no
+    value; :class:`TooLarge` propagates."""
     try:
-        v = complex(expr.xreplace(point).evalf(20))
-    except (TypeError, ValueError, OverflowError, ZeroDivisionError, AttributeError):
+        return evaluate(expr, point)
+    except TooLarge:
+        raise
+    except AnswerError:
         return None
-    return v if math.isfinite(v.real) and math.isfinite(v.imag) else None
 
 
 def equivalent(given: sp.Expr, expected: sp.Expr, item: str, rules: Rules) -> bool:
-    """Whether a formula equals the key's, within ``rules.symbolic_time_limit``.
+    """Whether a formula equals the key's.
 
-    Evaluation at random points first: one point where they differ proves
-    them different. When they agree everywhere, SymPy's ``simplify`` of the
-    difference is tried as a proof; if it times out or cannot reduce it to 0,
-    agreement at every point decides."""
+    Evaluation at random points first (bounded: :class:`TooLarge` when a
+    value is beyond the evaluator's range): one point where they differ
+    proves them different. When they agree everywhere, SymPy's ``simplify``
+    of the difference is tried as a proof within ``rules.symbolic_time_limit``
+    (only where a timer can stop it: the main thread); if it times out or
+    cannot reduce it to 0, agreement at every point decides."""
     return _equivalent(given, expected, item, rules.symbolic_points,
                        rules.symbolic_time_limit)
 
@@ -241,26 +258,25 @@ def equivalent(given: sp.Expr, expected: sp.Expr, item: str, rules: Rules) -> bo
 def _equivalent(given, expected, item, points: int, seconds: float) -> bool:
     if given == expected:
         return True
+    g, e = _instantiate(given, item), _instantiate(expected, item)
+    symbols = sorted(g.free_symbols | e.free_symbols, key=str)
+    rng = random.Random(f"{item}|{g}|{e}")  # reproducible points
+    agreed = 0
+    for _ in range(points):
+        point = {s: rng.uniform(*_DOMAINS.get(str(s), (-2.0, 2.0))) for s in symbols}
+        vg, ve = _value(g, point), _value(e, point)
+        if vg is None or ve is None:
+            continue
+        if abs(vg - ve) > 1e-9 * max(1.0, abs(ve)):
+            return False
+        agreed += 1
     try:
         with time_limit(seconds):
-            g, e = _instantiate(given, item), _instantiate(expected, item)
-            symbols = sorted(g.free_symbols | e.free_symbols, key=str)
-            rng = random.Random(f"{item}|{g}|{e}")  # reproducible points
-            agreed = 0
-            for _ in range(points):
-                point = {s: sp.Float(rng.uniform(*_DOMAINS.get(str(s), (-2.0, 2.0))))
-                         for s in symbols}
-                vg, ve = _value(g, point), _value(e, point)
-                if vg is None or ve is None:
-                    continue
-                if abs(vg - ve) > 1e-9 * max(1.0, abs(ve)):
-                    return False
-                agreed += 1
             if sp.simplify(g - e) == 0:
                 return True
-            return agreed > 0
     except (_Timeout, RecursionError, MemoryError):
-        return False
+        pass
+    return agreed > 0
 
 
 # --------------------------------------------------------------------------
@@ -561,10 +577,15 @@ def grade_item(item: str, student: _Student) -> ItemGrade:
     if item in UPDATES:
         grade = _grade_update(item, value, student, grade)
     elif isinstance(value, sp.Basic):
-        if equivalent(value, student.expected(item), item, rules):
-            grade.status, grade.points = "correct", grade.max
-        else:
-            _diagnosed(grade, diagnose(item, value, variant, rules, student=student), rules)
+        try:
+            if equivalent(value, student.expected(item), item, rules):
+                grade.status, grade.points = "correct", grade.max
+            else:
+                _diagnosed(grade, diagnose(item, value, variant, rules, student=student), rules)
+        except TooLarge as e:
+            grade.status, grade.points, grade.diagnosis = "invalid", 0.0, []
+            grade.feedback = f"Could not evaluate this answer: {e}."
+            return grade
     else:
         grade = _grade_numbers(item, value, student, grade)
     if grade.status == "wrong" and not grade.feedback:

@@ -8,13 +8,15 @@ built in a temporary folder and moved into place when whole.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
-from derive.answers import Submission, load_submissions
+from derive.answers import (Submission, as_submitted, load_submissions, printable,
+                            validate_answer)
 from derive.config import load_config
 from derive.grade import StudentGrade, grade_all, parse_rules
 from derive.key import ITEMS
@@ -60,8 +62,7 @@ def run(args) -> int:
         except LatexError as e:  # as for report and variants: exit 1, outputs untouched
             print(f"handouts: LaTeX error in a feedback PDF: {e.with_log()}", file=sys.stderr)
             return 1
-    sys.stdout.write(json.dumps(report(grades), indent=1, ensure_ascii=False) + "\n"
-                     if args.json else table(grades))
+    sys.stdout.write(report_json(grades) if args.json else table(grades))
     return 0
 
 
@@ -70,33 +71,61 @@ def run(args) -> int:
 
 
 def _check_key(data, where: str) -> dict:
+    """The shape of an answer key: params, every answer, a plain variant id."""
     if not isinstance(data, dict) or not {"params", "answers"} <= set(data):
         raise InputError(where, "not an answer key (needs params and answers; see ANSWER_KEY.md)")
-    if not isinstance(data.get("variant", "reference"), str):
+    variant = data.get("variant", "reference")
+    if not isinstance(variant, str):
         raise InputError(f"{where}: variant", "not text")
+    if printable(variant) != variant or len(variant) > 100:
+        raise InputError(f"{where}: variant", f"'{printable(variant[:40])}' is not a plain id")
+    answers = data["answers"]
+    if not isinstance(answers, dict):
+        raise InputError(f"{where}: key {variant}: answers", "not an object of q1...q14")
+    for q in ITEMS:
+        if answers.get(q) is None:
+            raise InputError(f"{where}: key {variant}: {q}", "missing")
+        given = validate_answer(q, as_submitted(q, answers[q]))
+        if given.error:
+            raise InputError(f"{where}: key {variant}: {q}", printable(given.error))
     return data
+
+
+def _read_key(path, where: str) -> Any:
+    """A key file; a huge integer or deep nesting in it is one line too."""
+    try:
+        return read_data_file(path, where)
+    except InputError:
+        raise
+    except RecursionError:
+        raise InputError(where, f"{printable(str(path))}: nested too deeply") from None
+    except ValueError:  # Python's limit of 4,300 digits for an integer
+        raise InputError(where, f"{printable(str(path))}: has a number with too many "
+                         "digits") from None
 
 
 def load_key(path: str) -> list[dict]:
     """``--key``: one answer key file."""
-    return [_check_key(read_data_file(path, "--key"), "--key")]
+    return [_check_key(_read_key(path, "--key"), "--key")]
 
 
 def load_keys(folder: str) -> list[dict]:
     """``--keys``: the variant set's ``keys.json``, or else every ``*/key.json``."""
     root = Path(folder)
     if not root.is_dir():
-        raise InputError("--keys", f"{root}: not a folder")
+        raise InputError("--keys", f"{printable(str(root))}: not a folder")
     listing = root / "keys.json"
     if listing.is_file():
-        data = read_data_file(listing, "--keys")
+        data = _read_key(listing, "--keys")
         if not isinstance(data, list) or not data:
-            raise InputError("--keys", f"{listing}: expected a non-empty list of answer keys")
+            raise InputError("--keys", f"{printable(str(listing))}: expected a non-empty list "
+                             "of answer keys")
         return [_check_key(k, f"--keys: {listing.name}[{i}]") for i, k in enumerate(data)]
     files = sorted(root.glob("*/key.json"))
     if not files:
-        raise InputError("--keys", f"{root}: no keys.json and no */key.json inside")
-    return [_check_key(read_data_file(f, "--keys"), f"--keys: {f.parent.name}/key.json")
+        raise InputError("--keys", f"{printable(str(root))}: no keys.json and no "
+                         "*/key.json inside")
+    return [_check_key(_read_key(f, "--keys"), f"--keys: {printable(f.parent.name)}/key.json")
             for f in files]
 
 
@@ -107,6 +136,12 @@ def load_keys(folder: str) -> list[dict]:
 def report(grades: Sequence[StudentGrade]) -> dict:
     """The JSON report: ``{"students": [...]}``."""
     return {"students": [g.to_json() for g in grades]}
+
+
+def report_json(grades: Sequence[StudentGrade]) -> str:
+    """The report as JSON text: Unicode kept readable, but control, bidi and
+    line-separator characters escaped (``\\u009b``, ``\\u202e``)."""
+    return printable(json.dumps(report(grades), indent=1, ensure_ascii=False), True) + "\n"
 
 
 def _clean(text: str, width: int | None = None) -> str:
@@ -163,8 +198,7 @@ def write_outputs(grades: Sequence[StudentGrade], submissions: Sequence[Submissi
     from derive.files import commit, updating
     with updating(out_dir) as stage:
         (stage / "grades.csv").write_text(gradebook(grades), encoding="utf-8")
-        (stage / "report.json").write_text(json.dumps(report(grades), indent=1,
-                                                      ensure_ascii=False) + "\n", encoding="utf-8")
+        (stage / "report.json").write_text(report_json(grades), encoding="utf-8")
         if pdf:
             _feedback_pdfs(grades, submissions, keys, config, stage / "feedback", jobs, single)
         return commit(stage, out_dir, ["grades.csv", "report.json"] + (["feedback"] if pdf else []))
@@ -177,7 +211,30 @@ def _feedback_pdfs(grades, submissions, keys, config, folder: Path, jobs, single
     for g, sub in zip(grades, submissions):
         key = keys[0] if single else by_variant.get(g.variant or "")
         answers = {q: a.value for q, a in sub.answers.items() if not a.error}
-        ctx = feedback_context(g, answers, None if g.error else key, config)
+        ctx = feedback_context(_typesettable(g), answers, None if g.error else key, config)
         sources.append((file_name(sub.index, g.student), render_feedback(ctx)))
     folder.mkdir(parents=True, exist_ok=True)
     build_feedback(sources, folder, jobs=jobs, progress=sys.stderr.isatty())
+
+
+# Latin letters in the escaper's range that pdflatex with T1 fonts cannot set
+# (derive/render.py lets them through): their plain spelling in the PDFs, so a
+# name or an answer with them never stops the run.
+_UNSET = str.maketrans({"ſ": "s", "Ŀ": "L·", "ŀ": "l·", "ŉ": "'n", "Ħ": "H", "ħ": "h",
+                        "ĸ": "k", "Ŧ": "T", "ŧ": "t"})
+
+
+def _typesettable(grade: StudentGrade) -> StudentGrade:
+    """A copy of ``grade`` whose text has no character in :data:`_UNSET`."""
+    def fix(value):
+        if isinstance(value, str):
+            return value.translate(_UNSET)
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        return value
+    items = {q: dataclasses.replace(i, feedback=fix(i.feedback), given=fix(i.given))
+             for q, i in grade.items.items()}
+    return dataclasses.replace(grade, student=fix(grade.student), variant=fix(grade.variant),
+                               error=fix(grade.error), notes=fix(grade.notes), items=items)

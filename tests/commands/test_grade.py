@@ -114,7 +114,8 @@ def test_keys_folder_without_keys_json(variant_set, tmp_path, capsys):
     folder = tmp_path / "set"
     for k in keys[:3]:
         shutil.copytree(root / k["variant"], folder / k["variant"])
-    answers = write(tmp_path / "a.json", [key_submission(k, "s") for k in keys[:4]])
+    answers = write(tmp_path / "a.json",
+                    [key_submission(k, f"s{i}") for i, k in enumerate(keys[:4])])
     assert main(["grade", "--answers", str(answers), "--keys", str(folder), "--json"]) == 0
     scores = [s["score"] for s in json.loads(capsys.readouterr().out)["students"]]
     assert scores == [100, 100, 100, 0]  # the fourth variant has no key here
@@ -188,3 +189,113 @@ def test_bad_input_is_one_line_and_exit_2(key_file, tmp_path, capsys, args, text
     assert main(["grade", *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------
+# Fault injection: hostile answers files and keys
+
+
+def _bad_csv(tmp_path, text):
+    f = tmp_path / "a.csv"
+    f.write_text(text)
+    return f
+
+
+@pytest.mark.parametrize("text,words", [
+    ('student,variant,q5\nAda,reference,1\n"Eve,reference,1\nBob,reference,2\n',
+     "line 3: not valid CSV"),
+    ("student,variant,q5\nAda,reference,1\nEve,reference,1,2\n", "line 3: 4 cells"),
+    ("student,variant,q5\nAda,reference,1\nAda,reference,2\n",
+     "student 'Ada' appears twice (line 2 and line 3)"),
+])
+def test_malformed_csv_is_exit_2_and_earlier_outputs_intact(key_file, tmp_path, capsys,
+                                                             text, words):
+    out = tmp_path / "out"
+    good = write(tmp_path / "good.json", [key_submission(build_key(), "Ada")])
+    assert main(["grade", "--answers", str(good), "--key", str(key_file), "--out", str(out),
+                 "--no-pdf"]) == 0
+    before = (out / "grades.csv").read_bytes()
+    capsys.readouterr()
+    assert main(["grade", "--answers", str(_bad_csv(tmp_path, text)), "--key", str(key_file),
+                 "--out", str(out), "--no-pdf"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err
+    assert (out / "grades.csv").read_bytes() == before
+
+
+def test_the_readmes_csv_header_with_spaces_is_read(key_file, tmp_path, capsys):
+    ans = key_submission(build_key())["answers"]
+    f = _bad_csv(tmp_path, "student, variant, q1, q5, q7\n"
+                           f"Ada, reference, {ans['q1']}, {ans['q5']}, {ans['q7']}\n")
+    assert main(["grade", "--answers", str(f), "--key", str(key_file), "--json"]) == 0
+    [ada] = json.loads(capsys.readouterr().out)["students"]
+    assert [ada["items"][q]["status"] for q in ("q1", "q5", "q7")] == ["correct"] * 3
+
+
+def test_json_output_escapes_control_and_bidi_characters(key_file, tmp_path, capsys):
+    name = "Eve\u202e\x9b[2J\x1b]0;x\x07\u2028"
+    hostile = key_submission(build_key(), name, {"q5": "\u202e1\x9b"})
+    answers = write(tmp_path / "a.json", [hostile])
+    out = tmp_path / "out"
+    assert main(["grade", "--answers", str(answers), "--key", str(key_file), "--json",
+                 "--out", str(out), "--no-pdf"]) == 0
+    for text in (capsys.readouterr().out, (out / "report.json").read_text()):
+        assert not any(ch in text for ch in "\u202e\x9b\x1b\x07\u2028")
+        assert "\\u202e" in text and "\\u009b" in text
+        assert json.loads(text)["students"][0]["student"] == " ".join(name.split())
+
+
+def test_a_key_missing_an_answer_names_it(tmp_path, capsys):
+    key = build_key()
+    del key["answers"]["q1"]
+    k = write(tmp_path / "k.json", key)
+    answers = write(tmp_path / "a.json", [key_submission(build_key(), "Ada")])
+    assert main(["grade", "--answers", str(answers), "--key", str(k)]) == 2
+    assert capsys.readouterr().err == "handouts: error: --key: key reference: q1: missing\n"
+
+
+@pytest.mark.parametrize("change", [
+    lambda k: k.update(variant="x\n\x1b[2J\u202eevil"),
+    lambda k: k["answers"].update(q9={"sympy": "\x1b[2J" + "z" * 600}),
+    lambda k: k["params"].update(softmax_layer="\x1b[2J\n"),
+])
+def test_messages_about_hostile_keys_are_one_clean_line(tmp_path, capsys, change):
+    key = build_key()
+    change(key)
+    k = write(tmp_path / "k.json", key)
+    answers = write(tmp_path / "a.json", [key_submission(build_key(), "Ada")])
+    assert main(["grade", "--answers", str(answers), "--key", str(k)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not any(ch in err for ch in "\x1b\u202e")
+
+
+def test_a_key_with_a_5000_digit_number_is_one_line(tmp_path, capsys):
+    k = tmp_path / "k.json"
+    k.write_text(dumps(build_key()).replace('"schema": 1', '"schema": 1' + "0" * 5000))
+    answers = write(tmp_path / "a.json", [key_submission(build_key(), "Ada")])
+    assert main(["grade", "--answers", str(answers), "--key", str(k)]) == 2
+    assert "has a number with too many digits" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("names,files", [
+    (["Zoë Müller", "Zoe Muller"], ["001-zoe-muller", "002-zoe-muller"]),
+    (["ſtefan", "Ŀuis", "Łukasz Søren", "李雷", "---"],
+     ["001-stefan", "002-luis", "003-lukasz-soren", "004-student", "005-student"]),
+])
+def test_file_names_are_distinct_readable_ascii(names, files):
+    from derive.feedback import file_name
+    assert [file_name(i, n) for i, n in enumerate(names)] == files
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex")
+def test_no_student_name_stops_the_feedback_pdfs(key_file, tmp_path, capsys):
+    names = ["ſtefan", "Ŀuis ŀ", "Ħans ŉ Ŧ ĸ", "李雷"]
+    subs = [key_submission(build_key(), n, {"q7": n}) for n in names]
+    answers = write(tmp_path / "a.json", subs)
+    out = tmp_path / "out"
+    assert main(["grade", "--answers", str(answers), "--key", str(key_file), "--out", str(out),
+                 "--jobs", "2"]) == 0
+    pdfs = sorted(p.name for p in (out / "feedback").iterdir())
+    assert pdfs == ["001-stefan.pdf", "002-luis-l.pdf", "003-hans-n-t-k.pdf", "004-student.pdf"]
+    assert all((out / "feedback" / p).read_bytes().startswith(b"%PDF") for p in pdfs)
