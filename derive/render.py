@@ -53,7 +53,10 @@ ESCAPES: dict[str, str] = {
 _SETTABLE_RANGES = ((0x00A0, 0x017F), (0x2013, 0x2014), (0x2018, 0x201E),
                     (0x2020, 0x2022), (0x2026, 0x2026), (0x20AC, 0x20AC))
 # Characters the compiler cannot set, but whose plain-text spelling is clear
-_TRANSLITERATIONS = {"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2009": " "}
+_TRANSLITERATIONS = {"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2009": " ",
+                     # Latin Extended-A letters the T1 fonts lack
+                     "ſ": "s", "Ŀ": "L·", "ŀ": "l·", "ŉ": r"\textquotesingle{}n",
+                     "Ħ": "H", "ħ": "h", "ĸ": "k", "Ŧ": "T", "ŧ": "t"}
 _MATH_TEXT = {
     "\u00b1": r"\textpm{}", "\u00d7": r"\texttimes{}", "\u00f7": r"\textdiv{}",
     "\u00b5": r"\textmu{}", "\u00b7": r"\textperiodcentered{}",

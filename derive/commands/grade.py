@@ -8,7 +8,6 @@ built in a temporary folder and moved into place when whole.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 import sys
@@ -211,30 +210,7 @@ def _feedback_pdfs(grades, submissions, keys, config, folder: Path, jobs, single
     for g, sub in zip(grades, submissions):
         key = keys[0] if single else by_variant.get(g.variant or "")
         answers = {q: a.value for q, a in sub.answers.items() if not a.error}
-        ctx = feedback_context(_typesettable(g), answers, None if g.error else key, config)
+        ctx = feedback_context(g, answers, None if g.error else key, config)
         sources.append((file_name(sub.index, g.student), render_feedback(ctx)))
     folder.mkdir(parents=True, exist_ok=True)
     build_feedback(sources, folder, jobs=jobs, progress=sys.stderr.isatty())
-
-
-# Latin letters in the escaper's range that pdflatex with T1 fonts cannot set
-# (derive/render.py lets them through): their plain spelling in the PDFs, so a
-# name or an answer with them never stops the run.
-_UNSET = str.maketrans({"ſ": "s", "Ŀ": "L·", "ŀ": "l·", "ŉ": "'n", "Ħ": "H", "ħ": "h",
-                        "ĸ": "k", "Ŧ": "T", "ŧ": "t"})
-
-
-def _typesettable(grade: StudentGrade) -> StudentGrade:
-    """A copy of ``grade`` whose text has no character in :data:`_UNSET`."""
-    def fix(value):
-        if isinstance(value, str):
-            return value.translate(_UNSET)
-        if isinstance(value, list):
-            return [fix(v) for v in value]
-        if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
-        return value
-    items = {q: dataclasses.replace(i, feedback=fix(i.feedback), given=fix(i.given))
-             for q, i in grade.items.items()}
-    return dataclasses.replace(grade, student=fix(grade.student), variant=fix(grade.variant),
-                               error=fix(grade.error), notes=fix(grade.notes), items=items)
