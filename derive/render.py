@@ -55,8 +55,8 @@ _SETTABLE_RANGES = ((0x00A0, 0x017F), (0x2013, 0x2014), (0x2018, 0x201E),
 # Characters the compiler cannot set, but whose plain-text spelling is clear
 _TRANSLITERATIONS = {"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2009": " ",
                      # Latin Extended-A letters the T1 fonts lack
-                     "ſ": "s", "Ŀ": "L·", "ŀ": "l·", "ŉ": r"\textquotesingle{}n",
-                     "Ħ": "H", "ħ": "h", "ĸ": "k", "Ŧ": "T", "ŧ": "t"}
+                     "ſ": "s", "Ŀ": r"L\textperiodcentered{}", "ŀ": r"l\textperiodcentered{}",
+                     "ŉ": r"\textquotesingle{}n", "Ħ": "H", "ħ": "h", "ĸ": "k", "Ŧ": "T", "ŧ": "t"}
 _MATH_TEXT = {
     "\u00b1": r"\textpm{}", "\u00d7": r"\texttimes{}", "\u00f7": r"\textdiv{}",
     "\u00b5": r"\textmu{}", "\u00b7": r"\textperiodcentered{}",

@@ -17,7 +17,7 @@ CASES = [
     ("x − y", "x - y"),
     ("5 × 3", r"5 \texttimes{} 3"),
     # Latin Extended-A letters without a T1 glyph: their plain spelling
-    ("ſoŀ Ħŧ ŉ", r"sol· Ht \textquotesingle{}n"),
+    ("ſoŀ Ħŧ ŉ", r"sol\textperiodcentered{} Ht \textquotesingle{}n"),
     # T1 ligatures: every character must stay itself
     ("a--b---c", "a-{}-b-{}-{}-c"),
     ("x-y, z", "x-y, z"),
