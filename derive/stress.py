@@ -31,6 +31,8 @@ DEGENERACIES = {
     "tied_probabilities": "two class probabilities tie at the precision asked",
     "near_kink": "a hidden pre-activation within the kink margin of 0",
     "mistake_unseen": "a common mistake leaves an item it concerns unchanged",
+    "mistake_blank": "a common mistake gives zeros, a copy of the given data, or what "
+                     "doing nothing gives (graded as no attempt, not as the mistake)",
 }
 
 
@@ -66,6 +68,8 @@ class Audit:
                         shown = [q for q in ("q12", "q13") if q in sheet and q not in items]
                         (excused if item == "q14" and shown else unseen).add((code, item))
             found["mistake_unseen"] = bool(unseen)
+            found["mistake_blank"] = any(_blank_items(key, sheet, self.figures)
+                                         for per in sheets.values() for sheet in per[i])
             for pair in unseen:
                 self.unseen[pair] = self.unseen.get(pair, 0) + 1
             for pair in excused - unseen:
@@ -137,6 +141,24 @@ def _unseen_items(answers: dict, sheet: dict, figures: int) -> list[str]:
         if all(given[k].shape == right[k].shape
                and precision.within(given[k], right[k], figures - 1).all() for k in right):
             out.append(item)
+    return out
+
+
+def _blank_items(key: dict, sheet: dict, figures: int) -> list[str]:
+    """The numeric items of a mistake's sheet with a part that shows no work."""
+    p, ans = key["params"], key["answers"]
+    given = [np.asarray(v, float) for group in ("softmax_layer", "network")
+             for name, v in p[group].items() if isinstance(v, list)]
+    nothing = {"q8": p["softmax_layer"]["W"], "q12.W": p["network"]["W2"],
+               "q13.W": p["network"]["W1"], "q9": ans["q7"], "q14": ans["q11"]}
+    out = []
+    for item, wrong in sheet.items():
+        if isinstance(wrong, dict) and "sympy" in wrong:
+            continue
+        for part, value in _parts(wrong, item).items():
+            data = given + ([np.asarray(nothing[part], float)] if part in nothing else [])
+            if precision.blank(value, data, figures) and item not in out:
+                out.append(item)
     return out
 
 

@@ -57,6 +57,8 @@ def test_a_variant_with_a_zero_input_and_a_dead_gradient():
     assert audit.found["zero_input"] == audit.found["W1_unchanged"] == 1
     assert audit.found["mistake_unseen"] == 1
     assert ("missing-relu-mask", "q13") in audit.unseen
+    # ... and every mistake's q13 gradient is zero: no work shown
+    assert audit.found["mistake_blank"] == 1
 
 
 def test_progress_on_request(capsys):
