@@ -33,7 +33,7 @@ import sympy as sp
 
 from derive.calculus import softmax as sm
 from derive.key import ITEMS
-from derive.spec import InputError
+from derive.spec import InputError, printable
 
 MAX_FILE_BYTES = 32 * 2**20   # a class's answers file is a few hundred kB
 MAX_SUBMISSIONS = 10_000
@@ -576,17 +576,6 @@ def load_submissions(path: str | Path) -> list[Submission]:
     return submissions
 
 
-def printable(text: str, json_text: bool = False) -> str:
-    """``text`` with control, bidi and line-separator characters as ``\\uXXXX``:
-    safe in a terminal and a log line. ``json_text``: ``text`` is JSON, whose
-    strings have their C0 controls escaped already and whose line breaks stay."""
-    return (_INVISIBLE if json_text else _UNSAFE).sub(
-        lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-_INVISIBLE_CHARS = "\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff"
-_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
-_UNSAFE = re.compile(f"[\x00-\x1f{_INVISIBLE_CHARS}]")
 
 
 def _decode(data: bytes, where: str, legacy: bool) -> str:

@@ -26,7 +26,7 @@ from typing import Iterator
 
 from derive import __version__
 from derive.files import temp_folder
-from derive.spec import InputError
+from derive.spec import InputError, printable
 
 
 def _command_modules() -> list[str]:
@@ -77,13 +77,13 @@ def main(argv: list[str] | None = None) -> int:
         with _matplotlib_config():
             return args.func(args) or 0
     except InputError as e:
-        print(f"handouts: error: {e}", file=sys.stderr)
+        print(f"handouts: error: {printable(str(e))}", file=sys.stderr)
         return 2
     except RecursionError:
         print("handouts: error: an input nests too deeply", file=sys.stderr)
         return 2
     except OSError as e:
-        print(f"handouts: error: {environment_error(e)}", file=sys.stderr)
+        print(f"handouts: error: {printable(environment_error(e))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as e:
         print("handouts: interrupted" if not isinstance(e, Terminated) else

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -28,6 +29,19 @@ class InputError(ValueError):
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+
+
+def printable(text: str, json_text: bool = False) -> str:
+    """``text`` with control, bidi and line-separator characters as ``\\uXXXX``:
+    safe in a terminal and a log line. ``json_text``: ``text`` is JSON, whose
+    strings have their C0 controls escaped already and whose line breaks stay."""
+    return (_INVISIBLE if json_text else _UNSAFE).sub(
+        lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_INVISIBLE_CHARS = "\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_UNSAFE = re.compile(f"[\x00-\x1f{_INVISIBLE_CHARS}]")
 
 
 # --------------------------------------------------------------------------

@@ -14,12 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from derive.answers import (Submission, as_submitted, load_submissions, printable,
-                            validate_answer)
+from derive.answers import Submission, as_submitted, load_submissions, validate_answer
 from derive.config import load_config
 from derive.grade import StudentGrade, grade_all, parse_rules
 from derive.key import ITEMS
-from derive.spec import InputError, read_data_file
+from derive.spec import InputError, printable, read_data_file
 
 MARKS = {"correct": "+", "carried-forward": "c", "wrong": "x", "missing": ".", "invalid": "!"}
 

@@ -63,3 +63,14 @@ def test_unknown_option_is_status_2():
     r = subprocess.run([sys.executable, "-m", "derive", "key", "--bogus"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_a_hostile_field_name_is_escaped_in_the_one_line_error(tmp_path, capsys):
+    """Control, escape and bidi characters from a file never reach the terminal."""
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps({"softmax_layer": {"W\x1b[2J\nX\u202e\u009b": 1}}))
+    assert main(["key", "--params", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("handouts: error: params.softmax_layer.W")
+    assert not any(ch in err for ch in "\x1b\u202e\u009b")
+    assert "\\u001b[2J\\u000aX\\u202e\\u009b: unknown field" in err
