@@ -108,3 +108,19 @@ def test_each_single_mistake_costs_the_same_on_100_variants(variants):
         costs = {v.key["variant"]: 100 - grade(v, (m.code,)).score for v in variants}
         spread[m.code] = sorted(set(costs.values()))
     assert all(len(c) == 1 and c[0] > 0 for c in spread.values()), spread
+
+
+def test_a_mistake_in_the_item_itself_is_named_a_consequence_carried_forward(variants):
+    """Unnormalised probabilities in q9 are the mistake on every variant (also
+    where they happen to equal what follows from the student's own q8); q9
+    after an ascent step follows from q8 and is carried forward."""
+    for v in variants:
+        q9 = grade(v, ("not-normalised",)).items["q9"]
+        assert (q9.status, q9.diagnosis) == ("wrong", ["not-normalised"]), v.key["variant"]
+        assert grade(v, ("ascent",)).items["q9"].status == "carried-forward", v.key["variant"]
+
+
+def test_acts_on_follows_the_hooks():
+    assert {"q7", "q9", "q11", "q14"} <= BY_CODE["not-normalised"].acts_on
+    assert "q9" not in BY_CODE["ascent"].acts_on and "q8" in BY_CODE["ascent"].acts_on
+    assert BY_CODE["missing-relu-mask"].acts_on == {"q13"}
