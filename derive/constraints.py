@@ -162,14 +162,16 @@ CARRIED_FORWARD = {"q14": ("q12", "q13")}
 
 
 def unchanged_items(key: dict, factor: float, figures: int = precision.FIGURES,
-                    sheets: Iterable[tuple[str, dict]] | None = None) -> list[tuple[str, str]]:
+                    sheets: Iterable[tuple[str, dict]] | None = None,
+                    first: bool = False, params=None) -> list[tuple[str, str]]:
     """(mistake code, item) for each numeric item a mistake concerns but does
     not change beyond ``factor`` tolerances in any entry (any part, for
     q12/q13): there the mistake goes unnoticed or looks like rounding
     (except an item of :data:`CARRIED_FORWARD` after a changed one).
     ``sheets`` are (code, answers) pairs, by default every sheet each single
     mistake of :mod:`derive.mistakes` produces for ``key`` (wrong-class: one
-    per other class)."""
+    per other class). ``first``: stop at the first one found. ``params``:
+    the key's parsed params, if known."""
     if sheets is None:
         from derive.mistakes import MISTAKES, recompute
         sheets = [(m.code, sheet) for m in MISTAKES for sheet in recompute(key, (m,))]
@@ -201,21 +203,26 @@ def unchanged_items(key: dict, factor: float, figures: int = precision.FIGURES,
         excused = any(shown.get((n, code, i)) for i in CARRIED_FORWARD.get(item, ()))
         if not seen and not excused and (code, item) not in out:
             out.append((code, item))
+    if first and out:   # the generator only asks whether there is any
+        return out
     # a mistake whose answer shows no work (zeros, a copy of the given data, what
     # doing nothing gives) would be graded as no attempt, not as the mistake
-    given = _given(key)
+    given = _given(key, params)
     for n, (code, wrong) in enumerate(sheets):
         for item, answer in wrong.items():
             for path, value in numeric_leaves(answer, item):
                 nothing = _nothing_done(key, path)
                 if precision.blank(value, given + nothing, figures) and (code, item) not in out:
                     out.append((code, item))
+                    if first:
+                        return out
     return out
 
 
-def _given(key: dict) -> list[np.ndarray]:
+def _given(key: dict, params=None) -> list[np.ndarray]:
     from derive.spec import parse_params
-    return [np.asarray(v, float) for v in parse_params(key["params"]).given_arrays()]
+    params = params if params is not None else parse_params(key["params"])
+    return [np.asarray(v, float) for v in params.given_arrays()]
 
 
 def _nothing_done(key: dict, path: str) -> list:

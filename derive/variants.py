@@ -471,7 +471,8 @@ def _mistakes_batch(keys: list[dict], factor: float, figures: int = precision.FI
     params = params if params is not None else [parse_params(k["params"]) for k in keys]
     sheets = [(m.code, recompute_params(params, (m,))) for m in MISTAKES]
     return [not unchanged_items(key, factor, figures,
-                                [(code, sheet) for code, per in sheets for sheet in per[i]])
+                                [(code, sheet) for code, per in sheets for sheet in per[i]],
+                                first=True, params=params[i])
             for i, key in enumerate(keys)]
 
 
