@@ -31,6 +31,13 @@ def test_ids_are_padded_to_the_width_of_the_count():
     assert variant_id(7, 1234, 2000) == "s7-1234"
 
 
+@pytest.mark.parametrize("count, width", [(9, 1), (10, 2), (99, 2), (100, 3), (1000, 4)])
+def test_ids_are_padded_to_the_width_of_the_count_at_its_edges(count, width):
+    # the width of count, not of count - 1 (10 ids are s7-00 ... s7-09)
+    assert variant_id(7, 0, count) == "s7-" + "0" * width
+    assert variant_id(7, count - 1, count) == f"s7-{count - 1:0{width}d}"
+
+
 @pytest.mark.parametrize("value", ["abc", "1.5", -1, True, 2.0])
 def test_bad_seed(value):
     with pytest.raises(InputError, match="--seed"):
