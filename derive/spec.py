@@ -231,6 +231,11 @@ def _number(value, field: str) -> Number:
         raise InputError(field, f"must be finite, got {value}")
     if abs(value) > MAX_MAGNITUDE:
         raise InputError(field, f"{value} is too large (at most 10^6 in magnitude)")
+    return check_decimals(value, field)
+
+
+def check_decimals(value: Number, field: str) -> Number:
+    """A number given to students is printed exactly: at most MAX_DECIMALS places."""
     if decimal_places(value) > MAX_DECIMALS:
         raise InputError(field, f"{decimal_text(value)} has {decimal_places(value)} decimal "
                          f"places; given data are printed exactly, so at most {MAX_DECIMALS}")

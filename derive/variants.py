@@ -43,7 +43,7 @@ from derive import precision
 from derive.constraints import BY_NAME, parse_constraints
 from derive.files import (TEMP_PREFIX, commit, files_digest, sha256_file, swap_in,
                           temp_folder, umask, updating)
-from derive.spec import InputError
+from derive.spec import InputError, check_decimals
 
 BATCH = 128           # candidates drawn per stream and round (fixed: part of the stream)
 CHUNK = 256           # variants generated together (bounds memory; never changes a variant)
@@ -133,6 +133,7 @@ def _choices(value, field: str) -> tuple[float, ...]:
     for i, v in enumerate(value):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 100:
             raise InputError(f"{field}[{i}]", f"expected a step size in (0, 100], got {v!r}")
+        check_decimals(v, f"{field}[{i}]")
     return tuple(value)
 
 

@@ -77,6 +77,7 @@ def test_figures_come_from_the_course():
     ({"network": {"W1": [1]}}, "variants.network.W1", "integer range"),
     ({"network": {"W1": [0.5, 2]}}, "variants.network.W1", "integer range"),
     ({"softmax_layer": {"lr": []}}, "variants.softmax_layer.lr", "empty list"),
+    ({"network": {"lr": [0.5, 0.3333333]}}, "variants.network.lr[1]", "7 decimal places"),
     ({"softmax_layer": {"lr": [0.5, -1]}}, "variants.softmax_layer.lr[1]", "step size"),
     ({"softmax_layer": {"classes": 1}}, "variants.softmax_layer.classes", "from 2"),
     ({"network": {"hidden": 0}}, "variants.network.hidden", "from 1"),
