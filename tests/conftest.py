@@ -1,6 +1,7 @@
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,10 @@ def leftovers(folder: Path) -> list[str]:
 def no_leftovers():
     """Fails the session's last test when the code left temporary folders."""
     yield
-    left = leftovers(SESSION_TMP)
+    # a process a test stopped may still be removing its folder: give it a moment
+    deadline = time.monotonic() + 10
+    while (left := leftovers(SESSION_TMP)) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert not left, f"temporary folders left in TMPDIR: {left}"
 
 
