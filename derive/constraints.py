@@ -207,12 +207,13 @@ def unchanged_items(key: dict, factor: float, figures: int = precision.FIGURES,
         return out
     # a mistake whose answer shows no work (zeros, a copy of the given data, what
     # doing nothing gives) would be graded as no attempt, not as the mistake
-    given = _given(key, params)
+    from derive.key import nothing_done
+    given, nothing = _given(key, params), nothing_done(key)
     for n, (code, wrong) in enumerate(sheets):
         for item, answer in wrong.items():
             for path, value in numeric_leaves(answer, item):
-                nothing = _nothing_done(key, path)
-                if precision.blank(value, given + nothing, figures) and (code, item) not in out:
+                data = given + ([nothing[path]] if path in nothing else [])
+                if precision.blank(value, data, figures) and (code, item) not in out:
                     out.append((code, item))
                     if first:
                         return out
@@ -223,15 +224,6 @@ def _given(key: dict, params=None) -> list[np.ndarray]:
     from derive.spec import parse_params
     params = params if params is not None else parse_params(key["params"])
     return [np.asarray(v, float) for v in params.given_arrays()]
-
-
-def _nothing_done(key: dict, path: str) -> list:
-    """What doing nothing gives for an item (the grader's baseline): the given
-    weights for an update, the output before the step after one."""
-    p, a = key["params"], key["answers"]
-    where = {"q8": p["softmax_layer"]["W"], "q12.W": p["network"]["W2"],
-             "q13.W": p["network"]["W1"], "q9": a["q7"], "q14": a["q11"]}
-    return [where[path]] if path in where else []
 
 
 CONSTRAINTS: tuple[Constraint, ...] = (

@@ -29,7 +29,7 @@ from derive import precision
 from derive.answers import (SYMBOLIC, UPDATES, AnswerError, Given, Submission, TooLarge,
                             evaluate, parse_expression)
 from derive.calculus import softmax as sm
-from derive.key import ITEMS, POINTS
+from derive.key import ITEMS, POINTS, nothing_done
 from derive.mistakes import BY_CODE, MISTAKES, ROUNDED, Mistake, mistake_sets, recompute_params
 from derive.numeric import forward_network
 from derive.spec import InputError, Layer, Network, Params, parse_params
@@ -292,6 +292,7 @@ class Variant:
     expected: dict[str, Any]
     sheets: list[tuple[tuple[Mistake, ...], list[dict[str, Any]]]]
     given: list[np.ndarray] = field(default_factory=list)  # the data the sheet gives
+    nothing: dict[str, Any] = field(default_factory=dict)  # key.nothing_done
 
 
 def _arrays(value: Any) -> Any:
@@ -341,7 +342,7 @@ def prepare(keys: Sequence[dict], rules: Rules) -> list[Variant]:
             raise InputError(f"key {k.get('variant', '?')!s:.40}",
                              f"not an answer key (ANSWER_KEY.md): {e}") from None
         given = [np.asarray(v, float) for v in params.given_arrays()]
-        variants.append(Variant(k, params, expected, [], given))
+        variants.append(Variant(k, params, expected, [], given, nothing_done(k)))
     for mistakes in mistake_sets(rules.combinations):
         try:
             per_key = recompute_params([v.params for v in variants], mistakes)
@@ -469,16 +470,10 @@ class _Student:
         return None
 
     def baseline(self, item: str, part: str | None = None) -> np.ndarray | None:
-        """The answer when nothing is done (the given W for an update, the
-        output before the step for q14); None: zeros."""
-        s, n = self.p.softmax_layer, self.p.network
-        if item == "q8":
-            return np.asarray(s.W, float)
-        if part == "W":
-            return np.asarray(n.W2 if item == "q12" else n.W1, float)
-        if item in _BEFORE:
-            return self.expected(_BEFORE[item])
-        return None
+        """The answer when nothing is done (:func:`derive.key.nothing_done`);
+        None: zeros."""
+        base = self.v.nothing.get(f"{item}.{part}" if part else item)
+        return None if base is None else np.asarray(base, float)
 
 
 def _col(v) -> np.ndarray:
@@ -487,7 +482,6 @@ def _col(v) -> np.ndarray:
 
 NOT_GENUINE = ("All zeros, a copy of the given data, or what doing nothing gives: "
                "no credit, and nothing carries forward from it.")
-_BEFORE = {"q9": "q7", "q14": "q11"}  # the same output before the step
 _SOURCES = {"q8": "q6", "q9": "q8", "q11": "q10", "q14": "q12 and q13"}
 
 

@@ -96,6 +96,15 @@ def build_key(params: Params = REFERENCE, variant: str = "reference",
     return build_keys([params], [variant], seed)[0]
 
 
+def nothing_done(key: dict) -> dict[str, Any]:
+    """What a numeric answer is when nothing is done, by its path (``q12.W``):
+    an update that leaves the given W, an output after the step equal to the
+    one before it. An answer equal to one of these shows no work."""
+    p, a = key["params"], key["answers"]
+    return {"q8": p["softmax_layer"]["W"], "q12.W": p["network"]["W2"],
+            "q13.W": p["network"]["W1"], "q9": a["q7"], "q14": a["q11"]}
+
+
 def dumps(key: Any) -> str:
     """The key as JSON text: objects indented, each vector or matrix on one
     line; the same bytes for the same key."""

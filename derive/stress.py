@@ -68,8 +68,8 @@ class Audit:
                         shown = [q for q in ("q12", "q13") if q in sheet and q not in items]
                         (excused if item == "q14" and shown else unseen).add((code, item))
             found["mistake_unseen"] = bool(unseen)
-            found["mistake_blank"] = any(_blank_items(key, sheet, self.figures)
-                                         for per in sheets.values() for sheet in per[i])
+            found["mistake_blank"] = _shows_no_work(
+                key, [sheet for per in sheets.values() for sheet in per[i]], self.figures)
             for pair in unseen:
                 self.unseen[pair] = self.unseen.get(pair, 0) + 1
             for pair in excused - unseen:
@@ -144,22 +144,21 @@ def _unseen_items(answers: dict, sheet: dict, figures: int) -> list[str]:
     return out
 
 
-def _blank_items(key: dict, sheet: dict, figures: int) -> list[str]:
-    """The numeric items of a mistake's sheet with a part that shows no work."""
-    p, ans = key["params"], key["answers"]
-    given = [np.asarray(v, float) for group in ("softmax_layer", "network")
-             for name, v in p[group].items() if isinstance(v, list)]
-    nothing = {"q8": p["softmax_layer"]["W"], "q12.W": p["network"]["W2"],
-               "q13.W": p["network"]["W1"], "q9": ans["q7"], "q14": ans["q11"]}
-    out = []
-    for item, wrong in sheet.items():
-        if isinstance(wrong, dict) and "sympy" in wrong:
-            continue
-        for part, value in _parts(wrong, item).items():
-            data = given + ([np.asarray(nothing[part], float)] if part in nothing else [])
-            if precision.blank(value, data, figures) and item not in out:
-                out.append(item)
-    return out
+def _shows_no_work(key: dict, sheets: list[dict], figures: int) -> bool:
+    """Whether some mistake's sheet has an answer (a part) that shows no work."""
+    from derive.key import nothing_done
+    from derive.spec import parse_params
+    given = [np.asarray(v, float) for v in parse_params(key["params"]).given_arrays()]
+    nothing = nothing_done(key)
+    for sheet in sheets:
+        for item, wrong in sheet.items():
+            if isinstance(wrong, dict) and "sympy" in wrong:
+                continue
+            for part, value in _parts(wrong, item).items():
+                data = given + ([np.asarray(nothing[part], float)] if part in nothing else [])
+                if precision.blank(value, data, figures):
+                    return True
+    return False
 
 
 # --------------------------------------------------------------------------
