@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from derive.answers import key_submission, parse_submission
-from derive.grade import Rules, grade_submission, prepare
+from derive.grade import NOT_GENUINE, Rules, grade_submission, prepare
 from derive.key import POINTS
 from derive.mistakes import BY_CODE, MISTAKES, recompute
 from derive.variants import generate_keys, parse_settings
@@ -88,6 +88,8 @@ def _check(variant, profile, first) -> str | None:
     elif profile in ("copies", "zeros", "forward pass only"):
         ok = g.score == sum(POINTS[q] for q in FORWARD) and \
             all(g.items[q].points == 0 and not g.items[q].diagnosis for q in LATER)
+        if profile != "forward pass only":  # each answer is seen as showing no work
+            ok = ok and all(g.items[q].feedback.startswith(NOT_GENUINE) for q in LATER)
     else:
         # every mistake named, every wrong item explained, the cost of the first variant
         ok = {c for i in g.items.values() for c in i.diagnosis} == set(profile) and \
