@@ -1,6 +1,7 @@
 """The course config (TOML): one file, one section per stage.
 
-``[course]`` (title page of every document) is parsed here; ``[variants]`` and
+``[course]`` (title page of every document) and ``[documents]`` (what the
+sheets show) are parsed here; ``[variants]`` and
 ``[grading]`` are handed, still raw, to the stages that own them, which
 validate them the same way (an :class:`~derive.spec.InputError` naming the
 field). Every section is optional; a missing config means all defaults.
@@ -16,7 +17,8 @@ from typing import Any
 from derive.precision import FIGURES, MAX_FIGURES, MIN_FIGURES
 from derive.spec import InputError, read_data_file
 
-SECTIONS = ("course", "variants", "grading")
+SECTIONS = ("course", "documents", "variants", "grading")
+SHEETS = ("homework", "exam")
 MAX_TEXT = 200
 
 
@@ -33,10 +35,20 @@ class Course:
 
 
 @dataclass(frozen=True)
+class Documents:
+    """What the documents show: the problem sheet's kind and the worked
+    solutions' panel of common mistakes."""
+
+    sheet: str = "homework"   # "exam": name and ID fields, answer boxes, a total
+    mistakes: bool = True     # the worked solutions show what common mistakes give
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole config: the parsed course section, the others raw for their stage."""
 
     course: Course = field(default_factory=Course)
+    documents: Documents = field(default_factory=Documents)
     variants: dict = field(default_factory=dict)
     grading: dict = field(default_factory=dict)
     digest: str = ""  # sha256 of the file's bytes ("" for the defaults)
@@ -73,6 +85,22 @@ def parse_course(data: Any, section: str = "course") -> Course:
     return Course(**values)
 
 
+def parse_documents(data: Any, section: str = "documents") -> Documents:
+    """Validate the ``[documents]`` table."""
+    if not isinstance(data, dict):
+        raise InputError(section, "expected a table")
+    known = Documents.__dataclass_fields__
+    for key, value in data.items():
+        if key not in known:
+            raise InputError(f"{section}.{key}", "unknown field; expected " + ", ".join(sorted(known)))
+        if key == "sheet" and value not in SHEETS:
+            raise InputError(f"{section}.sheet", "expected " + " or ".join(f'"{s}"' for s in SHEETS)
+                             + f", got {value!r}")
+        if key == "mistakes" and not isinstance(value, bool):
+            raise InputError(f"{section}.mistakes", f"expected true or false, got {value!r}")
+    return Documents(**data)
+
+
 def parse_config(data: Any, digest: str = "") -> Config:
     """Validate a config mapping (as read from TOML)."""
     if not isinstance(data, dict):
@@ -84,6 +112,7 @@ def parse_config(data: Any, digest: str = "") -> Config:
         if name in data and not isinstance(data[name], dict):
             raise InputError(name, "expected a table")
     return Config(course=parse_course(data.get("course", {})),
+                  documents=parse_documents(data.get("documents", {})),
                   variants=data.get("variants", {}), grading=data.get("grading", {}),
                   digest=digest)
 

@@ -322,6 +322,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
     n1, n2 = len(pn.b1), len(pn.b2)
     return {
         "course": course_context(config.course),
+        "documents": {"sheet": config.documents.sheet, "mistakes": config.documents.mistakes},
         "variant": key["variant"],
         "decimals": config.course.decimals,
         "nllm_class": nllm_class,
