@@ -186,6 +186,21 @@ def _relu_mask(z_name: str) -> str:
     return latex(sp.Heaviside(sp.Symbol(z_name), 0))
 
 
+# The one notation: the loss is ℓ (L is the number of layers), the softmax SM
+LOSS = r"\ell"
+SM = sp.Function(r"\operatorname{SM}")
+
+
+def d_loss(wrt: str) -> str:
+    """The name of ∂ℓ/∂``wrt`` (a LaTeX fraction), for a symbol or a matrix."""
+    return partial(LOSS, wrt).name
+
+
+def _inline(num: str, den: str) -> sp.Symbol:
+    """∂num/∂den with a slash, for a formula inside a line of prose."""
+    return sp.Symbol(rf"\partial {num} / \partial {den}")
+
+
 @lru_cache(maxsize=None)
 def matrix_formulas(m: int, n: int, m_net: int, n1: int, n2: int) -> dict[str, Latex]:
     """The matrix forms of the forward pass, backprop and the update, for a
@@ -198,10 +213,11 @@ def matrix_formulas(m: int, n: int, m_net: int, n1: int, n2: int) -> dict[str, L
     # network (questions 10-14)
     x1 = _mat("x", m_net)
     W1, b1, W2, b2 = _mat("W^{1}", m_net, n1), _mat("w_0^{1}", n1), _mat("W^{2}", n1, n2), _mat("w_0^{2}", n2)
-    a1, z2, a2 = _mat("a^{1}", n1), _mat("z^{2}", n2), _mat("a^{2}", n2)
+    a1, a2 = _mat("a^{1}", n1), _mat("a^{2}", n2)
     y2, d1, d2 = _mat("y", n2), _mat(r"\delta^{1}", n1), _mat(r"\delta^{2}", n2)
-    G1, G2 = _mat(r"\frac{\partial L}{\partial W^{1}}", m_net, n1), _mat(r"\frac{\partial L}{\partial W^{2}}", n1, n2)
+    G1, G2 = _mat(d_loss("W^{1}"), m_net, n1), _mat(d_loss("W^{2}"), n1, n2)
     mask = _mat(_relu_mask("z^{1}"), n1)
+    f1, z1 = sp.Function("f^{1}"), sp.IndexedBase("z^{1}")
     # unevaluated, so that they print in the order of the assignment: A − η B
     sub = lambda A, B: sp.MatAdd(A, sp.MatMul(-1, eta, B, evaluate=False), evaluate=False)  # noqa: E731
     add = lambda A, B: sp.MatAdd(A, B, evaluate=False)  # noqa: E731
@@ -213,7 +229,7 @@ def matrix_formulas(m: int, n: int, m_net: int, n1: int, n2: int) -> dict[str, L
         "z1": _tex(add(W1.T * x1, b1)),
         "a1": Latex(latex(sp.Max(sp.Symbol("z^{1}"), 0))),
         "z2": _tex(add(W2.T * a1, b2)),
-        "a2": Latex(r"\operatorname{SM}\left(" + latex(z2) + r"\right)"),
+        "a2": _tex(SM(sp.Symbol("z^{2}"))),
         "delta2": _tex(minus(a2, y2)),
         "back": _tex(W2 * d2),
         "mask": Latex(_relu_mask("z^{1}")),
@@ -222,6 +238,10 @@ def matrix_formulas(m: int, n: int, m_net: int, n1: int, n2: int) -> dict[str, L
         "dL_dW1": _tex(x1 * d1.T),
         "W2_new": _tex(sub(W2, G2)),
         "W1_new": _tex(sub(W1, G1)),
+        # question 10 asks for f¹(z¹_1), …, f¹(z¹_n1): units count from 1
+        "hidden_first": _tex(f1(z1[1])), "hidden_last": _tex(f1(z1[n1])),
+        # question 12's hint: a column times a row has the shape of W²
+        "a1_dims": _dims(a1), "d2_row_dims": _dims(d2.T), "W2_dims": _dims(W2),
     }
 
 
@@ -237,21 +257,24 @@ def _dims(M: sp.MatrixExpr) -> Latex:
 
 @lru_cache(maxsize=None)
 def notation() -> dict[str, Latex]:
-    """The formulas of the notation section and of the questions' prose (the
-    layer's shapes are symbols, so SymPy checks that ``W^T x + w_0`` fits)."""
-    m, n, m_l, n_l = sp.symbols("m n m^{l} n^{l}", positive=True, integer=True)
+    """The formulas of the notation section and of the questions' prose and
+    hints (the layer's shapes are symbols, so SymPy checks that ``W^T x + w_0``
+    fits and that the hints' products have matching shapes)."""
+    m, n, m_l, n_l, n1, n2 = sp.symbols("m n m^{l} n^{l} n^{1} n^{2}", positive=True, integer=True)
     W, x, b = _mat("W", m, n), _mat("x", m), _mat("w_0", n)
     W_l, b_l = _mat("W^{l}", m_l, n_l), _mat("w_0^{l}", n_l)
     z_l, a_l = sp.Symbol("z^{l}"), sp.Symbol("a^{l}")
-    f, z, a = sp.Function("f"), sp.Symbol("z"), sp.Symbol("a")
-    loss = sp.Function(r"\operatorname{Loss}")
+    f, z, a, y = sp.Function("f"), sp.Symbol("z"), sp.Symbol("a"), sp.Symbol("y")
+    ell, nllm = sp.Function(LOSS), sp.Function(r"\operatorname{NLLM}")
     # question 3: one sigmoid unit; question 6: one softmax layer
     k, j = sm.k, sm.j
     unit = sp.Add(sp.Sum(sp.Indexed("w", k) * sm.x[k], (k, 1, sm.m)), sp.Symbol("w_0"),
                   evaluate=False)
     layer = sp.Add(sp.Sum(sp.Mul(sm.w[k, j], sm.x[k], evaluate=False), (k, 1, sm.m)),
-                   sp.IndexedBase("w_0")[j], evaluate=False)
-    dloss_dz2 = partial(r"\operatorname{Loss}", "z^{2}")
+                   sm.w[0, j], evaluate=False)
+    w_l = sp.IndexedBase("w^{l}")
+    dloss_dz2 = _inline(LOSS, "z^{2}")
+    a1 = _mat("a^{1}", n1)
     z1 = sp.Symbol("z^{1}")
     return {
         "z": _tex(_eq(_mat("z", n), sp.MatAdd(W.T * x, b, evaluate=False))),
@@ -260,15 +283,42 @@ def notation() -> dict[str, Latex]:
         "W_l_dims": _dims(W_l), "b_l_dims": _dims(b_l),
         "n_l": _tex(_eq(n_l, sp.Symbol("m^{l+1}"))),
         "a_l": _tex(_eq(a_l, sp.Function("f^{l}")(z_l))),
-        "loss": _tex(loss(a, sp.Symbol("y"))),
+        "w_kj": _tex(w_l[k, j]), "w_0j": _tex(w_l[0, j]), "x_0": _tex(_eq(sp.Symbol("x_0"), 1)),
+        "loss": _tex(ell(sp.Symbol("a^{L}"), y)), "ell": _tex(sp.Symbol(LOSS)),
+        "ln": _tex(sp.log(sp.Symbol("x"))),
         "unit": _tex(_eq(a, sp.Function(r"\sigma")(unit))),
-        "layer": _tex(_eq(sm.z[j], layer)),
-        "dloss_dz2": _tex(_eq(dloss_dz2, sp.Add(sp.Symbol("a^{2}"), -sp.Symbol("y"), evaluate=False))),
-        "delta2": _tex(_eq(sp.Symbol(r"\delta^{2}"), dloss_dz2)),
-        "dz2_da1": _tex(_eq(partial("z^{2}", "a^{1}"), sp.Symbol("W^{2}"))),
+        "layer": _tex(_eq(sm.z[j], layer)), "sm": _tex(_eq(a, SM(z))),
+        "nll": _tex(_eq(sp.Function(r"\operatorname{NLL}")(a, y), sig.nll(sig.a, sig.y))),
+        "loss_net": _tex(_eq(sp.Symbol(LOSS), nllm(sp.Symbol("a^{2}"), y))),
+        "dloss_dz2": _tex(_eq(dloss_dz2, sp.Add(sp.Symbol("a^{2}"), -y, evaluate=False))),
+        "dloss_dW2": _tex(_eq(_inline(LOSS, "W^{2}"), a1 * _mat(dloss_dz2.name, n2).T)),
+        # ∂ℓ/∂· alone, for the questions' prose and hints
+        **{f"dl_d{v}": _tex(_inline(LOSS, tex)) for v, tex in
+           (("z2", "z^{2}"), ("W2", "W^{2}"), ("a1", "a^{1}"), ("z1", "z^{1}"), ("W1", "W^{1}"))},
+        "dz2_da1": _tex(_eq(_inline("z^{2}", "a^{1}"), sp.Symbol("W^{2}"))),
         "relu_prime": _tex(_eq(sp.Derivative(sp.Max(z1, 0), z1), sp.Heaviside(z1, 0))),
-        "dz1_dW1": _tex(_eq(partial("z^{1}", "W^{1}"), sp.Symbol("x"))),
+        "dz1_dW1": _tex(_eq(_inline("z^{1}", "W^{1}"), sp.Symbol("x"))),
     }
+
+
+def _ordinal(n: int) -> str:
+    words = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+             "ninth", "tenth")
+    if n <= len(words):
+        return words[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+@lru_cache(maxsize=None)
+def class_notation(query_class: int) -> dict[str, Any]:
+    """How the sheets name the query class (``query_class`` counts from 0, as
+    the data and the answer key do; a person reads it counting from 1)."""
+    number = query_class + 1
+    a, a_new = sp.IndexedBase("a"), sp.IndexedBase(r"a^{\text{new}}")
+    return {"number": number, "ordinal": _ordinal(number),
+            "a": _tex(a[number]), "a_new": _tex(a_new[number]),
+            "numpy": f"a[{query_class}]"}
 
 
 # --------------------------------------------------------------------------
@@ -299,7 +349,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
     fmt = Formatter(config.course.decimals)
     ans, lay, net = key["answers"], sol.layer, sol.network
     pl, pn = params.softmax_layer, params.network
-    c = pl.query_class
+    c = pl.query_class  # from 0, as in the data
     given = _quantities(Given(fmt.decimals), {
         "nllm_a": params.nllm_example.a, "nllm_y": params.nllm_example.y,
         "W": pl.W, "b": pl.b, "x": pl.x, "y": pl.y, "lr": pl.lr,
@@ -325,37 +375,47 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
         "documents": {"sheet": config.documents.sheet, "mistakes": config.documents.mistakes},
         "variant": key["variant"],
         "decimals": config.course.decimals,
-        "nllm_class": nllm_class,
+        # classes are numbered from 1 on the sheets (the data count from 0)
+        "nllm_class": nllm_class + 1,
         "nllm_a_c": Given().number(params.nllm_example.a[nllm_class]),
-        "precision": escape_latex(precision.statement(config.course.figures)),
+        "nllm_example": _tex(_eq(sp.Symbol(r"\operatorname{NLLM}"), -sp.log(sp.Symbol(
+            Given().number(params.nllm_example.a[nllm_class]))))),
+        "precision": escape_latex(precision.statement(config.course.figures, natural_log=False)),
         "is_reference": key["variant"] == "reference",
         "points": {q: points(p) for q, p in POINTS.items()},
         "total": points(sum(POINTS.values())),
         "answers": {q: Latex(ans[q]["latex"]) for q in ("q1", "q2", "q3", "q4", "q5")},
-        "nll": Latex(latex(sig.nll(sig.a, sig.y))),
         "notation": notation(),
         "derivations": derivations(),
         "formulas": matrix_formulas(m, n, len(pn.x), n1, n2),
         "given": given, "layer": layer, "network": network,
         "sizes": {"m": m, "n": n, "n1": n1, "n2": n2, "m_net": len(pn.x)},
-        # classes are numbered from 0, as in the assignment
-        "query_class": c, "target_class": int(np.argmax(pl.y)),
-        "target_class_net": int(np.argmax(pn.y)),
+        "query_class": c + 1, "target_class": int(np.argmax(pl.y)) + 1,
+        "target_class_net": int(np.argmax(pn.y)) + 1,
+        "classes": class_notation(c),
         "figures": dict(figures or {}),
-        "summary": summary(fmt, ans),
+        "summary": summary(fmt, key),
     }
 
 
 # The formula answers q1-q3 are right-hand sides; their left side is the derivation's
 ANSWER_LHS = {"q1": "sigmoid", "q2": "sigmoid_prime", "q3": "nll_gradient"}
-# How the summary table names each numeric answer
+# How the summary table names each numeric answer (q7 and q9 name the query
+# class: :func:`summary_labels`)
 SUMMARY_LABELS = {
-    "q6": r"\nabla_W \operatorname{NLLM}", "q7": r"a_{c}", "q8": r"W_{\text{new}}",
-    "q9": r"a_{c}^{\text{new}}", "q10": r"a^{1}", "q11": r"a^{2}",
-    "q12": (r"\frac{\partial L}{\partial W^{2}}", r"W^{2}_{\text{new}}"),
-    "q13": (r"\frac{\partial L}{\partial W^{1}}", r"W^{1}_{\text{new}}"),
+    "q6": r"\nabla_W \operatorname{NLLM}", "q8": r"W_{\text{new}}",
+    "q10": r"a^{1}", "q11": r"a^{2}",
+    "q12": (d_loss("W^{2}"), r"W^{2}_{\text{new}}"),
+    "q13": (d_loss("W^{1}"), r"W^{1}_{\text{new}}"),
     "q14": r"a^{2}_{\text{new}}",
 }
+
+
+def summary_labels(query_class: int) -> dict[str, Any]:
+    """The summary table's label of every numeric answer for a query class
+    counted from 0 (q7 is a_3 for the third class)."""
+    names = class_notation(query_class)
+    return {**SUMMARY_LABELS, "q7": names["a"], "q9": names["a_new"]}
 
 
 def _shown(fmt: Formatter, label: str, value: Any) -> Latex:
@@ -363,11 +423,12 @@ def _shown(fmt: Formatter, label: str, value: Any) -> Latex:
     return Latex(f"{label} {q['rel']} {q['value']}")
 
 
-def summary(fmt: Formatter, ans: dict) -> list[dict[str, Any]]:
+def summary(fmt: Formatter, key: dict) -> list[dict[str, Any]]:
     """The answer key in print: one row per item, each a list of formulas."""
-    rows = []
+    ans, rows = key["answers"], []
+    labels = summary_labels(key["params"]["softmax_layer"]["query_class"])
     for q, p in POINTS.items():
-        value, label = ans[q], SUMMARY_LABELS.get(q)
+        value, label = ans[q], labels.get(q)
         if q in ANSWER_LHS:
             lhs = derivations()[ANSWER_LHS[q]]["lhs"]
             shown = [Latex(f"{lhs} = {value['latex']}")]

@@ -201,7 +201,8 @@ def _given(key: dict, item: str) -> str:
     if item in ("q6", "q7", "q8", "q9"):
         s = p["softmax_layer"]
         return (f"W = {s['W']}, w0 = {s['b']}, x = {s['x']}, y = {s['y']}, "
-                f"step size {s['lr']}, query class {s['query_class']} (from 0)")
+                f"step size {s['lr']}, query class {s['query_class'] + 1} "
+                f"(classes count from 1: class {s['query_class'] + 1} is a_{s['query_class'] + 1})")
     n = p["network"]
     return (f"W1 = {n['W1']}, w0_1 = {n['b1']}, W2 = {n['W2']}, w0_2 = {n['b2']}, "
             f"x = {n['x']}, y = {n['y']}, step size {n['lr']}")

@@ -118,7 +118,7 @@ def feedback_context(grade: StudentGrade, answers: dict, key: dict | None,
     if rules is None:
         rules = parse_rules(config.grading, figures=config.course.figures)
     fmt = Wide(config.course.decimals)
-    key_rows = {f"q{r['item']}": r["answer"] for r in summary(fmt, key["answers"])} if key else {}
+    key_rows = {f"q{r['item']}": r["answer"] for r in summary(fmt, key)} if key else {}
     formulas = _formulas(key) if key else {}
     rows, details = [], []
     for q, g in grade.items.items():

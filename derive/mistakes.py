@@ -130,11 +130,11 @@ MISTAKES: tuple[Mistake, ...] = (
             r"units with $z^1 \le 0$ get no gradient.",
             relu_mask=False),
     Mistake("wrong-class",
-            "This is another class's probability: classes are numbered from 0 "
-            "(\"class 2\" is the third entry).",
+            "This is another class's probability: classes are numbered from 1 "
+            "(\"class 3\" is a_3, the third entry).",
             ("q5", "q7", "q9"),
-            r"This is another class's probability: classes are numbered from 0 "
-            r"(``class 2'' is the third entry).",
+            r"This is another class's probability: classes are numbered from 1 "
+            r"(``class 3'' is $a_3$, the third entry).",
             other_class=True),
     Mistake("not-normalised",
             "The softmax is not normalised: divide e^(z_j) by Σ_k e^(z_k) "

@@ -26,11 +26,13 @@ ZERO_TOL = 1e-9
 SLACK = 1 + 1e-9
 
 
-def statement(figures: int = FIGURES) -> str:
-    """The contract as the problem sheet states it (plain text)."""
-    return (f"Give every number exactly or to at least {figures} significant figures "
+def statement(figures: int = FIGURES, natural_log: bool = True) -> str:
+    """The contract as the problem sheet states it (plain text); with
+    ``natural_log`` it says what ln is (the handouts say it in their notation)."""
+    text = (f"Give every number exactly or to at least {figures} significant figures "
             f"(answers within one unit of the {_ordinal(figures)} significant figure "
-            f"are accepted); log is the natural logarithm, ln.")
+            f"are accepted)")
+    return text + ("; ln is the natural logarithm." if natural_log else ".")
 
 
 def _ordinal(n: int) -> str:

@@ -59,6 +59,7 @@ class _Partial(sp.Function):
     """A printed partial derivative that depends on the indices in its args."""
 
     num = den = ""
+    tall = True  # printed as a fraction (derive.latex.is_tall)
 
     def _latex(self, printer, exp=None):
         tex = rf"\frac{{\partial {self.num}}}{{\partial {self.den}}}"

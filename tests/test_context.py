@@ -126,7 +126,8 @@ def test_the_relu_kink_prints_consistently():
 
 def test_the_precision_contract_is_in_the_context(ctx):
     from derive.precision import statement
-    assert ctx["precision"] == statement(3)
+    # the notation section says what ln is, so the contract need not
+    assert ctx["precision"] == statement(3, natural_log=False)
     c = build_context(build_key(), Config(course=Course(figures=4)))
     assert "at least 4 significant figures" in c["precision"]
 
@@ -181,6 +182,186 @@ def test_formula_answers_are_trusted_latex(ctx):
 def test_prose_formulas_are_printed_by_sympy(ctx):
     n = ctx["notation"]
     assert n["z"] == "z = W^{T} x + w_{0}" and n["W_l_dims"] == r"m^{l} \times n^{l}"
-    assert n["layer"] == r"{z}_{j} = \sum_{k=1}^{m} {w}_{k,j} {x}_{k} + {w_{0}}_{j}"
-    assert n["relu_prime"].endswith(r"= \mathbf{1}\left[z^{1} > 0\right]")
+    assert n["layer"] == r"z_{j} = \sum_{k=1}^{m} w_{kj} x_{k} + w_{0j}"
+    assert n["relu_prime"].endswith(r"= \mathbf{1}[z^{1} > 0]")
     assert all(isinstance(v, Latex) for v in n.values())
+
+
+# --------------------------------------------------------------------------
+# One notation: ℓ for the loss, ln, w_{kj}, classes and units from 1
+
+
+def test_the_loss_is_ell_everywhere_in_the_context(ctx):
+    n, f = ctx["notation"], ctx["formulas"]
+    assert n["loss"] == r"\ell(a^{L}, y)" and n["loss_net"] == r"\ell = \operatorname{NLLM}(a^{2}, y)"
+    assert n["dloss_dz2"] == r"\partial \ell / \partial z^{2} = a^{2} - y"
+    assert f["W2_new"] == r"W^{2} - \eta \frac{\partial \ell}{\partial W^{2}}"
+    labels = [a for row in ctx["summary"] for a in row["answer"]]
+    assert any(a.startswith(r"\frac{\partial \ell}{\partial W^{1}}") for a in labels)
+    for leaf in _leaves(ctx):
+        if isinstance(leaf, str):
+            assert r"\partial L}" not in leaf and "Loss" not in leaf and r"\log" not in leaf, leaf
+
+
+def test_weights_are_w_kj_and_the_bias_index_is_0(ctx):
+    n = ctx["notation"]
+    assert n["w_kj"] == "w^{l}_{kj}" and n["w_0j"] == "w^{l}_{0j}" and n["x_0"] == "x_{0} = 1"
+    assert ctx["derivations"]["softmax_layer_gradient"]["lhs"] == \
+        r"\frac{\partial \operatorname{NLLM}}{\partial w_{kj}}"
+
+
+def test_hints_are_printed_by_sympy(ctx):
+    n, f = ctx["notation"], ctx["formulas"]
+    assert n["dloss_dW2"] == r"\partial \ell / \partial W^{2} = a^{1} (\partial \ell / \partial z^{2})^{T}"
+    assert (f["a1_dims"], f["d2_row_dims"], f["W2_dims"]) == \
+        (r"4 \times 1", r"1 \times 2", r"4 \times 2")
+    assert n["dz2_da1"] == r"\partial z^{2} / \partial a^{1} = W^{2}"
+    assert n["dz1_dW1"] == r"\partial z^{1} / \partial W^{1} = x"
+    assert (f["hidden_first"], f["hidden_last"]) == ("f^{1}(z^{1}_{1})", "f^{1}(z^{1}_{4})")
+
+
+@pytest.mark.parametrize("query_class, number, a, ordinal", [
+    (0, 1, "a_{1}", "first"), (2, 3, "a_{3}", "third"), (9, 10, "a_{10}", "tenth"),
+    (10, 11, "a_{11}", "11th"), (11, 12, "a_{12}", "12th"), (20, 21, "a_{21}", "21st"),
+])
+def test_class_names_count_from_1(query_class, number, a, ordinal):
+    from derive.context import class_notation
+    c = class_notation(query_class)
+    assert (c["number"], c["a"], c["ordinal"]) == (number, a, ordinal)
+    assert c["a_new"] == rf"a^{{\text{{new}}}}_{{{number}}}" and c["numpy"] == f"a[{query_class}]"
+
+
+def test_summary_labels_name_the_query_class(ctx):
+    # the reference asks for the third class: a_3, never the c of question 5
+    rows = {row["item"]: row["answer"] for row in ctx["summary"]}
+    assert rows["7"][0].startswith("a_{3} ") and rows["9"][0].startswith(r"a^{\text{new}}_{3} ")
+    assert ctx["query_class"] == 3 and ctx["classes"]["a"] == "a_{3}"
+    assert ctx["nllm_class"] == 1 and ctx["nllm_example"] == r"\operatorname{NLLM} = - \ln(0.1)"
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def variant_sources():
+    """The rendered sheets of 20 variants with 4 classes (query classes 0-3)."""
+    from derive.build import render_documents
+    from derive.figures import figure_names, figure_path
+    from derive.variants import generate_keys, parse_settings
+    keys = generate_keys(20261128, 20, parse_settings({"softmax_layer": {"classes": 4}}))
+    return [(k, {name: _flat(src) for name, src in render_documents(
+                k, Config(), figures={f: figure_path(f) for f in figure_names(k)}).items()})
+            for k in keys]
+
+
+def test_the_printed_class_is_query_class_plus_1_over_variants(variant_sources):
+    seen = set()
+    for key, sources in variant_sources:
+        q = key["params"]["softmax_layer"]["query_class"]
+        seen.add(q)
+        for name, tex in sources.items():
+            for when in ("before any update", "after that step"):
+                assert f"assigns to class {q + 1} {when}" in tex, (key["variant"], name)
+                assert f"assigns to class {q} {when}" not in tex, (key["variant"], name)
+            assert f"Give the probability $a_{{{q + 1}}}$ that" in tex
+            assert f"class {q + 1} is $a_{{{q + 1}}}$" in tex and f"\\texttt{{a[{q}]}}" in tex
+        handout = sources["handout.tex"]
+        assert f"It is entry {q + 1} of $a$ above." in handout
+        assert f"& a_{{{q + 1}}} \\approx" in handout  # the summary table
+        assert f"a^{{\\text{{new}}}}_{{{q + 1}}}" in handout
+        c = int(np.argmax(key["params"]["nllm_example"]["y"]))
+        assert f"Here $c = {c + 1}$, so" in handout
+    assert seen == {0, 1, 2, 3}
+
+
+def test_the_sources_use_one_notation(variant_sources):
+    for key, sources in variant_sources:
+        for name, tex in sources.items():
+            assert r"\log" not in tex and "Loss" not in tex and r"\partial L" not in tex, name
+            assert tex.count("natural logarithm") == 1, name
+            assert "counting from 0" not in tex and "numbered from 0" not in tex, name
+            assert r"\left(z" not in tex and r"\sigma\left(" not in tex, name
+
+
+
+# --------------------------------------------------------------------------
+# The notation in print: pdftotext of the handout and the problem sheet
+
+
+def _pdf_text(pdf) -> str:
+    import subprocess
+    import unicodedata
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return unicodedata.normalize("NFC", out.stdout.replace("\u2212", "-"))
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """{variant: (key, {"handout": text, "problems": text})} for the reference
+    and a variant that asks for class 1 (query_class 0)."""
+    from dataclasses import replace
+    from derive.build import build_documents
+    from derive.spec import REFERENCE
+    first = replace(REFERENCE, softmax_layer=replace(REFERENCE.softmax_layer, query_class=0))
+    out = {}
+    for key in (build_key(), build_key(first, "first-class")):
+        folder = tmp_path_factory.mktemp("notation")
+        build_documents(key, Config(), folder)
+        out[key["variant"]] = (key, {name: _pdf_text(folder / f"{name}.pdf")
+                                     for name in ("handout", "problems")})
+    return out
+
+
+def _squashed(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_the_printed_sheets_use_one_notation(printed):
+    import re
+    for variant, (key, texts) in printed.items():
+        for name, text in texts.items():
+            where = (variant, name)
+            assert "ℓ" in text and not re.search(r"\bLoss\b", text), where
+            # ln only: "log" survives in log-likelihood and logarithm alone
+            assert not re.search(r"\blog\b(?!-)", text), where
+            assert " ".join(text.split()).count("natural logarithm") == 1, where
+            assert "Inputs, units and classes are numbered from 1" in " ".join(text.split()), where
+            assert "counting from 0" not in text and "numbered from 0" not in text, where
+
+
+def test_the_printed_class_is_a_of_query_class_plus_1(printed):
+    import re
+    for variant, (key, texts) in printed.items():
+        q = key["params"]["softmax_layer"]["query_class"] + 1
+        for name, text in texts.items():
+            flat = _squashed(text)
+            assert f"Givetheprobabilitya{q}thatthelayerassignstoclass{q}beforeanyupdate." in flat
+            assert f"class{q}isa{q},the" in flat, (variant, name)
+        answers = re.findall(r"Answer\.a(\d+)(?:≈|=)", _squashed(texts["handout"]))
+        assert answers == [str(q)], variant
+
+
+@pytest.mark.xfail(strict=True, reason="the figures label classes from 0 until the figures "
+                   "branch is merged (figures.py is the figures helper's); remove this mark then")
+def test_no_class_0_anywhere_in_print(printed):
+    import re
+    for variant, (key, texts) in printed.items():
+        for name, text in texts.items():
+            assert not re.search(r"\bclass 0\b", " ".join(text.split())), (variant, name)
+
+
+def test_the_hints_are_in_words(printed):
+    # a hint that loses its words (or its formula) fails here
+    q12 = ("Hint:thegradientisanouterproduct,∂ℓ/∂W2=a1(∂ℓ/∂z2)T,where∂ℓ/∂z2=a2-y"
+           "forasoftmaxoutputwiththisloss.Thedimensionsmustmatch:a1isa4×1column")
+    q13 = ["Hint:applythechainruleonelayeratatime,backwardsfrom∂ℓ/∂z2.",
+           "dependsona1through∂z2/∂a1=W2(theweightsoftheforwardpass,beforetheirupdate)",
+           "1wherez1ispositiveand0elsewhere,whichgives∂ℓ/∂z1.",
+           "dependsonW1through∂z1/∂W1=x,so∂ℓ/∂W1isagainanouterproduct"]
+    for variant, (key, texts) in printed.items():
+        for name, text in texts.items():
+            flat = _squashed(text)
+            assert q12 in flat, (variant, name)
+            for part in q13:
+                assert part in flat, (variant, name, part)

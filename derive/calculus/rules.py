@@ -41,10 +41,7 @@ class sigmoid(sp.Function):
     def _eval_evalf(self, prec):
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
-    def _latex(self, printer, exp=None):
-        arg = printer._print(self.args[0])
-        base = rf"\sigma\left({arg}\right)"
-        return base if exp is None else rf"{base}^{{{exp}}}"
+    # printed as \sigma(z) by derive.latex.HandoutPrinter._print_sigmoid
 
 
 def relu(z: sp.Expr) -> sp.Expr:
