@@ -296,7 +296,7 @@ def notation() -> dict[str, Latex]:
         **{f"dl_d{v}": _tex(_inline(LOSS, tex)) for v, tex in
            (("z2", "z^{2}"), ("W2", "W^{2}"), ("a1", "a^{1}"), ("z1", "z^{1}"), ("W1", "W^{1}"))},
         "dz2_da1": _tex(_eq(_inline("z^{2}", "a^{1}"), sp.Symbol("W^{2}"))),
-        "relu_prime": _tex(_eq(sp.Derivative(sp.Max(z1, 0), z1), sp.Heaviside(z1, 0))),
+        "relu": _tex(sp.Max(z1, 0)), "relu_prime": _tex(sp.Heaviside(z1, 0)),
         "dz1_dW1": _tex(_eq(_inline("z^{1}", "W^{1}"), sp.Symbol("x"))),
     }
 

@@ -183,7 +183,7 @@ def test_prose_formulas_are_printed_by_sympy(ctx):
     n = ctx["notation"]
     assert n["z"] == "z = W^{T} x + w_{0}" and n["W_l_dims"] == r"m^{l} \times n^{l}"
     assert n["layer"] == r"z_{j} = \sum_{k=1}^{m} w_{kj} x_{k} + w_{0j}"
-    assert n["relu_prime"].endswith(r"= \mathbf{1}[z^{1} > 0]")
+    assert (n["relu"], n["relu_prime"]) == (r"\max(z^{1}, 0)", r"\mathbf{1}[z^{1} > 0]")
     assert all(isinstance(v, Latex) for v in n.values())
 
 
@@ -357,7 +357,8 @@ def test_the_hints_are_in_words(printed):
            "forasoftmaxoutputwiththisloss.Thedimensionsmustmatch:a1isa4×1column")
     q13 = ["Hint:applythechainruleonelayeratatime,backwardsfrom∂ℓ/∂z2.",
            "dependsona1through∂z2/∂a1=W2(theweightsoftheforwardpass,beforetheirupdate)",
-           "1wherez1ispositiveand0elsewhere,whichgives∂ℓ/∂z1.",
+           "thederivativeofmax(z1,0)is1[z1>0],1wherez1ispositiveand0elsewhere,"
+           "whichgives∂ℓ/∂z1.",
            "dependsonW1through∂z1/∂W1=x,so∂ℓ/∂W1isagainanouterproduct"]
     for variant, (key, texts) in printed.items():
         for name, text in texts.items():
