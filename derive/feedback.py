@@ -21,7 +21,8 @@ import sympy as sp
 
 from derive.build import compile_pdf, install
 from derive.config import Config
-from derive.context import Formatter, course_context, derivations, matrix_formulas, summary
+from derive.context import (Formatter, course_context, d_loss, derivations, matrix_formulas,
+                            summary)
 from derive.files import temp_folder
 from derive.grade import Rules, StudentGrade, parse_rules, scoring_rules
 from derive.latex import latex
@@ -46,9 +47,9 @@ FORMULAS = {
     "q9": [(r"W_{\text{new}}", "W_new"), (r"z_{\text{new}}", "z")],
     "q10": [("z^{1}", "z1"), ("a^{1}", "a1")],
     "q11": [("z^{2}", "z2"), ("a^{2}", "a2")],
-    "q12": [(r"\delta^{2}", "delta2"), (r"\frac{\partial L}{\partial W^{2}}", "dL_dW2"),
+    "q12": [(r"\delta^{2}", "delta2"), (d_loss("W^{2}"), "dL_dW2"),
             (r"W^{2}_{\text{new}}", "W2_new")],
-    "q13": [(r"\delta^{1}", "delta1"), (r"\frac{\partial L}{\partial W^{1}}", "dL_dW1"),
+    "q13": [(r"\delta^{1}", "delta1"), (d_loss("W^{1}"), "dL_dW1"),
             (r"W^{1}_{\text{new}}", "W1_new")],
     "q14": [(r"W^{1}_{\text{new}}", "W1_new"), (r"W^{2}_{\text{new}}", "W2_new"),
             ("z^{1}", "z1"), ("z^{2}", "z2"), ("a^{2}", "a2")],

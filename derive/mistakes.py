@@ -92,27 +92,27 @@ def _negate(g: np.ndarray) -> np.ndarray:
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("sign-flipped",
             "The sign is flipped: the gradient of the loss points the other way "
-            "(check ∂L/∂z = a − y, not y − a, and the sign in e^(−z)).",
+            "(check ∂ℓ/∂z = a − y, not y − a, and the sign in e^(−z)).",
             ("q1", "q2", "q3", "q5", "q6", "q8", "q9", "q12", "q13", "q14"),
             r"The sign is flipped: the gradient of the loss points the other way "
-            r"(check $\partial L/\partial z = a - y$, not $y - a$, and the sign in $e^{-z}$).",
+            r"(check $\partial \ell/\partial z = a - y$, not $y - a$, and the sign in $e^{-z}$).",
             symbolic=(("q1", lambda e: e.subs(sig.z, -sig.z)),
                       ("q2", lambda e: -e), ("q3", lambda e: -e)),
             grad=_negate),
     Mistake("transposed",
-            "The matrix is transposed: ∂L/∂W has the shape of W (rows = inputs, "
-            "columns = units), so ∂L/∂W = x (a − y)ᵀ, not (a − y) xᵀ.",
+            "The matrix is transposed: ∂ℓ/∂W has the shape of W (rows = inputs, "
+            "columns = units), so ∂ℓ/∂W = x (a − y)ᵀ, not (a − y) xᵀ.",
             ("q6", "q8", "q12", "q13"),
-            r"The matrix is transposed: $\partial L/\partial W$ has the shape of $W$ "
-            r"(rows = inputs, columns = units), so $\partial L/\partial W = x\,(a - y)^T$, "
+            r"The matrix is transposed: $\partial \ell/\partial W$ has the shape of $W$ "
+            r"(rows = inputs, columns = units), so $\partial \ell/\partial W = x\,(a - y)^T$, "
             r"not $(a - y)\,x^T$.",
             report=_transpose),
     Mistake("ascent",
             "The step went up the gradient: gradient descent subtracts it, "
-            "W_new = W − η ∂L/∂W.",
+            "W_new = W − η ∂ℓ/∂W.",
             ("q8", "q9", "q12", "q13", "q14"),
             r"The step went up the gradient: gradient descent subtracts it, "
-            r"$W_{\text{new}} = W - \eta\, \partial L/\partial W$.",
+            r"$W_{\text{new}} = W - \eta\, \partial \ell/\partial W$.",
             step=+1.0),
     Mistake("updated-weights-in-backprop",
             "δ¹ was computed through the already-updated W²: backpropagate with "
@@ -229,7 +229,7 @@ def _softmax_layer(ps: list[Params], h: _Hooks, picks: int) -> list[dict]:
     x, W, b, y, lr = stack_fields(s, ("x", "W", "b", "y", "lr"))
     before = evaluate_network(net, x, [W], [b], y)
     a = h.a(before.z[0], before.a[0])
-    # ∂L/∂W = x (a − y)ᵀ; with the correct a this is numeric's dL_dW itself
+    # ∂ℓ/∂W = x (a − y)ᵀ; with the correct a this is numeric's dL_dW itself
     g = before.dL_dW[0] if h.probs is None else np.einsum("mb,nb->mnb", x, a - y)
     g = h.g(g)
     W_new = W + h.step * lr * g
