@@ -133,3 +133,14 @@ def test_manifest(keys):
     assert m["seed"] == 9 and m["count"] == 4 and m["config_digest"] is None
     assert set(m["versions"]) == {"python", "sympy", "numpy", "handouts"}
     assert list(m["variants"]) == [k["variant"] for k in keys]
+
+
+def test_moodle_names_the_query_class_from_1(keys):
+    # the key keeps NumPy's query_class; a person reads class query_class + 1 = a_{q+1}
+    by_name = {q.findtext("name/text"): q for q in _questions(moodle_xml(keys))}
+    for key in keys:
+        q = key["params"]["softmax_layer"]["query_class"] + 1
+        for item in ("q7", "q9"):
+            text = by_name[f"{key['variant']} {item}"].findtext("questiontext/text")
+            assert f"query class {q} (classes count from 1: class {q} is a_{q})" in text
+            assert "from 0" not in text and "ln is the natural logarithm" in text
