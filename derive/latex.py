@@ -219,6 +219,10 @@ class HandoutPrinter(LatexPrinter):
         args = sorted(expr.args, key=lambda a: a.is_number)
         return self._call(r"\max", args, exp)
 
+    def _print_Min(self, expr, exp=None):
+        args = sorted(expr.args, key=lambda a: a.is_number)
+        return self._call(r"\min", args, exp)
+
     def _print_Heaviside(self, expr, exp=None):
         # ReLU's derivative is the indicator 1[z > 0] (0 at the kink)
         arg = expr.args[0]
