@@ -280,6 +280,9 @@ def test_variants_print_class_query_class_plus_1_in_one_notation(variant_sources
             assert tex.count("natural logarithm") == 1, name
             assert "counting from 0" not in tex and "numbered from 0" not in tex, name
             assert r"\left(z" not in tex and r"\sigma\left(" not in tex, name
+            # one spelling of weight indices, no braced bases from SymPy's Indexed
+            assert "_{k,j}" not in tex and "{w}_" not in tex and "{a}_" not in tex, name
+            assert r"\ln(a_{j})" in tex or name == "problems.tex", name
 
 
 
