@@ -1,4 +1,4 @@
-"""Every LaTeX choice for printed formulas, in one printer with one settings dict.
+r"""Every LaTeX choice for printed formulas, in one printer with one settings dict.
 
 The printer decides three things SymPy's own does not do the way a person
 writes them; each is a rule applied while printing, never an edit of the
@@ -6,14 +6,15 @@ printed string:
 
 * **Term order**: positive terms before negative ones; in each group a number
   first, then a big operator (``a_j - y_j``, ``z_j - M``, ``1 + e^{z}``,
-  ``\\sum_k w_k x_k + w_0``); a sum whose terms all
-  carry a minus sign is printed ``-\\sum …`` with the sign pulled out.
-* **Factor order**: the coefficient, letters and functions, exponentials,
-  parenthesised sums, then big operators (``\\delta_{ij} e^{z_i} \\sum_k …``,
-  ``y_i (\\delta_{ij} - a_j)``); a product built to show its factors
-  (:func:`derive.steps.product`) keeps the order it was written in.
-* **Parentheses**: plain ``(…)`` around a flat argument (``\\sigma(z)``,
-  ``\\ln(a_j)``, ``\\max(z, 0)``, ``(1 - a)``); ``\\left( … \\right)`` only
+  ``\sum_k w_k x_k + w_0``); a sum whose terms all carry a minus sign is
+  printed ``-\sum …`` with the sign pulled out.
+* **Factor order**: the coefficient, letters, exponentials, parenthesised
+  sums, functions, then big operators (``\delta_{ij} e^{z_i} \sum_k …``,
+  ``y_i (\delta_{ij} - a_j)``, ``(1 - y) \ln(1 - a)``); a product built to
+  show its factors (:func:`derive.steps.product`) keeps the order it was
+  written in.
+* **Parentheses**: plain ``(…)`` around a flat argument (``\sigma(z)``,
+  ``\ln(a_j)``, ``\max(z, 0)``, ``(1 - a)``); ``\left( … \right)`` only
   around a tall one (a fraction, a sum, a matrix, a derivative).
 """
 
@@ -89,9 +90,9 @@ def _term_rank(term) -> int:
 
 
 def _factor_rank(factor) -> int:
-    """Where a factor goes in a product: the coefficient, letters (δ_ij is
+    r"""Where a factor goes in a product: the coefficient, letters (δ_ij is
     one), exponentials, sums in parentheses, functions, then big operators:
-    ``y (1 - a)``, ``(1 - y) \\ln(1 - a)``, ``a_j \\sum_i y_i``."""
+    ``y (1 - a)``, ``(1 - y) \ln(1 - a)``, ``a_j \sum_i y_i``."""
     if factor.is_number:
         return 0
     if isinstance(factor, (sp.Sum, sp.Product)):
