@@ -15,7 +15,7 @@ NLL = sp.Function(r"\operatorname{NLL}")
 
 
 def nll(a_: sp.Expr, y_: sp.Expr) -> sp.Expr:
-    """NLL(a, y) = −(y log a + (1 − y) log(1 − a))."""
+    """NLL(a, y) = −(y ln a + (1 − y) ln(1 − a))."""
     return -(y_ * sp.log(a_) + (1 - y_) * sp.log(1 - a_))
 
 

@@ -34,7 +34,7 @@ def softmax_of(idx) -> sp.Expr:
 
 
 def nllm(a_, y_) -> sp.Expr:
-    """NLLM(a, y) = −Σⱼ yⱼ log aⱼ for explicit sequences a, y."""
+    """NLLM(a, y) = −Σⱼ yⱼ ln aⱼ for explicit sequences a, y."""
     return -sp.Add(*[yj * sp.log(aj) for aj, yj in zip(a_, y_)])
 
 
@@ -75,7 +75,7 @@ def derive_softmax_jacobian() -> Derivation:
 
 @lru_cache(maxsize=None)
 def derive_nllm() -> Derivation:
-    """Question 5: NLLM(a, y) = −Σⱼ yⱼ log aⱼ, which for one-hot y is −log a_c."""
+    """Question 5: NLLM(a, y) = −Σⱼ yⱼ ln aⱼ, which for one-hot y is −ln a_c."""
     return Derivation(
         name="nllm", lhs=sp.Function(r"\operatorname{NLLM}")(sp.Symbol("a"), sp.Symbol("y")),
         steps=(Step("Definition", -_sum(product(y[j], sp.log(a[j])), j)),
