@@ -288,7 +288,10 @@ def notation() -> dict[str, Latex]:
         "ln": _tex(sp.log(sp.Symbol("x"))),
         "unit": _tex(_eq(a, sp.Function(r"\sigma")(unit))),
         "layer": _tex(_eq(sm.z[j], layer)), "sm": _tex(_eq(a, SM(z))),
-        "nll": _tex(_eq(sp.Function(r"\operatorname{NLL}")(a, y), sig.nll(sig.a, sig.y))),
+        # a derived result: its terms in the printer's order, not SymPy's
+        "layer_gradient": Latex(latex(_eq(_inline(r"\operatorname{NLLM}", "w_{kj}"),
+                                          sm.derive_softmax_layer_gradient().result))),
+        "nll": Latex(latex(_eq(sp.Function(r"\operatorname{NLL}")(a, y), sig.nll(sig.a, sig.y)))),
         "loss_net": _tex(_eq(sp.Symbol(LOSS), nllm(sp.Symbol("a^{2}"), y))),
         "dloss_dz2": _tex(_eq(dloss_dz2, sp.Add(sp.Symbol("a^{2}"), -y, evaluate=False))),
         "dloss_dW2": _tex(_eq(_inline(LOSS, "W^{2}"), a1 * _mat(dloss_dz2.name, n2).T)),
