@@ -289,7 +289,8 @@ def notation() -> dict[str, Latex]:
         "unit": _tex(_eq(a, sp.Function(r"\sigma")(unit))),
         "layer": _tex(_eq(sm.z[j], layer)), "sm": _tex(_eq(a, SM(z))),
         # a derived result: its terms in the printer's order, not SymPy's
-        "layer_gradient": Latex(latex(_eq(_inline(r"\operatorname{NLLM}", "w_{kj}"),
+        # (\mathrm: an operator name would set a space before the slash)
+        "layer_gradient": Latex(latex(_eq(_inline(r"\mathrm{NLLM}", "w_{kj}"),
                                           sm.derive_softmax_layer_gradient().result))),
         "nll": Latex(latex(_eq(sp.Function(r"\operatorname{NLL}")(a, y), sig.nll(sig.a, sig.y)))),
         "loss_net": _tex(_eq(sp.Symbol(LOSS), nllm(sp.Symbol("a^{2}"), y))),

@@ -207,7 +207,7 @@ def test_weights_are_w_kj_and_the_bias_index_is_0(ctx):
     n = ctx["notation"]
     assert n["w_kj"] == "w^{l}_{kj}" and n["w_0j"] == "w^{l}_{0j}" and n["x_0"] == "x_{0} = 1"
     assert n["layer_gradient"] == \
-        r"\partial \operatorname{NLLM} / \partial w_{kj} = x_{k} (a_{j} - y_{j})"
+        r"\partial \mathrm{NLLM} / \partial w_{kj} = x_{k} (a_{j} - y_{j})"
     assert ctx["derivations"]["softmax_layer_gradient"]["lhs"] == \
         r"\frac{\partial \operatorname{NLLM}}{\partial w_{kj}}"
 
