@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from derive import precision
+from derive import explain, precision
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
 from derive.config import Config, Course
@@ -343,6 +343,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
         "target_class_net": int(np.argmax(pn.y)),
         "figures": dict(figures or {}),
         "summary": summary(fmt, ans),
+        "explain": explain.context(key, sol, fmt, config),
     }
 
 
