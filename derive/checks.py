@@ -129,8 +129,8 @@ def row_check(fmt, grad, row: str, factor: str) -> str:
     if largest > 1e-9 * max(1.0, float(np.max(np.abs(grad)))):
         return ""
     computed = ("exactly 0 in floating point too" if largest == 0 else
-                f"in floating point the largest $|\\text{{row sum}}|$ is ${fmt.number(largest)}$, "
-                f"rounding error")
+                f"in floating point the largest is $|\\text{{row sum}}| {fmt.relation([largest])} "
+                f"{fmt.number(largest)}$, rounding error")
     return (f"Each row sums to 0: row $k$ is ${row}$ times $({factor})^{{T}}$, and the entries "
             f"of ${factor}$ sum to ${_sums()}$ ({computed}).")
 

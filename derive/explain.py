@@ -100,12 +100,14 @@ def _moved(before: float, after: float) -> str:
     return "rose" if after > before else "fell" if after < before else "stayed"
 
 
-def _change(fmt, before: float, after: float) -> str:
-    """"rose from 0.6652 to 0.7725" (numbers in math mode)."""
+def _change(fmt, before: float, after: float, j: int) -> str:
+    """"rose from a_2 ≈ 0.6652 to a_2^new ≈ 0.7725" (class j, 0-based)."""
     verb = _moved(before, after)
+    a, a_new = f"a_{{{j + 1}}}", f"a^{{\\text{{new}}}}_{{{j + 1}}}"
     if verb == "stayed":
-        return f"stayed at ${fmt.number(after)}$"
-    return f"{verb} from ${fmt.number(before)}$ to ${fmt.number(after)}$"
+        return f"stayed at ${a_new} {fmt.relation([after])} {fmt.number(after)}$"
+    return (f"{verb} from ${a} {fmt.relation([before])} {fmt.number(before)}$ to "
+            f"${a_new} {fmt.relation([after])} {fmt.number(after)}$")
 
 
 def favoured(a, target: int) -> str:
@@ -120,9 +122,9 @@ def favoured(a, target: int) -> str:
 
 def probabilities(fmt, a, a_new, target: int, query: int) -> str:
     """How the step changed the target's and the asked class's probabilities."""
-    text = f"The target class's probability {_change(fmt, a[target], a_new[target])}"
+    text = f"The target class's probability {_change(fmt, a[target], a_new[target], target)}"
     if query != target:
-        text += f" and class {query + 1}'s {_change(fmt, a[query], a_new[query])}"
+        text += f" and class {query + 1}'s {_change(fmt, a[query], a_new[query], query)}"
     return text + "."
 
 
