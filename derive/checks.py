@@ -98,11 +98,11 @@ def numbered(indices: Sequence[int], noun: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _sums() -> Latex:
-    """Σ a_j − Σ y_j = 1 − 1 = 0."""
-    j, n = sp.symbols("j n", integer=True, positive=True)
-    sums = sp.Add(sp.Sum(sp.Symbol("a_{j}"), (j, 1, n)), -sp.Sum(sp.Symbol("y_{j}"), (j, 1, n)),
-                  evaluate=False)
+def _sums(a: str, n: str) -> Latex:
+    """Σ a_j − Σ y_j = 1 − 1 = 0 for the output ``a`` with ``n`` entries."""
+    j, count = sp.Symbol("j", integer=True, positive=True), sp.Symbol(n, integer=True, positive=True)
+    sums = sp.Add(sp.Sum(sp.Symbol(f"{a}_{{j}}"), (j, 1, count)),
+                  -sp.Sum(sp.Symbol("y_{j}"), (j, 1, count)), evaluate=False)
     return Latex(" = ".join(_tex(e) for e in (sums, sp.Add(1, -1, evaluate=False), sp.Integer(0))))
 
 
@@ -123,16 +123,18 @@ def derivative(entry: str) -> Latex:
 # The printed checks, each stated only when the numbers bear it out
 
 
-def row_check(fmt, grad, row: str, factor: str) -> str:
-    """Each row of a softmax gradient sums to 0 (and the computed sums)."""
+def row_check(fmt, grad, row: str, factor: str, output: tuple[str, str] = ("a", "n")) -> str:
+    """Each row of a softmax gradient sums to 0: row k is ``row`` times
+    ``factor``ᵀ = (a − y)ᵀ, whose entries sum to 0 (``output``: a's name and
+    size); with the largest |row sum| computed in floating point."""
     largest = row_sums(grad)
     if largest > 1e-9 * max(1.0, float(np.max(np.abs(grad)))):
         return ""
     computed = ("exactly 0 in floating point too" if largest == 0 else
-                f"in floating point the largest is $|\\text{{row sum}}| {fmt.relation([largest])} "
-                f"{fmt.number(largest)}$, rounding error")
+                f"computed in floating point, $\\max_{{k}} |\\text{{row sum}}_{{k}}| "
+                f"{fmt.relation([largest])} {fmt.number(largest)}$: rounding error")
     return (f"Each row sums to 0: row $k$ is ${row}$ times $({factor})^{{T}}$, and the entries "
-            f"of ${factor}$ sum to ${_sums()}$ ({computed}).")
+            f"of ${factor}$ sum to ${_sums(*output)}$ ({computed}).")
 
 
 def zero_check(grad, inactive: Sequence[int], axis: int) -> str:
@@ -150,7 +152,8 @@ def fd_check(fmt, fd: FiniteDifference, layer: str, figures: int, kink: bool = F
     entry = (f"w^{{{layer}}}_{{{fd.row + 1}{fd.col + 1}}}" if layer
              else f"w_{{{fd.row + 1}{fd.col + 1}}}")
     agree = bool(precision.within(fd.quotient, fd.gradient, figures))
-    diff = f"difference ${fmt.number(fd.difference)}$" if fd.difference else "the same number"
+    diff = (f"difference ${fmt.relation([fd.difference])} {fmt.number(fd.difference)}$"
+            if fd.difference else "the same number")
     text = (f"Finite difference in the largest entry: ${difference_quotient(entry)} "
             f"{fmt.relation([fd.quotient])} {fmt.number(fd.quotient)}$ with "
             f"$h = {fmt.number(fd.h)}$, beside ${derivative(entry)} "

@@ -65,7 +65,7 @@ def formulas() -> dict[str, Latex]:
     grad = S(r"\nabla_W \operatorname{NLLM}")
     z, z_new, x, a, y = S("z"), S(r"z_{\text{new}}"), S("x"), S("a"), S("y")
     norm = lambda s: S(rf"\lVert {s} \rVert")  # noqa: E731
-    zmax = S(r"\max_{i} z^{2}_{i}")
+    zmax = S("M")  # M = max_i z²_i
     shifted = sp.exp(sp.Add(z2, -zmax, evaluate=False))
     shifted_k = sp.exp(sp.Add(S("z^{2}_{k}"), -zmax, evaluate=False))
     return {
@@ -80,15 +80,13 @@ def formulas() -> dict[str, Latex]:
         "dz": _eq(sp.Add(z_new, -z, evaluate=False),
                   sp.Mul(-1, ETA, norm(x) ** 2, sp.Add(a, -y, evaluate=False), evaluate=False)),
         "softmax_shifted": _eq(S("a^{2}_{j}"), shifted / sp.Sum(shifted_k, (k, 1, n2))),
+        "M": _eq(zmax, S(r"\max_{i} z^{2}_{i}")),
         "shift": Latex(_tex(sp.Add(S("z^{2}"), -zmax, evaluate=False))),
         "exp": Latex(_tex(sp.exp(sp.Add(S("z^{2}"), -zmax, evaluate=False)))),
         "sum_exp": Latex(_tex(sp.Sum(shifted_k, (k, 1, n2)))),
         "ell": Latex(_tex(ELL)), "ell_new": Latex(_tex(ELL_NEW)),
         "dl_dW2": Latex(_tex(partial(r"\ell", "W^{2}"))),
         "dl_dW1": Latex(_tex(partial(r"\ell", "W^{1}"))),
-        "relu_off": Latex(_tex(sp.Le(S("z^{1}"), 0))),
-        "relu_on": Latex(_tex(sp.Gt(S("z^{1}"), 0))),
-        "a1_zero": Latex(_tex(sp.Eq(S("a^{1}"), 0, evaluate=False))),
     }
 
 
@@ -155,18 +153,19 @@ def scores(dz, target: int) -> str:
     return ""
 
 
-def activity(z1, when: str = "") -> str:
-    """Which hidden units are active (z¹ > 0) and which are off."""
+def activity(z1, when: str = "", name: str = "z^{1}") -> str:
+    """Which hidden units are active (``name`` > 0) and which are off."""
     on = [i for i, v in enumerate(z1) if v > 0]
     off = [i for i, v in enumerate(z1) if not v > 0]
-    f = formulas()
+    z = sp.Symbol(name)
+    active, inactive = _tex(sp.Gt(z, 0)), _tex(sp.Le(z, 0))
     if not off:
-        return f"Every hidden unit is active{when} (${f['relu_on']}$)."
+        return f"Every hidden unit is active{when} (${active}$)."
     if not on:
-        return f"Every hidden unit is off{when} (${f['relu_off']}$)."
+        return f"Every hidden unit is off{when} (${inactive}$)."
     return (f"{numbered(on, 'Unit').capitalize()} {'is' if len(on) == 1 else 'are'} active{when} "
-            f"(${f['relu_on']}$); {numbered(off, 'unit')} "
-            f"{'is' if len(off) == 1 else 'are'} off (${f['relu_off']}$).")
+            f"(${active}$); {numbered(off, 'unit')} "
+            f"{'is' if len(off) == 1 else 'are'} off (${inactive}$).")
 
 
 def state_change(mask, mask_new) -> str:
@@ -178,7 +177,11 @@ def state_change(mask, mask_new) -> str:
     died = [i for i in range(len(mask)) if mask[i] and not mask_new[i]]
     woke = [i for i in range(len(mask)) if mask_new[i] and not mask[i]]
     if not died and not woke:
-        return "No hidden unit changed state in the step."
+        on = [i for i in range(len(mask)) if mask[i]]
+        stay = ("every unit stays active" if len(on) == len(mask) else
+                f"{numbered(on, 'unit')} {'stays' if len(on) == 1 else 'stay'} active, "
+                f"the others off")
+        return f"No hidden unit changed state in the step: {stay}."
     parts = []
     if died:
         parts.append(f"{numbered(died, 'unit')} switched off")
@@ -252,7 +255,7 @@ def context(key: dict, sol: Solution, fmt, config) -> dict[str, Any]:
     out: dict[str, Any] = {
         "formulas": f,
         "q6": {"shapes": shapes((m, 1), (1, n)), "signs": _signs(lay.dL_dz, c, pl.x),
-               "checks": _kept([checks.row_check(fmt, lay.dL_dW, "x_k", "a - y"),
+               "checks": _kept([checks.row_check(fmt, lay.dL_dW, "x_{k}", "a - y"),
                                 checks.fd_check(fmt, fd6, "", figures)])},
         "q7": {"entry": q + 1, "index": q, "favoured": favoured(lay.a, c)},
         "q8": {**_step(fmt, pl.W, pl.lr, lay.dL_dW, lay.W_new),
@@ -268,7 +271,8 @@ def context(key: dict, sol: Solution, fmt, config) -> dict[str, Any]:
                 "zero": zero_lines(inactive, "rows", f["dl_dW2"],
                                    "a unit that passes nothing forward gets no gradient "
                                    "on its outgoing weights"),
-                "checks": _kept([checks.row_check(fmt, net.dL_dW2, "a^{1}_k", r"\delta^{2}"),
+                "checks": _kept([checks.row_check(fmt, net.dL_dW2, "a^{1}_{k}", r"\delta^{2}",
+                                                  ("a^{2}", "n^{2}")),
                                  checks.zero_check(net.dL_dW2, inactive, 0),
                                  checks.fd_check(fmt, fd12, "2", figures)])},
         "q13": {"back_shapes": shapes((n1, n2), (n2, 1)), "shapes": shapes((m_net, 1), (1, n1)),
@@ -278,8 +282,8 @@ def context(key: dict, sol: Solution, fmt, config) -> dict[str, Any]:
                                    "weights do not change"),
                 "checks": _kept([checks.zero_check(net.dL_dW1, inactive, 1),
                                  checks.fd_check(fmt, fd13, "1", figures, kink=fd13.col in kinks)])},
-        "q14": {"activity": activity(net.z1_new, " after the step")
-                if np.any(net.z1_new > 0) else "",
+        "q14": {"activity": activity(net.z1_new, " after the step", r"z^{1}_{\text{new}}")
+                if np.any((net.z1_new > 0) != (net.mask > 0)) and np.any(net.z1_new > 0) else "",
                 "change": state_change(net.mask > 0, net.z1_new > 0),
                 "loss": loss_change(fmt, float(net.loss), float(net.loss_new), steps=2)},
     }

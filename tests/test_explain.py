@@ -93,7 +93,10 @@ def test_a_loss_that_rises_is_called_an_overshoot():
 def test_state_change_sentences():
     on, off = np.array([1, 1, 0, 0], bool), np.zeros(4, bool)
     assert "every ReLU is dead" in state_change(on, off)
-    assert state_change(on, on) == "No hidden unit changed state in the step."
+    assert state_change(on, on) == \
+        "No hidden unit changed state in the step: units 1 and 2 stay active, the others off."
+    assert state_change(on[:1], on[:1]) == \
+        "No hidden unit changed state in the step: every unit stays active."
     assert state_change(on, np.array([0, 1, 1, 0], bool)) == \
         "In the step unit 1 switched off and unit 3 switched on."
 
