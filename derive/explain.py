@@ -254,6 +254,7 @@ def context(key: dict, sol: Solution, fmt, config) -> dict[str, Any]:
     fd13 = checks.finite_difference(*args, 0, net.dL_dW1, avoid=kinks)
     out: dict[str, Any] = {
         "formulas": f,
+        "q5": {"target": int(np.argmax(p.nllm_example.y)) + 1},
         "q6": {"shapes": shapes((m, 1), (1, n)), "signs": _signs(lay.dL_dz, c, pl.x),
                "checks": _kept([checks.row_check(fmt, lay.dL_dW, "x_{k}", "a - y"),
                                 checks.fd_check(fmt, fd6, "", figures)])},
