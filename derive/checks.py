@@ -123,7 +123,8 @@ def derivative(entry: str) -> Latex:
 # The printed checks, each stated only when the numbers bear it out
 
 
-def row_check(fmt, grad, row: str, factor: str, output: tuple[str, str] = ("a", "n")) -> str:
+def row_check(fmt, grad, row: sp.Expr, factor: sp.MatrixExpr,
+              output: tuple[str, str] = ("a", "n")) -> str:
     """Each row of a softmax gradient sums to 0: row k is ``row`` times
     ``factor``ᵀ = (a − y)ᵀ, whose entries sum to 0 (``output``: a's name and
     size); with the largest |row sum| computed in floating point."""
@@ -131,10 +132,13 @@ def row_check(fmt, grad, row: str, factor: str, output: tuple[str, str] = ("a", 
     if largest > 1e-9 * max(1.0, float(np.max(np.abs(grad)))):
         return ""
     computed = ("exactly 0 in floating point too" if largest == 0 else
-                f"computed in floating point, $\\max_{{k}} |\\text{{row sum}}_{{k}}| "
+                f"computed in floating point, ${_tex(_LARGEST_ROW_SUM)} "
                 f"{fmt.relation([largest])} {fmt.number(largest)}$: rounding error")
-    return (f"Each row sums to 0: row $k$ is ${row}$ times $({factor})^{{T}}$, and the entries "
-            f"of ${factor}$ sum to ${_sums(*output)}$ ({computed}).")
+    return (f"Each row sums to 0: row $k$ is ${_tex(row)}$ times ${_tex(sp.Transpose(factor))}$, "
+            f"and the entries of ${_tex(factor)}$ sum to ${_sums(*output)}$ ({computed}).")
+
+
+_LARGEST_ROW_SUM = sp.Symbol(r"\max_{k} \left|\text{row sum}_{k}\right|")
 
 
 def zero_check(grad, inactive: Sequence[int], axis: int) -> str:
@@ -160,7 +164,8 @@ def fd_check(fmt, fd: FiniteDifference, layer: str, figures: int, kink: bool = F
             f"{fmt.relation([fd.gradient])} {fmt.number(fd.gradient)}$: "
             f"they {'agree' if agree else 'disagree'} ({diff}).")
     if not agree and kink:
-        text += (f" Unit {fd.col + 1} sits at the kink $z^{{1}}_{{{fd.col + 1}}} = 0$, where ReLU has "
-                 f"no derivative: the quotient averages the slopes on either side, the "
-                 f"convention $\\operatorname{{ReLU}}'(0) = 0$ takes the flat side.")
+        z = sp.Symbol(f"z^{{1}}_{{{fd.col + 1}}}")
+        text += (f" Unit {fd.col + 1} sits at the kink ${_tex(sp.Eq(z, 0, evaluate=False))}$, "
+                 f"where ReLU has no derivative: the quotient averages the slopes on either "
+                 f"side, the convention of a zero derivative at 0 takes the flat side.")
     return text

@@ -85,6 +85,9 @@ def formulas() -> dict[str, Latex]:
         "exp": Latex(_tex(sp.exp(sp.Add(S("z^{2}"), -zmax, evaluate=False)))),
         "sum_exp": Latex(_tex(sp.Sum(shifted_k, (k, 1, n2)))),
         "ell": Latex(_tex(ELL)), "ell_new": Latex(_tex(ELL_NEW)),
+        "a1_new_zero": Latex(_tex(sp.Eq(S(r"a^{1}_{\text{new}}"), 0, evaluate=False))),
+        "bias_alone": Latex(_tex(sp.Function(r"\operatorname{SM}")(S("w^{2}_{0}")))),
+        "below": Latex(_tex(sp.StrictLessThan(sp.Add(S("a_{j}"), -S("y_{j}"), evaluate=False), 0))),
         "dl_dW2": Latex(_tex(partial(r"\ell", "W^{2}"))),
         "dl_dW1": Latex(_tex(partial(r"\ell", "W^{1}"))),
     }
@@ -171,9 +174,10 @@ def activity(z1, when: str = "", name: str = "z^{1}") -> str:
 def state_change(mask, mask_new) -> str:
     """Which units changed state in the step; every ReLU dead is the lesson."""
     if not np.any(mask_new):
-        return ("After the step every ReLU is dead for this input: $a^{1}_{\\text{new}} = 0$, "
-                "so the output is $\\operatorname{SM}(w^{2}_{0})$, set by the bias alone: "
-                "it no longer depends on $x$.")
+        f = formulas()
+        return (f"After the step every ReLU is dead for this input: ${f['a1_new_zero']}$, "
+                f"so the output is ${f['bias_alone']}$, set by the bias alone: "
+                f"it no longer depends on $x$.")
     died = [i for i in range(len(mask)) if mask[i] and not mask_new[i]]
     woke = [i for i in range(len(mask)) if mask_new[i] and not mask[i]]
     if not died and not woke:
@@ -215,7 +219,7 @@ def _signs(dL_dz, target: int, x) -> str:
     """The sign lesson of ∇_W NLLM: only the target has a_j − y_j < 0."""
     others = [j for j in range(len(dL_dz)) if j != target]
     if np.any(np.asarray(x) != 0) and dL_dz[target] < 0 and all(dL_dz[j] > 0 for j in others):
-        return (f"Only the target class (class {target + 1}) has $a_j - y_j < 0$: a step "
+        return (f"Only the target class (class {target + 1}) has ${formulas()['below']}$: a step "
                 f"against the gradient raises its score and lowers every other.")
     return ""
 
@@ -227,6 +231,12 @@ def _step(fmt, W, lr, G, W_new) -> dict[str, Latex]:
     return {"step": Latex(f"{given.matrix(W)} - {given.number(lr)} {fmt.matrix(G)}"),
             "step_rel": fmt.relation(np.concatenate([np.ravel(G), np.ravel(W_new)])),
             "first_order": Latex(f"{fmt.relation([first])} {fmt.number(first)}")}
+
+
+def _output_error(n: int) -> sp.MatrixExpr:
+    """a − y, n × 1."""
+    a, y = sp.MatrixSymbol("a", n, 1), sp.MatrixSymbol("y", n, 1)
+    return sp.MatAdd(a, sp.MatMul(-1, y, evaluate=False), evaluate=False)
 
 
 def _kept(items) -> list:
@@ -256,7 +266,7 @@ def context(key: dict, sol: Solution, fmt, config) -> dict[str, Any]:
         "formulas": f,
         "q5": {"target": int(np.argmax(p.nllm_example.y)) + 1},
         "q6": {"shapes": shapes((m, 1), (1, n)), "signs": _signs(lay.dL_dz, c, pl.x),
-               "checks": _kept([checks.row_check(fmt, lay.dL_dW, "x_{k}", "a - y"),
+               "checks": _kept([checks.row_check(fmt, lay.dL_dW, sp.Symbol("x_{k}"), _output_error(n)),
                                 checks.fd_check(fmt, fd6, "", figures)])},
         "q7": {"entry": q + 1, "index": q, "favoured": favoured(lay.a, c)},
         "q8": {**_step(fmt, pl.W, pl.lr, lay.dL_dW, lay.W_new),
@@ -272,7 +282,8 @@ def context(key: dict, sol: Solution, fmt, config) -> dict[str, Any]:
                 "zero": zero_lines(inactive, "rows", f["dl_dW2"],
                                    "a unit that passes nothing forward gets no gradient "
                                    "on its outgoing weights"),
-                "checks": _kept([checks.row_check(fmt, net.dL_dW2, "a^{1}_{k}", r"\delta^{2}",
+                "checks": _kept([checks.row_check(fmt, net.dL_dW2, sp.Symbol("a^{1}_{k}"),
+                                                  sp.MatrixSymbol(r"\delta^{2}", n2, 1),
                                                   ("a^{2}", "n^{2}")),
                                  checks.zero_check(net.dL_dW2, inactive, 0),
                                  checks.fd_check(fmt, fd12, "2", figures)])},
