@@ -1,6 +1,6 @@
 """The reasoning of the numeric solutions: every generated sentence says what
 the numbers say, on the reference, on generated variants and on 150
-unconstrained instances (dead units, units that change state, none that do);
+unconstrained instances (tests/explain_cases.py);
 the handout shows the reasoning; exact values print exactly, never −0."""
 
 import re
@@ -11,31 +11,20 @@ import pytest
 
 from derive.build import render_documents
 from derive.config import Config
-from derive.context import Formatter, build_context
+from derive.context import Formatter
 from derive.explain import loss_change, numbered, shapes, state_change
 from derive.figures import FIGURES, figure_path
-from derive.key import build_key, build_keys
-from derive.numeric import solve
-from derive.spec import parse_params
-from derive.variants import generate_keys, parse_settings
-from tests.factories import varied
-
-SEED = 20261128
+from tests import explain_cases
 
 
 @pytest.fixture(scope="module")
 def keys():
-    """The reference, 20 generated variants and 150 unconstrained instances."""
-    ps = varied(150, seed=7)
-    return ([build_key()] + generate_keys(SEED, 20, parse_settings({}))
-            + build_keys(ps, [f"t{i}" for i in range(len(ps))]))
+    return explain_cases.keys()
 
 
 @pytest.fixture(scope="module")
-def cases(keys):
-    params = [parse_params(k["params"]) for k in keys]
-    return [(k, p, build_context(k, Config(), solution=s)["explain"])
-            for k, p, s in zip(keys, params, solve(params))]
+def cases():
+    return explain_cases.cases()
 
 
 # --------------------------------------------------------------------------
