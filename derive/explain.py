@@ -171,13 +171,18 @@ def activity(z1, when: str = "", name: str = "z^{1}") -> str:
             f"{'is' if len(off) == 1 else 'are'} off (${inactive}$).")
 
 
-def state_change(mask, mask_new) -> str:
-    """Which units changed state in the step; every ReLU dead is the lesson."""
+def state_change(mask, z1_new) -> str:
+    """Which units changed state in the step; every ReLU dead is the lesson
+    (the output is then independent of x near this input when no unit sits
+    at the kink z¹ = 0)."""
+    mask_new = np.asarray(z1_new) > 0
     if not np.any(mask_new):
         f = formulas()
-        return (f"After the step every ReLU is dead for this input: ${f['a1_new_zero']}$, "
-                f"so the output is ${f['bias_alone']}$, set by the bias alone: "
-                f"it no longer depends on $x$.")
+        text = (f"After the step every ReLU is dead for this input: ${f['a1_new_zero']}$, "
+                f"so the output is ${f['bias_alone']}$, set by the bias alone")
+        if np.all(np.asarray(z1_new) < 0):
+            return text + ": it no longer depends on $x$."
+        return text + "."
     died = [i for i in range(len(mask)) if mask[i] and not mask_new[i]]
     woke = [i for i in range(len(mask)) if mask_new[i] and not mask[i]]
     if not died and not woke:
@@ -296,7 +301,7 @@ def context(key: dict, sol: Solution, fmt, config) -> dict[str, Any]:
                                  checks.fd_check(fmt, fd13, "1", figures, kink=fd13.col in kinks)])},
         "q14": {"activity": activity(net.z1_new, " after the step", r"z^{1}_{\text{new}}")
                 if np.any((net.z1_new > 0) != (net.mask > 0)) and np.any(net.z1_new > 0) else "",
-                "change": state_change(net.mask > 0, net.z1_new > 0),
+                "change": state_change(net.mask > 0, net.z1_new),
                 "loss": loss_change(fmt, float(net.loss), float(net.loss_new), steps=2)},
     }
     rows = panel.panel(key, fmt, config) if config.documents.mistakes else {}

@@ -80,13 +80,15 @@ def test_a_loss_that_rises_is_called_an_overshoot():
 
 
 def test_state_change_sentences():
-    on, off = np.array([1, 1, 0, 0], bool), np.zeros(4, bool)
-    assert "every ReLU is dead" in state_change(on, off)
-    assert state_change(on, on) == \
+    on = np.array([1, 1, 0, 0], bool)
+    assert "it no longer depends on $x$" in state_change(on, [-1, -2, -3, -1])
+    at_kink = state_change(on, [-1, 0, -3, -1])  # z¹ = 0: a nudge of x can wake it
+    assert "every ReLU is dead" in at_kink and "depends" not in at_kink
+    assert state_change(on, [1, 2, 0, -1]) == \
         "No hidden unit changed state in the step: units 1 and 2 stay active, the others off."
-    assert state_change(on[:1], on[:1]) == \
+    assert state_change(on[:1], [3]) == \
         "No hidden unit changed state in the step: every unit stays active."
-    assert state_change(on, np.array([0, 1, 1, 0], bool)) == \
+    assert state_change(on, [0, 1, 1, 0]) == \
         "In the step unit 1 switched off and unit 3 switched on."
 
 
@@ -122,10 +124,12 @@ def test_active_units_are_the_ones_with_positive_z1(cases):
 def test_state_after_the_step(cases):
     for key, p, e in cases:
         before = [v > 0 for v in _z1(p)]
-        after = [v > 0 for v in _z1(p, key["answers"]["q13"]["W"])]
+        z1_new = _z1(p, key["answers"]["q13"]["W"])
+        after = [v > 0 for v in z1_new]
         text = e["q14"]["change"]
         if not any(after):
             assert "every ReLU is dead" in text, key["variant"]
+            assert ("no longer depends on $x$" in text) == all(v < 0 for v in z1_new)
             assert e["q14"]["activity"] == ""
             continue
         assert "dead" not in text
