@@ -100,7 +100,8 @@ def numbered(indices: Sequence[int], noun: str) -> str:
 @lru_cache(maxsize=None)
 def _sums(a: str, n: str) -> Latex:
     """Σ a_j − Σ y_j = 1 − 1 = 0 for the output ``a`` with ``n`` entries."""
-    j, count = sp.Symbol("j", integer=True, positive=True), sp.Symbol(n, integer=True, positive=True)
+    j = sp.Symbol("j", integer=True, positive=True)
+    count = sp.Symbol(n, integer=True, positive=True)
     sums = sp.Add(sp.Sum(sp.Symbol(f"{a}_{{j}}"), (j, 1, count)),
                   -sp.Sum(sp.Symbol("y_{j}"), (j, 1, count)), evaluate=False)
     return Latex(" = ".join(_tex(e) for e in (sums, sp.Add(1, -1, evaluate=False), sp.Integer(0))))

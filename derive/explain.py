@@ -3,10 +3,11 @@
 For each question: the rule used (formulas printed by :func:`derive.latex.latex`
 from SymPy expressions), the shapes of every product, which hidden units are
 active, the loss before and after a step, and sentences of interpretation.
-Every sentence is chosen by the numbers of the instance (:func:`sentences`
-returns the choices, so tests can check them on many variants); numbers are
-printed by :class:`derive.context.Formatter`. Sanity checks (and their
-sentences) come from :mod:`derive.checks`, the panel of common mistakes from :mod:`derive.panel`.
+Every sentence is chosen by the numbers of the instance, by a small public
+function (:func:`activity`, :func:`state_change`, :func:`loss_change`, ...)
+that the tests run over many variants; numbers are printed by
+:class:`derive.context.Formatter`. Sanity checks and their sentences come from
+:mod:`derive.checks`, the panel of common mistakes from :mod:`derive.panel`.
 Indices a person reads count from 1 (unit 3 is the third hidden unit).
 """
 
@@ -204,7 +205,8 @@ def zero_lines(inactive: Sequence[int], lines: str, gradient: str, reason: str) 
     """"Units 3 and 4 are off, so their columns of ∂ℓ/∂W¹ are 0" (or that
     every unit is active)."""
     if not inactive:
-        return f"Every hidden unit is active, so no {lines[:-1]} of ${gradient}$ is 0 for that reason."
+        return (f"Every hidden unit is active, so no {lines[:-1]} of ${gradient}$ "
+                f"is 0 for that reason.")
     one = len(inactive) == 1
     return (f"{numbered(inactive, 'Unit').capitalize()} {'is' if one else 'are'} off, so "
             f"{'its' if one else 'their'} {lines[:-1] if one else lines} of ${gradient}$ "
@@ -248,38 +250,44 @@ def _kept(items) -> list:
     return [i for i in items if i]
 
 
-def context(key: dict, sol: Solution, fmt, config) -> dict[str, Any]:
-    """Everything the numeric solutions print beyond the answers, by question."""
-    p: Params = parse_params(key["params"])
-    pl, pn = p.softmax_layer, p.network
-    lay, net = sol.layer, sol.network
-    figures = config.course.figures
+def _layer(p: Params, lay, fmt, figures: int) -> dict[str, Any]:
+    """Questions 5-9: the softmax layer."""
+    pl = p.softmax_layer
     m, n = np.shape(pl.W)
-    m_net, n1, n2 = len(pn.x), len(pn.b1), len(pn.b2)
-    c, q, t = int(np.argmax(pl.y)), pl.query_class, int(np.argmax(pn.y))
+    c, q = int(np.argmax(pl.y)), pl.query_class
     dz = lay.z_new - lay.z
-    shift = net.z2 - np.max(net.z2)
-    e = np.exp(shift)
-    inactive = [i for i in range(n1) if not net.mask[i] > 0]
-    f = formulas()
-    args = (pn.network, pn.x, [pn.W1, pn.W2], [pn.b1, pn.b2], pn.y)
-    fd6 = checks.finite_difference(pl.network, pl.x, [pl.W], [pl.b], pl.y, 0, lay.dL_dW)
-    fd12 = checks.finite_difference(*args, 1, net.dL_dW2)
-    kinks = [i for i in range(n1) if net.z1[i] == 0]
-    fd13 = checks.finite_difference(*args, 0, net.dL_dW1, avoid=kinks)
-    out: dict[str, Any] = {
-        "formulas": f,
+    fd = checks.finite_difference(pl.network, pl.x, [pl.W], [pl.b], pl.y, 0, lay.dL_dW)
+    rows = checks.row_check(fmt, lay.dL_dW, sp.Symbol("x_{k}"), _output_error(n))
+    return {
         "q5": {"target": int(np.argmax(p.nllm_example.y)) + 1},
         "q6": {"shapes": shapes((m, 1), (1, n)), "signs": _signs(lay.dL_dz, c, pl.x),
-               "checks": _kept([checks.row_check(fmt, lay.dL_dW, sp.Symbol("x_{k}"), _output_error(n)),
-                                checks.fd_check(fmt, fd6, "", figures)])},
+               "checks": _kept([rows, checks.fd_check(fmt, fd, "", figures)])},
         "q7": {"entry": q + 1, "index": q, "favoured": favoured(lay.a, c)},
         "q8": {**_step(fmt, pl.W, pl.lr, lay.dL_dW, lay.W_new),
                "loss": loss_change(fmt, float(lay.loss), float(lay.loss_new))},
         "q9": {"dz": fmt.row(dz), "dz_rel": fmt.relation(dz), "scores": scores(dz, c),
                "probabilities": probabilities(fmt, lay.a, lay.a_new, c, q)},
+    }
+
+
+def _network(p: Params, net, fmt, figures: int) -> dict[str, Any]:
+    """Questions 10-14: the two-layer network."""
+    pn, f = p.network, formulas()
+    m, n1, n2 = len(pn.x), len(pn.b1), len(pn.b2)
+    t = int(np.argmax(pn.y))
+    e = np.exp(net.z2 - np.max(net.z2))
+    inactive = [i for i in range(n1) if not net.mask[i] > 0]
+    kinks = [i for i in range(n1) if net.z1[i] == 0]
+    args = (pn.network, pn.x, [pn.W1, pn.W2], [pn.b1, pn.b2], pn.y)
+    fd2 = checks.finite_difference(*args, 1, net.dL_dW2)
+    fd1 = checks.finite_difference(*args, 0, net.dL_dW1, avoid=kinks)
+    rows = checks.row_check(fmt, net.dL_dW2, sp.Symbol("a^{1}_{k}"),
+                            sp.MatrixSymbol(r"\delta^{2}", n2, 1), ("a^{2}", "n^{2}"))
+    changed = np.any((net.z1_new > 0) != (net.mask > 0)) and np.any(net.z1_new > 0)
+    return {
         "q10": {"activity": activity(net.z1)},
-        "q11": {"shift": fmt.matrix(shift), "shift_rel": fmt.relation(shift),
+        "q11": {"shift": fmt.matrix(net.z2 - np.max(net.z2)),
+                "shift_rel": fmt.relation(net.z2 - np.max(net.z2)),
                 "exp": fmt.matrix(e), "exp_rel": fmt.relation(e),
                 "sum": fmt.number(float(np.sum(e))), "sum_rel": fmt.relation([np.sum(e)]),
                 "favoured": favoured(net.a2, t)},
@@ -287,26 +295,34 @@ def context(key: dict, sol: Solution, fmt, config) -> dict[str, Any]:
                 "zero": zero_lines(inactive, "rows", f["dl_dW2"],
                                    "a unit that passes nothing forward gets no gradient "
                                    "on its outgoing weights"),
-                "checks": _kept([checks.row_check(fmt, net.dL_dW2, sp.Symbol("a^{1}_{k}"),
-                                                  sp.MatrixSymbol(r"\delta^{2}", n2, 1),
-                                                  ("a^{2}", "n^{2}")),
-                                 checks.zero_check(net.dL_dW2, inactive, 0),
-                                 checks.fd_check(fmt, fd12, "2", figures)])},
-        "q13": {"back_shapes": shapes((n1, n2), (n2, 1)), "shapes": shapes((m_net, 1), (1, n1)),
+                "checks": _kept([rows, checks.zero_check(net.dL_dW2, inactive, 0),
+                                 checks.fd_check(fmt, fd2, "2", figures)])},
+        "q13": {"back_shapes": shapes((n1, n2), (n2, 1)), "shapes": shapes((m, 1), (1, n1)),
                 "activity": activity(net.z1),
                 "zero": zero_lines(inactive, "columns", f["dl_dW1"],
                                    "the mask stops the error there, so their incoming "
                                    "weights do not change"),
                 "checks": _kept([checks.zero_check(net.dL_dW1, inactive, 1),
-                                 checks.fd_check(fmt, fd13, "1", figures, kink=fd13.col in kinks)])},
+                                 checks.fd_check(fmt, fd1, "1", figures, kink=fd1.col in kinks)])},
+        # which units are active after the step: said once, by the change when none changed
         "q14": {"activity": activity(net.z1_new, " after the step", r"z^{1}_{\text{new}}")
-                if np.any((net.z1_new > 0) != (net.mask > 0)) and np.any(net.z1_new > 0) else "",
+                if changed else "",
                 "change": state_change(net.mask > 0, net.z1_new),
                 "loss": loss_change(fmt, float(net.loss), float(net.loss_new), steps=2)},
     }
+
+
+def context(key: dict, sol: Solution, fmt, config) -> dict[str, Any]:
+    """Everything the numeric solutions print beyond the answers, by question
+    (q5-q14), with ``formulas``; each question's ``mistakes`` panel is empty
+    when ``config.documents.mistakes`` is off."""
+    p = parse_params(key["params"])
+    figures = config.course.figures
+    out: dict[str, Any] = {"formulas": formulas(), **_layer(p, sol.layer, fmt, figures),
+                           **_network(p, sol.network, fmt, figures)}
     rows = panel.panel(key, fmt, config) if config.documents.mistakes else {}
-    for qid in (f"q{i}" for i in range(5, 15)):
-        out.setdefault(qid, {})["mistakes"] = rows.get(qid, [])
+    for qid in panel.NUMERIC:
+        out[qid]["mistakes"] = rows.get(qid, [])
     return _trusted(out)
 
 
