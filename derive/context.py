@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from derive import precision
+from derive import explain, precision
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
 from derive.config import Config, Course
@@ -399,6 +399,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
         "classes": class_notation(c),
         "figures": dict(figures or {}),
         "summary": summary(fmt, key),
+        "explain": explain.context(key, sol, fmt, config),
     }
 
 

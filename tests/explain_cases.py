@@ -1,0 +1,32 @@
+"""The instances the tests of the generated prose run on, built once per
+process: the reference, 100 generated variants and 150 unconstrained
+instances (dead units, units that change state, none that do, kinks)."""
+
+from functools import lru_cache
+
+from derive.config import Config
+from derive.context import build_context
+from derive.key import build_key, build_keys
+from derive.numeric import solve
+from derive.spec import parse_params
+from derive.variants import generate_keys, parse_settings
+from tests.factories import varied
+
+SEED = 20261128
+GENERATED = 100
+
+
+@lru_cache(maxsize=None)
+def keys() -> tuple[dict, ...]:
+    """The reference first, then the generated variants, then the others."""
+    ps = varied(150, seed=7)
+    return tuple([build_key()] + generate_keys(SEED, GENERATED, parse_settings({}))
+                 + build_keys(ps, [f"t{i}" for i in range(len(ps))]))
+
+
+@lru_cache(maxsize=None)
+def cases() -> tuple[tuple[dict, object, dict], ...]:
+    """(key, params, the context's "explain") of every instance."""
+    params = [parse_params(k["params"]) for k in keys()]
+    return tuple((k, p, build_context(k, Config(), solution=s)["explain"])
+                 for k, p, s in zip(keys(), params, solve(params)))
