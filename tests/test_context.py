@@ -269,11 +269,11 @@ def test_variants_print_class_query_class_plus_1_in_one_notation(variant_sources
             assert f"Give the probability $a_{{{q + 1}}}$ that" in tex
             assert f"class {q + 1} is $a_{{{q + 1}}}$" in tex and f"\\texttt{{a[{q}]}}" in tex
         handout = sources["handout.tex"]
-        assert f"It is entry {q + 1} of $a$ above." in handout
+        assert f"It is entry {q + 1} of $a$ above (index {q} in NumPy)." in handout
         assert f"& a_{{{q + 1}}} \\approx" in handout  # the summary table
         assert f"a^{{\\text{{new}}}}_{{{q + 1}}}" in handout
         c = int(np.argmax(key["params"]["nllm_example"]["y"]))
-        assert f"Here $c = {c + 1}$, so" in handout
+        assert f"so $c = {c + 1}$ and" in handout
     assert seen == {0, 1, 2, 3}
     # (one test, so that the 20 variants are rendered once per worker)
     for key, sources in variant_sources:
