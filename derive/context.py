@@ -291,6 +291,11 @@ def _quantities(fmt: Formatter, values: dict[str, Any]) -> dict[str, dict]:
     return {name: fmt.quantity(v) for name, v in values.items()}
 
 
+def _captions(key: dict, sol: Solution, fmt: Formatter) -> dict[str, dict[str, Latex]]:
+    from derive.captions import figure_captions  # captions imports this module
+    return figure_captions(key, sol, fmt)
+
+
 def build_context(key: dict, config: Config, *, figures: dict | None = None,
                   solution: Solution | None = None) -> dict[str, Any]:
     """The render context of one instance: strings and numbers only."""
@@ -342,6 +347,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
         "query_class": c, "target_class": int(np.argmax(pl.y)),
         "target_class_net": int(np.argmax(pn.y)),
         "figures": dict(figures or {}),
+        "captions": _captions(key, sol, fmt),
         "summary": summary(fmt, ans),
     }
 
