@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from derive.figures import class_name, regions_window
+from derive.figures import class_name, regions_window, windows
 from derive.render import Latex
 
 
@@ -128,6 +128,14 @@ def _where(a: np.ndarray) -> str:
     return f"in {class_name(int(top[0]))}'s region"
 
 
+def _moved(a: np.ndarray, a_new: np.ndarray) -> str:
+    """Where the input lies before and after the step, in one sentence."""
+    before, after = _where(a), _where(a_new)
+    if before == after:
+        return f"The input lies {before} both before and after the step."
+    return f"Before the step the input lies {before}; after it, {after}."
+
+
 def _percent(share: float) -> str:
     from derive.context import Formatter
     if 0 < share < 0.005:
@@ -150,8 +158,7 @@ def regions_caption(key: dict, pn, sol) -> Latex | None:
     r = Given().number(win.r)
     text = [f"The class the network predicts at each point $(x_1, x_2)$ of the square "
             f"$[-{r}, {r}]^2$, before and after the step; the star is the input $x$, whose "
-            f"target is {class_name(target)}. Before the step $x$ lies {_where(a)}; after it, "
-            f"{_where(a_new)}."]
+            f"target is {class_name(target)}. " + _moved(a, a_new)]
     for when, grid in (("before", win.before), ("after", win.after)):
         shown = np.unique(grid)
         if len(shown) == 1:
@@ -167,10 +174,32 @@ def regions_caption(key: dict, pn, sol) -> Latex | None:
     return Latex(" ".join(text))
 
 
+def no_regions_note(key: dict) -> Latex | None:
+    """Where a 2-input network shows no decision boundary in the largest
+    window (so there is no regions figure), what it predicts there instead;
+    ``None`` otherwise."""
+    from derive.context import Given
+    if regions_window(key) is not None:
+        return None
+    candidates = list(windows(key))
+    if not candidates:
+        return None
+    win = candidates[-1]
+    r = Given().number(win.r)
+    before, after = (class_name(int(np.unique(g)[0])) for g in (win.before, win.after))
+    where = f"everywhere in the square $[-{r}, {r}]^2$, which holds the input"
+    said = (f"both before and after the step the network predicts {before} {where}"
+            if before == after else
+            f"before the step the network predicts {before} {where}, and after it {after}")
+    return Latex(f"No decision-regions figure: {said}, so no decision boundary "
+                 "lies near the input to be drawn.")
+
+
 def figure_captions(key: dict, sol, fmt) -> dict[str, dict[str, Latex]]:
     """The caption of every figure of one instance, by figure name: its
     ``text``, and a ``solution`` sentence that only the worked solution shows
-    (empty where there is none)."""
+    (empty where there is none); ``no_regions``: :func:`no_regions_note`,
+    where a 2-input network has no regions figure."""
     from derive.spec import parse_params
     p = parse_params(key["params"])
     network, network_solution = network_caption(p.network, sol)
@@ -179,5 +208,9 @@ def figure_captions(key: dict, sol, fmt) -> dict[str, dict[str, Latex]]:
            "probabilities": probabilities_caption(fmt, p.softmax_layer, sol.layer),
            "network": network, "regions": regions_caption(key, p.network, sol)}
     extra = {"network": network_solution}
-    return {name: {"text": text, "solution": extra.get(name, Latex(""))}
-            for name, text in out.items() if text is not None}
+    captions = {name: {"text": text, "solution": extra.get(name, Latex(""))}
+                for name, text in out.items() if text is not None}
+    note = no_regions_note(key)
+    if note is not None:
+        captions["no_regions"] = {"text": note, "solution": Latex("")}
+    return captions

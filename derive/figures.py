@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -245,24 +245,29 @@ def nice_windows(x) -> list[float]:
     return [float(f"{zoom * m}e{exp}") for zoom in ZOOMS]
 
 
+def windows(key: dict) -> Iterator[Window]:
+    """The candidate windows of the regions plot, smallest first, each
+    computed when asked for (none for a network without 2 inputs)."""
+    from derive.spec import parse_params
+    pn, ans = parse_params(key["params"]).network, key["answers"]
+    if len(pn.x) != 2:
+        return
+    for r in nice_windows(pn.x):
+        yield Window(r, class_grid(pn, pn.W1, pn.W2, r, COARSE),
+                     class_grid(pn, ans["q13"]["W"], ans["q12"]["W"], r, COARSE), len(pn.b2))
+
+
 def regions_window(key: dict) -> Window | None:
     """The regions' window: the first of :data:`ZOOMS` that shows a boundary
     (two classes, :func:`shown_classes`) in both panels, else the first that
     shows one in either; ``None`` when the network has not 2 inputs or
     neither panel shows a boundary in the largest window."""
-    from derive.spec import parse_params
-    pn, ans = parse_params(key["params"]).network, key["answers"]
-    if len(pn.x) != 2:
-        return None
-    n2 = len(pn.b2)
     first_one = None
-    for r in nice_windows(pn.x):
-        win = Window(r, class_grid(pn, pn.W1, pn.W2, r, COARSE),
-                     class_grid(pn, ans["q13"]["W"], ans["q12"]["W"], r, COARSE), n2)
-        boundaries = [len(shown_classes(g, n2)) > 1 for g in (win.before, win.after)]
-        if all(boundaries):
+    for win in windows(key):
+        shown = [len(shown_classes(g, win.classes)) > 1 for g in (win.before, win.after)]
+        if all(shown):
             return win
-        if any(boundaries) and first_one is None:
+        if any(shown) and first_one is None:
             first_one = win
     return first_one
 
