@@ -62,23 +62,47 @@ class NetworkLayout:
                 + [(x - NODE_R, y - NODE_R, x + NODE_R, y + NODE_R) for x, y in self.nodes])
 
 
+def crosses(segment, box) -> bool:
+    """Whether the segment (x0, y0, x1, y1) passes through the box (Liang–Barsky)."""
+    x0, y0, x1, y1 = segment
+    dx, dy = x1 - x0, y1 - y0
+    lo, hi = 0.0, 1.0
+    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+        if lo > hi:
+            return False
+    return True
+
+
 def _place_labels(edges, blocked) -> tuple[list, int]:
     """A position for each edge's label: the first place along the edge
     (:data:`EDGE_T`) where it keeps :data:`GAP` from every label placed before
-    and every node; the least crowded place where there is none. Also returns
-    how many labels found no free place."""
+    and every node, and, if there is one such place, where no other edge
+    runs through it (a label on a crossing would seem to name either edge);
+    the least crowded place where there is none. Also returns how many labels
+    found no free place."""
     placed, out, crowded = list(blocked), [], 0
-    for (x0, y0, x1, y1, text) in edges:
+    for i, (x0, y0, x1, y1, text) in enumerate(edges):
+        others = [e[:4] for k, e in enumerate(edges) if k != i]
         best = None
         for t in EDGE_T:
             x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
             box = label_box(x, y, text)
-            hits = sum(overlap(box, b, GAP) for b in placed)
-            if best is None or hits < best[0]:
-                best = (hits, x, y, box)
-            if hits == 0:
+            score = (sum(overlap(box, b, GAP) for b in placed),
+                     sum(crosses(e, box) for e in others))
+            if best is None or score < best[0]:
+                best = (score, x, y, box)
+            if score == (0, 0):
                 break
-        crowded += best[0] > 0
+        crowded += best[0][0] > 0
         placed.append(best[3])
         out.append(best[1:3])
     return out, crowded

@@ -287,3 +287,16 @@ def test_matplotlib_is_imported_only_to_draw():
     code = ("import sys, derive.build, derive.figures, derive.captions; "
             "assert 'matplotlib' not in sys.modules, 'imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_label_avoids_edges_that_cross_its_own_where_it_can():
+    from derive.network_figure import crosses, label_box
+    assert crosses((0, 0, 2, 2), (0.9, 0.9, 1.1, 1.1))
+    assert not crosses((0, 0, 2, 0), (0.9, 0.1, 1.1, 0.3))
+    assert not crosses((0, 0, 0.5, 0.5), (0.9, 0.9, 1.1, 1.1))
+    # the reference softmax layer: every label clear of every other edge
+    d = figure_data(build_key())["softmax_layer"]
+    lay = network_layout(d["weights"], d["biases"], d["width"])
+    for i, (x, y, text) in enumerate(lay.labels):
+        others = [e[:4] for k, e in enumerate(lay.edges) if k != i]
+        assert not any(crosses(e, label_box(x, y, text)) for e in others), text
