@@ -69,7 +69,8 @@ def sigmoid_figure():
     ax = fig.add_subplot()
     sig = greek("sigma")
     ax.plot(z, s, color=BLUE, lw=1.3, label=rf"${sig}(z)$")
-    ax.plot(z, ds, color=ORANGE, lw=1.3, ls="--", label=rf"${sig}'(z)$")
+    # σ′ written out (question 2's answer): mathtext's prime is a faint STIX glyph
+    ax.plot(z, ds, color=ORANGE, lw=1.3, ls="--", label=rf"${sig}(z)\,(1 - {sig}(z))$")
     ax.axhline(0.5, color=GREY, lw=0.5, ls=":")
     ax.axvline(0, color=GREY, lw=0.5, ls=":")
     ax.set_xlabel("$z$")
