@@ -99,11 +99,12 @@ def text_size(text: str, size: float = LABEL_PT) -> tuple[float, float]:
     """Width and height (inches) of the box matplotlib gives ``text`` set at
     ``size`` points in the figures' font (mathtext where there is a ``$``):
     the box a label's frame is drawn around."""
+    from matplotlib.text import Text
     fig, renderer = _measuring()
     with style():
-        label = fig.text(0, 0, text, fontsize=size)
+        label = Text(0, 0, text, fontsize=size)  # not added to the figure: nothing shared changes
+        label.set_figure(fig)
         box = label.get_window_extent(renderer)
-        label.remove()
     return box.width / 72, box.height / 72
 
 

@@ -180,3 +180,12 @@ def test_figures_are_numbered_in_the_pdfs(tmp_path):
     assert "Figure 6." not in handout
     assert "Figure 2." in text["problems"] and "Figure 3." not in text["problems"]
     assert "class 2's probability rises from 0.6652 to 0.7725" in handout
+
+
+def test_a_network_without_2_inputs_has_no_regions_and_no_note():
+    keys = generate_keys(SEED, 2, parse_settings({"network": {"inputs": 3}}))
+    sols = solve([parse_params(k["params"]) for k in keys])
+    for key, sol in zip(keys, sols):
+        caps = figure_captions(key, sol, FMT)
+        assert "regions" not in caps and "no_regions" not in caps
+        assert "$x_{1}, x_{2}, x_{3}$" in caps["network"]["text"]
