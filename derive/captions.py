@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from derive.figures import class_name, regions_window, windows
+from derive.figures import (TIE, Window, class_name, regions_window, shown_classes, uniform_class,
+                            windows)
 from derive.render import Latex
 
 
@@ -124,7 +125,7 @@ def _where(a: np.ndarray) -> str:
     """Which class's region a point with outputs ``a`` lies in."""
     top = np.flatnonzero(a == a.max())
     if len(top) > 1:
-        return f"on the boundary of {_series([class_name(int(j)) for j in top])}"
+        return f"where {_series([class_name(int(j)) for j in top])} tie"
     return f"in {class_name(int(top[0]))}'s region"
 
 
@@ -145,12 +146,34 @@ def _percent(share: float) -> str:
     return f"${Formatter(0).number(100 * share)}\\,\\%$"
 
 
-def regions_caption(key: dict, pn, sol) -> Latex | None:
+def _predicts(v: int) -> str:
+    """What a grid value of :func:`derive.figures.class_grid` predicts."""
+    return "no class (its outputs tie)" if v == TIE else class_name(v)
+
+
+def _everywhere(pn, W1, W2, win: Window, grid) -> str | None:
+    """``class k everywhere in the square`` when one value fills the (coarse)
+    grid but for less than :data:`~derive.figures.MIN_SHARE`: "everywhere"
+    where :func:`derive.figures.uniform_class` proves it, else "nearly
+    everywhere"; ``None`` when the grid shows more than one."""
+    shown = shown_classes(grid, win.classes)
+    if len(shown) > 1:
+        return None
+    exact = uniform_class(pn, W1, W2, win.r) == shown[0]
+    return f"{_predicts(shown[0])} {'everywhere' if exact else 'nearly everywhere'} in the square"
+
+
+def _panels(key: dict, pn, win: Window):
+    ans = key["answers"]
+    return (("before", pn.W1, pn.W2, win.before),
+            ("after", ans["q13"]["W"], ans["q12"]["W"], win.after))
+
+
+def regions_caption(key: dict, pn, sol, win: Window | None) -> Latex | None:
     """The decision regions: where the input lies before and after the step,
-    how the target class's region changed, and a panel of one colour said in
-    words; ``None`` when there is no regions figure."""
+    how the target class's region changed, a panel of one colour said in
+    words, ties named; ``None`` when there is no regions figure."""
     from derive.context import Given
-    win = regions_window(key)
     if win is None:
         return None
     target = int(np.argmax(pn.y))
@@ -159,11 +182,12 @@ def regions_caption(key: dict, pn, sol) -> Latex | None:
     text = [f"The class the network predicts at each point $(x_1, x_2)$ of the square "
             f"$[-{r}, {r}]^2$, before and after the step; the star is the input $x$, whose "
             f"target is {class_name(target)}. " + _moved(a, a_new)]
-    for when, grid in (("before", win.before), ("after", win.after)):
-        shown = np.unique(grid)
-        if len(shown) == 1:
-            text.append(f"{when.capitalize()} the step the network predicts "
-                        f"{class_name(int(shown[0]))} everywhere in the square.")
+    for when, W1, W2, grid in _panels(key, pn, win):
+        every = _everywhere(pn, W1, W2, win, grid)
+        if every:
+            text.append(f"{when.capitalize()} the step the network predicts {every}.")
+    if any((g == TIE).any() for g in (win.before, win.after)):
+        text.append("Grey marks where the two largest outputs tie: no class is predicted there.")
     b, n = win.shares(win.before)[target], win.shares(win.after)[target]
     name = f"{class_name(target).capitalize()}'s region"
     if _percent(b) == _percent(n):
@@ -174,25 +198,26 @@ def regions_caption(key: dict, pn, sol) -> Latex | None:
     return Latex(" ".join(text))
 
 
-def no_regions_note(key: dict) -> Latex | None:
+def no_regions_note(key: dict, win: Window | None) -> Latex | None:
     """Where a 2-input network shows no decision boundary in the largest
     window (so there is no regions figure), what it predicts there instead;
     ``None`` otherwise."""
     from derive.context import Given
-    if regions_window(key) is not None:
+    from derive.spec import parse_params
+    if win is not None:
         return None
     candidates = list(windows(key))
     if not candidates:
         return None
-    win = candidates[-1]
+    win, pn = candidates[-1], parse_params(key["params"]).network
     r = Given().number(win.r)
-    before, after = (class_name(int(np.unique(g)[0])) for g in (win.before, win.after))
-    where = f"everywhere in the square $[-{r}, {r}]^2$, which holds the input"
-    said = (f"both before and after the step the network predicts {before} {where}"
-            if before == after else
-            f"before the step the network predicts {before} {where}, and after it {after}")
-    return Latex(f"No decision-regions figure: {said}, so no decision boundary "
-                 "lies near the input to be drawn.")
+    (_, *before), (_, *after) = _panels(key, pn, win)
+    b, a = _everywhere(pn, *before[:2], win, before[2]), _everywhere(pn, *after[:2], win, after[2])
+    square = f"$[-{r}, {r}]^2$ (which holds the input)"
+    said = (f"both before and after the step the network predicts {b} {square}" if b == a else
+            f"before the step the network predicts {b} {square}, and after it {a}")
+    return Latex(f"No decision-regions figure: {said}; no decision boundary lies near "
+                 "the input to be drawn.")
 
 
 def figure_captions(key: dict, sol, fmt) -> dict[str, dict[str, Latex]]:
@@ -202,15 +227,16 @@ def figure_captions(key: dict, sol, fmt) -> dict[str, dict[str, Latex]]:
     where a 2-input network has no regions figure."""
     from derive.spec import parse_params
     p = parse_params(key["params"])
+    win = regions_window(key)
     network, network_solution = network_caption(p.network, sol)
     out = {"sigmoid": sigmoid_caption(fmt),
            "softmax_layer": softmax_layer_caption(p.softmax_layer),
            "probabilities": probabilities_caption(fmt, p.softmax_layer, sol.layer),
-           "network": network, "regions": regions_caption(key, p.network, sol)}
+           "network": network, "regions": regions_caption(key, p.network, sol, win)}
     extra = {"network": network_solution}
     captions = {name: {"text": text, "solution": extra.get(name, Latex(""))}
                 for name, text in out.items() if text is not None}
-    note = no_regions_note(key)
+    note = no_regions_note(key, win)
     if note is not None:
         captions["no_regions"] = {"text": note, "solution": Latex("")}
     return captions

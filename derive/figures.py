@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import combinations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -25,17 +26,23 @@ import numpy as np
 
 from derive import plotting
 from derive.network_figure import network_figure, number
-from derive.plotting import BLUE, GREY, LABEL_PT, MAX_WIDTH, ORANGE, greek, text_size
+from derive.plotting import BLUE, GREY, MAX_WIDTH, ORANGE, greek, text_size
 
 # one light colour per class, up to spec.MAX_SIZE classes
 CLASS_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9",
                  "#f7b6d2", "#dbdb8d", "#9edae5", "#c49c94"]
 TICK_ROOM = 0.11    # inches: a tick (3.5 pt) and its label's pad (3.5 pt), and some air
 LABEL_ROOM = 0.1    # inches: an axis label's pad (4 pt), and some air
+TIE = -1            # on a class grid: the two largest outputs are equal
+TIE_COLOUR = "#e4e4e4"  # light grey: no class
 GRID = 240      # points per axis of the decision-region plots
 COARSE = 96     # points per axis when choosing their window
-# the regions' window is [−r, r]² with r = ZOOMS[i] · 1.5 · max(|x|, 1): the
-# first that shows a boundary in both panels (else in one); none: no figure
+# The regions' window is [−r, r]² with r = ZOOMS[i] times the least NICE
+# number ≥ 1.5 max(|x|, 1): the first that shows a boundary in both panels,
+# else in one. None within 8 times (the input then sits in the middle eighth
+# of the square, its neighbourhood a few pixels): no figure, and a sentence
+# says what the network predicts instead (derive.captions.no_regions_note):
+# two flat colours would only repeat that sentence, in half a page.
 ZOOMS = (1, 2, 4, 8)
 NICE = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
 MIN_SHARE = 0.005   # a class shows in a panel when it covers this much of it
@@ -125,20 +132,22 @@ def probabilities_figure(a, a_new, values, values_new, ticks):
     return fig
 
 
-def regions_figure(before, after, r: float, ticks, tick_labels, point, legend):
+def regions_figure(before, after, r: float, ticks, tick_labels, point, classes, tie, marker):
     """The predicted class over the input plane [−r, r]² before and after the
-    update (``before``/``after``: class indices on a square grid), the input
-    marked; the legend (``legend``: one name per class, then the input's)
-    below the panels."""
+    update (``before``/``after``: class indices on a square grid, :data:`TIE`
+    where outputs tie), the input marked; below the panels a legend: the
+    ``classes``' names, ``tie`` (the ties' name, or empty where none shows)
+    and ``marker`` (the input's)."""
     from matplotlib.colors import ListedColormap
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    n2 = len(legend) - 1
+    n2 = len(classes)
+    entries = n2 + 1 + bool(tie)
     panel, gap = 2.1, 0.3
     left = (max(text_size(t)[0] for t in tick_labels) + text_size("$x_2$")[1]
             + TICK_ROOM + LABEL_ROOM)
-    cols = min(n2 + 1, 4)
-    rows = -(-(n2 + 1) // cols)
+    cols = min(entries, 4)
+    rows = -(-entries // cols)
     legend_h = rows * text_size("class")[1] * 1.6
     below = text_size("0")[1] + text_size("$x_1$")[1] + TICK_ROOM + LABEL_ROOM
     bottom, top, right = below + 0.2 + legend_h, 0.3, 0.12
@@ -146,10 +155,11 @@ def regions_figure(before, after, r: float, ticks, tick_labels, point, legend):
     fig = plotting.figure(width, height, _margins(width, height, left, bottom, right, top))
     fig.subplots_adjust(wspace=gap / panel)
     axes = fig.subplots(1, 2, sharey=True)
-    cmap = ListedColormap(CLASS_COLOURS[:n2])
+    # colour 0 is the ties' (TIE + 1), then one per class
+    cmap = ListedColormap([TIE_COLOUR] + CLASS_COLOURS[:n2])
     for ax, cls, title in ((axes[0], before, "before the step"), (axes[1], after, "after the step")):
-        ax.imshow(cls, origin="lower", extent=(-r, r, -r, r), cmap=cmap,
-                  vmin=-0.5, vmax=n2 - 0.5, interpolation="none", aspect="equal")
+        ax.imshow(np.asarray(cls) + 1, origin="lower", extent=(-r, r, -r, r), cmap=cmap,
+                  vmin=-0.5, vmax=n2 + 0.5, interpolation="none", aspect="equal")
         ax.scatter([point[0]], [point[1]], marker="*", s=80, color="black", zorder=3)
         ax.set_title(title)
         ax.set_xlabel("$x_1$")
@@ -158,8 +168,10 @@ def regions_figure(before, after, r: float, ticks, tick_labels, point, legend):
         ax.set_xlim(-r, r)
         ax.set_ylim(-r, r)
     axes[0].set_ylabel("$x_2$")
-    handles = [Patch(color=CLASS_COLOURS[k], label=legend[k]) for k in range(n2)]
-    handles.append(Line2D([], [], marker="*", ls="", color="black", markersize=9, label=legend[-1]))
+    handles = [Patch(color=CLASS_COLOURS[k], label=classes[k]) for k in range(n2)]
+    if tie:
+        handles.append(Patch(facecolor=TIE_COLOUR, edgecolor=GREY, lw=0.5, label=tie))
+    handles.append(Line2D([], [], marker="*", ls="", color="black", markersize=9, label=marker))
     fig.legend(handles=handles, frameon=False, loc="lower center", ncols=cols,
                bbox_to_anchor=(0.5 + (left - right) / 2 / width, 0.0), borderaxespad=0.2)
     return fig
@@ -203,7 +215,9 @@ def warm_up() -> None:
 
 def class_grid(pn, W1, W2, r: float, size: int) -> np.ndarray:
     """The class the network predicts (0-based) at each point of a
-    ``size`` × ``size`` grid over [−r, r]² (rows: x₂ upwards)."""
+    ``size`` × ``size`` grid over [−r, r]² (rows: x₂ upwards); :data:`TIE`
+    where the two largest outputs are equal (where every hidden unit is off
+    and the output biases are equal, a whole region ties)."""
     from derive.numeric import forward_network
     u = np.linspace(-r, r, size)
     X1, X2 = np.meshgrid(u, u)
@@ -211,13 +225,22 @@ def class_grid(pn, W1, W2, r: float, size: int) -> np.ndarray:
     _, (_, a2) = forward_network(pn.network, pts,
                                  [np.asarray(W1, float)[..., None], np.asarray(W2, float)[..., None]],
                                  [np.asarray(pn.b1, float)[:, None], np.asarray(pn.b2, float)[:, None]])
-    return np.argmax(a2, axis=0).reshape(X1.shape)
+    ranked = np.sort(a2, axis=0)
+    cls = np.where(ranked[-1] > ranked[-2], np.argmax(a2, axis=0), TIE) if len(a2) > 1 \
+        else np.zeros(a2.shape[1], int)
+    return cls.reshape(X1.shape)
+
+
+def shares(grid: np.ndarray, classes: int) -> np.ndarray:
+    """The fraction of a grid each class covers, then the ties' fraction."""
+    counts = np.bincount(grid.ravel() % (classes + 1), minlength=classes + 1)
+    return counts / grid.size  # TIE (−1) counts last
 
 
 def shown_classes(grid: np.ndarray, classes: int) -> list[int]:
-    """The classes that cover at least :data:`MIN_SHARE` of a grid."""
-    share = np.bincount(grid.ravel(), minlength=classes) / grid.size
-    return [int(k) for k in np.flatnonzero(share >= MIN_SHARE)]
+    """The classes (and :data:`TIE`) that cover at least :data:`MIN_SHARE` of a grid."""
+    share = shares(grid, classes)
+    return [int(k) if k < classes else TIE for k in np.flatnonzero(share >= MIN_SHARE)]
 
 
 @dataclass(frozen=True)
@@ -232,8 +255,8 @@ class Window:
     classes: int
 
     def shares(self, grid: np.ndarray) -> np.ndarray:
-        """The fraction of the window each class covers."""
-        return np.bincount(grid.ravel(), minlength=self.classes) / grid.size
+        """The fraction of the window each class covers (then the ties')."""
+        return shares(grid, self.classes)
 
 
 def nice_windows(x) -> list[float]:
@@ -271,6 +294,35 @@ def regions_window(key: dict) -> Window | None:
         if any(shown) and first_one is None:
             first_one = win
     return first_one
+
+
+def uniform_class(pn, W1, W2, r: float) -> int | None:
+    """The class a ReLU network predicts at every point of [−r, r]², exactly,
+    or ``None`` when it predicts more than one there (or the hidden layer is
+    not ReLU, where this cannot be decided so). The outputs are affine on each
+    cell that the hidden units' lines cut the square into, so a class wins
+    everywhere if and only if it wins, strictly, at every corner of every cell:
+    the crossings of those lines and the square's sides inside the square."""
+    if pn.network.layers[0].activation != "relu":
+        return None
+    W1, W2 = np.asarray(W1, float), np.asarray(W2, float)
+    b1, b2 = np.asarray(pn.b1, float), np.asarray(pn.b2, float)
+    # lines n · x = c: each hidden unit's kink, and the square's four sides
+    lines = [(W1[:, j], -b1[j]) for j in range(W1.shape[1]) if W1[:, j].any()]
+    lines += [(np.array(n, float), c) for n in ((1, 0), (0, 1)) for c in (-r, r)]
+    corners = []
+    for (n1, c1), (n2, c2) in combinations(lines, 2):
+        A = np.array([n1, n2])
+        if abs(np.linalg.det(A)) > 1e-12:
+            p = np.linalg.solve(A, [c1, c2])
+            if np.all(np.abs(p) <= r * (1 + 1e-12)):
+                corners.append(p)
+    z2 = W2.T @ np.maximum(W1.T @ np.array(corners).T + b1[:, None], 0) + b2[:, None]
+    top = np.argmax(z2, axis=0)
+    runner_up = np.sort(z2, axis=0)[-2]
+    if len(set(top.tolist())) == 1 and np.all(z2.max(axis=0) > runner_up):
+        return int(top[0])
+    return None
 
 
 def regions_data(key: dict) -> dict[str, Any] | None:
@@ -344,8 +396,9 @@ def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
         figures["regions"] = {
             "before": regions["before"], "after": regions["after"], "r": regions["r"],
             "ticks": ticks, "tick_labels": [number(t) for t in ticks], "point": regions["point"],
-            "legend": [class_name(k) for k in range(n2)]
-                      + [f"input $x$ (target: {class_name(int(np.argmax(pn.y)))})"]}
+            "classes": [class_name(k) for k in range(n2)],
+            "tie": "tie" if (regions["before"] == TIE).any() or (regions["after"] == TIE).any() else "",
+            "marker": f"input $x$ (target: {class_name(int(np.argmax(pn.y)))})"}
     return figures
 
 

@@ -13,7 +13,7 @@ from derive.captions import (_change, _edge_legend, _percent, _units, _where, fi
                              no_regions_note)
 from derive.config import Config
 from derive.context import Formatter
-from derive.figures import GRID, class_grid, regions_data, regions_window
+from derive.figures import class_grid, regions_data, regions_window
 from derive.key import build_key
 from derive.numeric import solve
 from derive.spec import parse_params
@@ -120,8 +120,8 @@ def test_a_percent_sign_is_escaped(variants):
 
 @pytest.mark.parametrize("a, expected", [
     ([0.2, 0.8], "in class 2's region"),
-    ([0.5, 0.5], "on the boundary of class 1 and class 2"),
-    ([0.4, 0.2, 0.4], "on the boundary of class 1 and class 3"),
+    ([0.5, 0.5], "where class 1 and class 2 tie"),
+    ([0.4, 0.2, 0.4], "where class 1 and class 3 tie"),
 ])
 def test_where(a, expected):
     assert _where(np.array(a)) == expected
@@ -149,7 +149,8 @@ def test_edge_legend_names_only_the_weights_present():
 
 def test_no_note_where_the_figure_is():
     key = build_key()
-    assert regions_window(key) is not None and no_regions_note(key) is None
+    win = regions_window(key)
+    assert win is not None and no_regions_note(key, win) is None
 
 
 # --------------------------------------------------------------------------

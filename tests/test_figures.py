@@ -241,7 +241,9 @@ def test_figure_labels_count_from_1():
     assert data["network"]["labels"][2] == ["$a^2_{1}$", "$a^2_{2}$"]
     # the reference: target class 2 (y = [0, 1, 0]), the question asks for class 3
     assert data["probabilities"]["ticks"] == ["class 1", "class 2\n(target)", "class 3\n(asked)"]
-    assert data["regions"]["legend"] == ["class 1", "class 2", "input $x$ (target: class 2)"]
+    assert data["regions"]["classes"] == ["class 1", "class 2"]
+    assert data["regions"]["marker"] == "input $x$ (target: class 2)"
+    assert data["regions"]["tie"] == ""  # no tie in the reference's regions
 
 
 def test_bar_values_are_printed_by_the_formatter():
@@ -268,8 +270,9 @@ def test_regions_are_the_networks_predictions():
 def test_the_regions_window_shows_a_boundary_over_200_variants(keys200):
     """Before: a window of 1.5 max|x| gave 13.5 % of these variants a regions
     plot of one colour in both panels. Now the window grows (×1, 2, 4, 8)
-    until both panels show a boundary; where none shows in either panel at
-    ×8 there is no figure."""
+    until both panels show a boundary (between classes, or a class and a tie);
+    where none shows in either panel at ×8 there is no figure. Measured:
+    183 both panels, 5 one, 12 no figure (a sentence instead)."""
     both = one = omitted = 0
     for key in keys200:
         win = regions_window(key)
@@ -301,3 +304,32 @@ def test_a_label_avoids_edges_that_cross_its_own_where_it_can():
     for i, (x, y, text) in enumerate(lay.labels):
         others = [e[:4] for k, e in enumerate(lay.edges) if k != i]
         assert not any(crosses(e, label_box(x, y, text)) for e in others), text
+
+
+def _net(b2, activation="relu"):
+    from types import SimpleNamespace
+    layer = SimpleNamespace(activation=activation)
+    return SimpleNamespace(network=SimpleNamespace(layers=(layer, layer)),
+                           b1=(0.0, -1.0), b2=b2)
+
+
+@pytest.mark.parametrize("b2, W2, activation, expected", [
+    ((1.0, 0.0), [[1, 0], [1, 0]], "relu", 0),    # class 1 wins by at least 1 everywhere
+    ((0.0, 0.0), [[1, 0], [1, 0]], "relu", None),  # all units off (x₁ < 0): outputs tie
+    ((0.5, 0.0), [[0, 1], [0, 1]], "relu", None),  # class 2 where x₁ > 0.5: a boundary
+    ((1.0, 0.0), [[1, 0], [1, 0]], "sigmoid", None),  # not piecewise affine: undecided
+])
+def test_uniform_class_is_decided_exactly(b2, W2, activation, expected):
+    from derive.figures import uniform_class
+    W1 = [[1.0, 1.0], [0.0, 0.0]]  # both units see x₁
+    assert uniform_class(_net(b2, activation), W1, W2, 3.0) == expected
+
+
+def test_ties_are_drawn_as_no_class():
+    from dataclasses import replace
+    from derive.figures import TIE, class_grid
+    from derive.spec import parse_params
+    pn = replace(parse_params(build_key()["params"]).network, b2=(0.0, 0.0))
+    # equal output biases, and (biases −1) every hidden unit off below x₁ + x₂ = 1
+    grid = class_grid(pn, [[1.0, 1, 1, 1], [1, 1, 1, 1]], [[1.0, 0], [1, 0], [1, 0], [1, 0]], 4.0, 9)
+    assert (grid == TIE).any() and (grid == 0).any() and not (grid == 1).any()
