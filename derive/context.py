@@ -345,6 +345,11 @@ def _quantities(fmt: Formatter, values: dict[str, Any]) -> dict[str, dict]:
     return {name: fmt.quantity(v) for name, v in values.items()}
 
 
+def _captions(key: dict, sol: Solution, fmt: Formatter) -> dict[str, dict[str, Latex]]:
+    from derive.captions import figure_captions  # captions imports this module
+    return figure_captions(key, sol, fmt)
+
+
 def build_context(key: dict, config: Config, *, figures: dict | None = None,
                   solution: Solution | None = None) -> dict[str, Any]:
     """The render context of one instance: strings and numbers only."""
@@ -400,6 +405,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
         "figures": dict(figures or {}),
         "summary": summary(fmt, key),
         "explain": explain.context(key, sol, fmt, config),
+        "captions": _captions(key, sol, fmt),
     }
 
 

@@ -1,39 +1,51 @@
 """Figures for one instance, drawn with matplotlib as reproducible vector PDFs.
 
 Two stages, so that drawing can run anywhere (another thread or process):
-:func:`figure_data` computes every number a figure shows (from the key and
-:func:`derive.numeric.solve`), and :func:`draw` turns one figure's data into
-PDF bytes. Matplotlib is imported only when a figure is drawn.
+:func:`figure_data` computes every number and label a figure shows (from the
+key and :func:`derive.numeric.solve`), and :func:`draw` turns one figure's
+data into PDF bytes. Matplotlib is imported only when a figure is drawn.
 
-No pyplot: each figure is a :class:`matplotlib.figure.Figure` with fixed
-margins (no layout engine) saved with the PDF backend, so nothing leaks
-between figures or threads. PDF metadata carry no date, so the same numbers
-give the same bytes. The σ/σ′ plot does not depend on the instance and is
-drawn once per process.
+No pyplot: each figure is a :class:`matplotlib.figure.Figure` with margins
+fixed in inches from its measured labels (no layout engine), set in the
+document's font (:mod:`derive.plotting`) and saved with the PDF backend, so
+nothing leaks between figures or threads. PDF metadata carry no date, so the
+same numbers give the same bytes. The σ/σ′ plot does not depend on the
+instance and is drawn once per process.
 """
 
 from __future__ import annotations
 
-import io
+import re
 from dataclasses import dataclass
+from itertools import combinations
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
-from derive.spec import decimal_text
+from derive import plotting
+from derive.network_figure import network_figure, number
+from derive.plotting import BLUE, GREY, MAX_WIDTH, ORANGE, greek, text_size
 
-METADATA = {"CreationDate": None, "Creator": None, "Producer": None}
-STYLE = {"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7,
-         "xtick.labelsize": 7, "ytick.labelsize": 7, "axes.spines.top": False,
-         "axes.spines.right": False, "pdf.compression": 6, "font.family": "DejaVu Sans",
-         "path.simplify": True, "axes.linewidth": 0.6}
-BLUE, ORANGE, GREY, RED = "#1f5fa8", "#d9822b", "#8a8a8a", "#b22222"
 # one light colour per class, up to spec.MAX_SIZE classes
 CLASS_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9",
                  "#f7b6d2", "#dbdb8d", "#9edae5", "#c49c94"]
-GRID = 240  # points per axis of the decision-region plots
+TICK_ROOM = 0.11    # inches: a tick (3.5 pt) and its label's pad (3.5 pt), and some air
+LABEL_ROOM = 0.1    # inches: an axis label's pad (4 pt), and some air
+TIE = -1            # on a class grid: the two largest outputs are equal
+TIE_COLOUR = "#e4e4e4"  # light grey: no class
+GRID = 240      # points per axis of the decision-region plots
+COARSE = 96     # points per axis when choosing their window
+# The regions' window is [−r, r]² with r = ZOOMS[i] times the least NICE
+# number ≥ 1.5 max(|x|, 1): the first that shows a boundary in both panels,
+# else in one. None within 8 times (the input then sits in the middle eighth
+# of the square, its neighbourhood a few pixels): no figure, and a sentence
+# says what the network predicts instead (derive.captions.no_regions_note):
+# two flat colours would only repeat that sentence, in half a page.
+ZOOMS = (1, 2, 4, 8)
+NICE = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
+MIN_SHARE = 0.005   # a class shows in a panel when it covers this much of it
 
 # The figure files of one instance, by name (the templates refer to these names)
 FIGURES = ("sigmoid", "probabilities", "softmax_layer", "network", "regions")
@@ -44,230 +56,150 @@ def figure_path(name: str, prefix: str = "") -> str:
     return f"figures/{prefix}{name.replace('_', '-')}.pdf"
 
 
-# --------------------------------------------------------------------------
-# Matplotlib, imported on first use
-
-
-def _figure(width: float, height: float, rect=None):
-    """A plain Figure (no pyplot, no layout engine); with ``rect`` (left,
-    bottom, right, top as fractions) the subplot margins are fixed."""
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(width, height))
-    if rect:
-        left, bottom, right, top = rect
-        fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top)
-    return fig
-
-
-def _style():
-    from matplotlib import rc_context
-    return rc_context(STYLE)
-
-
-def _pdf_bytes(fig) -> bytes:
-    from matplotlib.backends.backend_pdf import FigureCanvasPdf
-    buf = io.BytesIO()
-    FigureCanvasPdf(fig)
-    fig.savefig(buf, format="pdf", metadata=METADATA)
-    return buf.getvalue()
-
-
-def _number(w: float) -> str:
-    # weights are given data: printed exactly, as on the sheets
-    return decimal_text(w).replace("-", "\u2212")
+def class_name(j: int) -> str:
+    """Class ``j`` (0-based, as in the data) as the sheets name it: from 1."""
+    return f"class {j + 1}"
 
 
 # --------------------------------------------------------------------------
-# Drawing: plain data in, PDF bytes out
+# Drawing: plain data in, a Figure out
 
 
-@lru_cache(maxsize=1)
-def sigmoid_pdf() -> bytes:
+def sigmoid_figure():
     """σ(z) and σ′(z) = σ(z)(1 − σ(z)) on [−6, 6] (the same for every instance)."""
     from derive.numeric import evaluate_sigmoid
     z = np.linspace(-6, 6, 241)
     s, ds = evaluate_sigmoid(z)
-    with _style():
-        fig = _figure(3.2, 1.9, (0.11, 0.2, 0.98, 0.97))
-        ax = fig.add_subplot()
-        ax.plot(z, s, color=BLUE, lw=1.3, label=r"$\sigma(z)$")
-        ax.plot(z, ds, color=ORANGE, lw=1.3, ls="--", label=r"$\sigma'(z)$")
-        ax.axhline(0.5, color=GREY, lw=0.5, ls=":")
-        ax.axvline(0, color=GREY, lw=0.5, ls=":")
-        ax.set_xlabel("$z$")
-        ax.set_ylim(-0.02, 1.02)
-        ax.legend(frameon=False, loc="center right")
-        return _pdf_bytes(fig)
+    left = text_size("0.5")[0] + TICK_ROOM
+    bottom = text_size("\u22126")[1] + text_size("$z$")[1] + TICK_ROOM + LABEL_ROOM
+    fig = plotting.figure(3.4, 2.0, _margins(3.4, 2.0, left, bottom, 0.1, 0.08))
+    ax = fig.add_subplot()
+    sig = greek("sigma")
+    ax.plot(z, s, color=BLUE, lw=1.3, label=rf"${sig}(z)$")
+    # σ′ written out (question 2's answer): mathtext's prime is a faint STIX glyph
+    ax.plot(z, ds, color=ORANGE, lw=1.3, ls="--", label=rf"${sig}(z)\,(1 - {sig}(z))$")
+    ax.axhline(0.5, color=GREY, lw=0.5, ls=":")
+    ax.axvline(0, color=GREY, lw=0.5, ls=":")
+    ax.set_xlabel("$z$")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xticks([-6, -4, -2, 0, 2, 4, 6], [number(t) for t in (-6, -4, -2, 0, 2, 4, 6)])
+    ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(0.02, 0.72))
+    return fig
 
 
-def probabilities_pdf(a, a_new, target: int, query: int) -> bytes:
-    """Class probabilities of the softmax layer before and after the step."""
-    with _style():
-        fig = _figure(3.2, 1.9, (0.14, 0.13, 0.98, 0.97))
-        ax = fig.add_subplot()
-        k = np.arange(len(a))
-        ax.bar(k - 0.18, a, 0.36, color=BLUE, label="before the step")
-        ax.bar(k + 0.18, a_new, 0.36, color=ORANGE, label="after the step")
-        for i, (p, q) in enumerate(zip(a, a_new)):
-            ax.text(i - 0.18, p + 0.02, f"{p:.2f}", ha="center", fontsize=6)
-            ax.text(i + 0.18, q + 0.02, f"{q:.2f}", ha="center", fontsize=6)
-        ax.set_xticks(k, [f"class {i}" + (" (target)" if i == target else "")
-                          + (" (asked)" if i == query and i != target else "")
-                          for i in k])
-        ax.set_ylim(0, 1.1)
-        ax.set_ylabel("probability")
-        ax.legend(frameon=False, loc="upper left", ncols=2)
-        return _pdf_bytes(fig)
+def _margins(width, height, left, bottom, right, top):
+    """Margins in inches as subplot fractions (left, bottom, right, top)."""
+    return (left / width, bottom / height, 1 - right / width, 1 - top / height)
 
 
-LABEL_PT = 6.5          # font size of the weight labels
-NODE_R = 0.13           # node radius, in inches
-MAX_WIDTH = 6.2         # inches: the text width of an A4 page with 2.3 cm margins
-# label positions tried along an edge, as fractions from the source end
-EDGE_T = (0.24, 0.36, 0.48, 0.3, 0.42, 0.18, 0.54, 0.6, 0.66, 0.21, 0.27, 0.33, 0.39, 0.45, 0.51, 0.57)
+def probabilities_figure(a, a_new, values, values_new, ticks):
+    """Class probabilities of the softmax layer before and after the step:
+    a pair of bars per class, each bar as wide as its printed value, so no
+    value touches a neighbour; the legend above the axes."""
+    n = len(a)
+    label_w = max(text_size(t)[0] for t in values + values_new)
+    bar = max(label_w + 0.06, 0.3)
+    slot = max(2 * bar + 0.25, max(text_size(t.split("\n")[0])[0] for t in ticks) + 0.15)
+    # the y tick labels, ticks and the rotated axis label, with matplotlib's pads
+    left = text_size("0.75")[0] + text_size("probability")[1] + TICK_ROOM + LABEL_ROOM
+    lines = max(t.count("\n") + 1 for t in ticks)
+    right, bottom, top = 0.1, lines * text_size("class")[1] * 1.25 + TICK_ROOM, 0.32
+    width = min(left + right + n * slot, MAX_WIDTH)
+    slot = (width - left - right) / n
+    height = 2.2
+    fig = plotting.figure(width, height, _margins(width, height, left, bottom, right, top))
+    ax = fig.add_subplot()
+    k = np.arange(n)
+    half = bar / slot  # a bar's width in data units (one class per unit)
+    ax.bar(k - half / 2, a, half, color=BLUE, label="before the step")
+    ax.bar(k + half / 2, a_new, half, color=ORANGE, label="after the step")
+    # room above the highest bar for its value: a label height plus a gap
+    axes_h = height - bottom - top
+    label_h = text_size("0.9")[1] + 0.06
+    ax.set_ylim(0, 1 / (1 - label_h / axes_h))
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0", "0.25", "0.5", "0.75", "1"])
+    for i, (p, q) in enumerate(zip(a, a_new)):
+        for dx, v, text in ((-half / 2, p, values[i]), (half / 2, q, values_new[i])):
+            ax.annotate(text, (i + dx, v), xytext=(0, 2), textcoords="offset points",
+                        ha="center", va="bottom")
+    ax.set_xticks(k, ticks)
+    ax.tick_params(axis="x", length=0)
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylabel("probability")
+    fig.legend(*ax.get_legend_handles_labels(), frameon=False, loc="upper center",
+               ncols=2, bbox_to_anchor=(0.5 + (left - right) / 2 / width, 1.0))
+    return fig
 
 
-def _boxes_overlap(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _text_box(x: float, y: float, text: str, pad: float = 0.025) -> tuple:
-    """The box (inches) a label of ``text`` centred at (x, y) covers."""
-    w = 0.62 * LABEL_PT / 72 * len(text) + 2 * pad
-    h = 1.15 * LABEL_PT / 72 + 2 * pad
-    return (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-
-
-def _place_labels(edges, blocked) -> list[tuple[float, float]]:
-    """A position for each edge's label: near the source end, at the first
-    place along the edge (``EDGE_T``) where it covers no label placed before
-    and no node; the least crowded place when there is none."""
-    placed = list(blocked)
-    out = []
-    for (x0, y0, x1, y1, text) in edges:
-        best = None
-        for t in EDGE_T:
-            x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-            box = _text_box(x, y, text)
-            hits = sum(_boxes_overlap(box, b) for b in placed)
-            if best is None or hits < best[0]:
-                best = (hits, x, y, box)
-            if hits == 0:
-                break
-        placed.append(best[3])
-        out.append(best[1:3])
-    return out
-
-
-@dataclass(frozen=True)
-class NetworkLayout:
-    """Where everything of a network drawing goes, in inches from the
-    bottom left: nodes, edges (x0, y0, x1, y1, weight), the weight labels
-    (x, y, text) and the bias labels (x, y, text)."""
-
-    width: float
-    height: float
-    nodes: list
-    edges: list
-    labels: list
-    biases: list
-
-
-def network_layout(weights, biases, width: float = 3.4) -> NetworkLayout:
-    """The layout of a feed-forward network: layers left to right, each
-    weight's label near the source end of its edge where it touches no other
-    label and no node, each bias above its unit (edges leave a unit sideways)."""
-    weights = [np.asarray(W, float) for W in weights]
-    sizes = [weights[0].shape[0]] + [len(b) for b in biases]
-    gap = 0.55                               # inches between units of a layer
-    height = gap * max(sizes) + 0.3
-    # inches between layers: the given width, wider where many edges need room for labels
-    # (at most the text width of the page)
-    steps = [max((width - 1.0) / (len(sizes) - 1), 0.08 * m * n) for m, n in zip(sizes, sizes[1:])]
-    steps = [st * min(1.0, (MAX_WIDTH - 1.0) / sum(steps)) for st in steps]
-    xs = [0.45 + float(sum(steps[:l])) for l in range(len(sizes))]
-    width = xs[-1] + 0.55
-    ys = [height / 2 + gap * (np.arange(s)[::-1] - (s - 1) / 2) - 0.05 for s in sizes]
-    nodes = [(xs[l], float(y)) for l in range(len(sizes)) for y in ys[l]]
-    bias_at = [(xs[l + 1], float(y) + NODE_R + 0.085, f"w\u2080 = {_number(b)}")
-               for l, bs in enumerate(biases) for y, b in zip(ys[l + 1], bs)]
-    blocked = [(x - NODE_R, y - NODE_R, x + NODE_R, y + NODE_R) for x, y in nodes]
-    blocked += [_text_box(x, y, text) for x, y, text in bias_at]
-    edges = [(xs[l], float(ys[l][i]), xs[l + 1], float(ys[l + 1][j]), float(W[i, j]))
-             for l, W in enumerate(weights) for i in range(W.shape[0]) for j in range(W.shape[1])]
-    texts = [_number(e[4]) for e in edges]
-    at = _place_labels([(*e[:4], t) for e, t in zip(edges, texts)], blocked)
-    return NetworkLayout(width, height, nodes, edges,
-                         [(x, y, t) for (x, y), t in zip(at, texts)], bias_at)
-
-
-def network_pdf(weights, biases, labels, width: float = 3.4) -> bytes:
-    """A feed-forward network with every weight on its edge (a boxed label
-    near the source end, placed so that no two labels touch) and each bias
-    above its unit; ``labels`` name the units of each layer, the input first."""
-    lay = network_layout(weights, biases, width)
-    with _style():
-        fig = _figure(lay.width, lay.height)
-        # one data unit is one inch, so label boxes can be placed in inches
-        ax = fig.add_axes((0, 0, 1, 1), xlim=(0, lay.width), ylim=(0, lay.height))
-        ax.set_axis_off()
-        for x0, y0, x1, y1, w in lay.edges:
-            ax.plot([x0, x1], [y0, y1], lw=0.4 + 0.5 * min(abs(w), 3), zorder=1,
-                    color=GREY if w == 0 else (BLUE if w > 0 else RED), ls=":" if w == 0 else "-")
-        for x, y, text in lay.labels:
-            ax.text(x, y, text, fontsize=LABEL_PT, ha="center", va="center", zorder=3,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "#d0d0d0",
-                          "lw": 0.3})
-        ax.scatter([x for x, _ in lay.nodes], [y for _, y in lay.nodes],
-                   s=(2 * NODE_R * 72) ** 2, color="white", edgecolor="black", lw=0.8, zorder=4)
-        for (x, y), label in zip(lay.nodes, [u for layer in labels for u in layer]):
-            ax.text(x, y, label, ha="center", va="center", fontsize=7, zorder=5)
-        for x, y, text in lay.biases:
-            ax.text(x, y, text, fontsize=LABEL_PT, ha="center", va="center", color="#555555",
-                    zorder=3, bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none"})
-        return _pdf_bytes(fig)
-
-
-def regions_pdf(before, after, r: float, point, target: int, classes: int) -> bytes:
+def regions_figure(before, after, r: float, ticks, tick_labels, point, classes, tie, marker):
     """The predicted class over the input plane [−r, r]² before and after the
-    update (``before``/``after``: class indices on a square grid), with the
-    training point marked."""
+    update (``before``/``after``: class indices on a square grid, :data:`TIE`
+    where outputs tie), the input marked; below the panels a legend: the
+    ``classes``' names, ``tie`` (the ties' name, or empty where none shows)
+    and ``marker`` (the input's)."""
     from matplotlib.colors import ListedColormap
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    n2 = classes
-    cmap = ListedColormap(CLASS_COLOURS[:n2])
-    with _style():
-        fig = _figure(5.6, 2.6, (0.08, 0.15, 0.78, 0.92))
-        axes = fig.subplots(1, 2, sharey=True)
-        for ax, cls, title in ((axes[0], before, "before the update"),
-                               (axes[1], after, "after the update")):
-            ax.imshow(cls, origin="lower", extent=(-r, r, -r, r), cmap=cmap,
-                      vmin=-0.5, vmax=n2 - 0.5, interpolation="none", aspect="equal")
-            ax.scatter([point[0]], [point[1]], marker="*", s=70, color="black", zorder=3)
-            ax.set_title(title)
-            ax.set_xlabel("$x_1$")
-        axes[0].set_ylabel("$x_2$")
-        handles = [Patch(color=CLASS_COLOURS[k], label=f"class {k}") for k in range(n2)]
-        handles.append(Line2D([], [], marker="*", ls="", color="black", markersize=8,
-                              label=f"training point\n(class {target})"))
-        axes[1].legend(handles=handles, frameon=False, loc="upper left",
-                       bbox_to_anchor=(1.0, 1.0))
-        return _pdf_bytes(fig)
+    n2 = len(classes)
+    entries = n2 + 1 + bool(tie)
+    panel, gap = 2.1, 0.3
+    left = (max(text_size(t)[0] for t in tick_labels) + text_size("$x_2$")[1]
+            + TICK_ROOM + LABEL_ROOM)
+    cols = min(entries, 4)
+    rows = -(-entries // cols)
+    legend_h = rows * text_size("class")[1] * 1.6
+    below = text_size("0")[1] + text_size("$x_1$")[1] + TICK_ROOM + LABEL_ROOM
+    bottom, top, right = below + 0.2 + legend_h, 0.3, 0.12
+    width, height = left + 2 * panel + gap + right, bottom + panel + top
+    fig = plotting.figure(width, height, _margins(width, height, left, bottom, right, top))
+    fig.subplots_adjust(wspace=gap / panel)
+    axes = fig.subplots(1, 2, sharey=True)
+    # colour 0 is the ties' (TIE + 1), then one per class
+    cmap = ListedColormap([TIE_COLOUR] + CLASS_COLOURS[:n2])
+    for ax, cls, title in ((axes[0], before, "before the step"), (axes[1], after, "after the step")):
+        ax.imshow(np.asarray(cls) + 1, origin="lower", extent=(-r, r, -r, r), cmap=cmap,
+                  vmin=-0.5, vmax=n2 + 0.5, interpolation="none", aspect="equal")
+        ax.scatter([point[0]], [point[1]], marker="*", s=80, color="black", zorder=3)
+        ax.set_title(title)
+        ax.set_xlabel("$x_1$")
+        ax.set_xticks(ticks, tick_labels)
+        ax.set_yticks(ticks, tick_labels)
+        ax.set_xlim(-r, r)
+        ax.set_ylim(-r, r)
+    axes[0].set_ylabel("$x_2$")
+    handles = [Patch(color=CLASS_COLOURS[k], label=classes[k]) for k in range(n2)]
+    if tie:
+        handles.append(Patch(facecolor=TIE_COLOUR, edgecolor=GREY, lw=0.5, label=tie))
+    handles.append(Line2D([], [], marker="*", ls="", color="black", markersize=9, label=marker))
+    fig.legend(handles=handles, frameon=False, loc="lower center", ncols=cols,
+               bbox_to_anchor=(0.5 + (left - right) / 2 / width, 0.0), borderaxespad=0.2)
+    return fig
 
 
-def _sigmoid(**_: Any) -> bytes:
-    return sigmoid_pdf()
+BUILD = {"sigmoid": lambda: sigmoid_figure(), "probabilities": probabilities_figure,
+         "softmax_layer": network_figure, "network": network_figure, "regions": regions_figure}
 
 
-DRAW = {"sigmoid": _sigmoid, "probabilities": probabilities_pdf,
-        "softmax_layer": network_pdf, "network": network_pdf, "regions": regions_pdf}
+def build_figure(name: str, data: dict[str, Any]):
+    """Figure ``name`` as a matplotlib Figure (call inside :func:`plotting.style`)."""
+    return BUILD[name](**data)
+
+
+@lru_cache(maxsize=1)
+def sigmoid_pdf() -> bytes:
+    """The σ/σ′ plot as PDF bytes, drawn once per process."""
+    with plotting.style():
+        return plotting.pdf_bytes(sigmoid_figure())
 
 
 def draw(name: str, data: dict[str, Any]) -> bytes:
     """Figure ``name`` as PDF bytes from its :func:`figure_data` entry (plain,
     picklable data: this runs in a worker process as well)."""
-    return DRAW[name](**data)
+    if name == "sigmoid":
+        return sigmoid_pdf()
+    with plotting.style():
+        return plotting.pdf_bytes(build_figure(name, data))
 
 
 def warm_up() -> None:
@@ -281,53 +213,192 @@ def warm_up() -> None:
 # The numbers each figure shows
 
 
-def _class_grid(net, W1, W2, pts, shape) -> np.ndarray:
+def class_grid(pn, W1, W2, r: float, size: int) -> np.ndarray:
+    """The class the network predicts (0-based) at each point of a
+    ``size`` × ``size`` grid over [−r, r]² (rows: x₂ upwards); :data:`TIE`
+    where the two largest outputs are equal (where every hidden unit is off
+    and the output biases are equal, a whole region ties)."""
     from derive.numeric import forward_network
-    _, (_, a2) = forward_network(net.network, pts,
+    u = np.linspace(-r, r, size)
+    X1, X2 = np.meshgrid(u, u)
+    pts = np.stack([X1.ravel(), X2.ravel()])
+    _, (_, a2) = forward_network(pn.network, pts,
                                  [np.asarray(W1, float)[..., None], np.asarray(W2, float)[..., None]],
-                                 [np.asarray(net.b1, float)[:, None], np.asarray(net.b2, float)[:, None]])
-    return np.argmax(a2, axis=0).reshape(shape)
+                                 [np.asarray(pn.b1, float)[:, None], np.asarray(pn.b2, float)[:, None]])
+    ranked = np.sort(a2, axis=0)
+    cls = np.where(ranked[-1] > ranked[-2], np.argmax(a2, axis=0), TIE) if len(a2) > 1 \
+        else np.zeros(a2.shape[1], int)
+    return cls.reshape(X1.shape)
+
+
+def shares(grid: np.ndarray, classes: int) -> np.ndarray:
+    """The fraction of a grid each class covers, then the ties' fraction."""
+    counts = np.bincount(grid.ravel() % (classes + 1), minlength=classes + 1)
+    return counts / grid.size  # TIE (−1) counts last
+
+
+def shown_classes(grid: np.ndarray, classes: int) -> list[int]:
+    """The classes (and :data:`TIE`) that cover at least :data:`MIN_SHARE` of a grid."""
+    share = shares(grid, classes)
+    return [int(k) if k < classes else TIE for k in np.flatnonzero(share >= MIN_SHARE)]
+
+
+@dataclass(frozen=True)
+class Window:
+    """The regions' window [−r, r]² and, on a coarse grid over it, the class
+    predicted at each point before and after the step (for choosing the
+    window and for the caption's shares of it)."""
+
+    r: float
+    before: np.ndarray
+    after: np.ndarray
+    classes: int
+
+    def shares(self, grid: np.ndarray) -> np.ndarray:
+        """The fraction of the window each class covers (then the ties')."""
+        return shares(grid, self.classes)
+
+
+def nice_windows(x) -> list[float]:
+    """Half sides of the regions' windows, largest last: :data:`ZOOMS` times the
+    least of :data:`NICE` × 10^k that is at least 1.5 max(|x|, 1), each built
+    from its decimal digits so that it prints short (20, 0.3, 1.2)."""
+    v = 1.5 * max(float(np.abs(np.asarray(x, float)).max()), 1.0)
+    exp = int(np.floor(np.log10(v)))
+    m = next(m for m in NICE + (10,) if float(f"{m}e{exp}") >= v)
+    return [float(f"{zoom * m}e{exp}") for zoom in ZOOMS]
+
+
+def windows(key: dict) -> Iterator[Window]:
+    """The candidate windows of the regions plot, smallest first, each
+    computed when asked for (none for a network without 2 inputs)."""
+    from derive.spec import parse_params
+    pn, ans = parse_params(key["params"]).network, key["answers"]
+    if len(pn.x) != 2:
+        return
+    for r in nice_windows(pn.x):
+        yield Window(r, class_grid(pn, pn.W1, pn.W2, r, COARSE),
+                     class_grid(pn, ans["q13"]["W"], ans["q12"]["W"], r, COARSE), len(pn.b2))
+
+
+def regions_window(key: dict) -> Window | None:
+    """The regions' window: the first of :data:`ZOOMS` that shows a boundary
+    (two classes, :func:`shown_classes`) in both panels, else the first that
+    shows one in either; ``None`` when the network has not 2 inputs or
+    neither panel shows a boundary in the largest window."""
+    first_one = None
+    for win in windows(key):
+        shown = [len(shown_classes(g, win.classes)) > 1 for g in (win.before, win.after)]
+        if all(shown):
+            return win
+        if any(shown) and first_one is None:
+            first_one = win
+    return first_one
+
+
+def uniform_class(pn, W1, W2, r: float) -> int | None:
+    """The class a ReLU network predicts at every point of [−r, r]², exactly,
+    or ``None`` when it predicts more than one there (or the hidden layer is
+    not ReLU, where this cannot be decided so). The outputs are affine on each
+    cell that the hidden units' lines cut the square into, so a class wins
+    everywhere if and only if it wins, strictly, at every corner of every cell:
+    the crossings of those lines and the square's sides inside the square."""
+    if pn.network.layers[0].activation != "relu":
+        return None
+    W1, W2 = np.asarray(W1, float), np.asarray(W2, float)
+    b1, b2 = np.asarray(pn.b1, float), np.asarray(pn.b2, float)
+    # lines n · x = c: each hidden unit's kink, and the square's four sides
+    lines = [(W1[:, j], -b1[j]) for j in range(W1.shape[1]) if W1[:, j].any()]
+    lines += [(np.array(n, float), c) for n in ((1, 0), (0, 1)) for c in (-r, r)]
+    corners = []
+    for (n1, c1), (n2, c2) in combinations(lines, 2):
+        A = np.array([n1, n2])
+        if abs(np.linalg.det(A)) > 1e-12:
+            p = np.linalg.solve(A, [c1, c2])
+            if np.all(np.abs(p) <= r * (1 + 1e-12)):
+                corners.append(p)
+    z2 = W2.T @ np.maximum(W1.T @ np.array(corners).T + b1[:, None], 0) + b2[:, None]
+    top = np.argmax(z2, axis=0)
+    runner_up = np.sort(z2, axis=0)[-2]
+    if len(set(top.tolist())) == 1 and np.all(z2.max(axis=0) > runner_up):
+        return int(top[0])
+    return None
+
+
+def regions_data(key: dict) -> dict[str, Any] | None:
+    """The decision regions before and after the step on the window of
+    :func:`regions_window` (``None`` when there is none): the window's half
+    side ``r``, both grids, and the input."""
+    from derive.spec import parse_params
+    win = regions_window(key)
+    if win is None:
+        return None
+    pn, ans = parse_params(key["params"]).network, key["answers"]
+    return {"r": win.r, "before": class_grid(pn, pn.W1, pn.W2, win.r, GRID),
+            "after": class_grid(pn, ans["q13"]["W"], ans["q12"]["W"], win.r, GRID),
+            "point": np.asarray(pn.x, float)}
 
 
 def figure_names(key: dict) -> tuple[str, ...]:
     """The figures one instance has: all of :data:`FIGURES`, but the decision
-    regions (a picture of the input plane) only for a network with 2 inputs."""
-    two_d = len(key["params"]["network"]["x"]) == 2
-    return tuple(name for name in FIGURES if name != "regions" or two_d)
+    regions (a picture of the input plane) only for a network with 2 inputs
+    and a window where a decision boundary shows (:func:`regions_window`)."""
+    regions = regions_window(key) is not None
+    return tuple(name for name in FIGURES if name != "regions" or regions)
+
+
+def _axis_ticks(r: float) -> list[float]:
+    from matplotlib.ticker import MaxNLocator
+    # none at the edges: the panels' edge labels would meet between them
+    return [float(t) for t in MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]).tick_values(-r, r)
+            if -r < t < r]
+
+
+def _as_text(tex: str) -> str:
+    """A number the Formatter printed, as a figure's label: plain text with a
+    true minus when it is a decimal (no mathtext to parse), else mathtext."""
+    if re.fullmatch(r"-?[0-9.]+", tex):
+        return tex.replace("-", "\u2212")
+    return f"${tex}$"
 
 
 def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
     """The data of every figure of one instance, by name: numbers from the key
-    and from ``solution`` (:func:`derive.numeric.solve` of the key's params)."""
+    and from ``solution`` (:func:`derive.numeric.solve` of the key's params),
+    and every number a figure prints, as text (:class:`derive.context.Formatter`)."""
     # numeric (and so SymPy) imported here, not at the top: only what draws σ needs it too
+    from derive.context import Formatter
     from derive.numeric import solve
     from derive.spec import parse_params
     p = parse_params(key["params"])
     sol = solution or solve([p])[0]
-    pl, pn, ans = p.softmax_layer, p.network, key["answers"]
+    pl, pn = p.softmax_layer, p.network
     m, n = len(pl.x), len(pl.b)
     m1, n1, n2 = len(pn.x), len(pn.b1), len(pn.b2)
-    inputs = lambda k: [f"$x_{i + 1}$" for i in range(k)]  # noqa: E731
-    x = np.asarray(pn.x, float)
-    r = 1.5 * max(np.abs(x).max(), 1.0)
-    u = np.linspace(-r, r, GRID)
-    X1, X2 = np.meshgrid(u, u)
-    pts = np.stack([X1.ravel(), X2.ravel()])
+    inputs = lambda k: [f"$x_{{{i + 1}}}$" for i in range(k)]  # noqa: E731
+    bar = lambda v: [_as_text(Formatter(2).number(p)) for p in v]  # noqa: E731
+    target = int(np.argmax(pl.y))
+    ticks = [class_name(j) + ("\n(target)" if j == target else "")
+             + ("\n(asked)" if j == pl.query_class and j != target else "") for j in range(n)]
     figures = {
         "sigmoid": {},
-        "probabilities": {"a": sol.layer.a, "a_new": sol.layer.a_new,
-                          "target": int(np.argmax(pl.y)), "query": pl.query_class},
+        "probabilities": {"a": sol.layer.a, "a_new": sol.layer.a_new, "values": bar(sol.layer.a),
+                          "values_new": bar(sol.layer.a_new), "ticks": ticks},
         "softmax_layer": {"weights": [pl.W], "biases": [pl.b], "width": 3.0,
-                          "labels": [inputs(m), [f"$a_{j}$" for j in range(n)]]},
+                          "labels": [inputs(m), [f"$a_{{{j + 1}}}$" for j in range(n)]]},
         "network": {"weights": [pn.W1, pn.W2], "biases": [pn.b1, pn.b2],
-                    "labels": [inputs(m1), [f"$a^1_{i + 1}$" for i in range(n1)],
-                               [f"$a^2_{j + 1}$" for j in range(n2)]]},
+                    "labels": [inputs(m1), [f"$a^1_{{{i + 1}}}$" for i in range(n1)],
+                               [f"$a^2_{{{j + 1}}}$" for j in range(n2)]]},
     }
-    if "regions" in figure_names(key):
+    regions = regions_data(key)
+    if regions is not None:
+        ticks = _axis_ticks(regions["r"])
         figures["regions"] = {
-            "before": _class_grid(pn, pn.W1, pn.W2, pts, X1.shape),
-            "after": _class_grid(pn, ans["q13"]["W"], ans["q12"]["W"], pts, X1.shape),
-            "r": r, "point": x, "target": int(np.argmax(pn.y)), "classes": n2}
+            "before": regions["before"], "after": regions["after"], "r": regions["r"],
+            "ticks": ticks, "tick_labels": [number(t) for t in ticks], "point": regions["point"],
+            "classes": [class_name(k) for k in range(n2)],
+            "tie": "tie" if (regions["before"] == TIE).any() or (regions["after"] == TIE).any() else "",
+            "marker": f"input $x$ (target: {class_name(int(np.argmax(pn.y)))})"}
     return figures
 
 

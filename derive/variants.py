@@ -611,7 +611,10 @@ def content_hash(key_text: str, sources: dict[str, str]) -> str:
 def _drawing_digest() -> str:
     import derive.build
     import derive.figures
-    return files_digest(m.__file__ for m in (derive.build, derive.figures))
+    import derive.network_figure
+    import derive.plotting
+    return files_digest(m.__file__ for m in (derive.build, derive.figures,
+                                             derive.network_figure, derive.plotting))
 
 
 def _sources(keys: Sequence[dict], config) -> list[dict[str, str]]:

@@ -153,7 +153,7 @@ def test_confident_network_builds_at_any_decimals(tmp_path, decimals):
 def test_figure_weights_are_printed_exactly():
     # the network drawings on the problem sheet show given data too: exactly
     import numpy as np
-    from derive.figures import network_layout
+    from derive.network_figure import network_layout
     lay = network_layout([np.array([[0.125, -0.3]])], [np.array([0.000001, 2.0])])
     assert sorted(t for *_, t in lay.labels) == sorted(["0.125", "\u22120.3"])
-    assert sorted(t for *_, t in lay.biases) == ["w\u2080 = 0.000001", "w\u2080 = 2"]
+    assert sorted(t for *_, t in lay.biases) == ["$w_0 = 0.000001$", "$w_0 = 2$"]

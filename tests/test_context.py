@@ -345,8 +345,6 @@ def test_the_printed_class_is_a_of_query_class_plus_1(printed):
         assert answers == [str(q)], variant
 
 
-@pytest.mark.xfail(strict=True, reason="the figures label classes from 0 until the figures "
-                   "branch is merged (figures.py is the figures helper's); remove this mark then")
 def test_no_class_0_anywhere_in_print(printed):
     import re
     for variant, (key, texts) in printed.items():
