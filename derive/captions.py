@@ -47,11 +47,10 @@ def _value(fmt, v: float) -> str:
 
 def _change(fmt, before: float, after: float) -> str:
     """How a number changed, in words: rises/falls from … to …, or stays."""
-    b, a = fmt.number(before), fmt.number(after)
-    if b == a:
+    if fmt.number(before) == fmt.number(after):
         return f"stays at {_value(fmt, before)}"
     verb = "rises" if after > before else "falls"
-    return f"{verb} from {_m(b)} to {_m(a)}"
+    return f"{verb} from {_value(fmt, before)} to {_value(fmt, after)}"
 
 
 def sigmoid_caption(fmt) -> Latex:

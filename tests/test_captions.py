@@ -9,7 +9,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from derive.captions import (_change, _edge_legend, _percent, _units, _where, figure_captions,
+from derive.captions import (_change, _value, _edge_legend, _percent, _units, _where, figure_captions,
                              no_regions_note)
 from derive.config import Config
 from derive.context import Formatter
@@ -52,7 +52,7 @@ def test_probability_changes_are_the_numbers(variants):
             verb = "stays" if same else ("rises" if a_new[j] > a[j] else "falls")
             assert said[str(j + 1)] == verb, (key["variant"], j)
             if not same:
-                assert f"from ${FMT.number(a[j])}$ to ${FMT.number(a_new[j])}$" \
+                assert f"from {_value(FMT, a[j])} to {_value(FMT, a_new[j])}" \
                     in caps["probabilities"]["text"]
         target = int(np.argmax(pl.y)) + 1
         assert f"the target class {target}'s probability" in caps["probabilities"]["text"]
@@ -129,7 +129,7 @@ def test_where(a, expected):
 
 def test_change_words():
     assert _change(FMT, 0.1, 0.2) == "rises from $0.1$ to $0.2$"
-    assert _change(FMT, 0.66524, 0.5) == "falls from $0.6652$ to $0.5$"
+    assert _change(FMT, 0.66524, 0.5) == r"falls from $\approx 0.6652$ to $0.5$"
     # equal as printed: no direction claimed
     assert _change(FMT, 0.090031, 0.090029) == r"stays at $\approx 0.0900$"
 
@@ -180,7 +180,7 @@ def test_figures_are_numbered_in_the_pdfs(tmp_path):
         assert f"Figure {k}." in handout
     assert "Figure 6." not in handout
     assert "Figure 2." in text["problems"] and "Figure 3." not in text["problems"]
-    assert "class 2's probability rises from 0.6652 to 0.7725" in handout
+    assert "class 2's probability rises from ≈ 0.6652 to ≈ 0.7725" in handout
 
 
 def test_a_network_without_2_inputs_has_no_regions_and_no_note():
