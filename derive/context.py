@@ -31,6 +31,7 @@ from derive.key import POINTS
 from derive.latex import latex
 from derive.numeric import Solution, solve
 from derive.render import Latex, UnsettableText, escape_latex
+from derive.sheet import answer_sheet
 from derive.spec import InputError, decimal_places, decimal_text, parse_params
 from derive.steps import Derivation, partial
 
@@ -343,6 +344,8 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
         "target_class_net": int(np.argmax(pn.y)),
         "figures": dict(figures or {}),
         "summary": summary(fmt, ans),
+        "sheet": answer_sheet(ans, {**SUMMARY_LABELS, "q5": r"\operatorname{NLLM}"},
+                              {q: points(p) for q, p in POINTS.items()}),
     }
 
 
