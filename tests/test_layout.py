@@ -160,6 +160,34 @@ def test_every_question_reports_its_height(documents):
         assert {f"question {k}" for k in range(1, 15)} <= blocks, (label, name)
 
 
+def test_a_question_longer_than_a_page_breaks_only_between_paragraphs(tmp_path):
+    # 40 paragraphs of three lines, every fourth with a display mid-sentence:
+    # each page starts with a paragraph's first line and ends with its last
+    words = "and the sentence goes on with more words to fill its lines " * 3
+    paragraphs = [rf"Paragraph {k} begins here {words}" +
+                  (rf"as \[ a_{{{k}}} = {k} \] shows, " if k % 4 == 0 else "") + "and ends here."
+                  for k in range(40)]
+    body = r"\begin{question}{1}{5}" + "\n\n".join(paragraphs) + r"\end{question}"
+    pages = page_texts(_compile_body(tmp_path, body))
+    assert len(pages) > 2
+    for k, page in enumerate(pages, 1):
+        lines = header_body_footer(page)[1]
+        if k > 1:
+            assert lines[0].lstrip().startswith("Paragraph"), (k, lines[0])
+        assert lines[-1].rstrip().endswith("ends here."), (k, lines[-1])
+
+
+def _compile_body(folder: Path, body: str) -> Path:
+    """A document of the base template with ``body`` (trusted LaTeX), compiled."""
+    from derive.render import Latex, make_env
+    source = make_env().from_string(
+        '((* extends "base.tex.j2" *))((* block body *))((( body )))((* endblock *))').render(
+        course={"course": "C", "title": "T", "term": "", "instructor": ""}, body=Latex(body))
+    tex = folder / "body.tex"
+    tex.write_text(source, encoding="utf-8")
+    return compile_pdf(tex)
+
+
 # --------------------------------------------------------------------------
 # The exam sheet
 
@@ -229,17 +257,11 @@ def tex_fonts(pdf: Path) -> list[str]:
 
 
 def test_maths_is_set_in_palatino_without_computer_modern(tmp_path):
-    tex = tmp_path / "maths.tex"
-    from derive.render import make_env
     body = (r"$a = b + (c) - \sigma(z) \left[\begin{matrix}1\\2\\3\\4\end{matrix}\right]"
             r"\sum_{j=1}^n \frac{e^{z_j}}{\sum_k e^{z_k}} \ln x \approx 0.5 \times 10^{-3}"
             r"\nabla_W \mathbf{1}[z > 0] \partial\ell \in \{0, 1\} \odot \cdot$"
             r"\[ \left(\frac{\frac{a}{b}}{\frac{c}{d}}\right) \Bigl[\sqrt{x}\Bigr] \]")
-    source = make_env().from_string(
-        '((* extends "base.tex.j2" *))((* block body *))((( body )))((* endblock *))').render(
-        course={"course": "C", "title": "T", "term": "", "instructor": ""}, body=_trusted(body))
-    tex.write_text(source, encoding="utf-8")
-    fonts = tex_fonts(compile_pdf(tex))
+    fonts = tex_fonts(_compile_body(tmp_path, body))
     assert not [f for f in fonts if COMPUTER_MODERN.search(f)], fonts
     assert any("Rpxmi" in f for f in fonts) and any("Pxsy" in f for f in fonts), fonts
 
@@ -248,8 +270,3 @@ def test_documents_use_no_computer_modern(documents):
     for (label, _, name), (*_, pdf) in documents.items():
         fonts = tex_fonts(pdf)
         assert not [f for f in fonts if COMPUTER_MODERN.search(f)], (label, name, fonts)
-
-
-def _trusted(text: str):
-    from derive.render import Latex
-    return Latex(text)
