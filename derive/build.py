@@ -97,32 +97,30 @@ def _first_sentence(msg: str) -> str:
 def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
     """Compile ``tex_path`` with pdflatex in its own folder; returns the PDF.
 
-    A document of this project (:func:`document_kind`) gets the page count of
-    each of its sections on the command line, for its "page k of n"
-    (:func:`pdflatex_command`): the count the same kind of document had in
-    this process's last compile, or :data:`FIRST_GUESS`. One pass, then
-    another only when the log counts other pages than were passed, or asks
-    for a rerun. The source never holds a count, so the PDF is the same
-    whatever the guess. Raises :class:`LatexError` (with the log kept beside
-    the .tex) on a TeX error or after ``timeout`` seconds.
+    Runs one pass, and another only when the log asks for a rerun. A document
+    of this project (:func:`document_kind`) prints "page k of n" in one pass
+    when n is guessed right: without an .aux of its own it gets one that says
+    the page counts the same kind of document had in this process's last
+    compile, or :data:`FIRST_GUESS` (:func:`seed_aux`); a wrong count asks for
+    a rerun. The PDF is the same whatever the guess. Raises
+    :class:`LatexError` (with the log kept beside the .tex) on a TeX error or
+    after ``timeout`` seconds.
     """
     tex_path = Path(tex_path).resolve()
     folder, name = tex_path.parent, tex_path.name
     log_path = tex_path.with_suffix(".log")
     env = latex_env()
     kind = document_kind(tex_path)
-    pages = _last_pages.get(kind) or [FIRST_GUESS.get(kind, 1)] if kind else None
+    aux = tex_path.with_suffix(".aux")
+    if kind and not aux.exists():
+        seed_aux(aux, _last_pages.get(kind) or [FIRST_GUESS.get(kind, 1)])
     for _ in range(MAX_PASSES):
-        _run_pdflatex(pdflatex_command(name, pages), folder, env, timeout, name, log_path)
+        _run_pdflatex([PDFLATEX, *FLAGS, name], folder, env, timeout, name, log_path)
         log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
-        counted = section_pages(log)
-        if kind and counted:
-            _last_pages[kind] = counted
-            if counted != _padded(pages, len(counted)):
-                pages = counted
-                continue
         if not re.search(r"Rerun to get|Label\(s\) may have changed", log):
             break
+    if kind and (counted := section_pages(log)):
+        _last_pages[kind] = counted
     pdf = tex_path.with_suffix(".pdf")
     problem = pdf_problem(pdf, log)
     if problem:
@@ -131,7 +129,7 @@ def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
 
 
 # The page counts each kind of document had when this process last compiled
-# one (a guess for the next), and the guesses before that (the reference's)
+# one (the guess for the next), and the first guesses (the reference's)
 _last_pages: dict[str, list[int]] = {}
 FIRST_GUESS = {"problems": 3, "exam": 7, "handout": 10, "feedback": 2}
 _KIND = re.compile(rb"%% handouts document: (\S+)")
@@ -152,20 +150,12 @@ def section_pages(log: str) -> list[int]:
     return [int(m[2]) for m in _SECTION_PAGES.finditer(log)]
 
 
-def _padded(pages: list[int], count: int) -> list[int]:
-    return [pages[min(i, len(pages) - 1)] for i in range(count)]
-
-
-def pdflatex_command(name: str, pages: list[int] | None) -> list[str]:
-    """pdflatex on the file ``name``, telling it the page count of each section
-    (``pages``, the last one for any section after those) unless ``None``."""
-    if pages is None:
-        return [PDFLATEX, *FLAGS, name]
-    counts = "".join(rf"\expandafter\def\csname handouts@pages@{i}\endcsname{{{n}}}"
-                     for i, n in enumerate(pages, 1))
-    return [PDFLATEX, *FLAGS, f"-jobname={Path(name).stem}",
-            rf"\def\handoutspagesgiven{{}}\def\handoutspagesguess{{{pages[-1]}}}{counts}"
-            rf"\input{{{name}}}"]
+def seed_aux(aux: Path, pages: list[int]) -> None:
+    """An .aux that gives section i ``pages[i]`` pages, and any later section
+    the last of them (read by base.tex.j2 before the first pass)."""
+    lines = [r"\relax", rf"\handouts@guess{{{pages[-1]}}}"]
+    lines += [rf"\handouts@setpages{{{i}}}{{{n}}}" for i, n in enumerate(pages, 1)]
+    aux.write_text("\n".join(lines) + "\n", encoding="ascii")
 
 
 _OUTPUT = re.compile(r"^Output written on (?P<file>.+) \((?P<pages>\d+) pages?, \d+ bytes\)",
