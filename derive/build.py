@@ -131,7 +131,8 @@ def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
 # The page counts each kind of document had when this process last compiled
 # one (the guess for the next), and the first guesses (the reference's)
 _last_pages: dict[str, list[int]] = {}
-FIRST_GUESS = {"problems": 3, "exam": 7, "handout": 10, "feedback": 2}
+FIRST_GUESS = {"problems": 3, "exam": 7, "handout": 10, "feedback": 2,
+               "collection-problems": 3, "collection-handout": 10}
 _KIND = re.compile(rb"%% handouts document: (\S+)")
 _SECTION_PAGES = re.compile(r"^handouts: section (\d+) has (\d+) pages$", re.M)
 
