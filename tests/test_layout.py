@@ -131,6 +131,12 @@ def test_every_footer_says_the_variant_and_page_k_of_n(documents):
         assert footer_problems(pages, variant) == [], (label, name)
 
 
+def test_no_page_overflows(documents):
+    # a part longer than a page with no place to break would run into the footer
+    for (label, _, name), (_, log, *_) in documents.items():
+        assert "Overfull \\vbox" not in log, (label, name)
+
+
 def test_the_checks_see_a_split_question_and_a_wrong_footer():
     # a question whose answer box went to the next page, a heading at a page's
     # foot, a footer with a wrong total: each is reported
