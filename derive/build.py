@@ -97,7 +97,12 @@ def _first_sentence(msg: str) -> str:
 def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
     """Compile ``tex_path`` with pdflatex in its own folder; returns the PDF.
 
-    Runs one pass, and another only when the log asks for a rerun. Raises
+    Runs one pass, and another only when the log asks for a rerun. A document
+    of this project (:func:`document_kind`) prints "page k of n" in one pass
+    when n is guessed right: without an .aux of its own it gets one that says
+    the page counts the same kind of document had in this process's last
+    compile, or :data:`FIRST_GUESS` (:func:`seed_aux`); a wrong count asks for
+    a rerun. The PDF is the same whatever the guess. Raises
     :class:`LatexError` (with the log kept beside the .tex) on a TeX error or
     after ``timeout`` seconds.
     """
@@ -105,16 +110,53 @@ def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
     folder, name = tex_path.parent, tex_path.name
     log_path = tex_path.with_suffix(".log")
     env = latex_env()
+    kind = document_kind(tex_path)
+    aux = tex_path.with_suffix(".aux")
+    if kind and not aux.exists():
+        seed_aux(aux, _last_pages.get(kind) or [FIRST_GUESS.get(kind, 1)])
     for _ in range(MAX_PASSES):
         _run_pdflatex([PDFLATEX, *FLAGS, name], folder, env, timeout, name, log_path)
         log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
         if not re.search(r"Rerun to get|Label\(s\) may have changed", log):
             break
+    if kind and (counted := section_pages(log)):
+        _last_pages[kind] = counted
     pdf = tex_path.with_suffix(".pdf")
     problem = pdf_problem(pdf, log)
     if problem:
         raise LatexError(name, None, problem, log_path if log_path.exists() else None)
     return pdf
+
+
+# The page counts each kind of document had when this process last compiled
+# one (the guess for the next), and the first guesses (the reference's)
+_last_pages: dict[str, list[int]] = {}
+FIRST_GUESS = {"problems": 4, "exam": 7, "handout": 14, "feedback": 2,
+               "collection-problems": 4, "collection-handout": 14}
+_KIND = re.compile(rb"%% handouts document: (\S+)")
+_SECTION_PAGES = re.compile(r"^handouts: section (\d+) has (\d+) pages$", re.M)
+
+
+def document_kind(tex_path: Path) -> str | None:
+    """The kind a document of this project names on its first line
+    (``%% handouts document: handout``); ``None`` for any other .tex."""
+    with open(tex_path, "rb") as f:
+        m = _KIND.match(f.readline())
+    return m[1].decode("ascii") if m else None
+
+
+def section_pages(log: str) -> list[int]:
+    """The page count of each section (a document, or one variant of a
+    collection), as the document wrote them to ``log``."""
+    return [int(m[2]) for m in _SECTION_PAGES.finditer(log)]
+
+
+def seed_aux(aux: Path, pages: list[int]) -> None:
+    """An .aux that gives section i ``pages[i]`` pages, and any later section
+    the last of them (read by base.tex.j2 before the first pass)."""
+    lines = [r"\relax", rf"\handouts@guess{{{pages[-1]}}}"]
+    lines += [rf"\handouts@setpages{{{i}}}{{{n}}}" for i, n in enumerate(pages, 1)]
+    aux.write_text("\n".join(lines) + "\n", encoding="ascii")
 
 
 _OUTPUT = re.compile(r"^Output written on (?P<file>.+) \((?P<pages>\d+) pages?, \d+ bytes\)",

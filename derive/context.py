@@ -31,6 +31,7 @@ from derive.key import POINTS
 from derive.latex import latex
 from derive.numeric import Solution, solve
 from derive.render import Latex, UnsettableText, escape_latex
+from derive.sheet import answer_sheet
 from derive.spec import InputError, decimal_places, decimal_text, parse_params
 from derive.steps import Derivation, partial
 
@@ -406,6 +407,8 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
         "summary": summary(fmt, key),
         "explain": explain.context(key, sol, fmt, config),
         "captions": _captions(key, sol, fmt),
+        "sheet": answer_sheet(ans, {**summary_labels(c), "q5": r"\operatorname{NLLM}"},
+                              {q: points(p) for q, p in POINTS.items()}),
     }
 
 

@@ -113,7 +113,14 @@ def test_collection_has_every_variant(tmp_path):
     keys = build_keys([REFERENCE, REFERENCE], ["s1-1", "s1-2"], seed=1)
     pdf = build_collection(keys, Config(), tmp_path / "all.pdf", solutions=False)
     text = text_of(pdf)
-    assert "variant s1-1" in text and "variant s1-2" in text
+    assert "Variant s1-1" in text and "Variant s1-2" in text
+    # each variant's pages are numbered "k of n" on their own; the title page has no number
+    pages = text.split("\f")[:-1]
+    n = (len(pages) - 1) // 2
+    assert "Page" not in pages[0]
+    for k, page in enumerate(pages[1:]):
+        variant, number = divmod(k, n)
+        assert f"Variant s1-{variant + 1}" in page and f"Page {number + 1} of {n}" in page, page
     assert list(tmp_path.iterdir()) == [pdf]
     # a problem collection shows no answers (the solutions switch is honoured)
     assert "Worked solution" not in text
@@ -157,3 +164,66 @@ def test_figure_weights_are_printed_exactly():
     lay = network_layout([np.array([[0.125, -0.3]])], [np.array([0.000001, 2.0])])
     assert sorted(t for *_, t in lay.labels) == sorted(["0.125", "\u22120.3"])
     assert sorted(t for *_, t in lay.biases) == ["$w_0 = 0.000001$", "$w_0 = 2$"]
+
+
+# --------------------------------------------------------------------------
+# "Page k of n" in one pass
+
+
+def _counting_passes(monkeypatch):
+    import derive.build
+    passes = []
+    run = derive.build._run_pdflatex
+
+    def counted(cmd, *args):
+        passes.append(cmd[-1])
+        return run(cmd, *args)
+    monkeypatch.setattr(derive.build, "_run_pdflatex", counted)
+    return passes
+
+
+def test_page_total_costs_a_second_pass_only_when_the_guess_was_wrong(reference, tmp_path,
+                                                                      monkeypatch):
+    import shutil
+    import derive.build
+    out, _ = reference
+    shutil.copytree(out, tmp_path / "copy")
+    tex = tmp_path / "copy" / "problems.tex"
+    right = (out / "problems.pdf").read_bytes()
+    pages = derive.build.pdf_pages(out / "problems.pdf")
+    passes = _counting_passes(monkeypatch)
+    monkeypatch.setitem(derive.build._last_pages, "problems", [pages + 5])
+    assert compile_pdf(tex).read_bytes() == right  # the guess does not show
+    assert len(passes) == 2
+    assert derive.build._last_pages["problems"] == [pages]
+    passes.clear()
+    tex.with_suffix(".aux").unlink()
+    assert compile_pdf(tex).read_bytes() == right  # the count of the last compile is right
+    assert len(passes) == 1
+    assert f"Page {pages} of {pages}" in text_of(out / "problems.pdf")
+
+
+def test_a_tex_compiled_on_its_own_reads_its_page_total_from_the_aux(reference, tmp_path):
+    # no .aux: the first pass shows no count and asks for a rerun, the second
+    # prints the count of the first
+    import shutil
+    from derive.build import FLAGS, PDFLATEX, latex_env, pdf_pages
+    out, _ = reference
+    shutil.copytree(out, tmp_path / "copy")
+    folder = tmp_path / "copy"
+    n = pdf_pages(out / "problems.pdf")
+    for total in ("??", str(n)):
+        subprocess.run([PDFLATEX, *FLAGS, "problems.tex"], cwd=folder, env=latex_env(),
+                       capture_output=True, check=True)
+        log = (folder / "problems.log").read_text("latin-1")
+        assert f"Page {n} of {total}" in text_of(folder / "problems.pdf")
+        assert ("Rerun to get it right" in log) == (total == "??")
+
+
+def test_section_pages_and_the_seeded_aux(tmp_path):
+    from derive.build import section_pages, seed_aux
+    assert section_pages("x\nhandouts: section 1 has 3 pages\nhandouts: section 2 has 4 pages\n") \
+        == [3, 4]
+    seed_aux(tmp_path / "a.aux", [3, 4])
+    assert (tmp_path / "a.aux").read_text() == (
+        "\\relax\n\\handouts@guess{4}\n\\handouts@setpages{1}{3}\n\\handouts@setpages{2}{4}\n")
