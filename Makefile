@@ -10,7 +10,7 @@ PHP_PACKAGES := php-cli php-xml php-mbstring
 N    ?= 24
 SEED ?= 20261128
 
-.PHONY: setup tex php report key test bench golden variants clean
+.PHONY: setup tex php report key test bench golden variants docs clean
 
 setup: $(STAMP) tex php
 
@@ -59,6 +59,10 @@ test: setup
 # regenerate the golden .tex files of the reference instance; review the diff
 golden: setup
 	$(BIN)/python -m tests.regenerate_golden
+
+# the README's sample pages (docs/*.png), from the reference handout
+docs: report
+	$(BIN)/python docs/pages.py reports/handout.pdf docs
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -1,0 +1,26 @@
+"""The README's sample pages: they exist, and docs/pages.py finds them in a handout."""
+
+import re
+import runpy
+from pathlib import Path
+
+from derive.build import build_documents
+from derive.config import Config
+from derive.key import build_key
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_readme_shows_pages_that_exist():
+    images = re.findall(r'<img src="(docs/[^"]+\.png)"', (ROOT / "README.md").read_text())
+    assert len(images) == 2
+    for image in images:
+        assert (ROOT / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image
+
+
+def test_pages_finds_each_sample_page(tmp_path):
+    pages = runpy.run_path(str(ROOT / "docs" / "pages.py"))
+    build_documents(build_key(), Config(), tmp_path)
+    assert pages["main"](str(tmp_path / "handout.pdf"), str(tmp_path)) == 0
+    for name, _ in pages["PAGES"]:
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
