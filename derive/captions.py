@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from derive.figures import (TIE, Window, class_name, regions_window, shown_classes, uniform_class,
-                            windows)
+from derive.figures import (TIE, Window, class_name, regions_window, shown_classes, ties_show,
+                            uniform_class, windows)
 from derive.render import Latex
 
 
@@ -185,7 +185,7 @@ def regions_caption(key: dict, pn, sol, win: Window | None) -> Latex | None:
         every = _everywhere(pn, W1, W2, win, grid)
         if every:
             text.append(f"{when.capitalize()} the step the network predicts {every}.")
-    if any((g == TIE).any() for g in (win.before, win.after)):
+    if ties_show((win.before, win.after), len(pn.b2)):
         text.append("Grey marks where the two largest outputs tie: no class is predicted there.")
     b, n = win.shares(win.before)[target], win.shares(win.after)[target]
     name = f"{class_name(target).capitalize()}'s region"

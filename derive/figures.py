@@ -237,6 +237,12 @@ def shares(grid: np.ndarray, classes: int) -> np.ndarray:
     return counts / grid.size  # TIE (−1) counts last
 
 
+def ties_show(grids, classes: int) -> bool:
+    """Whether ties cover enough of any panel to be seen (:data:`MIN_SHARE`):
+    only then do the legend and the caption name them."""
+    return any(TIE in shown_classes(g, classes) for g in grids)
+
+
 def shown_classes(grid: np.ndarray, classes: int) -> list[int]:
     """The classes (and :data:`TIE`) that cover at least :data:`MIN_SHARE` of a grid."""
     share = shares(grid, classes)
@@ -397,7 +403,7 @@ def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
             "before": regions["before"], "after": regions["after"], "r": regions["r"],
             "ticks": ticks, "tick_labels": [number(t) for t in ticks], "point": regions["point"],
             "classes": [class_name(k) for k in range(n2)],
-            "tie": "tie" if (regions["before"] == TIE).any() or (regions["after"] == TIE).any() else "",
+            "tie": "tie" if ties_show((regions["before"], regions["after"]), n2) else "",
             "marker": f"input $x$ (target: {class_name(int(np.argmax(pn.y)))})"}
     return figures
 

@@ -333,3 +333,14 @@ def test_ties_are_drawn_as_no_class():
     # equal output biases, and (biases −1) every hidden unit off below x₁ + x₂ = 1
     grid = class_grid(pn, [[1.0, 1, 1, 1], [1, 1, 1, 1]], [[1.0, 0], [1, 0], [1, 0], [1, 0]], 4.0, 9)
     assert (grid == TIE).any() and (grid == 0).any() and not (grid == 1).any()
+
+
+def test_ties_are_named_only_where_they_show():
+    # a speck of tied cells on a boundary (14 of 57,600 in variant s7-1) is
+    # not a region: neither the legend nor the caption names ties then
+    from derive.figures import MIN_SHARE, TIE, ties_show
+    grid = np.zeros((240, 240), int)
+    grid[0, :14] = TIE
+    assert not ties_show((grid, np.ones_like(grid)), 2)
+    grid[:3, :] = TIE  # 1.25 % of the panel
+    assert 3 / 240 >= MIN_SHARE and ties_show((np.ones_like(grid), grid), 2)
