@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from derive import codecache, exact
-from derive.calculus.backprop import cached_backprop
+from derive.calculus.backprop import LOSS, cached_layers
 from derive.calculus.rules import LOSSES
 from derive.spec import Network, Params
 
@@ -65,23 +65,41 @@ def _lambdify(args: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]) -> Callable:
                        cse=lambda e: sp.cse(e, order="none"))
 
 
+def _lambdify_steps(args: Sequence[sp.Symbol], steps: Sequence[tuple[Sequence, Sequence]],
+                    outputs: Sequence[sp.Expr]) -> Callable:
+    """One function that evaluates the steps (symbols, expressions) in order,
+    each step's common subexpressions shared within it, and returns ``outputs``:
+    the code grows with the number of steps, not with their composition."""
+    memo: dict = {}
+    names = sp.numbered_symbols("c")
+    lines: list = []
+    for symbols, exprs in steps:
+        shared, reduced = sp.cse([_without_max(e, memo) for e in exprs], symbols=names,
+                                 order="none")
+        lines += shared + list(zip(symbols, reduced))
+    return sp.lambdify(list(args), list(outputs), modules="numpy", use_imps=False,
+                       cse=lambda e: (lines, e))
+
+
 @lru_cache(maxsize=None)
 def compile_network(net: Network, use_cache: bool = True) -> NetworkFunctions:
-    """Derive (stable forms) and lambdify once per process for each network;
-    the printed code is kept on disk for the next process (:mod:`derive.codecache`)."""
+    """Derive the steps of each layer (stable forms) and lambdify them once per
+    process for each network; the printed code is kept on disk for the next
+    process (:mod:`derive.codecache`)."""
     if use_cache:
         full, fwd = codecache.load(net, "full"), codecache.load(net, "forward")
         if full is not None and fwd is not None:
             return NetworkFunctions(net, full, fwd)
-    bp = cached_backprop(net, stable=True)
-    s = bp.symbols
-    outputs = [e for v in bp.z + bp.a for e in v] + [bp.loss]
-    outputs += [e for v in bp.delta for e in v]
-    outputs += [e for W in bp.dL_dW for e in W]
-    outputs += [e for v in bp.back + bp.f_prime for e in v]
+    layers = cached_layers(net, stable=True)
+    s, names = layers.symbols, layers.names
     n_params = len(s.flat()) - len(s.y)
-    fns = NetworkFunctions(net, _lambdify(s.flat(), outputs),
-                           _lambdify(s.flat()[:n_params], [e for v in bp.z + bp.a for e in v]))
+    forward = [v for vec in names["z"] + names["a"] for v in vec]
+    outputs = forward + [LOSS] + [v for vec in names["d"] for v in vec]
+    outputs += [e for W in layers.dL_dW() for e in W]
+    outputs += [v for vec in names["g"] + names["fp"] for v in vec]
+    steps = layers.forward_steps()
+    fns = NetworkFunctions(net, _lambdify_steps(s.flat(), steps + layers.backward_steps(), outputs),
+                           _lambdify_steps(s.flat()[:n_params], steps, forward))
     if use_cache:
         codecache.store(net, "full", fns.full)
         codecache.store(net, "forward", fns.forward)

@@ -35,7 +35,7 @@ def _flat(net, x, Ws, bs, y):
 def test_cached_code_gives_the_same_numbers_without_deriving(cache, monkeypatch, net):
     derived = compile_fresh(net, use_cache=True)
     assert len(list(cache.glob("*.py"))) == 2
-    monkeypatch.setattr(numeric, "cached_backprop", lambda *a, **k: pytest.fail("derived again"))
+    monkeypatch.setattr(numeric, "cached_layers", lambda *a, **k: pytest.fail("derived again"))
     loaded = compile_fresh(net, use_cache=True)
     args = _flat(net, *_random_args(net, np.random.default_rng(1)))
     for mine, theirs in zip(loaded.full(*args), derived.full(*args)):

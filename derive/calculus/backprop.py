@@ -24,6 +24,7 @@ from derive.calculus.rules import ACTIVATIONS, LOSSES, Elementwise, output_delta
 from derive.spec import Network
 
 Vec = tuple[sp.Expr, ...]
+LOSS = sp.Symbol("loss", real=True)  # ℓ, between the forward and the backward steps
 
 
 @dataclass(frozen=True)
@@ -74,24 +75,90 @@ def symbols_for(net: Network) -> NetworkSymbols:
     return NetworkSymbols(x=tuple(x), W=W, b=tuple(tuple(v) for v in b), y=tuple(y))
 
 
-def forward(net: Network, s: NetworkSymbols, stable: bool = False,
-            hidden: Elementwise | None = None):
-    """zˡ = (Wˡ)ᵀ aˡ⁻¹ + w0ˡ and aˡ = fˡ(zˡ) for every layer, a⁰ = x.
+@dataclass(frozen=True)
+class Layers:
+    """The δ recursion as local steps: each layer's expressions in terms of the
+    intermediate symbols of its neighbours (``z{l}_j``, ``a{l}_j``, ``d{l}_j``
+    for δˡ, ``g{l}_j`` for Wˡ⁺¹δˡ⁺¹, ``fp{l}_j`` for fˡ′(zˡ)), so each step stays
+    the size of one layer however deep the network is.
 
-    ``hidden`` replaces the activation of every hidden layer (see
-    :func:`direct_gradients`).
+    ``z[l]`` is in aˡ⁻¹ (a⁰ = x), ``a[l]`` in zˡ, ``loss`` and ``delta[-1]`` in
+    zᴸ, aᴸ and y, ``back[l]`` in Wˡ⁺² and δˡ⁺², ``f_prime[l]`` in zˡ⁺¹ and aˡ⁺¹
+    (hidden layers only), and ``delta[l] = g ⊙ fp`` for a hidden layer.
     """
+
+    network: Network
+    symbols: NetworkSymbols
+    names: dict[str, tuple[Vec, ...]]   # the intermediate symbols, by kind
+    z: tuple[Vec, ...]
+    a: tuple[Vec, ...]
+    loss: sp.Expr
+    delta: tuple[Vec, ...]
+    back: tuple[Vec, ...]
+    f_prime: tuple[Vec, ...]
+
+    def forward_steps(self) -> list[tuple[Vec, Vec]]:
+        """(symbols, expressions) of zˡ, then aˡ, layer by layer: the order to evaluate."""
+        out = []
+        for l in range(len(self.z)):
+            out += [(self.names["z"][l], self.z[l]), (self.names["a"][l], self.a[l])]
+        return out
+
+    def backward_steps(self) -> list[tuple[Vec, Vec]]:
+        """(symbols, expressions) of ℓ and δᴸ, then gˡ, fpˡ and δˡ down to the first layer."""
+        out = [((LOSS,), (self.loss,)), (self.names["d"][-1], self.delta[-1])]
+        for l in range(len(self.back) - 1, -1, -1):
+            out += [(self.names["g"][l], self.back[l]), (self.names["fp"][l], self.f_prime[l]),
+                    (self.names["d"][l], self.delta[l])]
+        return out
+
+    def inputs(self) -> tuple[Vec, ...]:
+        """aˡ⁻¹ of every layer, as symbols: x, a¹, …, aᴸ⁻¹."""
+        return (self.symbols.x,) + self.names["a"][:-1]
+
+    def dL_dW(self) -> tuple[sp.ImmutableMatrix, ...]:
+        """∂ℓ/∂Wˡ = aˡ⁻¹ (δˡ)ᵀ in the symbols of aˡ⁻¹ and δˡ."""
+        return tuple(sp.ImmutableMatrix(len(a), len(d), lambda i, j, a=a, d=d: a[i] * d[j])
+                     for a, d in zip(self.inputs(), self.names["d"]))
+
+
+def _names(kind: str, sizes) -> tuple[Vec, ...]:
+    return tuple(tuple(sp.symbols(f"{kind}{l + 1}_1:{n + 1}", real=True)) for l, n in
+                 enumerate(sizes))
+
+
+def derive_layers(net: Network, stable: bool = False,
+                  hidden: Elementwise | None = None) -> Layers:
+    """The forward and backward steps of every layer, each from its local rule:
+    zˡ = (Wˡ)ᵀ aˡ⁻¹ + w0ˡ, aˡ = fˡ(zˡ), δᴸ = ∂ℓ/∂zᴸ, δˡ = (Wˡ⁺¹ δˡ⁺¹) ⊙ fˡ′(zˡ).
+
+    ``stable`` gives the forms to evaluate numerically; ``hidden`` replaces
+    every hidden activation (see :func:`direct_gradients`).
+    """
+    s = symbols_for(net)
+    units = net.sizes[1:]
+    names = {kind: _names(kind, units) for kind in ("z", "a", "d")}
+    names.update({kind: _names(kind, units[:-1]) for kind in ("g", "fp")})
     zs, as_ = [], []
-    a_prev: Vec = s.x
-    for l, layer in enumerate(net.layers):
+    for l, a_prev in enumerate((s.x,) + names["a"][:-1]):
         W, b = s.W[l], s.b[l]
-        z = tuple(sp.Add(*[W[i, j] * a_prev[i] for i in range(W.rows)]) + b[j]
-                  for j in range(W.cols))
-        a = tuple(_activation(net, l, hidden).forward(z, stable=stable))
-        zs.append(z)
-        as_.append(a)
-        a_prev = a
-    return tuple(zs), tuple(as_)
+        zs.append(tuple(sp.Add(*[W[i, j] * a_prev[i] for i in range(W.rows)]) + b[j]
+                        for j in range(W.cols)))
+        as_.append(tuple(_activation(net, l, hidden).forward(names["z"][l], stable=stable)))
+    out, z_L, a_L = net.layers[-1].activation, names["z"][-1], names["a"][-1]
+    loss = (stable_loss(out, net.loss, z_L, a_L, s.y) if stable
+            else LOSSES[net.loss].L(a_L, s.y))
+    backs, f_primes, deltas = [], [], []
+    for l in range(len(net.layers) - 1):
+        W_next, d_next = s.W[l + 1], names["d"][l + 1]
+        act = _activation(net, l, hidden)
+        backs.append(tuple(sp.Add(*[W_next[i, j] * d_next[j] for j in range(W_next.cols)])
+                           for i in range(W_next.rows)))
+        f_primes.append(tuple(act.df(z, a) for z, a in zip(names["z"][l], names["a"][l])))
+        deltas.append(tuple(g * fp for g, fp in zip(names["g"][l], names["fp"][l])))
+    deltas.append(tuple(output_delta(out, net.loss, z_L, a_L, s.y)))
+    return Layers(network=net, symbols=s, names=names, z=tuple(zs), a=tuple(as_), loss=loss,
+                  delta=tuple(deltas), back=tuple(backs), f_prime=tuple(f_primes))
 
 
 def _activation(net: Network, l: int, hidden: Elementwise | None):
@@ -100,36 +167,46 @@ def _activation(net: Network, l: int, hidden: Elementwise | None):
     return ACTIVATIONS[net.layers[l].activation]
 
 
+def inline(layers: Layers) -> Backprop:
+    """The same recursion with every intermediate symbol replaced by its
+    expression: forward pass, loss and gradients in the inputs, weights and
+    targets alone (their size grows with depth: for algebra on small networks)."""
+    sub: dict = {}
+    for symbols, exprs in layers.forward_steps() + layers.backward_steps():
+        sub.update({v: e.xreplace(sub) for v, e in zip(symbols, exprs)})
+    value = lambda vecs: tuple(tuple(sub[v] for v in vec) for vec in vecs)  # noqa: E731
+    deltas = value(layers.names["d"])
+    return Backprop(network=layers.network, symbols=layers.symbols,
+                    z=value(layers.names["z"]), a=value(layers.names["a"]),
+                    loss=sub[LOSS], delta=deltas,
+                    dL_dW=tuple(W.xreplace(sub) for W in layers.dL_dW()), dL_db=deltas,
+                    back=value(layers.names["g"]), f_prime=value(layers.names["fp"]))
+
+
 def derive_backprop(net: Network, stable: bool = False,
                     hidden: Elementwise | None = None) -> Backprop:
-    """Gradients of the loss by the δ recursion.
+    """Gradients of the loss by the δ recursion (:func:`derive_layers`),
+    inlined (:func:`inline`).
 
     ``stable`` gives the forms to evaluate numerically; ``hidden`` replaces
     every hidden activation (see :func:`direct_gradients`).
     """
-    s = symbols_for(net)
-    z, a = forward(net, s, stable=stable, hidden=hidden)
-    out = net.layers[-1].activation
-    loss = (stable_loss(out, net.loss, z[-1], a[-1], s.y) if stable
-            else LOSSES[net.loss].L(a[-1], s.y))
-    deltas = [tuple(output_delta(out, net.loss, z[-1], a[-1], s.y))]
-    backs, f_primes = [], []
-    for l in range(len(net.layers) - 2, -1, -1):
-        W_next, d_next = s.W[l + 1], deltas[0]
-        act = _activation(net, l, hidden)
-        back = tuple(sp.Add(*[W_next[i, j] * d_next[j] for j in range(W_next.cols)])
-                     for i in range(W_next.rows))
-        f_prime = tuple(act.df(z[l][i], a[l][i]) for i in range(W_next.rows))
-        backs.insert(0, back)
-        f_primes.insert(0, f_prime)
-        deltas.insert(0, tuple(bi * fi for bi, fi in zip(back, f_prime)))
-    inputs = (s.x,) + a[:-1]
-    dW = tuple(sp.ImmutableMatrix(len(inputs[l]), len(deltas[l]),
-                                  lambda i, j, l=l: inputs[l][i] * deltas[l][j])
-               for l in range(len(net.layers)))
-    return Backprop(network=net, symbols=s, z=z, a=a, loss=loss,
-                    delta=tuple(deltas), dL_dW=dW, dL_db=tuple(deltas),
-                    back=tuple(backs), f_prime=tuple(f_primes))
+    return inline(derive_layers(net, stable=stable, hidden=hidden))
+
+
+def forward(net: Network, s: NetworkSymbols, hidden: Elementwise | None = None):
+    """zˡ = (Wˡ)ᵀ aˡ⁻¹ + w0ˡ and aˡ = fˡ(zˡ) composed, a⁰ = x: every layer in the
+    inputs and weights alone (for :func:`direct_gradients`)."""
+    zs, as_ = [], []
+    a_prev: Vec = s.x
+    for l, layer in enumerate(net.layers):
+        W, b = s.W[l], s.b[l]
+        z = tuple(sp.Add(*[W[i, j] * a_prev[i] for i in range(W.rows)]) + b[j]
+                  for j in range(W.cols))
+        a_prev = tuple(_activation(net, l, hidden).forward(z))
+        zs.append(z)
+        as_.append(a_prev)
+    return tuple(zs), tuple(as_)
 
 
 def direct_gradients(net: Network, hidden: Elementwise | None = None):
@@ -150,3 +227,9 @@ def direct_gradients(net: Network, hidden: Elementwise | None = None):
 def cached_backprop(net: Network, stable: bool = True) -> Backprop:
     """:func:`derive_backprop`, once per process for each network."""
     return derive_backprop(net, stable=stable)
+
+
+@lru_cache(maxsize=None)
+def cached_layers(net: Network, stable: bool = True) -> Layers:
+    """:func:`derive_layers`, once per process for each network."""
+    return derive_layers(net, stable=stable)
