@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from derive.numeric import (evaluate_network, evaluate_nllm, evaluate_sigmoid, forward_network,
+from derive.numeric import (compile_network, evaluate_network, evaluate_nllm, evaluate_sigmoid, forward_network,
                             solve, stack, step_network)
 from derive.spec import REFERENCE, Layer, Network
 from tests.factories import varied
@@ -153,3 +153,81 @@ def test_exact_decisions_agree_with_float64_away_from_them():
     for mine, theirs in [(s.z1, raw.z[0]), (s.a1, raw.a[0]), (s.mask, raw.f_prime[0]),
                          (s.dL_dW1, raw.dL_dW[0]), (s.dL_dW2, raw.dL_dW[1])]:
         np.testing.assert_allclose(mine[..., away], theirs[..., away], rtol=1e-13, atol=1e-13)
+
+
+DEEP = [
+    Network(3, (Layer(4, "relu"), Layer(3, "tanh"), Layer(3, "softmax")), "nllm"),
+    Network(2, (Layer(3, "sigmoid"), Layer(3, "relu"), Layer(2, "tanh"), Layer(2, "identity")),
+            "mse"),
+    Network(3, (Layer(3, "tanh"), Layer(3, "sigmoid"), Layer(2, "relu"), Layer(1, "sigmoid")),
+            "nll"),
+]
+DEEP_IDS = ["3-4-3-3 relu tanh nllm", "2-3-3-2-2 mse", "3-3-3-2-1 nll"]
+
+
+def _inlined(net):
+    """The forward pass, loss and gradients lambdified from the inlined
+    expressions (every layer composed into the next): the old way."""
+    from derive.calculus.backprop import derive_backprop
+    from derive.numeric import _lambdify
+    bp = derive_backprop(net, stable=True)
+    outputs = [e for v in bp.z + bp.a for e in v] + [bp.loss]
+    outputs += [e for v in bp.delta for e in v] + [e for W in bp.dL_dW for e in W]
+    return _lambdify(bp.symbols.flat(), outputs + [e for v in bp.back + bp.f_prime for e in v])
+
+
+@pytest.mark.parametrize("net", DEEP + NETWORKS[2:4], ids=DEEP_IDS + IDS[2:4])
+def test_layer_by_layer_equals_the_inlined_expressions(net):
+    """Evaluated step by step or composed, the same numbers on 200 random instances."""
+    from derive.numeric import _flat_args
+    rng = np.random.default_rng(11)
+    args = _flat_args(*_random_instances(net, rng, 200))
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        theirs = _inlined(net)(*args)
+    mine = compile_network.__wrapped__(net, use_cache=False).full(*args)
+    assert len(mine) == len(theirs)
+    # the two orders of summation differ by rounding only (a few ulp of the terms)
+    for m, t in zip(mine, theirs):
+        np.testing.assert_allclose(np.broadcast_to(m, (200,)), np.broadcast_to(t, (200,)),
+                                   rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("net", DEEP, ids=DEEP_IDS)
+def test_deep_gradients_match_central_differences(net):
+    rng = np.random.default_rng(5)
+    batch = 40
+    x, Ws, bs, y = _random_instances(net, rng, batch, scale=1.0)
+    got = evaluate_network(net, x, Ws, bs, y)
+    away = np.all([np.all(np.abs(z) > 1e-3, axis=0) for z in got.z[:-1]], axis=0)
+    assert away.sum() > 0.8 * batch
+    h = 1e-6
+    for l, W in enumerate(Ws):
+        for i, j in np.ndindex(W.shape[:2]):
+            plus, minus = [w.copy() for w in Ws], [w.copy() for w in Ws]
+            plus[l][i, j] += h
+            minus[l][i, j] -= h
+            fd = (evaluate_network(net, x, plus, bs, y).loss
+                  - evaluate_network(net, x, minus, bs, y).loss) / (2 * h)
+            np.testing.assert_allclose(got.dL_dW[l][i, j][away], fd[away], rtol=1e-5, atol=1e-6)
+        # ∂ℓ/∂w0ˡ = δˡ
+        for j in range(bs[l].shape[0]):
+            plus, minus = [b.copy() for b in bs], [b.copy() for b in bs]
+            plus[l][j] += h
+            minus[l][j] -= h
+            fd = (evaluate_network(net, x, Ws, plus, y).loss
+                  - evaluate_network(net, x, Ws, minus, y).loss) / (2 * h)
+            np.testing.assert_allclose(got.delta[l][j][away], fd[away], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("magnitude", [1e2, 1e4])
+def test_a_deep_network_is_stable_for_huge_pre_activations(magnitude):
+    """Pre-activations up to 1e4 in every layer: no overflow, no NaN (errors raised)."""
+    net = Network(2, (Layer(3, "relu"), Layer(3, "tanh"), Layer(3, "sigmoid"),
+                      Layer(4, "softmax")), "nllm")
+    rng = np.random.default_rng(2)
+    x, Ws, bs, y = _random_instances(net, rng, 100)
+    Ws = [W * magnitude for W in Ws]
+    p = evaluate_network(net, x, Ws, bs, y)  # raises on overflow or invalid values
+    assert max(np.abs(z).max() for z in p.z) > magnitude / 10
+    for v in (p.loss, *p.a, *p.delta, *p.dL_dW):
+        assert np.all(np.isfinite(v))

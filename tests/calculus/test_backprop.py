@@ -82,3 +82,58 @@ def test_gradient_shapes_follow_the_weights():
     bp = B.derive_backprop(net)
     assert [W.shape for W in bp.dL_dW] == [(3, 5), (5, 4), (4, 3)]
     assert [len(d) for d in bp.delta] == [5, 4, 3]
+
+
+def test_recursion_holds_for_any_activation_in_three_layers():
+    """Two undefined hidden activations deep, entry by entry, symbolically."""
+    net = Network(2, (Layer(2, "tanh"), Layer(2, "tanh"), Layer(1, "identity")), "mse")
+    s, _, dW, db = B.direct_gradients(net, hidden=GENERIC)
+    bp = B.derive_backprop(net, hidden=GENERIC)
+    for l in range(len(net.layers)):
+        for direct, rec in zip(list(dW[l]) + list(db[l]), list(bp.dL_dW[l]) + list(bp.dL_db[l])):
+            assert equal(_named_derivative(direct), rec)
+
+
+DEEP = Network(3, (Layer(4, "relu"), Layer(4, "tanh"), Layer(4, "sigmoid"), Layer(3, "softmax")),
+               "nllm")
+
+
+def _size(expr) -> int:
+    return sp.count_ops(expr) + len(expr.free_symbols)
+
+
+def test_each_step_is_local_to_its_layer():
+    """zˡ reads only aˡ⁻¹, Wˡ and w0ˡ; aˡ only zˡ; δˡ only its two factors, which
+    read Wˡ⁺¹, δˡ⁺¹, zˡ and aˡ: nothing in a step depends on the depth."""
+    layers = B.derive_layers(DEEP, stable=True)
+    s, n = layers.symbols, layers.names
+    for l in range(len(DEEP.layers)):
+        allowed = set(layers.inputs()[l]) | set(s.W[l]) | set(s.b[l])
+        assert all(z.free_symbols <= allowed for z in layers.z[l])
+        assert all(a.free_symbols <= set(n["z"][l]) for a in layers.a[l])
+    for l in range(len(DEEP.layers) - 1):
+        assert all(g.free_symbols <= set(s.W[l + 1]) | set(n["d"][l + 1]) for g in layers.back[l])
+        assert all(f.free_symbols <= set(n["z"][l]) | set(n["a"][l]) for f in layers.f_prime[l])
+        assert all(d.free_symbols <= set(n["g"][l]) | set(n["fp"][l]) for d in layers.delta[l])
+
+
+def test_step_sizes_do_not_grow_with_depth():
+    """The first layer's steps are the same size in a 2-layer and a 6-layer network."""
+    def first_steps(depth):
+        net = Network(4, tuple(Layer(4, "relu") for _ in range(depth - 1))
+                      + (Layer(4, "softmax"),), "nllm")
+        layers = B.derive_layers(net, stable=True)
+        return [sum(_size(e) for e in v) for v in (layers.z[0], layers.a[0], layers.back[0],
+                                                   layers.f_prime[0], layers.delta[0])]
+    assert first_steps(2) == first_steps(6)
+
+
+def test_inlining_gives_the_composed_forward_pass():
+    """Substituting the intermediate symbols back gives zˡ, aˡ in x, W, w0 alone."""
+    bp = B.derive_backprop(DEEP)
+    s = bp.symbols
+    z, a = B.forward(DEEP, s)
+    params = set(s.flat()) - set(s.y)
+    for l in range(len(DEEP.layers)):
+        assert all(sp.simplify(got - want) == 0 for got, want in zip(bp.z[l], z[l]))
+        assert all(e.free_symbols <= params for e in bp.a[l])
