@@ -97,9 +97,9 @@ def compile_network(net: Network, use_cache: bool = True) -> NetworkFunctions:
     outputs = forward + [LOSS] + [v for vec in names["d"] for v in vec]
     outputs += [e for W in layers.dL_dW() for e in W]
     outputs += [v for vec in names["g"] + names["fp"] for v in vec]
-    steps = layers.forward_steps()
-    fns = NetworkFunctions(net, _lambdify_steps(s.flat(), steps + layers.backward_steps(), outputs),
-                           _lambdify_steps(s.flat()[:n_params], steps, forward))
+    full = layers.forward_steps(loss=True) + layers.backward_steps()
+    fns = NetworkFunctions(net, _lambdify_steps(s.flat(), full, outputs),
+                           _lambdify_steps(s.flat()[:n_params], layers.forward_steps(), forward))
     if use_cache:
         codecache.store(net, "full", fns.full)
         codecache.store(net, "forward", fns.forward)

@@ -97,16 +97,24 @@ class Layers:
     back: tuple[Vec, ...]
     f_prime: tuple[Vec, ...]
 
-    def forward_steps(self) -> list[tuple[Vec, Vec]]:
-        """(symbols, expressions) of zˡ, then aˡ, layer by layer: the order to evaluate."""
+    def forward_steps(self, loss: bool = False) -> list[tuple[Vec, Vec]]:
+        """(symbols, expressions) of zˡ, then aˡ, layer by layer: the order to
+        evaluate. The output layer is one step: zᴸ, aᴸ (and with ``loss``, ℓ)
+        in aᴸ⁻¹, so that a shifted softmax and log-softmax share zᴸ − max zᴸ."""
         out = []
-        for l in range(len(self.z)):
+        for l in range(len(self.z) - 1):
             out += [(self.names["z"][l], self.z[l]), (self.names["a"][l], self.a[l])]
-        return out
+        z_L = dict(zip(self.names["z"][-1], self.z[-1]))
+        a_L = tuple(a.xreplace(z_L) for a in self.a[-1])
+        symbols, exprs = self.names["z"][-1] + self.names["a"][-1], self.z[-1] + a_L
+        if loss:
+            ell = self.loss.xreplace(dict(zip(self.names["a"][-1], a_L))).xreplace(z_L)
+            symbols, exprs = symbols + (LOSS,), exprs + (ell,)
+        return out + [(symbols, exprs)]
 
     def backward_steps(self) -> list[tuple[Vec, Vec]]:
-        """(symbols, expressions) of ℓ and δᴸ, then gˡ, fpˡ and δˡ down to the first layer."""
-        out = [((LOSS,), (self.loss,)), (self.names["d"][-1], self.delta[-1])]
+        """(symbols, expressions) of δᴸ, then gˡ, fpˡ and δˡ down to the first layer."""
+        out = [(self.names["d"][-1], self.delta[-1])]
         for l in range(len(self.back) - 1, -1, -1):
             out += [(self.names["g"][l], self.back[l]), (self.names["fp"][l], self.f_prime[l]),
                     (self.names["d"][l], self.delta[l])]
@@ -167,20 +175,30 @@ def _activation(net: Network, l: int, hidden: Elementwise | None):
     return ACTIVATIONS[net.layers[l].activation]
 
 
-def inline(layers: Layers) -> Backprop:
+def inline(layers: Layers, stable: bool = False,
+           hidden: Elementwise | None = None) -> Backprop:
     """The same recursion with every intermediate symbol replaced by its
     expression: forward pass, loss and gradients in the inputs, weights and
-    targets alone (their size grows with depth: for algebra on small networks)."""
-    sub: dict = {}
-    for symbols, exprs in layers.forward_steps() + layers.backward_steps():
+    targets alone (their size grows with depth: for algebra on small networks).
+
+    The forward pass and the loss are composed directly (:func:`forward`: the
+    same expressions as substituting the forward steps, but built without
+    re-evaluating a shifted softmax's max); the backward steps are substituted.
+    """
+    net, s, names = layers.network, layers.symbols, layers.names
+    z, a = forward(net, s, stable=stable, hidden=hidden)
+    out = net.layers[-1].activation
+    sub = {LOSS: (stable_loss(out, net.loss, z[-1], a[-1], s.y) if stable
+                  else LOSSES[net.loss].L(a[-1], s.y))}
+    for symbols, exprs in zip(names["z"] + names["a"], z + a):
+        sub.update(zip(symbols, exprs))
+    for symbols, exprs in layers.backward_steps():
         sub.update({v: e.xreplace(sub) for v, e in zip(symbols, exprs)})
     value = lambda vecs: tuple(tuple(sub[v] for v in vec) for vec in vecs)  # noqa: E731
-    deltas = value(layers.names["d"])
-    return Backprop(network=layers.network, symbols=layers.symbols,
-                    z=value(layers.names["z"]), a=value(layers.names["a"]),
-                    loss=sub[LOSS], delta=deltas,
+    deltas = value(names["d"])
+    return Backprop(network=net, symbols=s, z=z, a=a, loss=sub[LOSS], delta=deltas,
                     dL_dW=tuple(W.xreplace(sub) for W in layers.dL_dW()), dL_db=deltas,
-                    back=value(layers.names["g"]), f_prime=value(layers.names["fp"]))
+                    back=value(names["g"]), f_prime=value(names["fp"]))
 
 
 def derive_backprop(net: Network, stable: bool = False,
@@ -191,19 +209,20 @@ def derive_backprop(net: Network, stable: bool = False,
     ``stable`` gives the forms to evaluate numerically; ``hidden`` replaces
     every hidden activation (see :func:`direct_gradients`).
     """
-    return inline(derive_layers(net, stable=stable, hidden=hidden))
+    return inline(derive_layers(net, stable=stable, hidden=hidden), stable=stable, hidden=hidden)
 
 
-def forward(net: Network, s: NetworkSymbols, hidden: Elementwise | None = None):
+def forward(net: Network, s: NetworkSymbols, stable: bool = False,
+            hidden: Elementwise | None = None):
     """zˡ = (Wˡ)ᵀ aˡ⁻¹ + w0ˡ and aˡ = fˡ(zˡ) composed, a⁰ = x: every layer in the
-    inputs and weights alone (for :func:`direct_gradients`)."""
+    inputs and weights alone (for :func:`inline` and :func:`direct_gradients`)."""
     zs, as_ = [], []
     a_prev: Vec = s.x
     for l, layer in enumerate(net.layers):
         W, b = s.W[l], s.b[l]
         z = tuple(sp.Add(*[W[i, j] * a_prev[i] for i in range(W.rows)]) + b[j]
                   for j in range(W.cols))
-        a_prev = tuple(_activation(net, l, hidden).forward(z))
+        a_prev = tuple(_activation(net, l, hidden).forward(z, stable=stable))
         zs.append(z)
         as_.append(a_prev)
     return tuple(zs), tuple(as_)
