@@ -231,3 +231,14 @@ def test_a_deep_network_is_stable_for_huge_pre_activations(magnitude):
     assert max(np.abs(z).max() for z in p.z) > magnitude / 10
     for v in (p.loss, *p.a, *p.delta, *p.dL_dW):
         assert np.all(np.isfinite(v))
+
+
+@pytest.mark.parametrize("net", NETWORKS[:2], ids=IDS[:2])
+def test_the_reference_networks_give_the_same_bits_as_the_inlined_expressions(net):
+    """The printed answers of the reference do not move: step by step, the
+    same floating-point operations as the composed expressions."""
+    from derive.numeric import _flat_args
+    args = _flat_args(*_random_instances(net, np.random.default_rng(12), 500))
+    for m, t in zip(compile_network.__wrapped__(net, use_cache=False).full(*args),
+                    _inlined(net)(*args)):
+        np.testing.assert_array_equal(m, t)
