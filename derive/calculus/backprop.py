@@ -9,8 +9,12 @@ The gradients come from the textbook recursion, built from the local rules of
 
     δᴸ = ∂L/∂zᴸ,   δˡ = (Wˡ⁺¹ δˡ⁺¹) ⊙ fˡ′(zˡ),   ∂L/∂Wˡ = aˡ⁻¹ (δˡ)ᵀ,   ∂L/∂w0ˡ = δˡ
 
-and :func:`direct_gradients` differentiates the composed loss instead, so the
-two can be compared entry by entry.
+:func:`derive_layers` writes each step in the intermediate symbols of its own
+layer (zˡ, aˡ, δˡ are symbols), so the steps stay the size of one layer and
+the derivation grows linearly with depth; :mod:`derive.numeric` evaluates them
+in order. :func:`inline` substitutes the symbols back into composed forms (for
+algebra on small networks), and :func:`direct_gradients` differentiates the
+composed loss instead, so the two can be compared entry by entry.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from derive.calculus.rules import ACTIVATIONS, LOSSES, Elementwise, output_delta
 from derive.spec import Network
 
 Vec = tuple[sp.Expr, ...]
-LOSS = sp.Symbol("loss", real=True)  # ℓ, between the forward and the backward steps
+LOSS = sp.Symbol("loss", real=True)  # ℓ, computed beside the output layer
 
 
 @dataclass(frozen=True)
