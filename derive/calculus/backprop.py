@@ -100,6 +100,7 @@ class Layers:
     delta: tuple[Vec, ...]
     back: tuple[Vec, ...]
     f_prime: tuple[Vec, ...]
+    output: tuple[Vec, sp.Expr]   # aᴸ and ℓ with zᴸ composed in: in aᴸ⁻¹ and y
 
     def forward_steps(self, loss: bool = False) -> list[tuple[Vec, Vec]]:
         """(symbols, expressions) of zˡ, then aˡ, layer by layer: the order to
@@ -108,12 +109,9 @@ class Layers:
         out = []
         for l in range(len(self.z) - 1):
             out += [(self.names["z"][l], self.z[l]), (self.names["a"][l], self.a[l])]
-        z_L = dict(zip(self.names["z"][-1], self.z[-1]))
-        a_L = tuple(a.xreplace(z_L) for a in self.a[-1])
-        symbols, exprs = self.names["z"][-1] + self.names["a"][-1], self.z[-1] + a_L
+        symbols, exprs = self.names["z"][-1] + self.names["a"][-1], self.z[-1] + self.output[0]
         if loss:
-            ell = self.loss.xreplace(dict(zip(self.names["a"][-1], a_L))).xreplace(z_L)
-            symbols, exprs = symbols + (LOSS,), exprs + (ell,)
+            symbols, exprs = symbols + (LOSS,), exprs + (self.output[1],)
         return out + [(symbols, exprs)]
 
     def backward_steps(self) -> list[tuple[Vec, Vec]]:
@@ -158,8 +156,10 @@ def derive_layers(net: Network, stable: bool = False,
                         for j in range(W.cols)))
         as_.append(tuple(_activation(net, l, hidden).forward(names["z"][l], stable=stable)))
     out, z_L, a_L = net.layers[-1].activation, names["z"][-1], names["a"][-1]
-    loss = (stable_loss(out, net.loss, z_L, a_L, s.y) if stable
-            else LOSSES[net.loss].L(a_L, s.y))
+    loss = _loss(net, z_L, a_L, s.y, stable)
+    # built anew, not substituted: substituting into a shifted softmax re-evaluates its max
+    a_out = tuple(_activation(net, len(units) - 1, hidden).forward(zs[-1], stable=stable))
+    output = (a_out, _loss(net, zs[-1], a_out, s.y, stable))
     backs, f_primes, deltas = [], [], []
     for l in range(len(net.layers) - 1):
         W_next, d_next = s.W[l + 1], names["d"][l + 1]
@@ -170,7 +170,13 @@ def derive_layers(net: Network, stable: bool = False,
         deltas.append(tuple(g * fp for g, fp in zip(names["g"][l], names["fp"][l])))
     deltas.append(tuple(output_delta(out, net.loss, z_L, a_L, s.y)))
     return Layers(network=net, symbols=s, names=names, z=tuple(zs), a=tuple(as_), loss=loss,
-                  delta=tuple(deltas), back=tuple(backs), f_prime=tuple(f_primes))
+                  delta=tuple(deltas), back=tuple(backs), f_prime=tuple(f_primes),
+                  output=output)
+
+
+def _loss(net: Network, z: Vec, a: Vec, y: Vec, stable: bool) -> sp.Expr:
+    out = net.layers[-1].activation
+    return stable_loss(out, net.loss, z, a, y) if stable else LOSSES[net.loss].L(a, y)
 
 
 def _activation(net: Network, l: int, hidden: Elementwise | None):
@@ -191,9 +197,7 @@ def inline(layers: Layers, stable: bool = False,
     """
     net, s, names = layers.network, layers.symbols, layers.names
     z, a = forward(net, s, stable=stable, hidden=hidden)
-    out = net.layers[-1].activation
-    sub = {LOSS: (stable_loss(out, net.loss, z[-1], a[-1], s.y) if stable
-                  else LOSSES[net.loss].L(a[-1], s.y))}
+    sub = {LOSS: _loss(net, z[-1], a[-1], s.y, stable)}
     for symbols, exprs in zip(names["z"] + names["a"], z + a):
         sub.update(zip(symbols, exprs))
     for symbols, exprs in layers.backward_steps():
