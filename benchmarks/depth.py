@@ -1,5 +1,7 @@
-"""Cold derive + lambdify of deep ReLU/softmax networks: composed (every layer
-inlined into the next, as before) against layer by layer (as now)."""
+"""Cold derive + lambdify of deep networks, composed against layer by layer.
+
+ReLU hidden layers, softmax with NLLM: composed is every layer inlined into the
+next (as before), layer by layer is the steps of :func:`derive_layers` (as now)."""
 
 import json
 import os
