@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from derive.checks import numbered, series
 from derive.figures import (TIE, Window, class_name, regions_window, shown_classes, ties_show,
                             uniform_class, windows)
 from derive.render import Latex
@@ -27,17 +28,6 @@ def _run(symbol: str, count: int) -> str:
 
 def _m(tex: str) -> str:
     return f"${tex}$"
-
-
-def _series(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _units(indices) -> str:
-    """``unit 2`` or ``units 1, 3 and 4`` (indices 0-based, printed from 1)."""
-    names = [str(i + 1) for i in indices]
-    return ("unit " if len(names) == 1 else "units ") + _series(names)
 
 
 def _value(fmt, v: float) -> str:
@@ -72,7 +62,7 @@ def _edge_legend(weights) -> str:
     kinds = [k for k, present in (("blue for positive", (w > 0).any()),
                                   ("red for negative", (w < 0).any()),
                                   ("dotted grey for zero", (w == 0).any())) if present]
-    return f"{_series(kinds)}; the thicker the edge, the larger the weight's magnitude"
+    return f"{series(kinds)}; the thicker the edge, the larger the weight's magnitude"
 
 
 def softmax_layer_caption(pl) -> Latex:
@@ -113,9 +103,9 @@ def network_caption(pn, sol) -> tuple[Latex, Latex]:
         on, off = np.flatnonzero(mask), np.flatnonzero(~mask)
         state = []
         if len(on):
-            state.append(f"{_units(on)} {'is' if len(on) == 1 else 'are'} active ($z^1 > 0$)")
+            state.append(f"{numbered(on, 'unit')} {'is' if len(on) == 1 else 'are'} active ($z^1 > 0$)")
         if len(off):
-            state.append(f"{_units(off)} {'is' if len(off) == 1 else 'are'} off")
+            state.append(f"{numbered(off, 'unit')} {'is' if len(off) == 1 else 'are'} off")
         solution = f"For the given input, hidden {'; '.join(state)}."
     return Latex(text), Latex(solution)
 
@@ -124,7 +114,7 @@ def _where(a: np.ndarray) -> str:
     """Which class's region a point with outputs ``a`` lies in."""
     top = np.flatnonzero(a == a.max())
     if len(top) > 1:
-        return f"where {_series([class_name(int(j)) for j in top])} tie"
+        return f"where {series([class_name(int(j)) for j in top])} tie"
     return f"in {class_name(int(top[0]))}'s region"
 
 

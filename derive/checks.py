@@ -88,13 +88,15 @@ def _tex(expr: sp.Basic) -> str:
     return latex(expr, order="none")
 
 
+def series(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def numbered(indices: Sequence[int], noun: str) -> str:
     """0-based indices as a person reads them: "unit 3", "units 3 and 4",
     "units 1, 2 and 4"."""
-    names = [str(i + 1) for i in indices]
-    if len(names) == 1:
-        return f"{noun} {names[0]}"
-    return f"{noun}s {', '.join(names[:-1])} and {names[-1]}"
+    return f"{noun}{'s' if len(indices) > 1 else ''} {series([str(i + 1) for i in indices])}"
 
 
 @lru_cache(maxsize=None)

@@ -306,22 +306,13 @@ def notation() -> dict[str, Latex]:
     }
 
 
-def _ordinal(n: int) -> str:
-    words = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-             "ninth", "tenth")
-    if n <= len(words):
-        return words[n - 1]
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 @lru_cache(maxsize=None)
 def class_notation(query_class: int) -> dict[str, Any]:
     """How the sheets name the query class (``query_class`` counts from 0, as
     the data and the answer key do; a person reads it counting from 1)."""
     number = query_class + 1
     a, a_new = sp.IndexedBase("a"), sp.IndexedBase(r"a^{\text{new}}")
-    return {"number": number, "ordinal": _ordinal(number),
+    return {"number": number, "ordinal": precision.ordinal(number),
             "a": _tex(a[number]), "a_new": _tex(a_new[number]),
             "numpy": f"a[{query_class}]"}
 

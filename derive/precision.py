@@ -30,14 +30,19 @@ def statement(figures: int = FIGURES, natural_log: bool = True) -> str:
     """The contract as the problem sheet states it (plain text); with
     ``natural_log`` it says what ln is (the handouts say it in their notation)."""
     text = (f"Give every number exactly or to at least {figures} significant figures "
-            f"(answers within one unit of the {_ordinal(figures)} significant figure "
+            f"(answers within one unit of the {ordinal(figures)} significant figure "
             f"are accepted)")
     return text + ("; ln is the natural logarithm." if natural_log else ".")
 
 
-def _ordinal(n: int) -> str:
-    return {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth",
-            6: "sixth", 7: "seventh", 8: "eighth"}[n]
+def ordinal(n: int) -> str:
+    """``third`` for 3, up to ``tenth``; ``11th``, ``21st``, ``22nd`` beyond."""
+    words = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+             "ninth", "tenth")
+    if n <= len(words):
+        return words[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def unit(value, figures: int = FIGURES) -> np.ndarray:

@@ -9,8 +9,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from derive.captions import (_change, _value, _edge_legend, _percent, _units, _where, figure_captions,
+from derive.captions import (_change, _value, _edge_legend, _percent, _where, figure_captions,
                              no_regions_note)
+from derive.checks import numbered
 from derive.config import Config
 from derive.context import Formatter
 from derive.figures import class_grid, regions_data, regions_window
@@ -144,7 +145,7 @@ def test_edge_legend_names_only_the_weights_present():
     assert _edge_legend([np.array([[1.0, 2.0]])]).startswith("blue for positive;")
     assert _edge_legend([np.array([[1.0, -2.0]]), np.zeros((1, 1))]).startswith(
         "blue for positive, red for negative and dotted grey for zero;")
-    assert _units([2]) == "unit 3" and _units([0, 1, 3]) == "units 1, 2 and 4"
+    assert numbered([2], "unit") == "unit 3" and numbered([0, 1, 3], "unit") == "units 1, 2 and 4"
 
 
 def test_no_note_where_the_figure_is():
