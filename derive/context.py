@@ -109,16 +109,16 @@ class Formatter:
         an exact entry is never padded with zeros that would claim rounding."""
         return [self.number(v) for v in np.ravel(np.asarray(values, float))]
 
-    def matrix(self, values: Any) -> Latex:
+    def matrix(self, values: Any, env: str = "bmatrix*") -> Latex:
         """A vector (as a column) or a matrix as a bracketed LaTeX matrix,
-        columns right-aligned."""
+        columns right-aligned (``env``: ``bsmallmatrix*`` for a small one)."""
         arr = np.asarray(values, float)
         rows = arr.reshape(-1, 1) if arr.ndim == 1 else arr
         cells = self.entries(rows)
         cols = rows.shape[1]
         body = r" \\ ".join(" & ".join(cells[r * cols:(r + 1) * cols])
                              for r in range(rows.shape[0]))
-        return Latex(rf"\begin{{bmatrix*}}[r] {body} \end{{bmatrix*}}")
+        return Latex(rf"\begin{{{env}}}[r] {body} \end{{{env}}}")
 
     def row(self, values: Any) -> Latex:
         """A vector as a row, for inline text: ``[1, 0, 0]``."""
@@ -371,6 +371,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
     m, n = np.shape(pl.W)
     nllm_class = int(np.argmax(params.nllm_example.y))
     n1, n2 = len(pn.b1), len(pn.b2)
+    shown_points = {q: points(p) for q, p in POINTS.items()}
     return {
         "course": course_context(config.course),
         "documents": {"sheet": config.documents.sheet, "mistakes": config.documents.mistakes},
@@ -383,7 +384,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
             Given().number(params.nllm_example.a[nllm_class]))))),
         "precision": escape_latex(precision.statement(config.course.figures, natural_log=False)),
         "is_reference": key["variant"] == "reference",
-        "points": {q: points(p) for q, p in POINTS.items()},
+        "points": shown_points,
         "total": points(sum(POINTS.values())),
         "answers": {q: Latex(ans[q]["latex"]) for q in ("q1", "q2", "q3", "q4", "q5")},
         "notation": notation(),
@@ -399,7 +400,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
         "explain": explain.context(key, sol, fmt, config),
         "captions": _captions(key, sol, fmt),
         "sheet": answer_sheet(ans, {**summary_labels(c), "q5": r"\operatorname{NLLM}"},
-                              {q: points(p) for q, p in POINTS.items()}),
+                              shown_points),
     }
 
 

@@ -43,11 +43,7 @@ def value(fmt, v: Any) -> Latex:
         return Latex(r"\text{overflows}")
     if arr.ndim == 0:
         return Latex(f"{fmt.relation([arr])} {fmt.number(arr)}")
-    rows = arr.reshape(-1, 1) if arr.ndim == 1 else arr
-    cells = fmt.entries(rows)
-    cols = rows.shape[1]
-    body = r" \\ ".join(" & ".join(cells[r * cols:(r + 1) * cols]) for r in range(rows.shape[0]))
-    return Latex(rf"{fmt.relation(arr)} \begin{{bsmallmatrix*}}[r] {body} \end{{bsmallmatrix*}}")
+    return Latex(f"{fmt.relation(arr)} {fmt.matrix(arr, 'bsmallmatrix*')}")
 
 
 def _label(q: str, part: str) -> str:
