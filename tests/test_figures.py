@@ -344,3 +344,21 @@ def test_ties_are_named_only_where_they_show():
     assert not ties_show((grid, np.ones_like(grid)), 2)
     grid[:3, :] = TIE  # 1.25 % of the panel
     assert 3 / 240 >= MIN_SHARE and ties_show((np.ones_like(grid), grid), 2)
+
+
+def test_the_regions_window_is_searched_once_per_instance(monkeypatch):
+    # the figure names, the captions and the figure data all ask for it
+    import derive.figures as F
+    from derive.build import render_documents
+    from derive.config import Config
+    calls = []
+    search = F._search_window
+    monkeypatch.setattr(F, "_search_window", lambda key: calls.append(1) or search(key))
+    F._regions_window.cache_clear()
+    key = build_key()
+    names = F.figure_names(key)
+    render_documents(key, Config(), figures={n: F.figure_path(n) for n in names})
+    F.figure_data(key)
+    assert len(calls) == 1
+    win = F.regions_window(key)
+    assert not win.before.flags.writeable and not win.after.flags.writeable
