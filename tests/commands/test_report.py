@@ -36,7 +36,8 @@ def test_latex_error_is_one_line_exit_1_and_old_pdfs_intact(reports, tmp_path, c
 @pytest.mark.parametrize("option,text,field", [
     ("--config", "[course]\ndecimals = 'four'\n", "course.decimals"),
     ("--params", "[network]\nlr = -1\n", "params.network."),
-], ids=["config", "params"])
+    ("--config", "[documents]\nsheet = \"quiz\"\n", "documents.sheet"),
+], ids=["config", "params", "documents"])
 def test_bad_file_exit_2_and_nothing_written(tmp_path, capsys, option, text, field):
     bad = tmp_path / "bad.toml"
     bad.write_text(text)

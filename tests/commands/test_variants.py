@@ -191,6 +191,8 @@ def test_dask_executor_on_a_local_cluster(fake_latex, tmp_path):
     ([], "[variants.network]\nW1 = [2, -2]\n", "variants.network.W1: empty range"),
     ([], "[variants]\ncount = 3\n", "variants.count: unknown field"),
     ([], "[variants]\ncollection = \"zip\"\n", "variants.collection: expected one of"),
+    ([], "[documents]\nsheet = \"quiz\"\n", 'documents.sheet: expected "homework" or "exam"'),
+    ([], "[documents]\nmistakes = 1\n", "documents.mistakes: expected true or false"),
     (["--executor", "dask"], None, "--scheduler"),
 ])
 def test_bad_input(tmp_path, capsys, args, config, words):
