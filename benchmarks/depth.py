@@ -16,8 +16,8 @@ COMPOSED_LIMIT = int(os.environ.get("HANDOUTS_BENCH_COMPOSED_LAYERS", "4"))
 _CHILD = """
 import json, sys, time
 from derive.calculus.backprop import derive_backprop, derive_layers
-from derive.numeric import _lambdify, compile_network
-from derive.spec import Layer, Network
+from derive.numerics.evaluate import _lambdify, compile_network
+from derive.problem.spec import Layer, Network
 sizes = [int(s) for s in sys.argv[1].split("-")]
 net = Network(sizes[0], tuple(Layer(n, "relu") for n in sizes[1:-1])
               + (Layer(sizes[-1], "softmax"),), "nllm")

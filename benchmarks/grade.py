@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 
 from benchmarks.key import _timed, random_instances
-from derive.answers import key_submission, parse_submission
-from derive.config import Config
-from derive.grade import Rules, grade_all, grade_submission, prepare
-from derive.key import build_keys
-from derive.mistakes import MISTAKES, recompute_many
+from derive.grading.answers import key_submission, parse_submission
+from derive.problem.config import Config
+from derive.grading.grade import Rules, grade_all, grade_submission, prepare
+from derive.numerics.key import build_keys
+from derive.numerics.mistakes import MISTAKES, recompute_many
 
 COUNT = 300
 
@@ -57,7 +57,7 @@ def run() -> None:
 
 
 def _pdfs(subs, keys) -> None:
-    from derive.feedback import build_feedback, feedback_context, file_name, render_feedback
+    from derive.grading.feedback import build_feedback, feedback_context, file_name, render_feedback
     count = 6
     grades = grade_all(subs[:count], keys)
     sources = []

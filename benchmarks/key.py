@@ -7,9 +7,9 @@ import time
 import sympy as sp
 
 from derive.calculus.backprop import cached_backprop
-from derive.key import build_keys
-from derive.numeric import solve_batches
-from derive.spec import Params
+from derive.numerics.key import build_keys
+from derive.numerics.evaluate import solve_batches
+from derive.problem.spec import Params
 from tests.factories import varied
 
 COUNT = 10_000
@@ -62,7 +62,7 @@ def _timed(fn) -> float:
 
 
 def _cold_start() -> float:
-    code = ("import time; t = time.perf_counter(); from derive.key import build_key; "
+    code = ("import time; t = time.perf_counter(); from derive.numerics.key import build_key; "
             "build_key(); print(time.perf_counter() - t)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

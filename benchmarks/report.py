@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from derive.build import FLAGS, PDFLATEX, latex_env
+from derive.documents.build import FLAGS, PDFLATEX, latex_env
 
 RUNS = 3
 

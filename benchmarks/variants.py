@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from derive.build import FLAGS, PDFLATEX, latex_env
+from derive.documents.build import FLAGS, PDFLATEX, latex_env
 
 SEED = 20261128
 COLD = 16
@@ -23,14 +23,14 @@ def _timed(fn) -> float:
 
 
 def _build(count: int, out: Path) -> None:
-    from derive.config import Config
-    from derive.variants import build_set
+    from derive.problem.config import Config
+    from derive.variants.sets import build_set
     build_set(count, SEED, Config(), out, jobs=JOBS, progress=False)
 
 
 def _typeset_collections(out: Path) -> None:
-    from derive.config import Config
-    from derive.variants import build_collection_file
+    from derive.problem.config import Config
+    from derive.variants.sets import build_collection_file
     keys = json.loads((out / "keys.json").read_text())
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda sol: build_collection_file(keys, Config(), sol), (False, True)))
@@ -62,10 +62,10 @@ def _bare_pdflatex(out: Path, scratch: Path) -> float:
 _MEMORY = """
 import resource, sys
 from pathlib import Path
-import derive.build
-import derive.variants
-from derive.config import Config
-from derive.variants import build_set
+import derive.documents.build
+import derive.variants.sets
+from derive.problem.config import Config
+from derive.variants.sets import build_set
 
 def documents(key, config, out_dir, *, names, **kw):
     paths = []
@@ -80,9 +80,9 @@ def collection(keys, config, out_pdf, *, solutions, **kw):
     Path(out_pdf).write_bytes(b"x" * 1000)
     return Path(out_pdf)
 
-derive.build.build_documents = documents
-derive.build.build_collection = collection
-derive.variants.merge_collection = lambda out, ids, stem: b"x" * 1000
+derive.documents.build.build_documents = documents
+derive.documents.build.build_collection = collection
+derive.variants.sets.merge_collection = lambda out, ids, stem: b"x" * 1000
 build_set(int(sys.argv[1]), 1, Config(), sys.argv[2], jobs=2, progress=False)
 self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -99,7 +99,7 @@ def _peak_memory(count: int, scratch: Path) -> tuple[int, int]:
 def run() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="bench-variants-"))
     try:
-        from derive.variants import generate_keys, parse_settings
+        from derive.variants.sets import generate_keys, parse_settings
         generate_keys(SEED, 2, parse_settings({}))  # derive and lambdify outside the timing
         # alternate the two, twice, and keep the best of each: the machine is shared
         cold, bare = [], []

@@ -3,7 +3,7 @@
 Each command is a module of :mod:`derive.commands` with a
 ``register(subparsers)`` function that adds its parser and sets ``func``;
 every module there is a command. Bad input
-anywhere raises :class:`derive.spec.InputError`, printed as one line with exit
+anywhere raises :class:`derive.problem.spec.InputError`, printed as one line with exit
 status 2; a fault of the environment (a read-only or full disk, another run
 holding the folder) is one line naming the path, exit status 1; Ctrl-C or
 SIGTERM is one line, exit status 130 or 143, after the workers are stopped
@@ -26,7 +26,7 @@ from typing import Iterator
 
 from derive import __version__
 from derive.files import temp_folder
-from derive.spec import InputError, printable
+from derive.problem.spec import InputError, printable
 
 
 def _command_modules() -> list[str]:

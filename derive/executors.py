@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from derive.files import remove_temp_folders
-from derive.spec import InputError
+from derive.problem.spec import InputError
 
 EXECUTORS = ("local", "dask")
 

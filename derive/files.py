@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from derive.spec import InputError
+from derive.problem.spec import InputError
 
 TEMP_PREFIX = ".tmp-"  # files being written start with this
 

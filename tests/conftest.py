@@ -15,7 +15,7 @@ SESSION_TMP = Path(tempfile.mkdtemp(prefix="handouts-tests-"))
 os.environ["TMPDIR"] = str(SESSION_TMP)
 tempfile.tempdir = None  # read TMPDIR again
 
-# lambdified code is cached on disk (derive.codecache): keep the tests' own
+# lambdified code is cached on disk (derive.numerics.codecache): keep the tests' own
 os.environ.setdefault("HANDOUTS_CACHE", str(SESSION_TMP / "cache"))
 
 # what the suite itself makes there: pytest's tmp_path folders, the caches, the

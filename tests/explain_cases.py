@@ -4,12 +4,12 @@ instances (dead units, units that change state, none that do, kinks)."""
 
 from functools import lru_cache
 
-from derive.config import Config
-from derive.context import build_context
-from derive.key import build_key, build_keys
-from derive.numeric import solve
-from derive.spec import parse_params
-from derive.variants import generate_keys, parse_settings
+from derive.problem.config import Config
+from derive.documents.context import build_context
+from derive.numerics.key import build_key, build_keys
+from derive.numerics.evaluate import solve
+from derive.problem.spec import parse_params
+from derive.variants.sets import generate_keys, parse_settings
 from tests.factories import varied
 
 SEED = 20261128

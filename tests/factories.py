@@ -1,9 +1,9 @@
 """Problem instances for tests and benchmarks: varied small-integer params of
-the reference shapes (no constraints; see derive.variants for real variants)."""
+the reference shapes (no constraints; see derive.variants.sets for real variants)."""
 
 import numpy as np
 
-from derive.spec import REFERENCE, NetworkParams, Params, SoftmaxLayer
+from derive.problem.spec import REFERENCE, NetworkParams, Params, SoftmaxLayer
 
 
 def varied(count: int, seed: int = 0, lr_layer: float = 0.5,

@@ -3,10 +3,10 @@ review the diff before committing."""
 
 from pathlib import Path
 
-from derive.build import render_documents
-from derive.config import Config
-from derive.figures import FIGURES, figure_path
-from derive.key import build_key
+from derive.documents.build import render_documents
+from derive.problem.config import Config
+from derive.documents.figures import FIGURES, figure_path
+from derive.numerics.key import build_key
 
 GOLDEN = Path(__file__).parent / "golden"
 

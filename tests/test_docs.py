@@ -4,9 +4,9 @@ import re
 import runpy
 from pathlib import Path
 
-from derive.build import build_documents
-from derive.config import Config
-from derive.key import build_key
+from derive.documents.build import build_documents
+from derive.problem.config import Config
+from derive.numerics.key import build_key
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ same tasks."""
 import pytest
 
 from derive.executors import check_jobs, default_jobs, open_executor
-from derive.spec import InputError
+from derive.problem.spec import InputError
 
 
 def square(x):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import derive.build
+import derive.documents.build
 from derive.cli import main
 from derive.files import STAGE_PREFIX, folder_lock, recover
 
@@ -85,7 +85,7 @@ GARBAGE = 'printf "not a pdf" > "$job.pdf"\n' \
 ], ids=["no-pdf", "garbage", "page-count"])
 def test_report_keeps_old_outputs_when_pdflatex_lies(report_copy, tmp_path, monkeypatch,
                                                       capsys, body, words, kept):
-    monkeypatch.setattr(derive.build, "PDFLATEX", str(fake_pdflatex(tmp_path, body)))
+    monkeypatch.setattr(derive.documents.build, "PDFLATEX", str(fake_pdflatex(tmp_path, body)))
     monkeypatch.setenv("PDF", str(report_copy / "problems.pdf"))
     before = files_of(report_copy)
     assert main(["report", "--out", str(report_copy)]) == 1
@@ -103,7 +103,7 @@ def test_report_disk_full_is_one_line_and_old_outputs_intact(report_copy, monkey
     def full(work, *args, **kw):
         (work / "handout.tex").write_text("half")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(work / "handout.tex"))
-    monkeypatch.setattr(derive.build, "_build_in", full)
+    monkeypatch.setattr(derive.documents.build, "_build_in", full)
     before = files_of(report_copy)
     assert main(["report", "--out", str(report_copy)]) == 1
     err = one_line(capsys.readouterr().err)
@@ -195,7 +195,7 @@ def test_the_lock_dies_with_its_holder(tmp_path):
 # variants: a PDF that is not one is never installed, nor marked current
 
 def test_variants_never_install_a_garbage_pdf(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(derive.build, "PDFLATEX", str(fake_pdflatex(tmp_path, GARBAGE)))
+    monkeypatch.setattr(derive.documents.build, "PDFLATEX", str(fake_pdflatex(tmp_path, GARBAGE)))
     out = tmp_path / "v"
     assert main(["variants", "--count", "1", "--seed", "4", "--jobs", "1", "--out", str(out)]) == 1
     err = one_line(capsys.readouterr().err)
@@ -289,7 +289,7 @@ def test_unwritable_home_leaves_no_matplotlib_folder(tmp_path):
 
 
 def test_missing_pdflatex_is_one_line(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(derive.build, "PDFLATEX", str(tmp_path / "no-such-pdflatex"))
+    monkeypatch.setattr(derive.documents.build, "PDFLATEX", str(tmp_path / "no-such-pdflatex"))
     assert main(["report", "--out", str(tmp_path / "r")]) == 1
     err = one_line(capsys.readouterr().err)
     assert "not found; install TeX" in err
@@ -313,7 +313,7 @@ def test_hostile_arguments_are_one_line_exit_2(tmp_path, capsys, argv, words):
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps({"student": "Ada", "answers": {}}))
     key = tmp_path / "key.json"
-    key.write_text(json.dumps(derive.build.build_key()))
+    key.write_text(json.dumps(derive.documents.build.build_key()))
     names = dict(deep=deep, file=file, answers=answers, key=key)
     assert main([a.format(**names) for a in argv] + (
         ["--out", str(tmp_path / "o")] if "--out" not in argv else [])) == 2

@@ -1,4 +1,4 @@
-"""Backpropagation for a network described as data (:class:`derive.spec.Network`).
+"""Backpropagation for a network described as data (:class:`derive.problem.spec.Network`).
 
 Everything is built from explicit scalar symbols (SymPy's ``MatrixSymbol``
 calculus can silently return 0): ``x_i``, ``W{l}_{i}_{j}`` (row = input i,
@@ -11,7 +11,7 @@ The gradients come from the textbook recursion, built from the local rules of
 
 :func:`derive_layers` writes each step in the intermediate symbols of its own
 layer (zˡ, aˡ, δˡ are symbols), so the steps stay the size of one layer and
-the derivation grows linearly with depth; :mod:`derive.numeric` evaluates them
+the derivation grows linearly with depth; :mod:`derive.numerics.evaluate` evaluates them
 in order. :func:`inline` substitutes the symbols back into composed forms (for
 algebra on small networks), and :func:`direct_gradients` differentiates the
 composed loss instead, so the two can be compared entry by entry.
@@ -25,7 +25,7 @@ from functools import lru_cache
 import sympy as sp
 
 from derive.calculus.rules import ACTIVATIONS, LOSSES, Elementwise, output_delta, stable_loss
-from derive.spec import Network
+from derive.problem.spec import Network
 
 Vec = tuple[sp.Expr, ...]
 LOSS = sp.Symbol("loss", real=True)  # ℓ, computed beside the output layer

@@ -8,7 +8,7 @@ gradients) are built from them in :mod:`derive.calculus.backprop`.
 Each rule has two forward forms: ``f`` is the textbook formula, for algebra
 and printing; ``f_stable`` equals it but is safe to evaluate in float64 for
 pre-activations of any size (softmax shifted by its max, sigmoid through
-tanh), and is what :mod:`derive.numeric` lambdifies.
+tanh), and is what :mod:`derive.numerics.evaluate` lambdifies.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class sigmoid(sp.Function):
     def _eval_evalf(self, prec):
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
-    # printed as \sigma(z) by derive.latex.HandoutPrinter._print_sigmoid
+    # printed as \sigma(z) by derive.calculus.latex.HandoutPrinter._print_sigmoid
 
 
 def relu(z: sp.Expr) -> sp.Expr:

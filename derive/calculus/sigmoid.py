@@ -7,7 +7,7 @@ from functools import lru_cache
 import sympy as sp
 
 from derive.calculus.rules import sigmoid
-from derive.steps import Derivation, Step, partial, product
+from derive.calculus.steps import Derivation, Step, partial, product
 
 z, a, y = sp.symbols("z a y", real=True)
 x_k, w_k = sp.symbols("x_k w_k", real=True)

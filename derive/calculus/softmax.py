@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from derive.steps import Derivation, Step, partial, partial_key, product
+from derive.calculus.steps import Derivation, Step, partial, partial_key, product
 
 n = sp.Symbol("n", integer=True, positive=True)
 i, j, k = sp.symbols("i j k", integer=True, positive=True)
@@ -132,7 +132,7 @@ def check_for(derivation: Derivation, n_: int, m_: int = 1) -> list[tuple]:
 
     Returns the (j, i, k, failing steps) that do not hold; empty when sound.
     """
-    from derive.steps import check
+    from derive.calculus.steps import check
 
     with_sum_y = Derivation(derivation.name, derivation.lhs, derivation.steps,
                             derivation.definitions,
@@ -154,7 +154,7 @@ def check_for(derivation: Derivation, n_: int, m_: int = 1) -> list[tuple]:
 
 def _general_form(expr: sp.Expr, definitions: dict) -> sp.Expr:
     """Unfold, evaluate the sums for symbolic n, and use Σ yᵢ = 1 and 1 ≤ j ≤ n."""
-    from derive.steps import _substitute
+    from derive.calculus.steps import _substitute
 
     for _ in range(3):
         expr = _substitute(expr.doit(), definitions)

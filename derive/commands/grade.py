@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from derive.answers import Submission, as_submitted, load_submissions, validate_answer
-from derive.config import load_config
-from derive.grade import StudentGrade, grade_all, parse_rules
-from derive.key import ITEMS
-from derive.spec import InputError, printable, read_data_file
+from derive.grading.answers import Submission, as_submitted, load_submissions, validate_answer
+from derive.problem.config import load_config
+from derive.grading.grade import StudentGrade, grade_all, parse_rules
+from derive.numerics.key import ITEMS
+from derive.problem.spec import InputError, printable, read_data_file
 
 MARKS = {"correct": "+", "carried-forward": "c", "wrong": "x", "missing": ".", "invalid": "!"}
 
@@ -53,7 +53,7 @@ def run(args) -> int:
     submissions = load_submissions(args.answers)
     grades = grade_all(submissions, keys, rules, single=bool(args.key))
     if args.out:
-        from derive.build import LatexError
+        from derive.documents.build import LatexError
         try:
             write_outputs(grades, submissions, keys, config, Path(args.out),
                           pdf=not args.no_pdf, jobs=args.jobs, single=bool(args.key))
@@ -203,7 +203,7 @@ def write_outputs(grades: Sequence[StudentGrade], submissions: Sequence[Submissi
 
 
 def _feedback_pdfs(grades, submissions, keys, config, folder: Path, jobs, single) -> None:
-    from derive.feedback import build_feedback, feedback_context, file_name, render_feedback
+    from derive.grading.feedback import build_feedback, feedback_context, file_name, render_feedback
     by_variant = {str(k.get("variant")): k for k in keys}
     sources = []
     for g, sub in zip(grades, submissions):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from derive.key import build_key, dumps
-from derive.spec import REFERENCE, load_params
+from derive.numerics.key import build_key, dumps
+from derive.problem.spec import REFERENCE, load_params
 
 
 def register(sub) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from derive.config import load_config
-from derive.spec import load_params
+from derive.problem.config import load_config
+from derive.problem.spec import load_params
 
 
 def register(sub) -> None:
@@ -23,7 +23,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from derive.build import LatexError, build  # the pipeline, imported only when it runs
+    from derive.documents.build import LatexError, build  # the pipeline, imported only when it runs
     config = load_config(args.config)
     params = load_params(args.params) if args.params else None
     try:

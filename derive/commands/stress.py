@@ -19,9 +19,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from derive.config import load_config
-    from derive.stress import stress
-    from derive.variants import check_count, check_seed, settings_of
+    from derive.problem.config import load_config
+    from derive.variants.stress import stress
+    from derive.variants.sets import check_count, check_seed, settings_of
     count = check_count(whole_number("--count")(args.count))
     seed = check_seed(args.seed)
     settings = settings_of(load_config(args.config))
@@ -30,7 +30,7 @@ def run(args) -> int:
 
 
 def format_report(r) -> str:
-    from derive.stress import DEGENERACIES
+    from derive.variants.stress import DEGENERACIES
     st, au = r.stats, r.audit
     lines = [f"{r.count} variants of seed {r.seed} in {r.seconds:.2f} s "
              f"({r.seconds / r.count * 1e3:.1f} ms per variant; audit "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from derive.spec import InputError
+from derive.problem.spec import InputError
 
 
 def whole_number(field: str):
@@ -48,8 +48,8 @@ MAX_SEED_DIGITS = 40
 
 
 def run(args) -> int:
-    from derive.config import load_config
-    from derive.variants import BuildFailed, build_set, check_count, check_seed, check_set
+    from derive.problem.config import load_config
+    from derive.variants.sets import BuildFailed, build_set, check_count, check_seed, check_set
     count = check_count(whole_number("--count")(args.count))
     seed = check_seed(args.seed)
     if len(str(seed)) > MAX_SEED_DIGITS:

@@ -6,8 +6,8 @@ import sympy as sp
 
 from derive.calculus import backprop as B
 from derive.calculus.rules import Elementwise
-from derive.spec import REFERENCE, Layer, Network
-from derive.steps import equal
+from derive.problem.spec import REFERENCE, Layer, Network
+from derive.calculus.steps import equal
 
 f, f_prime = sp.Function("f"), sp.Function("fp")
 GENERIC = Elementwise("generic", f, lambda z, a: f_prime(z), f)

@@ -3,7 +3,7 @@ import sympy as sp
 
 from derive.calculus import sigmoid as sig
 from derive.calculus.rules import sigmoid
-from derive.steps import Derivation, Step, check, equal
+from derive.calculus.steps import Derivation, Step, check, equal
 
 
 @pytest.mark.parametrize("derive", [sig.derive_sigmoid, sig.derive_sigmoid_prime,

@@ -3,8 +3,8 @@ import sympy as sp
 
 from derive.calculus import softmax as sm
 from derive.calculus.rules import Softmax
-from derive.steps import Derivation, Step
-from derive.steps import equal
+from derive.calculus.steps import Derivation, Step
+from derive.calculus.steps import equal
 
 DERIVATIONS = [sm.derive_softmax, sm.derive_softmax_jacobian, sm.derive_nllm,
                sm.derive_nllm_dz, sm.derive_softmax_layer_gradient]

@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from derive.answers import key_submission
+from derive.grading.answers import key_submission
 from derive.cli import main
-from derive.grade import Rules
-from derive.key import build_key, build_keys, dumps
-from derive.mistakes import BY_CODE, recompute
+from derive.grading.grade import Rules
+from derive.numerics.key import build_key, build_keys, dumps
+from derive.numerics.mistakes import BY_CODE, recompute
 from tests.factories import varied
 
 
@@ -155,12 +155,12 @@ def test_out_folder_with_feedback_pdfs(key_file, tmp_path, capsys):
 
 def test_a_latex_error_in_feedback_is_one_line_exit_1_outputs_intact(key_file, tmp_path,
                                                                      capsys, monkeypatch):
-    import derive.feedback
-    from derive.build import LatexError
+    import derive.grading.feedback
+    from derive.documents.build import LatexError
 
     def broken(tex, **_):
         raise LatexError(tex.name, 7, "Undefined control sequence.", tex.with_suffix(".log"))
-    monkeypatch.setattr(derive.feedback, "compile_pdf", broken)
+    monkeypatch.setattr(derive.grading.feedback, "compile_pdf", broken)
     answers = write(tmp_path / "a.json", [key_submission(build_key(), "Ada")])
     out = tmp_path / "out"
     out.mkdir()
@@ -284,7 +284,7 @@ def test_a_key_with_a_5000_digit_number_is_one_line(tmp_path, capsys):
      ["001-stefan", "002-luis", "003-lukasz-soren", "004-student", "005-student"]),
 ])
 def test_file_names_are_distinct_readable_ascii(names, files):
-    from derive.feedback import file_name
+    from derive.grading.feedback import file_name
     assert [file_name(i, n) for i, n in enumerate(names)] == files
 
 

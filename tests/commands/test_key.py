@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from derive.cli import main
-from derive.key import build_key
+from derive.numerics.key import build_key
 
 
 def test_prints_the_reference_key(capsys):

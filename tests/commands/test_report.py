@@ -5,7 +5,7 @@ import json
 import pytest
 
 from derive.cli import main
-from derive.key import build_key
+from derive.numerics.key import build_key
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 the accepted variants, answer ranges, time per variant; Ctrl-C and bad input."""
 
 from derive.cli import main
-from derive.constraints import CONSTRAINTS
-from derive.stress import DEGENERACIES
+from derive.variants.constraints import CONSTRAINTS
+from derive.variants.stress import DEGENERACIES
 
 
 def test_stress_report(capsys):
@@ -36,7 +36,7 @@ def test_stress_shows_degeneracies_with_the_constraints_off(capsys, tmp_path):
 # (a sleep before sending it would race with the imports on a busy machine).
 INTERRUPT = """
 import os, signal, sys
-import derive.variants as v
+import derive.variants.sets as v
 from derive.cli import main
 screen, calls = v._screen, []
 def screen_then_interrupt(*args):

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import derive.build
-import derive.variants
+import derive.documents.build
+import derive.variants.sets
 from derive.cli import main
-from derive.config import Config
-from derive.variants import STAMP, build_set
+from derive.problem.config import Config
+from derive.variants.sets import STAMP, build_set
 
 SEED = 20261128
 
@@ -43,8 +43,8 @@ def test_real_build(tmp_path, capsys):
     for key in keys:
         assert json.loads((out / key["variant"] / "key.json").read_text()) == key
     # the sources a content hash is made of are the .tex files written
-    from derive.config import Config
-    from derive.variants import _sources
+    from derive.problem.config import Config
+    from derive.variants.sets import _sources
     for key, sources in zip(keys, _sources(keys, Config())):
         assert list(sources.values()) == [(out / key["variant"] / f"{stem}.tex").read_text()
                                           for stem in ("problems", "solutions")]
@@ -76,7 +76,7 @@ def test_real_build(tmp_path, capsys):
 # the build logic, with a stand-in for the compile
 
 
-def fake_documents(key, config, out_dir, *, names=derive.build.NAMES, **kw):
+def fake_documents(key, config, out_dir, *, names=derive.documents.build.NAMES, **kw):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -99,9 +99,9 @@ def fake_merge(out, ids, stem):
 
 @pytest.fixture
 def fake_latex(monkeypatch):
-    monkeypatch.setattr(derive.build, "build_documents", fake_documents)
-    monkeypatch.setattr(derive.build, "build_collection", fake_collection)
-    monkeypatch.setattr(derive.variants, "merge_collection", fake_merge)
+    monkeypatch.setattr(derive.documents.build, "build_documents", fake_documents)
+    monkeypatch.setattr(derive.documents.build, "build_collection", fake_collection)
+    monkeypatch.setattr(derive.variants.sets, "merge_collection", fake_merge)
 
 
 def test_count_40_extends_count_30(fake_latex, tmp_path):
@@ -127,7 +127,7 @@ def interrupting_documents(key, config, out_dir, **kw):
 
 
 def test_interrupted_build_is_recovered(fake_latex, monkeypatch, tmp_path):
-    monkeypatch.setattr(derive.build, "build_documents", interrupting_documents)
+    monkeypatch.setattr(derive.documents.build, "build_documents", interrupting_documents)
     with pytest.raises(KeyboardInterrupt):
         build_set(4, 3, Config(), tmp_path, jobs=1)
     # every variant folder present is whole; nothing half-written is left
@@ -141,7 +141,7 @@ def test_interrupted_build_is_recovered(fake_latex, monkeypatch, tmp_path):
     (tmp_path / ".tmp-s3-2-abc" / "problems.tex").write_text("half")
     if present:
         (tmp_path / present[0] / STAMP).unlink()
-    monkeypatch.setattr(derive.build, "build_documents", fake_documents)
+    monkeypatch.setattr(derive.documents.build, "build_documents", fake_documents)
     report = build_set(4, 3, Config(), tmp_path, jobs=1)
     assert sorted(report.built + report.skipped) == ["s3-0", "s3-1", "s3-2", "s3-3"]
     assert set(report.skipped) == set(present[1:])
@@ -151,8 +151,8 @@ def test_interrupted_build_is_recovered(fake_latex, monkeypatch, tmp_path):
 
 def test_a_latex_error_is_one_line(fake_latex, monkeypatch, tmp_path, capsys):
     def failing(key, config, out_dir, **kw):
-        raise derive.build.LatexError("solutions.tex", 12, "Undefined control sequence.", None)
-    monkeypatch.setattr(derive.build, "build_documents", failing)
+        raise derive.documents.build.LatexError("solutions.tex", 12, "Undefined control sequence.", None)
+    monkeypatch.setattr(derive.documents.build, "build_documents", failing)
     assert main(["variants", "--count", "1", "--seed", "1", "--out", str(tmp_path / "o"),
                  "--jobs", "1"]) == 1
     err = capsys.readouterr().err

@@ -1,0 +1,1 @@
+"""Documents: the render context, figures, templates and the LaTeX build."""

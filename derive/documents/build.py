@@ -1,0 +1,362 @@
+"""Build: the whole pipeline to PDFs, and the safe, reproducible LaTeX runner.
+
+:func:`build` reads top to bottom: answer key -> render context -> LaTeX
+source -> figures -> PDF. Every compile runs pdflatex without shell escape,
+with ``openin_any=p``/``openout_any=p``, a fixed ``SOURCE_DATE_EPOCH`` and a
+timeout, in the .tex file's own folder, in its own process group (ended
+with its worker); a PDF is accepted only when it is a whole PDF with the
+page count of the log. Outputs are built in a stage inside the output folder
+and moved into place only when whole (:func:`derive.files.commit`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import signal
+import subprocess
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from derive.problem.config import Config
+from derive.documents.context import build_context
+from derive.executors import die_with_parent, track_child, untrack_child, worker_pool
+from derive.files import commit, temp_folder, updating, write_atomic
+from derive.documents.figures import draw, figure_data, figure_names, figure_path, warm_up, write_figures
+from derive.numerics.key import build_key, dumps
+from derive.numerics.evaluate import solve
+from derive.documents.render import make_env
+from derive.problem.spec import REFERENCE, parse_params
+
+PDFLATEX = "pdflatex"
+FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+         "-no-shell-escape")
+# Fixed timestamp for reproducible PDFs (2026-01-01 00:00 UTC) unless the
+# caller's environment sets one.
+DEFAULT_EPOCH = "1767225600"
+MAX_PASSES = 3
+NAMES = {"problems": "problems", "solutions": "handout"}
+
+
+class LatexError(RuntimeError):
+    """pdflatex failed: ``file:line: message``, the log kept at ``log_path``."""
+
+    def __init__(self, file: str, line: int | None, message: str, log_path: Path | None):
+        self.file = file
+        self.line = line
+        self.message = message
+        self.log_path = log_path
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}")
+
+    def with_log(self) -> str:
+        """The one line for the user: ``file:line: message (log: …)``."""
+        return f"{self} (log: {self.log_path})" if self.log_path else str(self)
+
+
+def latex_env(base: dict | None = None) -> dict[str, str]:
+    """The compiler's environment: paranoid file access, fixed dates, long
+    log lines (so an error line is never wrapped)."""
+    env = dict(os.environ if base is None else base)
+    env.update({
+        "openin_any": "p", "openout_any": "p", "shell_escape": "f",
+        "SOURCE_DATE_EPOCH": env.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH),
+        "FORCE_SOURCE_DATE": "1",
+        "max_print_line": "10000", "error_line": "254", "half_error_line": "238",
+        "TEXMFOUTPUT": "", "LC_ALL": "C",
+    })
+    return env
+
+
+_FILE_LINE = re.compile(r"^(?P<file>[^\s:][^:\n]*\.(?:tex|sty|cls|def|cfg|fd|aux)):(?P<line>\d+): (?P<msg>.*)$",
+                        re.M)
+_BANG = re.compile(r"^! (?P<msg>.*)$", re.M)
+_LINE_NO = re.compile(r"^l\.(?P<line>\d+) ", re.M)
+
+
+def parse_log(log: str, tex_name: str) -> tuple[str, int | None, str]:
+    """The first error of a pdflatex log as (file, line, message)."""
+    m = _FILE_LINE.search(log)
+    if m:
+        file = m["file"][2:] if m["file"].startswith("./") else m["file"]
+        return file, int(m["line"]), _first_sentence(m["msg"])
+    m = _BANG.search(log)
+    if m:
+        n = _LINE_NO.search(log, m.end())
+        return tex_name, int(n["line"]) if n else None, _first_sentence(m["msg"])
+    return tex_name, None, "pdflatex failed without an error message (see the log)"
+
+
+def _first_sentence(msg: str) -> str:
+    return msg.strip().rstrip(".") + "."
+
+
+def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
+    """Compile ``tex_path`` with pdflatex in its own folder; returns the PDF.
+
+    Runs one pass, and another only when the log asks for a rerun. A document
+    of this project (:func:`document_kind`) prints "page k of n" in one pass
+    when n is guessed right: without an .aux of its own it gets one that says
+    the page counts the same kind of document had in this process's last
+    compile, or :data:`FIRST_GUESS` (:func:`seed_aux`); a wrong count asks for
+    a rerun. The PDF is the same whatever the guess. Raises
+    :class:`LatexError` (with the log kept beside the .tex) on a TeX error or
+    after ``timeout`` seconds.
+    """
+    tex_path = Path(tex_path).resolve()
+    folder, name = tex_path.parent, tex_path.name
+    log_path = tex_path.with_suffix(".log")
+    env = latex_env()
+    kind = document_kind(tex_path)
+    aux = tex_path.with_suffix(".aux")
+    if kind and not aux.exists():
+        seed_aux(aux, _last_pages.get(kind) or [FIRST_GUESS.get(kind, 1)])
+    for _ in range(MAX_PASSES):
+        _run_pdflatex([PDFLATEX, *FLAGS, name], folder, env, timeout, name, log_path)
+        log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
+        if not re.search(r"Rerun to get|Label\(s\) may have changed", log):
+            break
+    if kind and (counted := section_pages(log)):
+        _last_pages[kind] = counted
+    pdf = tex_path.with_suffix(".pdf")
+    problem = pdf_problem(pdf, log)
+    if problem:
+        raise LatexError(name, None, problem, log_path if log_path.exists() else None)
+    return pdf
+
+
+# The page counts each kind of document had when this process last compiled
+# one (the guess for the next), and the first guesses (the reference's)
+_last_pages: dict[str, list[int]] = {}
+FIRST_GUESS = {"problems": 4, "exam": 7, "handout": 14, "feedback": 2,
+               "collection-problems": 4, "collection-handout": 14}
+_KIND = re.compile(rb"%% handouts document: (\S+)")
+_SECTION_PAGES = re.compile(r"^handouts: section (\d+) has (\d+) pages$", re.M)
+
+
+def document_kind(tex_path: Path) -> str | None:
+    """The kind a document of this project names on its first line
+    (``%% handouts document: handout``); ``None`` for any other .tex."""
+    with open(tex_path, "rb") as f:
+        m = _KIND.match(f.readline())
+    return m[1].decode("ascii") if m else None
+
+
+def section_pages(log: str) -> list[int]:
+    """The page count of each section (a document, or one variant of a
+    collection), as the document wrote them to ``log``."""
+    return [int(m[2]) for m in _SECTION_PAGES.finditer(log)]
+
+
+def seed_aux(aux: Path, pages: list[int]) -> None:
+    """An .aux that gives section i ``pages[i]`` pages, and any later section
+    the last of them (read by base.tex.j2 before the first pass)."""
+    lines = [r"\relax", rf"\handouts@guess{{{pages[-1]}}}"]
+    lines += [rf"\handouts@setpages{{{i}}}{{{n}}}" for i, n in enumerate(pages, 1)]
+    aux.write_text("\n".join(lines) + "\n", encoding="ascii")
+
+
+_OUTPUT = re.compile(r"^Output written on (?P<file>.+) \((?P<pages>\d+) pages?, \d+ bytes\)",
+                     re.M)
+
+
+def pdf_problem(pdf: Path, log: str) -> str | None:
+    """Why ``pdf`` is not what pdflatex's ``log`` says it wrote (``None`` when
+    it is): missing, not a whole PDF (``%PDF-`` header, ``%%EOF``), or another
+    page count than the log's (by pdfinfo, where poppler is installed)."""
+    stated = _OUTPUT.search(log)
+    if stated is None or Path(stated["file"]).name != pdf.name:
+        return f"pdflatex wrote no {pdf.name} (its log names no output)"
+    try:
+        data = pdf.read_bytes()
+    except FileNotFoundError:
+        return f"pdflatex wrote no {pdf.name}"
+    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+        return f"{pdf.name} is not a whole PDF"
+    pages = pdf_pages(pdf)
+    if pages is not None and pages != int(stated["pages"]):
+        return f"{pdf.name} has {pages} pages, the log says {stated['pages']}"
+    return None
+
+
+def pdf_pages(pdf: Path) -> int | None:
+    """Pages of a PDF by poppler's pdfinfo; ``None`` when pdfinfo is missing,
+    and 0 when it cannot read the file."""
+    try:
+        proc = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, timeout=60)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(rb"^Pages:\s+(\d+)", proc.stdout, re.M)
+    return int(m[1]) if proc.returncode == 0 and m else 0
+
+
+def _run_pdflatex(cmd: list[str], folder: Path, env: dict, timeout: float,
+                  name: str, log_path: Path) -> None:
+    try:
+        # its own session (a timeout kills the group); dies with this process
+        proc = subprocess.Popen(cmd, cwd=folder, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True, preexec_fn=die_with_parent)
+    except FileNotFoundError:
+        raise LatexError(name, None, f"{PDFLATEX} not found; install TeX "
+                         "(make setup installs the Debian packages)", None) from None
+    track_child(proc.pid)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise LatexError(name, None, f"pdflatex did not finish within {timeout:g} s",
+                         log_path) from None
+    except BaseException:  # Ctrl-C: pdflatex runs in its own session, stop it too
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    finally:
+        untrack_child(proc.pid)
+    if proc.returncode != 0:
+        log = log_path.read_text(encoding="latin-1") if log_path.exists() else \
+            out.decode("latin-1", "replace")
+        file, line, message = parse_log(log, name)
+        raise LatexError(file, line, message, log_path if log_path.exists() else None)
+
+
+# --------------------------------------------------------------------------
+# Documents of one instance, and collections of many
+
+
+def render_documents(key: dict, config: Config, *, figures: dict | None = None,
+                     extra_dirs: Iterable[str | Path] = (), solution=None) -> dict[str, str]:
+    """The .tex sources of one instance: ``{"problems.tex": …, "handout.tex": …}``
+    keyed by the default :data:`NAMES`. ``solution`` (of the key's params)
+    saves solving the instance again when the caller has it."""
+    env = make_env(tuple(extra_dirs))
+    ctx = build_context(key, config, figures=figures, solution=solution)
+    return {f"{NAMES[kind]}.tex": env.get_template("handout.tex.j2").render(
+                course=ctx["course"], v=ctx, solutions=kind == "solutions")
+            for kind in ("problems", "solutions")}
+
+
+def build_documents(key: dict, config: Config, out_dir: str | Path, *,
+                    names: dict[str, str] = NAMES,
+                    extra_dirs: Iterable[str | Path] = (), timeout: float = 120) -> list[Path]:
+    """Render, draw the figures and compile the problem sheet and the worked
+    solution of one instance; move the .tex, .pdf and figure files into
+    ``out_dir`` when all compiled. Nothing in ``out_dir`` changes on error
+    (the failed build folder is kept for its log)."""
+    with temp_folder() as work:
+        return install(work, _build_in(work, key, config, names, extra_dirs, timeout),
+                       Path(out_dir))
+
+
+def _build_in(work: Path, key: dict, config: Config, names: dict[str, str],
+              extra_dirs: Iterable[str | Path], timeout: float,
+              drawer: Executor | None = None) -> list[Path]:
+    """Figures, .tex and PDFs of one instance in ``work``. Each document
+    compiles as soon as its own figures are written: the problem sheet (two
+    figures) compiles while the handout's other figures are drawn, then the
+    handout. With ``drawer`` (an executor, e.g. a process already warm with
+    matplotlib) every figure is drawn there while this thread writes."""
+    solution = solve([parse_params(key["params"])])[0]
+    drawn = figure_names(key)
+    paths = {name: figure_path(name) for name in drawn}
+    sources = render_documents(key, config, figures=paths, extra_dirs=extra_dirs,
+                               solution=solution)
+    data = figure_data(key, solution)
+    shown = [[name for name in drawn if paths[name] in source] for source in sources.values()]
+    if drawer is None:
+        figure = lambda name: draw(name, data[name])  # noqa: E731
+    else:
+        # the problem sheet's figures first: its compile waits for them
+        order = dict.fromkeys(shown[0] + list(drawn))
+        pending = {name: drawer.submit(draw, name, data[name]) for name in order}
+        figure = lambda name: pending[name].result()  # noqa: E731
+    (work / "figures").mkdir(exist_ok=True)
+    written: list[Path] = []
+    texs, jobs = [], []
+    with ThreadPoolExecutor(max_workers=2) as compiler:
+        for kind, source, names_shown in zip(("problems", "solutions"), sources.values(), shown):
+            for name in names_shown:
+                fig = work / paths[name]
+                if fig not in written:
+                    fig.write_bytes(figure(name))
+                    written.append(fig)
+            tex = work / f"{names[kind]}.tex"
+            tex.write_text(source, encoding="utf-8")
+            texs.append(tex)
+            jobs.append(compiler.submit(compile_pdf, tex, timeout=timeout))
+        pdfs = [job.result() for job in jobs]
+    return written + [p for pair in zip(texs, pdfs) for p in pair]
+
+
+def build_collection(keys: Sequence[dict], config: Config, out_pdf: str | Path, *,
+                     solutions: bool, extra_dirs: Iterable[str | Path] = (),
+                     timeout: float = 600) -> Path:
+    """One print-ready PDF of many instances, one per section, each starting on
+    a new page with its variant id in every page's header."""
+    out_pdf = Path(out_pdf)
+    env = make_env(tuple(extra_dirs))
+    variants = []
+    solved = solve([parse_params(key["params"]) for key in keys])  # one batch
+    with temp_folder() as work:
+        for key, sol in zip(keys, solved):
+            figures = write_figures(key, work, prefix=f"{key['variant']}-", solution=sol)
+            variants.append(build_context(key, config, figures=figures, solution=sol))
+        tex = work / (out_pdf.stem + ".tex")
+        tex.write_text(env.get_template("collection.tex.j2").render(
+            variants=variants, course=variants[0]["course"] if variants else {},
+            solutions=solutions), encoding="utf-8")
+        pdf = compile_pdf(tex, timeout=timeout)
+        [moved] = install(work, [pdf], out_pdf.parent, rename={pdf.name: out_pdf.name})
+    return moved
+
+
+def install(work: Path, files: Sequence[Path], out_dir: Path,
+            rename: dict[str, str] | None = None) -> list[Path]:
+    """Move built ``files`` (paths under ``work``) into ``out_dir``, keeping
+    their relative paths; each file replaces its old version atomically."""
+    rename = rename or {}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    moved = []
+    for f in files:
+        rel = f.relative_to(work)
+        dest = out_dir / rename.get(str(rel), str(rel))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(dest, f.read_bytes())
+        moved.append(dest)
+    return moved
+
+
+def build(config: Config, out_dir: str | Path, params=None, *,
+          extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
+    """The whole pipeline for one instance: params -> answer key -> .tex ->
+    figures -> PDFs, plus ``answer-key.json``, all moved into ``out_dir``
+    together, replacing the old ones, or none of them (a second run into the
+    same folder is refused meanwhile). A second process imports matplotlib
+    and draws the figures while this one derives the key, renders and compiles."""
+    out_dir = Path(out_dir)
+    with updating(out_dir) as stage, _drawing_process() as drawer:
+        key = build_key(params or REFERENCE)
+        (stage / "answer-key.json").write_text(dumps(key), encoding="utf-8")
+        built = _build_in(stage, key, config, NAMES, extra_dirs, 120, drawer)
+        rel = [p.resolve().relative_to(stage.resolve()) for p in built]
+        commit(stage, out_dir, [r.parts[0] for r in rel] + ["answer-key.json"])
+    return [out_dir / r for r in rel] + [out_dir / "answer-key.json"]
+
+
+@contextmanager
+def _drawing_process() -> Iterator[Executor | None]:
+    """A forked process (it needs nothing imported again, and runs no main
+    module) that imports matplotlib at once, while this one derives the key;
+    ``None`` where no child process can be forked (no fork on the platform,
+    or this is a daemonic worker): the figures are then drawn in this process."""
+    if "fork" not in multiprocessing.get_all_start_methods() \
+            or multiprocessing.current_process().daemon:
+        yield None
+        return
+    with worker_pool(1, "fork") as pool:
+        pool.submit(warm_up)
+        yield pool

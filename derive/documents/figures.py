@@ -1,0 +1,450 @@
+"""Figures for one instance, drawn with matplotlib as reproducible vector PDFs.
+
+Two stages, so that drawing can run anywhere (another thread or process):
+:func:`figure_data` computes every number and label a figure shows (from the
+key and :func:`derive.numerics.evaluate.solve`), and :func:`draw` turns one figure's
+data into PDF bytes. Matplotlib is imported only when a figure is drawn.
+
+No pyplot: each figure is a :class:`matplotlib.figure.Figure` with margins
+fixed in inches from its measured labels (no layout engine), set in the
+document's font (:mod:`derive.documents.plotting`) and saved with the PDF backend, so
+nothing leaks between figures or threads. PDF metadata carry no date, so the
+same numbers give the same bytes. The σ/σ′ plot does not depend on the
+instance and is drawn once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from itertools import combinations
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from derive.documents import plotting
+from derive.documents.network_figure import network_figure, number
+from derive.documents.plotting import BLUE, GREY, MAX_WIDTH, ORANGE, greek, text_size
+
+# one light colour per class, up to spec.MAX_SIZE classes
+CLASS_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9",
+                 "#f7b6d2", "#dbdb8d", "#9edae5", "#c49c94"]
+TICK_ROOM = 0.11    # inches: a tick (3.5 pt) and its label's pad (3.5 pt), and some air
+LABEL_ROOM = 0.1    # inches: an axis label's pad (4 pt), and some air
+TIE = -1            # on a class grid: the two largest outputs are equal
+TIE_COLOUR = "#e4e4e4"  # light grey: no class
+GRID = 240      # points per axis of the decision-region plots
+COARSE = 96     # points per axis when choosing their window
+# The regions' window is [−r, r]² with r = ZOOMS[i] times the least NICE
+# number ≥ 1.5 max(|x|, 1): the first that shows a boundary in both panels,
+# else in one. None within 8 times (the input then sits in the middle eighth
+# of the square, its neighbourhood a few pixels): no figure, and a sentence
+# says what the network predicts instead (derive.documents.captions.no_regions_note):
+# two flat colours would only repeat that sentence, in half a page.
+ZOOMS = (1, 2, 4, 8)
+NICE = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
+MIN_SHARE = 0.005   # a class shows in a panel when it covers this much of it
+
+# The figure files of one instance, by name (the templates refer to these names)
+FIGURES = ("sigmoid", "probabilities", "softmax_layer", "network", "regions")
+
+
+def figure_path(name: str, prefix: str = "") -> str:
+    """Where figure ``name`` is written, relative to the .tex that shows it."""
+    return f"figures/{prefix}{name.replace('_', '-')}.pdf"
+
+
+def class_name(j: int) -> str:
+    """Class ``j`` (0-based, as in the data) as the sheets name it: from 1."""
+    return f"class {j + 1}"
+
+
+# --------------------------------------------------------------------------
+# Drawing: plain data in, a Figure out
+
+
+def sigmoid_figure():
+    """σ(z) and σ′(z) = σ(z)(1 − σ(z)) on [−6, 6] (the same for every instance)."""
+    from derive.numerics.evaluate import evaluate_sigmoid
+    z = np.linspace(-6, 6, 241)
+    s, ds = evaluate_sigmoid(z)
+    left = text_size("0.5")[0] + TICK_ROOM
+    bottom = text_size("\u22126")[1] + text_size("$z$")[1] + TICK_ROOM + LABEL_ROOM
+    fig = plotting.figure(3.4, 2.0, _margins(3.4, 2.0, left, bottom, 0.1, 0.08))
+    ax = fig.add_subplot()
+    sig = greek("sigma")
+    ax.plot(z, s, color=BLUE, lw=1.3, label=rf"${sig}(z)$")
+    # σ′ written out (question 2's answer): mathtext's prime is a faint STIX glyph
+    ax.plot(z, ds, color=ORANGE, lw=1.3, ls="--", label=rf"${sig}(z)\,(1 - {sig}(z))$")
+    ax.axhline(0.5, color=GREY, lw=0.5, ls=":")
+    ax.axvline(0, color=GREY, lw=0.5, ls=":")
+    ax.set_xlabel("$z$")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xticks([-6, -4, -2, 0, 2, 4, 6], [number(t) for t in (-6, -4, -2, 0, 2, 4, 6)])
+    ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(0.02, 0.72))
+    return fig
+
+
+def _margins(width, height, left, bottom, right, top):
+    """Margins in inches as subplot fractions (left, bottom, right, top)."""
+    return (left / width, bottom / height, 1 - right / width, 1 - top / height)
+
+
+def probabilities_figure(a, a_new, values, values_new, ticks):
+    """Class probabilities of the softmax layer before and after the step:
+    a pair of bars per class, each bar as wide as its printed value, so no
+    value touches a neighbour; the legend above the axes."""
+    n = len(a)
+    label_w = max(text_size(t)[0] for t in values + values_new)
+    bar = max(label_w + 0.06, 0.3)
+    slot = max(2 * bar + 0.25, max(text_size(t.split("\n")[0])[0] for t in ticks) + 0.15)
+    # the y tick labels, ticks and the rotated axis label, with matplotlib's pads
+    left = text_size("0.75")[0] + text_size("probability")[1] + TICK_ROOM + LABEL_ROOM
+    lines = max(t.count("\n") + 1 for t in ticks)
+    right, bottom, top = 0.1, lines * text_size("class")[1] * 1.25 + TICK_ROOM, 0.32
+    width = min(left + right + n * slot, MAX_WIDTH)
+    slot = (width - left - right) / n
+    height = 2.2
+    fig = plotting.figure(width, height, _margins(width, height, left, bottom, right, top))
+    ax = fig.add_subplot()
+    k = np.arange(n)
+    half = bar / slot  # a bar's width in data units (one class per unit)
+    ax.bar(k - half / 2, a, half, color=BLUE, label="before the step")
+    ax.bar(k + half / 2, a_new, half, color=ORANGE, label="after the step")
+    # room above the highest bar for its value: a label height plus a gap
+    axes_h = height - bottom - top
+    label_h = text_size("0.9")[1] + 0.06
+    ax.set_ylim(0, 1 / (1 - label_h / axes_h))
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0", "0.25", "0.5", "0.75", "1"])
+    for i, (p, q) in enumerate(zip(a, a_new)):
+        for dx, v, text in ((-half / 2, p, values[i]), (half / 2, q, values_new[i])):
+            ax.annotate(text, (i + dx, v), xytext=(0, 2), textcoords="offset points",
+                        ha="center", va="bottom")
+    ax.set_xticks(k, ticks)
+    ax.tick_params(axis="x", length=0)
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylabel("probability")
+    fig.legend(*ax.get_legend_handles_labels(), frameon=False, loc="upper center",
+               ncols=2, bbox_to_anchor=(0.5 + (left - right) / 2 / width, 1.0))
+    return fig
+
+
+def regions_figure(before, after, r: float, ticks, tick_labels, point, classes, tie, marker):
+    """The predicted class over the input plane [−r, r]² before and after the
+    update (``before``/``after``: class indices on a square grid, :data:`TIE`
+    where outputs tie), the input marked; below the panels a legend: the
+    ``classes``' names, ``tie`` (the ties' name, or empty where none shows)
+    and ``marker`` (the input's)."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    n2 = len(classes)
+    entries = n2 + 1 + bool(tie)
+    panel, gap = 2.1, 0.3
+    left = (max(text_size(t)[0] for t in tick_labels) + text_size("$x_2$")[1]
+            + TICK_ROOM + LABEL_ROOM)
+    cols = min(entries, 4)
+    rows = -(-entries // cols)
+    legend_h = rows * text_size("class")[1] * 1.6
+    below = text_size("0")[1] + text_size("$x_1$")[1] + TICK_ROOM + LABEL_ROOM
+    bottom, top, right = below + 0.2 + legend_h, 0.3, 0.12
+    width, height = left + 2 * panel + gap + right, bottom + panel + top
+    fig = plotting.figure(width, height, _margins(width, height, left, bottom, right, top))
+    fig.subplots_adjust(wspace=gap / panel)
+    axes = fig.subplots(1, 2, sharey=True)
+    # colour 0 is the ties' (TIE + 1), then one per class
+    cmap = ListedColormap([TIE_COLOUR] + CLASS_COLOURS[:n2])
+    for ax, cls, title in ((axes[0], before, "before the step"), (axes[1], after, "after the step")):
+        ax.imshow(np.asarray(cls) + 1, origin="lower", extent=(-r, r, -r, r), cmap=cmap,
+                  vmin=-0.5, vmax=n2 + 0.5, interpolation="none", aspect="equal")
+        ax.scatter([point[0]], [point[1]], marker="*", s=80, color="black", zorder=3)
+        ax.set_title(title)
+        ax.set_xlabel("$x_1$")
+        ax.set_xticks(ticks, tick_labels)
+        ax.set_yticks(ticks, tick_labels)
+        ax.set_xlim(-r, r)
+        ax.set_ylim(-r, r)
+    axes[0].set_ylabel("$x_2$")
+    handles = [Patch(color=CLASS_COLOURS[k], label=classes[k]) for k in range(n2)]
+    if tie:
+        handles.append(Patch(facecolor=TIE_COLOUR, edgecolor=GREY, lw=0.5, label=tie))
+    handles.append(Line2D([], [], marker="*", ls="", color="black", markersize=9, label=marker))
+    fig.legend(handles=handles, frameon=False, loc="lower center", ncols=cols,
+               bbox_to_anchor=(0.5 + (left - right) / 2 / width, 0.0), borderaxespad=0.2)
+    return fig
+
+
+BUILD = {"sigmoid": lambda: sigmoid_figure(), "probabilities": probabilities_figure,
+         "softmax_layer": network_figure, "network": network_figure, "regions": regions_figure}
+
+
+def build_figure(name: str, data: dict[str, Any]):
+    """Figure ``name`` as a matplotlib Figure (call inside :func:`plotting.style`)."""
+    return BUILD[name](**data)
+
+
+@lru_cache(maxsize=1)
+def sigmoid_pdf() -> bytes:
+    """The σ/σ′ plot as PDF bytes, drawn once per process."""
+    with plotting.style():
+        return plotting.pdf_bytes(sigmoid_figure())
+
+
+def draw(name: str, data: dict[str, Any]) -> bytes:
+    """Figure ``name`` as PDF bytes from its :func:`figure_data` entry (plain,
+    picklable data: this runs in a worker process as well)."""
+    if name == "sigmoid":
+        return sigmoid_pdf()
+    with plotting.style():
+        return plotting.pdf_bytes(build_figure(name, data))
+
+
+def warm_up() -> None:
+    """Import matplotlib, load its fonts and mathtext, and draw the figure that
+    is the same for every instance: for a worker process started before the
+    numbers are known."""
+    sigmoid_pdf()
+
+
+# --------------------------------------------------------------------------
+# The numbers each figure shows
+
+
+def class_grid(pn, W1, W2, r: float, size: int) -> np.ndarray:
+    """The class the network predicts (0-based) at each point of a
+    ``size`` × ``size`` grid over [−r, r]² (rows: x₂ upwards); :data:`TIE`
+    where the two largest outputs are equal (where every hidden unit is off
+    and the output biases are equal, a whole region ties)."""
+    from derive.numerics.evaluate import forward_network
+    u = np.linspace(-r, r, size)
+    X1, X2 = np.meshgrid(u, u)
+    pts = np.stack([X1.ravel(), X2.ravel()])
+    _, (_, a2) = forward_network(pn.network, pts,
+                                 [np.asarray(W1, float)[..., None], np.asarray(W2, float)[..., None]],
+                                 [np.asarray(pn.b1, float)[:, None], np.asarray(pn.b2, float)[:, None]])
+    ranked = np.sort(a2, axis=0)
+    cls = np.where(ranked[-1] > ranked[-2], np.argmax(a2, axis=0), TIE) if len(a2) > 1 \
+        else np.zeros(a2.shape[1], int)
+    return cls.reshape(X1.shape)
+
+
+def shares(grid: np.ndarray, classes: int) -> np.ndarray:
+    """The fraction of a grid each class covers, then the ties' fraction."""
+    counts = np.bincount(grid.ravel() % (classes + 1), minlength=classes + 1)
+    return counts / grid.size  # TIE (−1) counts last
+
+
+def ties_show(grids, classes: int) -> bool:
+    """Whether ties cover enough of any panel to be seen (:data:`MIN_SHARE`):
+    only then do the legend and the caption name them."""
+    return any(TIE in shown_classes(g, classes) for g in grids)
+
+
+def shown_classes(grid: np.ndarray, classes: int) -> list[int]:
+    """The classes (and :data:`TIE`) that cover at least :data:`MIN_SHARE` of a grid."""
+    share = shares(grid, classes)
+    return [int(k) if k < classes else TIE for k in np.flatnonzero(share >= MIN_SHARE)]
+
+
+@dataclass(frozen=True)
+class Window:
+    """The regions' window [−r, r]² and, on a coarse grid over it, the class
+    predicted at each point before and after the step (for choosing the
+    window and for the caption's shares of it)."""
+
+    r: float
+    before: np.ndarray
+    after: np.ndarray
+    classes: int
+
+    def shares(self, grid: np.ndarray) -> np.ndarray:
+        """The fraction of the window each class covers (then the ties')."""
+        return shares(grid, self.classes)
+
+
+def nice_windows(x) -> list[float]:
+    """Half sides of the regions' windows, largest last: :data:`ZOOMS` times the
+    least of :data:`NICE` × 10^k that is at least 1.5 max(|x|, 1), each built
+    from its decimal digits so that it prints short (20, 0.3, 1.2)."""
+    v = 1.5 * max(float(np.abs(np.asarray(x, float)).max()), 1.0)
+    exp = int(np.floor(np.log10(v)))
+    m = next(m for m in NICE + (10,) if float(f"{m}e{exp}") >= v)
+    return [float(f"{zoom * m}e{exp}") for zoom in ZOOMS]
+
+
+def windows(key: dict) -> Iterator[Window]:
+    """The candidate windows of the regions plot, smallest first, each
+    computed when asked for (none for a network without 2 inputs)."""
+    from derive.problem.spec import parse_params
+    pn, ans = parse_params(key["params"]).network, key["answers"]
+    if len(pn.x) != 2:
+        return
+    for r in nice_windows(pn.x):
+        yield Window(r, class_grid(pn, pn.W1, pn.W2, r, COARSE),
+                     class_grid(pn, ans["q13"]["W"], ans["q12"]["W"], r, COARSE), len(pn.b2))
+
+
+def regions_window(key: dict) -> Window | None:
+    """The regions' window: the first of :data:`ZOOMS` that shows a boundary
+    (two classes, :func:`shown_classes`) in both panels, else the first that
+    shows one in either; ``None`` when the network has not 2 inputs or
+    neither panel shows a boundary in the largest window.
+
+    Searched once per instance: a build asks for it three times (the figure
+    names, the captions, the figure data), so it is kept by what it depends on
+    (the params and the updated weights); its grids are read-only."""
+    ans = key["answers"]
+    return _regions_window(json.dumps({"params": key["params"], "q12": ans["q12"]["W"],
+                                       "q13": ans["q13"]["W"]}, sort_keys=True,
+                                      default=lambda v: np.asarray(v).tolist()))
+
+
+@lru_cache(maxsize=64)
+def _regions_window(inputs: str) -> Window | None:
+    data = json.loads(inputs)
+    key = {"params": data["params"],
+           "answers": {"q12": {"W": data["q12"]}, "q13": {"W": data["q13"]}}}
+    win = _search_window(key)
+    if win is not None:
+        for grid in (win.before, win.after):
+            grid.setflags(write=False)
+    return win
+
+
+def _search_window(key: dict) -> Window | None:
+    first_one = None
+    for win in windows(key):
+        shown = [len(shown_classes(g, win.classes)) > 1 for g in (win.before, win.after)]
+        if all(shown):
+            return win
+        if any(shown) and first_one is None:
+            first_one = win
+    return first_one
+
+
+def uniform_class(pn, W1, W2, r: float) -> int | None:
+    """The class a ReLU network predicts at every point of [−r, r]², exactly,
+    or ``None`` when it predicts more than one there (or the hidden layer is
+    not ReLU, where this cannot be decided so). The outputs are affine on each
+    cell that the hidden units' lines cut the square into, so a class wins
+    everywhere if and only if it wins, strictly, at every corner of every cell:
+    the crossings of those lines and the square's sides inside the square."""
+    if pn.network.layers[0].activation != "relu":
+        return None
+    W1, W2 = np.asarray(W1, float), np.asarray(W2, float)
+    b1, b2 = np.asarray(pn.b1, float), np.asarray(pn.b2, float)
+    # lines n · x = c: each hidden unit's kink, and the square's four sides
+    lines = [(W1[:, j], -b1[j]) for j in range(W1.shape[1]) if W1[:, j].any()]
+    lines += [(np.array(n, float), c) for n in ((1, 0), (0, 1)) for c in (-r, r)]
+    corners = []
+    for (n1, c1), (n2, c2) in combinations(lines, 2):
+        A = np.array([n1, n2])
+        if abs(np.linalg.det(A)) > 1e-12:
+            p = np.linalg.solve(A, [c1, c2])
+            if np.all(np.abs(p) <= r * (1 + 1e-12)):
+                corners.append(p)
+    z2 = W2.T @ np.maximum(W1.T @ np.array(corners).T + b1[:, None], 0) + b2[:, None]
+    top = np.argmax(z2, axis=0)
+    runner_up = np.sort(z2, axis=0)[-2]
+    if len(set(top.tolist())) == 1 and np.all(z2.max(axis=0) > runner_up):
+        return int(top[0])
+    return None
+
+
+def regions_data(key: dict) -> dict[str, Any] | None:
+    """The decision regions before and after the step on the window of
+    :func:`regions_window` (``None`` when there is none): the window's half
+    side ``r``, both grids, and the input."""
+    from derive.problem.spec import parse_params
+    win = regions_window(key)
+    if win is None:
+        return None
+    pn, ans = parse_params(key["params"]).network, key["answers"]
+    return {"r": win.r, "before": class_grid(pn, pn.W1, pn.W2, win.r, GRID),
+            "after": class_grid(pn, ans["q13"]["W"], ans["q12"]["W"], win.r, GRID),
+            "point": np.asarray(pn.x, float)}
+
+
+def figure_names(key: dict) -> tuple[str, ...]:
+    """The figures one instance has: all of :data:`FIGURES`, but the decision
+    regions (a picture of the input plane) only for a network with 2 inputs
+    and a window where a decision boundary shows (:func:`regions_window`)."""
+    regions = regions_window(key) is not None
+    return tuple(name for name in FIGURES if name != "regions" or regions)
+
+
+def _axis_ticks(r: float) -> list[float]:
+    from matplotlib.ticker import MaxNLocator
+    # none at the edges: the panels' edge labels would meet between them
+    return [float(t) for t in MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]).tick_values(-r, r)
+            if -r < t < r]
+
+
+def _as_text(tex: str) -> str:
+    """A number the Formatter printed, as a figure's label: plain text with a
+    true minus when it is a decimal (no mathtext to parse), else mathtext."""
+    if re.fullmatch(r"-?[0-9.]+", tex):
+        return tex.replace("-", "\u2212")
+    return f"${tex}$"
+
+
+def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
+    """The data of every figure of one instance, by name: numbers from the key
+    and from ``solution`` (:func:`derive.numerics.evaluate.solve` of the key's params),
+    and every number a figure prints, as text (:class:`derive.documents.context.Formatter`)."""
+    # numeric (and so SymPy) imported here, not at the top: only what draws σ needs it too
+    from derive.documents.context import Formatter
+    from derive.numerics.evaluate import solve
+    from derive.problem.spec import parse_params
+    p = parse_params(key["params"])
+    sol = solution or solve([p])[0]
+    pl, pn = p.softmax_layer, p.network
+    m, n = len(pl.x), len(pl.b)
+    m1, n1, n2 = len(pn.x), len(pn.b1), len(pn.b2)
+    inputs = lambda k: [f"$x_{{{i + 1}}}$" for i in range(k)]  # noqa: E731
+    bar = lambda v: [_as_text(Formatter(2).number(p)) for p in v]  # noqa: E731
+    target = int(np.argmax(pl.y))
+    ticks = [class_name(j) + ("\n(target)" if j == target else "")
+             + ("\n(asked)" if j == pl.query_class and j != target else "") for j in range(n)]
+    figures = {
+        "sigmoid": {},
+        "probabilities": {"a": sol.layer.a, "a_new": sol.layer.a_new, "values": bar(sol.layer.a),
+                          "values_new": bar(sol.layer.a_new), "ticks": ticks},
+        "softmax_layer": {"weights": [pl.W], "biases": [pl.b], "width": 3.0,
+                          "labels": [inputs(m), [f"$a_{{{j + 1}}}$" for j in range(n)]]},
+        "network": {"weights": [pn.W1, pn.W2], "biases": [pn.b1, pn.b2],
+                    "labels": [inputs(m1), [f"$a^1_{{{i + 1}}}$" for i in range(n1)],
+                               [f"$a^2_{{{j + 1}}}$" for j in range(n2)]]},
+    }
+    regions = regions_data(key)
+    if regions is not None:
+        ticks = _axis_ticks(regions["r"])
+        figures["regions"] = {
+            "before": regions["before"], "after": regions["after"], "r": regions["r"],
+            "ticks": ticks, "tick_labels": [number(t) for t in ticks], "point": regions["point"],
+            "classes": [class_name(k) for k in range(n2)],
+            "tie": "tie" if ties_show((regions["before"], regions["after"]), n2) else "",
+            "marker": f"input $x$ (target: {class_name(int(np.argmax(pn.y)))})"}
+    return figures
+
+
+def draw_figures(key: dict, solution=None) -> dict[str, bytes]:
+    """Every figure of one instance as PDF bytes, by name."""
+    return {name: draw(name, data) for name, data in figure_data(key, solution).items()}
+
+
+def write_figures(key: dict, folder: str | Path, prefix: str = "",
+                  solution=None) -> dict[str, str]:
+    """Draw the figures of one instance into ``folder/figures/``; returns the
+    paths relative to ``folder`` (as the .tex refers to them), by name."""
+    folder = Path(folder)
+    (folder / "figures").mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name, data in draw_figures(key, solution).items():
+        out[name] = figure_path(name, prefix)
+        (folder / out[name]).write_bytes(data)
+    return out

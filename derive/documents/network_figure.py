@@ -1,0 +1,185 @@
+"""The drawing of a feed-forward network with every weight on its edge.
+
+:func:`network_layout` places everything in inches, measuring each label in
+the figures' font (:func:`derive.documents.plotting.text_size`), so that no label
+touches another label or a node and every label lies inside the figure;
+:func:`network_figure` draws that layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from derive.documents import plotting
+from derive.documents.plotting import BLUE, GREY, LABEL_PT, MAX_WIDTH, RED, SMALL_PT
+from derive.problem.spec import decimal_text
+
+NODE_R = 0.17           # node radius, inches
+PAD = 1.5 / 72          # the padding of a weight label's box, inches
+GAP = 0.05              # inches kept free between two labels, so they never read as one
+MARGIN = 0.06           # inches around the drawing
+UNIT_GAP = 0.62         # inches between the units of a layer
+MAX_UNIT_GAP = 1.0      # and at most, where many labels need room
+# label positions tried along an edge, as fractions from the source end
+EDGE_T = tuple(np.round(np.r_[np.arange(0.22, 0.62, 0.04), np.arange(0.2, 0.64, 0.04)], 2))
+
+
+def number(w: float) -> str:
+    """A given weight as printed on the sheets (exactly), with a true minus."""
+    return decimal_text(w).replace("-", "\u2212")
+
+
+def overlap(a, b, gap: float = 0.0) -> bool:
+    """Whether boxes (x0, y0, x1, y1) come closer than ``gap``."""
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+def label_box(x: float, y: float, text: str, pad: float = PAD) -> tuple:
+    """The box (inches) of ``text`` centred at (x, y) with ``pad`` around it."""
+    w, h = plotting.text_size(text)
+    return (x - w / 2 - pad, y - h / 2 - pad, x + w / 2 + pad, y + h / 2 + pad)
+
+
+@dataclass(frozen=True)
+class NetworkLayout:
+    """Where everything of a network drawing goes, in inches from the bottom
+    left: nodes (x, y), edges (x0, y0, x1, y1, weight), the weight labels
+    (x, y, text) and the bias labels (x, y, text)."""
+
+    width: float
+    height: float
+    nodes: list
+    edges: list
+    labels: list
+    biases: list
+
+    def boxes(self) -> list[tuple]:
+        """Every label's box and every node's, as the layout reserves them."""
+        return ([label_box(x, y, t) for x, y, t in self.labels]
+                + [label_box(x, y, t, 0.0) for x, y, t in self.biases]
+                + [(x - NODE_R, y - NODE_R, x + NODE_R, y + NODE_R) for x, y in self.nodes])
+
+
+def crosses(segment, box) -> bool:
+    """Whether the segment (x0, y0, x1, y1) passes through the box (Liang–Barsky)."""
+    x0, y0, x1, y1 = segment
+    dx, dy = x1 - x0, y1 - y0
+    lo, hi = 0.0, 1.0
+    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+        if lo > hi:
+            return False
+    return True
+
+
+def _place_labels(edges, blocked) -> tuple[list, int]:
+    """A position for each edge's label: the first place along the edge
+    (:data:`EDGE_T`) where it keeps :data:`GAP` from every label placed before
+    and every node, and, if there is one such place, where no other edge
+    runs through it (a label on a crossing would seem to name either edge);
+    the least crowded place where there is none. Also returns how many labels
+    found no free place."""
+    placed, out, crowded = list(blocked), [], 0
+    for i, (x0, y0, x1, y1, text) in enumerate(edges):
+        others = [e[:4] for k, e in enumerate(edges) if k != i]
+        best = None
+        for t in EDGE_T:
+            x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+            box = label_box(x, y, text)
+            score = (sum(overlap(box, b, GAP) for b in placed),
+                     sum(crosses(e, box) for e in others))
+            if best is None or score < best[0]:
+                best = (score, x, y, box)
+            if score == (0, 0):
+                break
+        crowded += best[0][0] > 0
+        placed.append(best[3])
+        out.append(best[1:3])
+    return out, crowded
+
+
+def _attempt(weights, biases, step: float, gap: float):
+    sizes = [weights[0].shape[0]] + [len(b) for b in biases]
+    xs = [l * step for l in range(len(sizes))]
+    ys = [gap * (np.arange(s)[::-1] - (s - 1) / 2) for s in sizes]
+    nodes = [(xs[l], float(y)) for l in range(len(sizes)) for y in ys[l]]
+    bias_at = []
+    for l, bs in enumerate(biases):
+        for y, b in zip(ys[l + 1], bs):
+            text = f"$w_0 = {decimal_text(b)}$"
+            h = plotting.text_size(text)[1]
+            bias_at.append((xs[l + 1], float(y) + NODE_R + 0.03 + h / 2, text))
+    blocked = [(x - NODE_R, y - NODE_R, x + NODE_R, y + NODE_R) for x, y in nodes]
+    blocked += [label_box(x, y, t, 0.0) for x, y, t in bias_at]
+    edges = [(xs[l], float(ys[l][i]), xs[l + 1], float(ys[l + 1][j]), float(W[i, j]))
+             for l, W in enumerate(weights) for i in range(W.shape[0]) for j in range(W.shape[1])]
+    texts = [number(e[4]) for e in edges]
+    at, crowded = _place_labels([(*e[:4], t) for e, t in zip(edges, texts)], blocked)
+    return nodes, edges, [(x, y, t) for (x, y), t in zip(at, texts)], bias_at, crowded
+
+
+def network_layout(weights, biases, width: float = 3.4) -> NetworkLayout:
+    """The layout of a feed-forward network: layers left to right, each
+    weight's label near the source end of its edge where it keeps clear of
+    every other label and node, each bias above its unit. Layers start
+    ``width``/(layers) apart and move apart (up to the page's text width),
+    then units move apart (up to :data:`MAX_UNIT_GAP`), until every label
+    finds a free place."""
+    weights = [np.asarray(W, float) for W in weights]
+    layers = len(weights)
+    step, widest = max(width - 1.0, 1.0) / layers, (MAX_WIDTH - 1.0) / layers
+    gap = UNIT_GAP
+    while True:
+        nodes, edges, labels, bias_at, crowded = _attempt(weights, biases, step, gap)
+        if not crowded or gap >= MAX_UNIT_GAP:
+            break
+        if step < widest:
+            step = min(step * 1.15, widest)
+        else:
+            gap = min(gap * 1.15, MAX_UNIT_GAP)
+    lay = NetworkLayout(0, 0, nodes, edges, labels, bias_at)
+    boxes = lay.boxes()
+    x0, y0 = min(b[0] for b in boxes) - MARGIN, min(b[1] for b in boxes) - MARGIN
+    x1, y1 = max(b[2] for b in boxes) + MARGIN, max(b[3] for b in boxes) + MARGIN
+    move = lambda items: [(x - x0, y - y0, *rest) for x, y, *rest in items]  # noqa: E731
+    return NetworkLayout(x1 - x0, y1 - y0, move(nodes),
+                         [(a - x0, b - y0, c - x0, d - y0, w) for a, b, c, d, w in edges],
+                         move(labels), move(bias_at))
+
+
+def network_figure(weights, biases, labels, width: float = 3.4):
+    """A feed-forward network as a Figure: every weight in a box on its edge
+    (blue positive, red negative, dotted grey zero; the larger its magnitude,
+    the thicker), each bias above its unit; ``labels`` name the units of each
+    layer, the input first."""
+    lay = network_layout(weights, biases, width)
+    fig = plotting.figure(lay.width, lay.height)
+    # one data unit is one inch, so the layout's inches are the axes' coordinates
+    ax = fig.add_axes((0, 0, 1, 1), xlim=(0, lay.width), ylim=(0, lay.height))
+    ax.set_axis_off()
+    largest = max(abs(e[4]) for e in lay.edges) or 1.0
+    for x0, y0, x1, y1, w in lay.edges:
+        # the larger |w|, the thicker (strictly: the caption says so)
+        ax.plot([x0, x1], [y0, y1], lw=0.4 + 1.4 * abs(w) / largest, zorder=1,
+                color=GREY if w == 0 else (BLUE if w > 0 else RED), ls=":" if w == 0 else "-")
+    for x, y, text in lay.labels:
+        ax.text(x, y, text, ha="center", va="center", zorder=3,
+                bbox={"boxstyle": f"round,pad={PAD * 72 / LABEL_PT}", "fc": "white",
+                      "ec": "#d0d0d0", "lw": 0.3})
+    ax.scatter([x for x, _ in lay.nodes], [y for _, y in lay.nodes],
+               s=(2 * NODE_R * 72) ** 2, color="white", edgecolor="black", lw=0.8, zorder=4)
+    for (x, y), label in zip(lay.nodes, [u for layer in labels for u in layer]):
+        ax.text(x, y, label, ha="center", va="center", fontsize=SMALL_PT, zorder=5)
+    for x, y, text in lay.biases:
+        ax.text(x, y, text, ha="center", va="center", color="#444444", zorder=3)
+    return fig

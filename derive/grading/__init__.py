@@ -1,0 +1,1 @@
+"""Grading: students' answers, the diagnosis, feedback documents."""

@@ -1,0 +1,1 @@
+"""Numbers: lambdified evaluation, exact decisions, the answer key and the mistake library."""

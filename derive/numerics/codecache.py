@@ -1,0 +1,109 @@
+"""Lambdified code, kept on disk between processes.
+
+Deriving a network and lambdifying it takes SymPy most of a second; the code
+``lambdify`` prints is plain NumPy and depends only on the network and on the
+code that derives and prints it. So the printed source is stored under a name
+that hashes exactly those (the network, the sources of the modules that
+derive it, and the versions of SymPy, NumPy and this package), and a later
+process executes that source in lambdify's own NumPy namespace instead of
+deriving again. A missing, unreadable or broken entry (one that does not
+compile, or raises when called) is simply derived anew; an unwritable folder
+leaves the cache off; ``HANDOUTS_CACHE=off`` switches it off.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import hashlib
+import inspect
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+import derive
+from derive.files import files_digest, write_atomic
+from derive.problem.spec import Network
+
+FUNCTION = "_lambdifygenerated"
+
+
+def cache_dir() -> Path | None:
+    """``$HANDOUTS_CACHE``, else ``$XDG_CACHE_HOME/handouts``, else
+    ``~/.cache/handouts``; ``None`` when switched off."""
+    setting = os.environ.get("HANDOUTS_CACHE", "")
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "handouts"
+
+
+# the modules whose code decides what is derived and printed
+SOURCES = ("calculus/rules.py", "calculus/backprop.py", "problem/spec.py", "numerics/evaluate.py",
+           "numerics/codecache.py")
+
+
+@lru_cache(maxsize=None)
+def _fingerprint() -> str:
+    """What the printed code depends on, besides the network."""
+    package = Path(derive.__file__).parent
+    return files_digest((package / name for name in SOURCES),
+                        sp.__version__, np.__version__, derive.__version__)
+
+
+def entry_name(net: Network, role: str) -> str:
+    """The file name of one cached function of ``net``."""
+    h = hashlib.sha256(f"{_fingerprint()} {net!r} {role}".encode())
+    return f"{role}-{h.hexdigest()[:32]}.py"
+
+
+@lru_cache(maxsize=None)
+def _namespace() -> dict:
+    """What lambdify's NumPy printer refers to: NumPy's names, and ``reduce``
+    (for Max) from functools."""
+    return {**vars(np), "reduce": functools.reduce, "builtins": builtins, "range": range}
+
+
+def load(net: Network, role: str) -> Callable | None:
+    """The cached function, or ``None`` when there is none (or it is broken)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        source = (folder / entry_name(net, role)).read_text(encoding="utf-8")
+        namespace = dict(_namespace())
+        exec(compile(source, f"<handouts cache {role}>", "exec"), namespace)
+        function = namespace[FUNCTION]
+        _try(function)
+        return function
+    except (Exception, SystemExit):  # noqa: BLE001 - any broken entry means: derive again
+        return None
+
+
+def _try(function: Callable) -> None:
+    """Call a loaded function once on ones: an entry that raises when called
+    is as broken as one that does not compile."""
+    ones = [np.ones(1)] * len(inspect.signature(function).parameters)
+    with np.errstate(all="ignore"):
+        result = function(*ones)
+    if not isinstance(result, (list, tuple)):
+        raise TypeError("a cached function returns a list")
+
+
+def store(net: Network, role: str, function: Callable) -> None:
+    """Keep the source of a lambdified function; silently skipped when the
+    cache folder cannot be written."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / entry_name(net, role), inspect.getsource(function).encode())
+    except OSError:
+        return

@@ -1,0 +1,1 @@
+"""The problem: network descriptions, parameters, the course config."""

@@ -1,0 +1,1 @@
+"""Variant sets: generation, richness constraints, exports, the stress test."""

@@ -1,0 +1,253 @@
+"""Set-level exports of a variant set: keys.csv, moodle.xml, manifest.json.
+
+Each returns text (the same text for the same keys); the build writes it
+atomically. keys.csv writes numbers in full precision (``repr`` of the
+float64 in the key); moodle.xml as Moodle stores them (14 significant
+digits), with tolerances that make up for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import platform
+import xml.etree.ElementTree as ET
+from decimal import ROUND_CEILING, Context
+from fractions import Fraction
+from importlib import metadata
+from typing import Any, Iterator, Sequence
+
+from derive.numerics import precision
+from derive.numerics.key import POINTS
+from derive.numerics.precision import SLACK  # the contract's allowance for float noise
+
+NUMERIC_ITEMS = tuple(f"q{i}" for i in (5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
+
+# What each numeric item asks for, for the Moodle question text
+PROMPTS = {
+    "q5": "NLLM(a, y) of the worked example",
+    "q6": "the gradient of NLLM with respect to W (rows are inputs, columns are classes)",
+    "q7": "the predicted probability of the query class before the update",
+    "q8": "W after one gradient-descent step",
+    "q9": "the probability of the query class after the step",
+    "q10": "the hidden outputs f1(z1)",
+    "q11": "the network output a2",
+    "q12": "the gradient for W2, and W2 after one step",
+    "q13": "the gradient for W1, and W1 after one step",
+    "q14": "the network output with the updated weights",
+}
+
+
+def flat_answers(key: dict) -> Iterator[tuple[str, float]]:
+    """(column name, value) of every numeric answer: ``q6[1,2]`` is row 1,
+    column 2 of q6 and ``q10[3]`` entry 3, counting from 1 as the
+    assignment's notation does (w_kj, a¹_i); q12/q13 parts are ``q12.grad``
+    and ``q12.W``."""
+    for item in NUMERIC_ITEMS:
+        value = _value(key, item)
+        parts = value.items() if isinstance(value, dict) else [("", value)]
+        for part, v in parts:
+            name = f"{item}.{part}" if part else item
+            yield from _entries(name, v)
+
+
+def _value(key: dict, item: str):
+    value = key["answers"][item]
+    return value["value"] if item == "q5" else value
+
+
+def _entries(name: str, value) -> Iterator[tuple[str, float]]:
+    if not isinstance(value, list):
+        yield name, value
+    elif value and isinstance(value[0], list):
+        for i, row in enumerate(value, 1):
+            for j, v in enumerate(row, 1):
+                yield f"{name}[{i},{j}]", v
+    else:
+        for i, v in enumerate(value, 1):
+            yield f"{name}[{i}]", v
+
+
+def keys_csv(keys: Sequence[dict]) -> str:
+    """One row per variant: id, seed, then every numeric answer."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = None
+    for key in keys:
+        row = dict(flat_answers(key))
+        if header is None:
+            header = list(row)
+            writer.writerow(["variant", "seed"] + header)
+        writer.writerow([key["variant"], key["seed"]] + [repr(float(row[h])) for h in header])
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------
+# Moodle XML: one category per variant, one question per numeric item
+# (numerical for a number, cloze with one NUMERICAL field per entry otherwise).
+# Tolerances are the precision contract's (derive.numerics.precision); marks are the
+# handout's points (derive.numerics.key.POINTS), times one whole-number scale because a
+# cloze question's mark is the sum of its fields' weights, which Moodle's
+# cloze parser takes as whole numbers ({w:NUMERICAL:...}, w matching [0-9]*)
+# and <defaultgrade> is ignored for cloze questions.
+
+# q12/q13: the points are for W, as the grader gives them; the gradient's
+# fields are graded with weight 0 (feedback only)
+MARKED_PART = {"q12": "W", "q13": "W"}
+
+
+# Moodle stores every number of a question (answer, tolerance) as PHP prints a
+# float: 14 significant digits (question/type/numerical save_question_options)
+MOODLE_DIGITS = 14
+
+
+# A cloze input box is as wide as the longest answer its field stores
+# (question/type/multianswer/renderer.php), so "-1" or "0" would get a narrow
+# box that tells the answer is short. Every field gets a 0 % alternative that
+# no one types, as long as the longest number Moodle stores (21 characters,
+# -1.2345678901234E+300), so every box has the same width.
+WIDTH_PAD = "-1.2345678901234e+300"
+
+
+def moodle_answer(value: float, figures: int = precision.FIGURES) -> tuple[str, str]:
+    """The answer and nominal tolerance to export for ``value``, as Moodle
+    stores them: the answer to 14 significant digits, the tolerance the
+    contract's (with its slack for float noise) widened by what those digits
+    lose and rounded up, so Moodle accepts what :func:`precision.within` does
+    (they differ only within about 1e-13·|value| of the edge)."""
+    answer = f"{float(value):.{MOODLE_DIGITS}g}"
+    wide = float(precision.tolerance(value, figures)) * SLACK + abs(float(value) - float(answer))
+    up = Context(prec=MOODLE_DIGITS, rounding=ROUND_CEILING).create_decimal(wide)
+    return answer, f"{float(up):.{MOODLE_DIGITS}g}"
+
+
+def _count(value) -> int:
+    return len([v for _, v in _entries("", value)])
+
+
+def _marked(item: str, value) -> dict[str, int]:
+    """Number of fields of each part of an item's answer that carry marks."""
+    if isinstance(value, dict):
+        return {part: _count(v) if MARKED_PART[item] == part else 0 for part, v in value.items()}
+    return {"": _count(value)}
+
+
+def mark_scale(keys: Sequence[dict]) -> int:
+    """The smallest whole number that makes every question's mark (points ×
+    scale) and every marked cloze field's weight (its share of them) whole."""
+    scale = 1
+    for key in keys:
+        for item in NUMERIC_ITEMS:
+            points = Fraction(POINTS[item])
+            for n in (1, *(n for n in _marked(item, _value(key, item)).values() if n)):
+                scale = math.lcm(scale, (points / n).denominator)
+    return scale
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attrib) -> ET.Element:
+    el = ET.SubElement(parent, tag, attrib)
+    ET.SubElement(el, "text").text = text
+    return el
+
+
+def _cloze_body(value, weight: int, figures: int) -> str:
+    """HTML with one NUMERICAL field per entry, a matrix as a table."""
+    def field(v: float) -> str:
+        answer, tol = moodle_answer(v, figures)
+        return f"{{{weight}:NUMERICAL:={answer}:{tol}~%0%{WIDTH_PAD}:0}}"
+
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        rows = "".join("<tr>" + "".join(f"<td>{field(v)}</td>" for v in row) + "</tr>"
+                       for row in value)
+        return f"<table>{rows}</table>"
+    return "<p>" + " ".join(field(v) for v in value) + "</p>"
+
+
+def _question(quiz: ET.Element, name: str, text: str, item: str, value,
+              figures: int, scale: int) -> None:
+    mark = Fraction(POINTS[item]) * scale  # whole, by mark_scale
+    if isinstance(value, (int, float)):
+        q = ET.SubElement(quiz, "question", type="numerical")
+        _text(q, "name", name)
+        _text(q, "questiontext", text, format="html")
+        ET.SubElement(q, "defaultgrade").text = str(int(mark))
+        answer, tol = moodle_answer(value, figures)
+        el = _text(q, "answer", answer, fraction="100", format="moodle_auto_format")
+        ET.SubElement(el, "tolerance").text = tol
+        ET.SubElement(q, "unitgradingtype").text = "0"
+        ET.SubElement(q, "showunits").text = "3"
+        return
+    q = ET.SubElement(quiz, "question", type="cloze")
+    _text(q, "name", name)
+    marked = _marked(item, value)
+    for part, v in (value.items() if isinstance(value, dict) else [("", value)]):
+        if part:
+            note = "" if marked[part] else f" (graded for feedback only: the marks are for {MARKED_PART[item]})"
+            text += f"<p>{_escape(part)}{note}:</p>"
+        text += _cloze_body(v, int(mark / marked[part]) if marked[part] else 0, figures)
+    _text(q, "questiontext", text, format="html")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _given(key: dict, item: str) -> str:
+    p = key["params"]
+    if item == "q5":
+        return f"a = {p['nllm_example']['a']}, y = {p['nllm_example']['y']}"
+    if item in ("q6", "q7", "q8", "q9"):
+        s = p["softmax_layer"]
+        return (f"W = {s['W']}, w0 = {s['b']}, x = {s['x']}, y = {s['y']}, "
+                f"step size {s['lr']}, query class {s['query_class'] + 1} "
+                f"(classes count from 1: class {s['query_class'] + 1} is a_{s['query_class'] + 1})")
+    n = p["network"]
+    return (f"W1 = {n['W1']}, w0_1 = {n['b1']}, W2 = {n['W2']}, w0_2 = {n['b2']}, "
+            f"x = {n['x']}, y = {n['y']}, step size {n['lr']}")
+
+
+def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
+               category: str = "handouts") -> str:
+    """A Moodle XML quiz: per variant a category ``<category>/s<seed>/<id>``
+    with its numeric items q5-q14, each marked ``POINTS × mark_scale(keys)``
+    and accepting what :func:`derive.numerics.precision.within` accepts."""
+    scale = mark_scale(keys)
+    contract = f"<p>{_escape(precision.statement(figures))}</p>"
+    quiz = ET.Element("quiz")
+    for key in keys:
+        vid = key["variant"]
+        cat = ET.SubElement(quiz, "question", type="category")
+        seed = "" if key["seed"] is None else f"s{key['seed']}/"
+        _text(cat, "category", f"$course$/{category}/{seed}{vid}")
+        for item in NUMERIC_ITEMS:
+            intro = (f"Problem sheet {vid}, question {item[1:]}: {PROMPTS[item]}. "
+                     f"Given: {_given(key, item)}.")
+            _question(quiz, f"{vid} {item}", f"<p>{_escape(intro)}</p>" + contract,
+                      item, _value(key, item), figures, scale)
+    ET.indent(quiz)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+
+
+# --------------------------------------------------------------------------
+# manifest.json
+
+
+def versions() -> dict[str, str]:
+    """Versions of what made the numbers (read from the installed packages'
+    metadata, so nothing heavy is imported)."""
+    from derive import __version__
+    return {"python": platform.python_version(), "sympy": metadata.version("sympy"),
+            "numpy": metadata.version("numpy"), "handouts": __version__}
+
+
+def manifest_json(*, seed: int, count: int, config_digest: str, inputs: str,
+                  variants: dict[str, str], collection: str, extra: dict[str, Any] | None = None) -> str:
+    """The manifest: what was built from what (no timestamps, so the same
+    inputs give the same bytes)."""
+    data = {"schema": 1, "seed": seed, "count": count,
+            "config_digest": config_digest or None, "versions": versions(),
+            "inputs": inputs, "collection": collection, "variants": variants,
+            **(extra or {})}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,146 @@
+"""keys.csv, moodle.xml and manifest.json: well-formed, and every number
+equal to the answer key's."""
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from derive.numerics import precision
+from derive.variants.exports import (NUMERIC_ITEMS, WIDTH_PAD, flat_answers, keys_csv, manifest_json, mark_scale,
+                            moodle_answer, moodle_xml)
+from derive.numerics.key import POINTS, build_key
+from derive.variants.sets import generate_keys, parse_settings
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return generate_keys(9, 4, parse_settings({}))
+
+
+def test_flat_answers_name_every_entry_from_1(keys):
+    names = [n for n, _ in flat_answers(keys[0])]
+    assert names[:3] == ["q5", "q6[1,1]", "q6[1,2]"]
+    assert "q10[4]" in names and "q12.grad[4,2]" in names and "q13.W[2,4]" in names
+    assert len(names) == 1 + 6 + 1 + 6 + 1 + 4 + 2 + 8 + 8 + 8 + 8 + 2
+
+
+def test_keys_csv_one_row_per_variant_full_precision(keys):
+    rows = list(csv.DictReader(io.StringIO(keys_csv(keys))))
+    assert [r["variant"] for r in rows] == [k["variant"] for k in keys]
+    for row, key in zip(rows, keys):
+        assert row["seed"] == "9"
+        for name, value in flat_answers(key):
+            assert float(row[name]) == value
+
+
+_CLOZE = re.compile(r"\{(\d+):NUMERICAL:=([^:}]+):([^}~]+)~%0%" + re.escape(WIDTH_PAD) + r":0\}")
+
+
+def _questions(text):
+    root = ET.fromstring(text)
+    assert root.tag == "quiz"
+    return root.findall("question")
+
+
+def test_moodle_xml_is_well_formed_and_answers_equal_the_key(keys):
+    questions = _questions(moodle_xml(keys))
+    cats = [q for q in questions if q.get("type") == "category"]
+    assert [c.findtext("category/text") for c in cats] == \
+        [f"$course$/handouts/s9/{k['variant']}" for k in keys]
+    graded = [q for q in questions if q.get("type") != "category"]
+    assert len(graded) == len(keys) * len(NUMERIC_ITEMS)
+    by_name = {q.findtext("name/text"): q for q in graded}
+    for key in keys:
+        got = []
+        for item in NUMERIC_ITEMS:
+            q = by_name[f"{key['variant']} {item}"]
+            if q.get("type") == "numerical":
+                assert q.find("answer").get("fraction") == "100"
+                got.append((q.findtext("answer/text"), q.findtext("answer/tolerance")))
+            else:
+                assert q.get("type") == "cloze"
+                got += [(v, t) for _, v, t in _CLOZE.findall(q.findtext("questiontext/text"))]
+        assert got == [moodle_answer(v) for _, v in flat_answers(key)]
+        # 14 significant digits, as Moodle stores them
+        assert [float(v) for v, _ in got] == pytest.approx([v for _, v in flat_answers(key)],
+                                                          rel=1e-13, abs=1e-300)
+
+
+@pytest.mark.parametrize("figures", [2, 3, 4, 8])
+@pytest.mark.parametrize("value", [2.302585092994046, -1.0, 0.0, -5.551115123125783e-17,
+                                   0.4999999999433729, 9.995, 123456.789, -0.000123456])
+def test_moodle_accepts_what_the_contract_accepts(value, figures):
+    """Moodle's nominal interval [a - t, a + t] (question/type/numerical
+    get_tolerance_interval, without its 1e-14 allowance) around what it stores."""
+    answer, tol = map(float, moodle_answer(value, figures))
+    t = float(precision.tolerance(value, figures))
+    for given in (value + t, value - t, value + 0.5 * t, value):
+        assert precision.within(given, value, figures) and abs(given - answer) <= tol
+    for given in (value + 1.001 * t, value - 1.001 * t):
+        assert not precision.within(given, value, figures) and abs(given - answer) > tol
+
+
+def test_moodle_marks_are_the_points_times_one_scale(keys):
+    scale = mark_scale(keys)
+    assert scale == 4  # 7.5 points in 6 fields (q6, q8), 10 in 8 (q12/q13's W)
+    by_name = {q.findtext("name/text"): q for q in _questions(moodle_xml(keys))}
+    key = keys[0]
+    for item in NUMERIC_ITEMS:
+        q = by_name[f"{key['variant']} {item}"]
+        text = q.findtext("questiontext/text")
+        assert precision.statement(3) in text
+        if q.get("type") == "numerical":
+            assert float(q.findtext("defaultgrade")) == POINTS[item] * scale
+            continue
+        # a cloze question's mark is the sum of its fields' whole weights
+        assert q.find("defaultgrade") is None
+        weights = [int(w) for w, _, _ in _CLOZE.findall(text)]
+        assert sum(weights) == POINTS[item] * scale
+        if item in ("q12", "q13"):
+            grad, W = weights[:len(weights) // 2], weights[len(weights) // 2:]
+            assert set(grad) == {0} and len(set(W)) == 1 and W[0] > 0
+        else:
+            assert len(set(weights)) == 1
+
+
+def test_moodle_mark_scale_follows_the_shapes():
+    keys = generate_keys(9, 1, parse_settings({"network": {"hidden": 3}}))
+    assert mark_scale(keys) == 12  # q12's W: 10 points in 6 fields
+    q12 = [q for q in _questions(moodle_xml(keys)) if (q.findtext("name/text") or "").endswith("q12")][0]
+    assert [int(w) for w, _, _ in _CLOZE.findall(q12.findtext("questiontext/text"))] == [0] * 6 + [20] * 6
+
+
+def test_moodle_xml_states_the_figures_and_a_reference_key_has_no_seed():
+    text = moodle_xml([build_key()], figures=4)
+    assert precision.statement(4) in text and precision.statement(3) not in text
+    assert "<text>$course$/handouts/reference</text>" in text
+
+
+def test_moodle_xml_escapes_and_is_deterministic(keys):
+    text = moodle_xml(keys)
+    assert text == moodle_xml(keys)
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert "&lt;table&gt;" in text  # HTML inside the XML is escaped
+
+
+def test_manifest(keys):
+    m = json.loads(manifest_json(seed=9, count=4, config_digest="", inputs="i",
+                                 variants={k["variant"]: "h" for k in keys}, collection="c"))
+    assert m["seed"] == 9 and m["count"] == 4 and m["config_digest"] is None
+    assert set(m["versions"]) == {"python", "sympy", "numpy", "handouts"}
+    assert list(m["variants"]) == [k["variant"] for k in keys]
+
+
+def test_moodle_names_the_query_class_from_1(keys):
+    # the key keeps NumPy's query_class; a person reads class query_class + 1 = a_{q+1}
+    by_name = {q.findtext("name/text"): q for q in _questions(moodle_xml(keys))}
+    for key in keys:
+        q = key["params"]["softmax_layer"]["query_class"] + 1
+        for item in ("q7", "q9"):
+            text = by_name[f"{key['variant']} {item}"].findtext("questiontext/text")
+            assert f"query class {q} (classes count from 1: class {q} is a_{q})" in text
+            assert "from 0" not in text and "ln is the natural logarithm" in text

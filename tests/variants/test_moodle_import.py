@@ -1,0 +1,152 @@
+"""moodle.xml through Moodle's own importer, cloze parser, storage and
+numerical grading (the php harness of ../shared/moodle-import beside the checkout, or
+$MOODLE_IMPORT_HARNESS): it imports without an error, every question's mark
+is its points times the export's one scale, and Moodle accepts exactly what
+the precision contract accepts."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from derive.numerics import precision
+from derive.variants.exports import MARKED_PART, NUMERIC_ITEMS, WIDTH_PAD, mark_scale, moodle_answer, moodle_xml
+from derive.numerics.key import POINTS, build_key
+from derive.variants.sets import generate_keys, parse_settings
+
+# shared/ lies beside the checkout (here and in CI)
+HARNESS = Path(os.environ.get("MOODLE_IMPORT_HARNESS",
+                           Path(__file__).resolve().parents[3] / "shared/moodle-import/harness"))
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("php") is None, reason="php (php-cli php-xml php-mbstring) not on PATH"),
+    pytest.mark.skipif(not (HARNESS / "import_check.php").is_file(), reason=f"no Moodle harness at {HARNESS}"),
+]
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory) -> Path:
+    """The harness, runnable: a copy made of it has its symlinks flattened to
+    files holding the link's target, which php would print instead of
+    loading; those are made links again (to the absolute target)."""
+    pointers = [f for f in HARNESS.rglob("*.php") if not f.is_symlink() and f.stat().st_size < 400
+                and f.read_text(errors="replace").startswith("../")]
+    if not pointers:
+        return HARNESS
+    copy = tmp_path_factory.mktemp("moodle") / "harness"
+    shutil.copytree(HARNESS, copy, symlinks=True)
+    for f in pointers:
+        target = (f.parent / f.read_text().strip()).resolve()
+        link = copy / f.relative_to(HARNESS)
+        link.unlink()
+        link.symlink_to(target)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return [build_key()] + generate_keys(20261128, 3, parse_settings({}))
+
+
+def _fields(value):
+    """Cloze field positions (from 1, in the order of the question text) with
+    their part and expected value."""
+    parts = value.items() if isinstance(value, dict) else [("", value)]
+    flat = [(part, float(v)) for part, v in parts for v in np.ravel(v)]
+    return {i: pv for i, pv in enumerate(flat, 1)}
+
+
+def _rounded(v: float, figures: int) -> str:
+    """What a student types: ``v`` to ``figures`` significant figures."""
+    return np.format_float_positional(v, precision=figures, unique=False, fractional=False, trim="-")
+
+
+def _cases(keys, figures):
+    """Per field: the key rounded, just inside, on the edge and just outside
+    the tolerance on both sides, as a student would type them."""
+    cases = {}
+    for key in keys:
+        for item in NUMERIC_ITEMS:
+            value = key["answers"][item]
+            value = value["value"] if item == "q5" else value
+            for pos, (_, v) in _fields(value).items():
+                t = float(precision.tolerance(v, figures))
+                cases[f"{key['variant']} {item}#{pos}"] = {
+                    "rounded": _rounded(v, figures),
+                    "inside+": repr(v + 0.9 * t), "inside-": repr(v - 0.9 * t),
+                    "edge+": repr(v + t), "edge-": repr(v - t),
+                    "outside+": repr(v + 1.001 * t), "outside-": repr(v - 1.001 * t)}
+    return cases
+
+
+def _run(harness, tmp_path, keys, figures, tree):
+    xml, cases = tmp_path / "moodle.xml", tmp_path / "cases.json"
+    xml.write_text(moodle_xml(keys, figures))
+    cases.write_text(json.dumps(_cases(keys, figures)))
+    env = {**os.environ, "HARNESS_TREE": tree}
+    done = subprocess.run(["php", "-d", "memory_limit=2G", str(harness / "import_check.php"),
+                           str(xml), str(cases)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("tree", ["tree", "tree45"])
+@pytest.mark.parametrize("figures", [3, 4])
+def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys, figures, tree):
+    result = _run(harness, tmp_path, keys, figures, tree)
+    assert result["parse"]["importerrors"] == 0, result["parse"]["error_output"]
+    assert result["grade_check_errors"] == [] and not result["importprocess_would_stop"]
+    names = {c["name"] for c in result["categories"]}
+    assert {"handouts", "reference", "s20261128"} | {k["variant"] for k in keys} <= names
+
+    scale = mark_scale(keys)
+    assert scale == 4  # 7.5 points over 6 fields, 10 over 8: the smallest whole weights
+    questions = {q["name"]: q for q in result["questions"]}
+    assert len(questions) == len(keys) * len(NUMERIC_ITEMS)
+    cases = _cases(keys, figures)
+    graded = 0
+    widths = set()  # of the cloze input boxes: the same, whatever the answer
+    for key in keys:
+        for item in NUMERIC_ITEMS:
+            q = questions[f"{key['variant']} {item}"]
+            assert "error" not in q and "subquestion_errors" not in q, q
+            assert float(q["imported"]["defaultmark"]) == POINTS[item] * scale
+            assert precision.statement(figures) in q["imported"]["questiontext"]
+            value = key["answers"][item]
+            value = value["value"] if item == "q5" else value
+            fields = _fields(value)
+            assert set(map(int, q["stored"])) == set(fields)
+            weights: dict[str, list[float]] = {}
+            for pos, (part, v) in fields.items():
+                stored = q["stored"][str(pos)]
+                answer, *pad = stored["answers"]
+                assert float(answer["fraction"]) == 1
+                if q["qtype"] == "multianswer":
+                    assert [(float(a["answer"]), float(a["fraction"])) for a in pad] == [(float(WIDTH_PAD), 0)]
+                    widths.add(stored["cloze_input_size_before_rand"])
+                # Moodle keeps what the export wrote: the answer to 14 significant
+                # digits, the contract's tolerance widened only by what they lose
+                stored_as = (float(answer["answer"]), float(answer["tolerance"]))
+                assert stored_as == tuple(map(float, moodle_answer(v, figures)))
+                assert float(answer["answer"]) == pytest.approx(v, rel=1e-13, abs=1e-300)
+                t = float(precision.tolerance(v, figures))
+                assert t < float(answer["tolerance"]) <= t * (1 + 1e-8) + 1e-13 * abs(v)
+                weights.setdefault(part, []).append(float(stored["defaultmark"]))
+                for label, response in cases[f"{key['variant']} {item}#{pos}"].items():
+                    grade = stored["grades"][label]
+                    expected = bool(precision.within(float(response), v, figures))
+                    assert expected == (not label.startswith("outside")), (label, v, response)
+                    verdict = (1.0, "gradedright") if expected else (0.0, "gradedwrong")
+                    assert (float(grade["fraction"]), grade["state"]) == verdict, (q["name"], label, grade)
+                    graded += 1
+            # the fields share the marks equally; q12/q13's grad fields weigh 0
+            marked = MARKED_PART.get(item, "")
+            assert sum(weights[marked]) == POINTS[item] * scale
+            for part, ws in weights.items():
+                assert set(ws) == ({ws[0]} if part == marked else {0.0})
+    assert graded == sum(len(c) for c in cases.values())
+    assert widths == {len(WIDTH_PAD)}
