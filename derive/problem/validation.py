@@ -277,14 +277,14 @@ def parse_question(data: Any, path: str, part: Part) -> Question:
         raise InputError(f"{path}.kind", "missing; choose one of " + ", ".join(KINDS))
     kind = KINDS[_choice(data["kind"], f"{path}.kind", tuple(KINDS), "kind")]
     table(data, path, ("id", "kind", "points") + kind.required, kind.optional,
-          what=f" of a {kind.name} question")
+          what=f" for kind {kind.name}")
     qid = _id(data["id"], f"{path}.id")
     points = _positive(data["points"], f"{path}.points")
     if kind.network and part.network is None:
-        raise InputError(f"{path}.kind", f"a {kind.name} question needs the part's network "
+        raise InputError(f"{path}.kind", f"kind {kind.name} needs the part's network "
                          "([parts.network])")
     if kind.numeric and part.given is None:
-        raise InputError(f"{path}.kind", f"a {kind.name} question asks for numbers: it needs "
+        raise InputError(f"{path}.kind", f"kind {kind.name} asks for numbers: it needs "
                          "the part's given data ([parts.given])")
     options: dict[str, Any] = {}
     for name in (k for k in kind.fields if k in data):  # the loss before its example

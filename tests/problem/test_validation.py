@@ -69,9 +69,9 @@ CASES = [
     ("tanh-mse", lambda d: drop(question(d, 4), "value"), "parts[1].questions[4].value",
      "missing"),
     ("tanh-mse", lambda d: set_(question(d, 4), **{"class": 1}), "parts[1].questions[4].class",
-     "unknown field of a forward question; expected id, kind, points, value"),
+     "unknown field for kind forward; expected id, kind, points, value"),
     ("tanh-mse", lambda d: set_(question(d, 3), param="W2"), "parts[1].questions[3].param",
-     "unknown field of a output-gradient question"),
+     "unknown field for kind output-gradient"),
     ("tanh-mse", lambda d: set_(question(d, 7), param="W3"), "parts[1].questions[7].param",
      "no parameter \"W3\" in a 2-layer network; choose one of W1, b1, W2, b2"),
     ("tanh-mse", lambda d: set_(question(d, 7), param="w2"), "parts[1].questions[7].param",
@@ -87,7 +87,7 @@ CASES = [
      "unknown activation \"ReLU\" (did you mean 'relu'?); choose one of identity, sigmoid, "
      "tanh, relu, softmax"),
     ("tanh-mse", lambda d: set_(question(d, 1), kind="loss", loss="cross-entropy"),
-     "parts[1].questions[1].activation", "unknown field of a loss question"),
+     "parts[1].questions[1].activation", "unknown field for kind loss"),
     ("logistic", lambda d: set_(question(d, 2), loss="bce"), "parts[1].questions[2].loss",
      "unknown loss \"bce\"; choose one of nllm, nll, mse"),
     ("logistic", lambda d: set_(question(d, 2), example={"a": [1], "y": [1]}),
@@ -101,7 +101,7 @@ CASES = [
     ("logistic", lambda d: set_(question(d, 2), loss="mse", example={"a": [1, 2], "y": [1]}),
      "parts[1].questions[2].example.y", "expected 2 entries, got 1"),
     ("tanh-mse", lambda d: set_(question(d, 2), show="yes"), "parts[1].questions[2].show",
-     "unknown field of a activation-derivative question"),
+     "unknown field for kind activation-derivative"),
     ("reference", lambda d: set_(question(d, 3, 2), show="yes"), "parts[2].questions[3].show",
      "expected true or false, got \"yes\""),
     ("sigmoid-softmax", lambda d: set_(question(d, 14), after=1), "parts[1].questions[14].after",
@@ -116,7 +116,7 @@ CASES = [
     ("logistic", lambda d: set_(question(d, 6), **{"class": 2}),
      "parts[1].questions[6].class", "expected a class from 1 to 1"),
     ("tanh-mse", lambda d: set_(question(d, 6), kind="probability", **{"class": 1}),
-     "parts[1].questions[6].value", "unknown field of a probability question"),
+     "parts[1].questions[6].value", "unknown field for kind probability"),
     ("tanh-mse", lambda d: part(d)["questions"].append(
         {"id": "p", "kind": "probability", "class": 1, "points": 1}) or set_(d, points=101),
      "parts[1].questions[10].class",
@@ -205,11 +205,11 @@ CASES = [
     # questions the part cannot answer
     ("reference", lambda d: part(d, 1)["questions"].append(
         {"id": "n", "kind": "forward", "value": "a1", "points": 1}) or set_(d, points=101),
-     "parts[1].questions[4].kind", "a forward question asks for numbers: it needs the part's "
+     "parts[1].questions[4].kind", "kind forward asks for numbers: it needs the part's "
      "given data ([parts.given])"),
     ("tanh-mse", lambda d: symbolic_part(d)["questions"].append(
         {"id": "o", "kind": "output-gradient", "points": 1}) or set_(d, points=102),
-     "parts[2].questions[2].kind", "a output-gradient question needs the part's network"),
+     "parts[2].questions[2].kind", "kind output-gradient needs the part's network"),
     ("tanh-mse", lambda d: [set_(question(d, j), kind="gradient") for j in (7, 8)],
      "parts[1].questions[9].kind", "asks after the step, but the part has no step"),
     ("reference", lambda d: set_(question(d, 5, 2), kind="gradient"),
