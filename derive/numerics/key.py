@@ -24,7 +24,7 @@ from derive.calculus.latex import latex
 from derive.calculus.catalogue import SYMBOLIC_KINDS, symbolic_answer
 from derive.numerics.evaluate import Batches, solve_batches
 from derive.numerics.solve import Forward, PartSolution, loss_value, solve_part, solve_parts
-from derive.problem.assignment import Assignment, Part, PartData, Question
+from derive.problem.assignment import Assignment, Part, PartData, Question, network_to_json
 from derive.problem.spec import REFERENCE, Layer, Network, Params
 
 SCHEMA = 1
@@ -136,10 +136,8 @@ def build_assignment_keys(assignment: Assignment, instances: Sequence[Mapping[st
     solved = {p.id: solve_parts(p, [d[p.id] for d in datas])
               for p in assignment.parts if p.given is not None}
     head = {"name": assignment.name, "title": assignment.title, "digest": assignment.digest}
-    networks = {p.id: network_json(p.network) for p in assignment.parts if p.network}
-    questions = {q.id: {"part": p.id, "kind": q.kind, "points": q.points,
-                        **{k: _plain(v) for k, v in q.options}}
-                 for p, q in assignment.questions()}
+    networks = {p.id: network_to_json(p.network) for p in assignment.parts if p.network}
+    questions = {q.id: {"part": p.id, **q.to_json()} for p, q in assignment.questions()}
     keys = []
     for i, (data, variant) in enumerate(zip(datas, variants)):
         answers = {q.id: answer(p, q, solved[p.id][i] if p.id in solved else None)
@@ -151,15 +149,9 @@ def build_assignment_keys(assignment: Assignment, instances: Sequence[Mapping[st
     return keys
 
 
-def network_json(net: Network) -> dict[str, Any]:
-    """A network as the key's ``networks`` writes it."""
-    return {"inputs": net.n_inputs,
-            "layers": [{"units": l.size, "activation": l.activation} for l in net.layers],
-            "loss": net.loss}
-
-
 def network_from_json(data: Mapping[str, Any]) -> Network:
-    """The inverse of :func:`network_json`."""
+    """A network from the key's ``networks`` entry (the inverse of
+    :func:`derive.problem.assignment.network_to_json`)."""
     return Network(data["inputs"], tuple(Layer(l["units"], l["activation"])
                                          for l in data["layers"]), data["loss"])
 
@@ -172,7 +164,7 @@ def answer(part: Part, question: Question, solution: PartSolution | None) -> Any
         out = dict(symbolic_answer(part, question))
         example = question.get("example")
         if kind == "loss" and example:
-            out["value"] = loss_value(question.get("loss"), example["a"], example["y"])
+            out["value"] = loss_value(question.get("loss"), example.a, example.y)
         return out
     s = solution
     if kind == "forward":
