@@ -4,6 +4,8 @@ field is the path of the bad value in the file."""
 import tomllib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from derive.problem.assignment import load_assignment, parse_assignment, shipped
 from derive.problem.spec import InputError
@@ -321,3 +323,44 @@ def test_a_missing_file_and_a_folder(tmp_path):
     (tmp_path / "d.toml").mkdir()
     with pytest.raises(InputError, match="cannot read"):
         load_assignment(tmp_path / "d.toml")
+
+
+# --------------------------------------------------------------------------
+# Fuzz: any value anywhere is parsed or refused with an InputError, never a crash
+
+_junk = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
+              st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8),
+              st.sampled_from(["W1", "b3", "a2", "output", "loss", "softmax", "nll", "q1",
+                               "gradient-step", "probability"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(["a", "y", "values", "range",
+                                                             "step", "units", "id"]),
+                                            inner, max_size=3)),
+    max_leaves=8)
+
+
+def _places(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _places(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _places(v, path + (i,))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["reference", "tanh-mse", "sigmoid-softmax", "logistic"]),
+       st.data(), _junk)
+def test_junk_anywhere_is_an_input_error_or_parses(name, draw, junk):
+    d = data(name)
+    path = draw.draw(st.sampled_from(list(_places(d))[1:]))
+    target = d
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = junk
+    try:
+        parse_assignment(d, name)
+    except InputError as e:
+        assert "\n" not in str(e)
