@@ -32,7 +32,9 @@ MAX_FILE_BYTES = 1_000_000
 class Question:
     """One graded item: ``options`` are the fields its kind needs
     (``param``, ``value``, ``class``, ``after``, ``activation``, ``loss``,
-    ``show``, ``example``), as given in the file."""
+    ``show``, ``example``), checked, in the order of the file; a loss
+    question's ``example`` is an :class:`~derive.problem.spec.NllmExample`
+    (``a``, ``y``) whatever its loss."""
 
     id: str
     kind: str

@@ -180,6 +180,7 @@ CASES = [
     ("tanh-mse", lambda d: set_(part(d), title=["a"]), "parts[1].title", "expected text"),
     ("tanh-mse", lambda d: set_(part(d), text="one\n\x1b[2Jtwo"), "parts[1].text",
      "without control characters"),
+    ("tanh-mse", lambda d: set_(part(d), text=3), "parts[1].text", "expected text"),
     ("tanh-mse", lambda d: set_(part(d), text="x" * 2001), "parts[1].text",
      "at most 2000 characters"),
     # given data
@@ -285,6 +286,12 @@ def test_the_documented_examples_of_bad_files_are_what_the_parser_says():
     with pytest.raises(InputError, match=r"^parts\[3\]\.questions\[4\]\.param: no parameter "
                                          r"\"W3\" in a 2-layer network"):
         parse_assignment(d)
+
+
+def test_a_part_s_text_may_be_long_lines_and_paragraphs():
+    d = data("tanh-mse")
+    part(d)["text"] = "A long paragraph. " * 50 + "\n\nAnother,\twith a tab."
+    assert parse_assignment(d).parts[0].text == part(d)["text"]
 
 
 def test_a_range_grid_is_exact_decimals():
