@@ -1,6 +1,7 @@
 """Bad assignment files: each check of the parser gives one InputError whose
 field is the path of the bad value in the file."""
 
+import json
 import tomllib
 
 import pytest
@@ -371,3 +372,13 @@ def test_junk_anywhere_is_an_input_error_or_parses(name, draw, junk):
         parse_assignment(d, name)
     except InputError as e:
         assert "\n" not in str(e)
+
+
+def test_a_json_file_holds_the_same_tables_and_other_suffixes_are_refused(tmp_path):
+    f = tmp_path / "a.json"
+    f.write_text(json.dumps(data("logistic")))
+    assert load_assignment(f).parts == load_assignment("logistic").parts
+    for name in ("a.txt", "a"):
+        (tmp_path / name).write_text(shipped("logistic").read_text())
+        with pytest.raises(InputError, match=r"an assignment file is TOML \(.toml\) or JSON"):
+            load_assignment(tmp_path / name)
