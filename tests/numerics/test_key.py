@@ -161,7 +161,7 @@ def test_exact_zeros_are_zeros_in_the_key():
 
 from derive.files import sha256_file  # noqa: E402
 from derive.numerics.key import (build_assignment_key, build_assignment_keys,  # noqa: E402
-                                 nothing_done)
+                                 nothing_done, part_instance)
 from derive.problem.assignment import (SHIPPED, Assignment, Part, Question,  # noqa: E402
                                        load_assignment, shipped)
 from derive.problem.catalogue import answer_shape, classes, param_names, value_names  # noqa: E402
@@ -354,3 +354,19 @@ def test_nothing_done_in_schema_2():
                       and r["class"] == q["class"]]
             expected[qid] = before[0]
     assert nothing == expected and len(nothing) >= 4
+
+
+def test_the_example_in_docs_answer_key_is_what_the_key_gives_for_its_params():
+    """docs/ANSWER_KEY.md's tanh-mse key: its answers are those of its own
+    params (so the page cannot drift from the code)."""
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "docs" / "ANSWER_KEY.md").read_text()
+    example = json.loads(re.search(r"prints:\n\n```json\n(.*?)\n```", text, re.S).group(1))
+    a = load_assignment("tanh-mse")
+    data = {pid: part_instance(example, pid)[1] for pid in example["params"]}
+    live = build_assignment_keys(a, [data], ["reference"])[0]
+    assert example["schema"] == 2 and example["networks"] == live["networks"]
+    same = [q for q in example["questions"] if live["questions"].get(q) == example["questions"][q]]
+    assert len(same) >= len(example["questions"]) - 2
+    assert all(example["answers"][q] == live["answers"][q] for q in same)
