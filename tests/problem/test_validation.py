@@ -2,13 +2,16 @@
 field is the path of the bad value in the file."""
 
 import json
+import subprocess
+import sys
 import tomllib
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derive.problem.assignment import load_assignment, parse_assignment, shipped
+from derive.cli import main
+from derive.problem.assignment import MAX_FILE_BYTES, load_assignment, parse_assignment, shipped
 from derive.problem.spec import InputError
 from derive.problem.validation import MAX_GRID
 
@@ -382,3 +385,42 @@ def test_a_json_file_holds_the_same_tables_and_other_suffixes_are_refused(tmp_pa
         (tmp_path / name).write_text(shipped("logistic").read_text())
         with pytest.raises(InputError, match=r"an assignment file is TOML \(.toml\) or JSON"):
             load_assignment(tmp_path / name)
+
+
+# --------------------------------------------------------------------------
+# Through the command line: one line naming the field, exit status 2
+
+@pytest.mark.parametrize("change,line", [
+    (lambda d: set_(question(d, 7), kind="gradient_step"),
+     "parts[1].questions[7].kind: unknown kind \"gradient_step\" (did you mean 'gradient-step'?)"),
+    (lambda d: set_(question(d, 7), param="W3"),
+     "parts[1].questions[7].param: no parameter \"W3\" in a 2-layer network"),
+    (lambda d: set_(part(d)["network"], loss="nllm"),
+     "parts[1].network.loss: nllm needs a softmax output layer"),
+    (lambda d: set_(part(d)["variants"], x={"range": [-2, 2], "step": 0}),
+     "parts[1].variants.x.step: must be a positive number, got 0"),
+    (lambda d: set_(question(d, 2), points=12.5),
+     "points: the questions' points add up to 102.5, not 100"),
+])
+def test_handouts_key_names_the_field_in_one_line(tmp_path, capsys, change, line):
+    d = data("tanh-mse")
+    change(d)
+    f = tmp_path / "bad.json"  # the same tables as the TOML file
+    f.write_text(json.dumps(d))
+    assert main(["key", "--assignment", str(f)]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.startswith(f"handouts: error: {line}")
+    assert out.err.count("\n") == 1 and "Traceback" not in out.err
+
+
+def test_the_console_script_on_a_file_that_is_not_toml_and_one_too_large(tmp_path):
+    bad, big = tmp_path / "bad.toml", tmp_path / "big.toml"
+    bad.write_text("title = 'x'\n[[parts]\n")
+    big.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    for f, words in ((bad, "not valid TOML"), (big, "is larger than the limit"),
+                     (tmp_path / "none.toml", "no such file")):
+        r = subprocess.run([sys.executable, "-m", "derive", "key", "--assignment", str(f)],
+                           capture_output=True, text=True)
+        assert r.returncode == 2 and r.stdout == "", r.stderr
+        assert r.stderr.startswith(f"handouts: error: --assignment: {f}") and words in r.stderr
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
