@@ -284,12 +284,25 @@ def test_a_bad_field_is_named(name, change, field, words):
     assert "\n" not in str(e.value)
 
 
-def test_the_documented_examples_of_bad_files_are_what_the_parser_says():
-    d = data("reference")
-    set_(question(d, 4, 3), param="W3")
-    with pytest.raises(InputError, match=r"^parts\[3\]\.questions\[4\]\.param: no parameter "
-                                         r"\"W3\" in a 2-layer network"):
+DOC = shipped("reference").parents[2] / "docs" / "ASSIGNMENTS.md"
+
+
+@pytest.mark.parametrize("name,change", [
+    ("reference", lambda d: set_(question(d, 4, 3), param="W3")),
+    ("tanh-mse", lambda d: set_(part(d)["network"], loss="nllm")),
+    ("reference", lambda d: set_(question(d, 3), kind="gradient_step")),
+    ("tanh-mse", lambda d: set_(question(d, 2), activaton="tanh")),
+    ("tanh-mse", lambda d: set_(question(d, 2), points=0)),
+    ("tanh-mse", lambda d: set_(question(d, 2), points=12.5)),
+    ("tanh-mse", lambda d: [set_(question(d, j), kind="gradient") for j in (7, 8)]),
+])
+def test_the_documented_bad_files_are_what_the_parser_says(name, change):
+    d = data(name)
+    change(d)
+    with pytest.raises(InputError) as e:
         parse_assignment(d)
+    lines = [line.strip() for line in DOC.read_text().split("## Bad files")[1].splitlines()]
+    assert any(line and str(e.value).startswith(line.rstrip("…")) for line in lines), str(e.value)
 
 
 def test_a_part_s_text_may_be_long_lines_and_paragraphs():
