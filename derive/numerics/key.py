@@ -197,7 +197,7 @@ def nothing_done_2(key: dict) -> dict[str, Any]:
 def _forward_answer(f: Forward, value: str | None, cls: int | None) -> Any:
     """A forward-pass ``value`` (``a1``, ``output``, ``loss``), or the
     probability of class ``cls`` (from 1) when no value is asked for."""
-    return _plain(f.value(value)) if value is not None else float(f.a[-1][cls - 1])
+    return _plain(f.value(value)) if value is not None else _plain(f.a[-1][cls - 1])
 
 
 def _forward_before(key: dict, part_id: str) -> Forward:
@@ -213,8 +213,9 @@ def part_instance(key: dict, part_id: str) -> tuple[Network, PartData]:
 
 
 def _plain(value: Any) -> Any:
-    """An array as nested lists, a number as a Python float: JSON values."""
-    return value.tolist() if isinstance(value, np.ndarray) else float(value)
+    """An array as nested lists, a number as a Python float: JSON values
+    (never −0.0)."""
+    return (np.asarray(value, float) + 0.0).tolist()
 
 
 def dumps(key: Any) -> str:
