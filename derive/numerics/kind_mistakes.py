@@ -232,8 +232,11 @@ def run_part(part, data, codes: Iterable[str] = (), f_prime=None) -> _Run:
     if new:
         Ws2 = [new.get(f"W{l}", W[..., 0])[..., None] for l, W in enumerate(Ws, start=1)]
         bs2 = [_col(new.get(f"b{l}", b[:, 0])) for l, b in enumerate(bs, start=1)]
-        z2, a2, loss2, _, _ = _forward(part, data, Ws2, bs2, codes & {"not-normalised"})
-        run.after = _Run(z2, a2, loss2, {}, {})
+        try:
+            z2, a2, loss2, _, _ = _forward(part, data, Ws2, bs2, codes & {"not-normalised"})
+            run.after = _Run(z2, a2, loss2, {}, {})
+        except FloatingPointError:   # the mistake's step overflows: nothing after it
+            pass
     return run
 
 
