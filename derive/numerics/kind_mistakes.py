@@ -240,6 +240,20 @@ def run_part(part, data, codes: Iterable[str] = (), f_prime=None) -> _Run:
     return run
 
 
+def forward_with(part, data, params: Mapping[str, Any]) -> _Run:
+    """The forward pass (z, a, loss) of ``part`` with some parameters replaced
+    (``params``: name -> array, e.g. a student's updated W²)."""
+    Ws, bs = _weights(data)
+    Ws = [_as(params.get(f"W{l}"), W[..., 0])[..., None] for l, W in enumerate(Ws, start=1)]
+    bs = [_col(_as(params.get(f"b{l}"), b[:, 0])) for l, b in enumerate(bs, start=1)]
+    z, a, loss, _, _ = _forward(part, data, Ws, bs, frozenset())
+    return _Run(z, a, loss, {}, {})
+
+
+def _as(value, default: np.ndarray) -> np.ndarray:
+    return default if value is None else np.asarray(value, float)
+
+
 def reported(g: np.ndarray, codes: frozenset, used: bool = False) -> np.ndarray:
     """A gradient as the student has it: sign flipped, transposed. ``used``:
     as used in the step, where a transposed gradient of the wrong shape
