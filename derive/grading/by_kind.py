@@ -85,7 +85,7 @@ def _sheets(v: KindVariant, part, rules: Rules) -> None:
     """The library's wrong answers for ``part``: per mistake set (and per
     class read, for wrong-class), only the answers that differ from the key's."""
     picks = max([part.network.layers[-1].size - 1 if part.network else 1] +
-                [len(q.get("example")["y"]) - 1 for q in part.questions
+                [len(km.example_of(q)[1]) - 1 for q in part.questions
                  if q.kind == "loss" and q.get("example")] + [1])
     for codes in km.mistake_sets(part, rules.combinations):
         for pick in range(picks) if "wrong-class" in codes else [None]:
