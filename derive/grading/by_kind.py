@@ -25,6 +25,7 @@ from derive.grading.rules import Rules
 from derive.numerics import kind_mistakes as km
 from derive.numerics import precision
 from derive.numerics.evaluate import forward_network
+from derive.numerics.key import nothing_done
 from derive.problem.spec import InputError, Layer, Network
 
 
@@ -76,7 +77,7 @@ def prepare_kind(keys: Sequence[dict], rules: Rules) -> list[KindVariant]:
                 v.given += [np.asarray(a, float) for a in part.given.W + part.given.b]
                 v.given += [np.asarray(part.given.x, float), np.asarray(part.given.y, float)]
             _sheets(v, part, rules)
-            _nothing(v, part)
+        v.nothing = {k: np.asarray(a, float) for k, a in nothing_done(key).items()}
         out.append(v)
     return out
 
@@ -103,25 +104,6 @@ def _sheets(v: KindVariant, part, rules: Rules) -> None:
             for code, expr in km.formula_mistakes(q, item.expected).items():
                 v.sheets.append(((code,), {q.id: expr}))
                 v.affects.setdefault(code, set()).add(q.id)
-
-
-def _nothing(v: KindVariant, part) -> None:
-    """What doing nothing gives: the given parameter for a step, the value
-    before the step for what is asked after it."""
-    if part.given is None or part.network is None:
-        return
-    before = km.part_answers(part, part.given)
-    for q in part.questions:
-        if q.kind == "step":
-            v.nothing[q.id] = np.asarray(part.given.param(q.get("param")), float)
-        elif q.kind == "gradient-step":
-            v.nothing[f"{q.id}.new"] = np.asarray(part.given.param(q.get("param")), float)
-        elif q.kind == "after-step" or q.kind == "probability" and q.get("after"):
-            run = km.forward_with(part, part.given, {})
-            v.nothing[q.id] = np.asarray(
-                km._value(run, q.get("value")) if q.kind == "after-step"
-                else km.probability(part, run, q.get("class")), float)
-    del before
 
 
 # --------------------------------------------------------------------------
