@@ -37,7 +37,8 @@ MAX_SHOWN = 12        # rows or columns of a student's matrix printed in full
 MAX_RAW = 160         # characters of an unreadable answer printed
 
 STATUS_TEXT = {"correct": "correct", "carried-forward": "carried forward",
-               "wrong": "wrong", "missing": "missing", "invalid": "unreadable"}
+               "wrong": "wrong", "missing": "missing", "invalid": "unreadable",
+               "manual": "graded by hand"}
 
 # The worked-solution step each item rests on: a derivation of Parts 1-2, or
 # matrix formulas (left side, key of derive.documents.context.matrix_formulas).
