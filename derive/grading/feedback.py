@@ -21,12 +21,12 @@ import sympy as sp
 
 from derive.documents.build import compile_pdf, install
 from derive.problem.config import Config
-from derive.documents.context import (Formatter, course_context, d_loss, derivations, matrix_formulas,
-                            summary)
+from derive.documents.context import (Formatter, course_context, d_loss, derivation_context,
+                                      derivations, matrix_formulas, summary)
 from derive.files import temp_folder
 from derive.grading.grade import Rules, StudentGrade, parse_rules, scoring_rules
 from derive.calculus.latex import latex
-from derive.grading.kind_answers import items_of
+from derive.grading.kind_answers import items_of, parts_of
 from derive.numerics.key import SCHEMA_2
 from derive.numerics.kind_mistakes import MISTAKE_KINDS
 from derive.numerics.mistakes import BY_CODE
@@ -125,7 +125,7 @@ def feedback_context(grade: StudentGrade, answers: dict, key: dict | None,
     fmt = Wide(config.course.decimals)
     generic = bool(key) and key.get("schema") == SCHEMA_2   # any assignment: by kind
     if generic:
-        key_rows, formulas = _key_rows(fmt, key), {}
+        key_rows, formulas, steps = _key_rows(fmt, key), {}, _steps(key)
     else:
         key_rows = {f"q{r['item']}": r["answer"] for r in summary(fmt, key)} if key else {}
         formulas = _formulas(key) if key else {}
@@ -136,13 +136,13 @@ def feedback_context(grade: StudentGrade, answers: dict, key: dict | None,
         if g.status == "correct" or grade.error:
             continue
         value = answers.get(q)
-        if g.status == "invalid":
-            shown = _raw(g.given)
+        if g.status in ("invalid", "manual"):
+            shown = _raw(g.given) if g.given is not None else Latex(r"\textit{no answer}")
         elif value is None:
             shown = Latex(r"\textit{no answer}")
         else:
             shown = _shown_answer(fmt, value)
-        step = {"derivation": None, "formulas": []} if generic else {
+        step = {"derivation": steps.get(q), "formulas": []} if generic else {
             "derivation": derivations()[DERIVATION[q]] if q in DERIVATION else None,
             "formulas": [Latex(f"{lhs} = {formulas[name]}") for lhs, name in FORMULAS.get(q, [])]}
         details.append({
@@ -192,6 +192,19 @@ def _key_rows(fmt: Formatter, key: dict) -> dict[str, list[Latex]]:
                                   rf"	ext{{new: }} {_math(fmt, e['new'])}")]
         else:
             out[item.id] = [_math(fmt, e)]
+    return out
+
+
+def _steps(key: dict) -> dict[str, dict]:
+    """The worked solution of each formula question of a schema 2 key: its
+    derivation from the catalogue (the last one, which gives the answer)."""
+    from derive.calculus.catalogue import derivations as catalogue
+    out = {}
+    for part in parts_of(key):
+        for q in part.questions:
+            ds = catalogue(part, q)
+            if ds:
+                out[q.id] = derivation_context(ds[-1])
     return out
 
 

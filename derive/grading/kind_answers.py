@@ -213,6 +213,18 @@ def check_key(data: Any, where: str) -> dict:
     variant = data.get("variant", "reference")
     if not isinstance(variant, str) or printable(variant) != variant or len(variant) > 100:
         raise InputError(f"{where}: variant", "not a plain id")
+    questions, answers = data["questions"], data["answers"]
+    if not isinstance(questions, dict) or not isinstance(answers, dict):
+        raise InputError(f"{where}: key {variant}", "questions and answers must be objects")
+    for qid, q in questions.items():
+        if answers.get(qid) is None:
+            raise InputError(f"{where}: key {printable(variant)}: {printable(str(qid))[:40]}",
+                             "missing")
+        try:
+            _expected(Question(qid, q["kind"], q["points"], ()), answers[qid])
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            raise InputError(f"{where}: key {printable(variant)}: {printable(str(qid))[:40]}",
+                             f"not an answer of its kind ({printable(str(e))[:80]})") from None
     try:
         items = items_of(data)
         parts_of(data)
