@@ -220,3 +220,17 @@ def test_wrong_answers_take_the_keys_exact_relu_decisions():
     assert np.all(right[:, 0] == 0)
     sign = np.asarray(wrong["sign-flipped"]["grad"])
     np.testing.assert_array_equal(sign[:, 0], 0.0)
+
+
+def test_formula_questions_get_the_mistakes_of_their_formula():
+    import sympy as sp
+    part = EXAMPLES["logistic"]().parts[0]
+    q = {q.id: q for q in part.questions}
+    z = sp.Symbol("z")
+    wrong = km.wrong_answers(part, q["q1"])["sign-flipped"]
+    assert sp.simplify(sp.sympify(wrong["sympy"]) - 1 / (1 + sp.exp(z))) == 0
+    grad = km.wrong_answers(part, q["q3"])["sign-flipped"]
+    a, y, x = sp.symbols("a y x_k")
+    assert sp.simplify(sp.sympify(grad["sympy"]) + (a - y) * x) == 0
+    softmax = EXAMPLES["reference"]().parts[1]
+    assert km.wrong_answers(softmax, softmax.questions[0]) == {}   # LaTeX only
