@@ -190,23 +190,27 @@ class KindStudent(Student):
 
     def _from_layer_below(self, p, q):
         """A forward quantity (or a probability) from the student's own
-        genuine activation of a lower layer: the rest of the forward pass."""
+        genuine activation of a lower layer: the rest of the forward pass
+        (the loss and a probability from their own output)."""
         L = len(p.network.layers)
         value = "output" if q.kind == "probability" else q.get("value")
         top = L if value in ("output", "loss") else int(value[1:])
-        if value == "loss":
+        z, out = None, None
+        if value == "loss" or q.kind == "probability":
             out = self._own_forward(p, L)
-            if out is not None:
-                return np.asarray(km._loss(p.network.loss, out, np.asarray(p.given.y)))
-        for k in range(top - 1, 0, -1):
+        for k in range(top - 1, 0, -1) if out is None else ():
             a = self._own_forward(p, k)
             if a is not None:
-                z, acts = _forward_from(p, k, a, top)
-                run = km._Run([None] * (top - 1) + [z], [None] * (top - 1) + [acts], 0.0, {}, {})
-                if q.kind == "probability":
-                    return np.asarray(km.probability(p, run, q.get("class")), float)
-                return np.asarray(z if value[0] == "z" else acts)
-        return None
+                z, out = _forward_from(p, k, a, top)
+                break
+        if out is None:
+            return None
+        if q.kind == "probability":
+            return np.asarray(km.probability(p, km._Run([], [out], 0.0, {}, {}),
+                                             q.get("class")), float)
+        if value == "loss":
+            return np.asarray(km._loss(p.network.loss, out, np.asarray(p.given.y)))
+        return np.asarray(z if value[0] == "z" else out)
 
     def _own_forward(self, p, layer: int):
         L = len(p.network.layers)

@@ -239,3 +239,64 @@ def test_random_instances_a_consistent_mistake_is_named_where_it_enters(data, na
         assert i.diagnosis in ([], [code], ["rounded-too-early"]), (q, i.diagnosis)
         if i.diagnosis == [code]:
             assert kinds[q] in km.MISTAKE_KINDS[code].kinds or i.status == "wrong"
+
+
+def _forward(net, Ws, bs, a):
+    """Plain NumPy forward from an activation ``a`` through the layers given."""
+    acts = {"tanh": np.tanh, "identity": lambda z: z, "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+            "softmax": lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum()}
+    for layer, W, b in zip(net, Ws, bs):
+        a = acts[layer.activation](np.asarray(W).T @ a + np.asarray(b))
+    return a
+
+
+def test_errors_carry_forward_by_kind():
+    """A wrong hidden activation carries to the output and the loss; a wrong
+    gradient to the step; wrong updated weights to the value after the step;
+    a new value from a wrong gradient beside it earns the update share."""
+    a = EXAMPLES["tanh-mse"]()
+    key = _json(build_assignment_key(a))
+    part = a.parts[0]
+    g, net = part.given, part.network.layers
+    a1 = np.asarray(key["answers"]["q4"]) + np.array([0.3, 0, 0, 0])
+    out = _forward(net[1:], g.W[1:], g.b[1:], a1)
+    loss = 0.5 * np.sum((out - np.asarray(g.y)) ** 2)
+    grad2 = np.asarray(key["answers"]["q7"]["grad"]) * 1.5          # no mistake explains it
+    new2 = np.asarray(g.W[1]) - g.lr * grad2
+    new1 = np.asarray(key["answers"]["q8"]["new"])
+    after = _forward(net, [new1, new2], g.b, np.asarray(g.x))
+    after_loss = 0.5 * np.sum((after - np.asarray(g.y)) ** 2)
+    answers = {**_perfect(key), "q4": a1.tolist(), "q5": out.tolist(), "q6": float(loss),
+               "q7": {"grad": grad2.tolist(), "new": new2.tolist()}, "q9": float(after_loss)}
+    g_ = grade(key, [{"student": "c", "variant": "reference", "answers": answers}])["c"]
+    items = g_.items
+    assert items["q4"].status == "wrong" and not items["q4"].diagnosis
+    assert items["q5"].status == items["q6"].status == "carried-forward"
+    assert items["q5"].points == items["q5"].max
+    assert items["q7"].status == "carried-forward"
+    assert items["q7"].points == items["q7"].max * Rules().carried_forward_update
+    assert items["q9"].status == "carried-forward" and items["q9"].points == items["q9"].max
+
+
+def test_a_probability_carries_from_the_students_own_output():
+    a = EXAMPLES["sigmoid-softmax"]()
+    key = _json(build_assignment_key(a))
+    wrong = np.asarray(key["answers"]["q6"])[::-1]          # the output, classes swapped
+    answers = {**_perfect(key), "q6": wrong.tolist(), "q7": float(wrong[1])}
+    g = grade(key, [{"student": "p", "variant": "reference", "answers": answers}])["p"]
+    assert g.items["q6"].status == "wrong" and g.items["q7"].status == "carried-forward"
+
+
+def test_the_loss_carries_from_a_hidden_activation_when_no_output_is_asked():
+    """logistic asks for the output and the loss; tanh-mse without its output
+    question: the loss then follows from the student's own a1."""
+    a = EXAMPLES["tanh-mse"]()
+    key = _json(build_assignment_key(a))
+    del key["questions"]["q5"], key["answers"]["q5"]
+    g, net = a.parts[0].given, a.parts[0].network.layers
+    a1 = np.asarray(key["answers"]["q4"]) * 0.5
+    out = _forward(net[1:], g.W[1:], g.b[1:], a1)
+    answers = {**_perfect(key), "q4": a1.tolist(),
+               "q6": float(0.5 * np.sum((out - np.asarray(g.y)) ** 2))}
+    got = grade(key, [{"student": "l", "variant": "reference", "answers": answers}])["l"]
+    assert got.items["q6"].status == "carried-forward"
