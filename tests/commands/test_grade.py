@@ -412,3 +412,18 @@ def test_schema_2_bad_keys_are_one_line_exit_2(kind_set, tmp_path, capsys, chang
     assert main(["grade", "--answers", str(answers), "--keys", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err, err
+
+
+def test_schema_2_one_key_and_bad_answers_files(kind_set, tmp_path, capsys):
+    _, keys, _ = kind_set
+    key = write(tmp_path / "key.json", keys[0])
+    answers = write(tmp_path / "a.json", _submission(keys[0], "Ada") | {"variant": "v7"})
+    assert main(["grade", "--answers", str(answers), "--key", str(key), "--json"]) == 0
+    [ada] = json.loads(capsys.readouterr().out)["students"]
+    assert ada["score"] == 95 and "graded against the key of 'v1'" in ada["notes"][0]
+    (tmp_path / "b.json").write_text('[{"student": "Ada", "answers": {"q4": [1, 2')
+    assert main(["grade", "--answers", str(tmp_path / "b.json"), "--key", str(key)]) == 2
+    assert "not valid JSON" in capsys.readouterr().err
+    twice = write(tmp_path / "c.json", [_submission(keys[0], "Ada"), _submission(keys[0], " ada")])
+    assert main(["grade", "--answers", str(twice), "--key", str(key)]) == 2
+    assert "appears twice (entry 1 and entry 2)" in capsys.readouterr().err
