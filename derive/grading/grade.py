@@ -1,23 +1,19 @@
-"""Grading: each submission against its variant's answer key, with a diagnosis.
+"""Grading against the reference's (schema 1) keys, with a diagnosis.
 
 For every item the student's answer (validated by :mod:`derive.grading.answers`) is
 compared with the key under the precision contract of :mod:`derive.numerics.precision`
-(formulas by SymPy) and scored by one rule, :func:`scoring_rules`: right;
-right but rounded too early; carried forward from the student's own earlier
-answer when that answer is a genuine attempt; a fixed share per mistake of
-the library (:mod:`derive.numerics.mistakes`, recomputed for the variant, alone and
-in pairs); else credit for the informative entries that are right.
+(formulas by SymPy) and scored by one rule, :func:`scoring_rules`, in the flow
+every grader shares (:mod:`derive.grading.scoring`): right; right but rounded too
+early; carried forward from the student's own earlier answer when that answer is
+a genuine attempt; a fixed share per mistake of the library
+(:mod:`derive.numerics.mistakes`, recomputed for the variant, alone and in pairs);
+else credit for the informative entries that are right. This module holds what
+is the reference's own: its keys, its library, and how its items carry forward.
 Numbers come from the key and from :mod:`derive.numerics.evaluate`, nothing else.
 """
 
 from __future__ import annotations
 
-import math
-import random
-import signal
-import threading
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Sequence
@@ -25,261 +21,21 @@ from typing import Any, Sequence
 import numpy as np
 import sympy as sp
 
-from derive.numerics import precision
-from derive.grading.answers import (SYMBOLIC, UPDATES, AnswerError, Given, Submission, TooLarge,
-                            evaluate, parse_expression)
-from derive.calculus import softmax as sm
-from derive.numerics.key import ITEMS, POINTS, nothing_done
-from derive.numerics.mistakes import BY_CODE, MISTAKES, ROUNDED, Mistake, mistake_sets, recompute_params
+from derive.grading import scoring
+from derive.grading.answers import SYMBOLIC, UPDATES, AnswerError, Submission, parse_expression
+from derive.grading.compare import (  # noqa: F401  (re-exported: the grader's names)
+    _close, _equivalent, _same, _Timeout, equivalent, time_limit)
+from derive.grading.results import STATUSES, ItemGrade, StudentGrade, _round  # noqa: F401
+from derive.grading.rules import Rules, parse_rules, scoring_rules  # noqa: F401
+from derive.grading.scoring import NOT_GENUINE, Student, diagnose  # noqa: F401
 from derive.numerics.evaluate import forward_network
+from derive.numerics.key import ITEMS, POINTS, nothing_done
+from derive.numerics.mistakes import BY_CODE, MISTAKES, mistake_sets, recompute_params
 from derive.problem.spec import InputError, Layer, Network, Params, parse_params
 
-STATUSES = ("correct", "carried-forward", "wrong", "missing", "invalid")
-
 
 # --------------------------------------------------------------------------
-# Rules (the [grading] table of the config) and the scoring rule they make
 
-
-@dataclass(frozen=True)
-class Rules:
-    """How answers are compared and credited."""
-
-    figures: int = precision.FIGURES  # the precision contract: [course] figures, not [grading]
-    mistake_credit: float = 0.5     # share kept per diagnosed mistake: one 0.5, two 0.25
-    rounded_credit: float = 0.5     # right, but rounded too early
-    carried_forward: float = 1.0    # right from the student's own wrong earlier answer
-    # q12/q13: W right for a wrong gradient given beside it that no mistake explains
-    carried_forward_update: float = 0.5
-    per_entry: bool = True          # other wrong matrices/vectors: credit per informative entry
-    symbolic_time_limit: float = 2.0  # seconds for SymPy on one formula
-    symbolic_points: int = 8       # random points a formula is evaluated at
-    combinations: int = 2          # mistakes combined in one diagnosis
-
-
-_RANGES = {"mistake_credit": (0.0, 1.0), "rounded_credit": (0.0, 1.0),
-           "carried_forward": (0.0, 1.0), "carried_forward_update": (0.0, 1.0),
-           "symbolic_time_limit": (0.05, 60.0), "symbolic_points": (1, 100),
-           "combinations": (1, 3)}
-_SETTABLE = [name for name in Rules.__dataclass_fields__ if name != "figures"]
-_REPLACED = ("rel_tol", "abs_tol")  # the tolerance before the precision contract
-
-
-def parse_rules(data: Any, section: str = "grading",
-                figures: int = precision.FIGURES) -> Rules:
-    """Validate the ``[grading]`` table; ``figures`` is ``[course] figures``."""
-    if not isinstance(data, dict):
-        raise InputError(section, "expected a table")
-    defaults = Rules()
-    values = {}
-    for name, value in data.items():
-        where = f"{section}.{name}"
-        if name in _REPLACED:
-            raise InputError(where, "no longer exists: `figures` in [course] (significant "
-                             "figures, default 3) replaced rel_tol and abs_tol")
-        if name not in _SETTABLE:
-            raise InputError(where, "unknown field; expected " + ", ".join(_SETTABLE))
-        default = getattr(defaults, name)
-        if isinstance(default, bool):
-            if not isinstance(value, bool):
-                raise InputError(where, f"expected true or false, got {value!r}")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                (isinstance(default, int) and not isinstance(value, int)):
-            kind = "a whole number" if isinstance(default, int) else "a number"
-            raise InputError(where, f"expected {kind}, got {value!r}")
-        else:
-            lo, hi = _RANGES[name]
-            if not (math.isfinite(value) and lo <= value <= hi):
-                raise InputError(where, f"must be from {lo:g} to {hi:g}, got {value!r}")
-        values[name] = value
-    return Rules(figures=figures, **values)
-
-
-def _share(x: float) -> str:
-    return f"{100 * x:.4g} %"
-
-
-def scoring_rules(rules: Rules) -> list[str]:
-    """The scoring rule, one sentence per case, the first case that applies
-    wins: what the README states for the defaults and every feedback PDF prints."""
-    f, m = rules.figures, rules.mistake_credit
-    other = ("its informative entries that are right, as a share of the informative "
-             "entries plus the wrong other ones (informative: where the right answer "
-             "differs from doing nothing, that is from the given W for an update, from "
-             "the output before the step for q14, from 0 otherwise); a single number, "
-             "a formula, all zeros or a copy earns nothing"
-             if rules.per_entry else "nothing")
-    return [
-        precision.statement(f),
-        "Right (a formula: equal to the key's): all of the item's points.",
-        "Carried forward: wrong, but it follows correctly from your own earlier answer "
-        "(q8 from q6, q9 from q8, q11 from q10, q14 from q12 and q13) and that answer is "
-        "a genuine attempt (the right shape, not all zeros, not a copy of the given data "
-        f"or of the answer before the step): {_share(rules.carried_forward)}.",
-        f"A mistake of the library diagnosed: {_share(m)} of the points, the same on "
-        f"every variant; two mistakes at once: {_share(m ** 2)}.",
-        f"Rounded too early (every number right to {f - 1} significant figures, "
-        f"some not to {f}): {_share(rules.rounded_credit)}.",
-        "Questions 12 and 13: the points are for the updated W; a W that follows "
-        "correctly from a wrong gradient given beside it (a genuine attempt) that no "
-        f"mistake of the library explains: {_share(rules.carried_forward_update)}.",
-        f"Any other wrong answer: {other}. Missing or unreadable: nothing.",
-    ]
-
-
-# --------------------------------------------------------------------------
-# Results
-
-
-@dataclass
-class ItemGrade:
-    """The grade of one item, with what the feedback shows."""
-
-    status: str
-    points: float
-    max: float
-    diagnosis: list[str] = field(default_factory=list)
-    feedback: str = ""
-    given: Any = None       # the student's answer, as they wrote it
-    expected: Any = None    # the key's answer (plain lists / formula text)
-
-    def to_json(self) -> dict:
-        return {"status": self.status, "points": _round(self.points), "max": self.max,
-                "diagnosis": list(self.diagnosis), "feedback": self.feedback}
-
-
-@dataclass
-class StudentGrade:
-    """One submission's grade."""
-
-    student: str
-    variant: str | None
-    items: dict[str, ItemGrade]
-    error: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def score(self) -> float:
-        return _round(sum(g.points for g in self.items.values()))
-
-    @property
-    def max(self) -> float:
-        return _round(sum(POINTS.values()))
-
-    def to_json(self) -> dict:
-        out = {"student": self.student, "variant": self.variant, "score": self.score,
-               "max": self.max, "items": {q: g.to_json() for q, g in self.items.items()}}
-        if self.error:
-            out["error"] = self.error
-        if self.notes:
-            out["notes"] = list(self.notes)
-        return out
-
-
-def _round(x: float) -> float:
-    return round(float(x), 4) + 0.0
-
-
-# --------------------------------------------------------------------------
-# Formulas
-
-
-_DOMAINS = {"z": (-3.0, 3.0), "a": (0.05, 0.95), "y": (0.0, 1.0), "x_k": (-3.0, 3.0)}
-
-
-class _Timeout(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float):
-    """Raise :class:`_Timeout` after ``seconds`` (in the main thread; SymPy is
-    pure Python, so the alarm interrupts it). A timer already running is
-    re-armed with what is left of it. Elsewhere no alarm is possible: the
-    block is skipped with :class:`_Timeout` at once."""
-    if threading.current_thread() is not threading.main_thread() or \
-            not hasattr(signal, "setitimer"):
-        raise _Timeout()
-
-    inside = [True]
-
-    def _alarm(signum, frame):
-        if inside[0]:
-            # again in 50 ms, should this one be swallowed (an exception in a
-            # weakref callback or __del__ is only printed, not raised)
-            signal.setitimer(signal.ITIMER_REAL, 0.05)
-            raise _Timeout()
-
-    old = signal.signal(signal.SIGALRM, _alarm)
-    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
-    start = time.monotonic()
-    try:
-        yield
-    finally:
-        inside[0] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-        if outer:
-            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
-
-
-def _instantiate(expr: sp.Expr, item: str) -> sp.Expr:
-    """q4 is a_j with a sum over k = 1..n: compare it at n = 3, j = 1."""
-    if item == "q4":
-        return expr.subs(sm.n, 3).doit().subs(sm.j, 1)
-    return expr
-
-
-def _value(expr: sp.Expr, point: dict) -> complex | None:
-    """``expr`` at ``point`` by the bounded evaluator, None where it has no
-    value; :class:`TooLarge` propagates."""
-    try:
-        return evaluate(expr, point)
-    except TooLarge:
-        raise
-    except AnswerError:
-        return None
-
-
-def equivalent(given: sp.Expr, expected: sp.Expr, item: str, rules: Rules) -> bool:
-    """Whether a formula equals the key's.
-
-    Evaluation at random points first (bounded: :class:`TooLarge` when a
-    value is beyond the evaluator's range): one point where they differ
-    proves them different. When they agree everywhere, SymPy's ``simplify``
-    of the difference is tried as a proof within ``rules.symbolic_time_limit``
-    (only where a timer can stop it: the main thread); if it times out or
-    cannot reduce it to 0, agreement at every point decides."""
-    return _equivalent(given, expected, item, rules.symbolic_points,
-                       rules.symbolic_time_limit)
-
-
-@lru_cache(maxsize=4096)
-def _equivalent(given, expected, item, points: int, seconds: float) -> bool:
-    if given == expected:
-        return True
-    g, e = _instantiate(given, item), _instantiate(expected, item)
-    symbols = sorted(g.free_symbols | e.free_symbols, key=str)
-    rng = random.Random(f"{item}|{g}|{e}")  # reproducible points
-    agreed = 0
-    for _ in range(points):
-        point = {s: rng.uniform(*_DOMAINS.get(str(s), (-2.0, 2.0))) for s in symbols}
-        vg, ve = _value(g, point), _value(e, point)
-        if vg is None or ve is None:
-            continue
-        if abs(vg - ve) > 1e-9 * max(1.0, abs(ve)):
-            return False
-        agreed += 1
-    try:
-        with time_limit(seconds):
-            if sp.simplify(g - e) == 0:
-                return True
-    except (_Timeout, RecursionError, MemoryError):
-        pass
-    return agreed > 0
-
-
-# --------------------------------------------------------------------------
 # One variant: the key's answers and the mistake library, ready to compare
 
 
@@ -290,9 +46,13 @@ class Variant:
     key: dict
     params: Params
     expected: dict[str, Any]
-    sheets: list[tuple[tuple[Mistake, ...], list[dict[str, Any]]]]
+    # the library's answers: (mistake codes, {item: answer}), a sheet per class read
+    sheets: list[tuple[tuple[str, ...], dict[str, Any]]]
     given: list[np.ndarray] = field(default_factory=list)  # the data the sheet gives
     nothing: dict[str, Any] = field(default_factory=dict)  # key.nothing_done
+    affects: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {m.code: m.items for m in MISTAKES})
+    order: list[str] = field(default_factory=lambda: [m.code for m in MISTAKES])
 
 
 def _arrays(value: Any) -> Any:
@@ -349,7 +109,8 @@ def prepare(keys: Sequence[dict], rules: Rules) -> list[Variant]:
         except FloatingPointError:  # overflow in some instance: one at a time
             per_key = [_recompute_one(v.params, mistakes) for v in variants]
         for v, sheets in zip(variants, per_key):
-            v.sheets.append((mistakes, [_arrays_sheet(s) for s in sheets]))
+            codes = tuple(m.code for m in mistakes)
+            v.sheets += [(codes, _arrays_sheet(s)) for s in sheets]
     return variants
 
 
@@ -368,78 +129,15 @@ def _arrays_sheet(sheet: dict) -> dict:
 
 
 # --------------------------------------------------------------------------
-# Comparing: the precision contract
-
-
-def _close(given: np.ndarray, expected: np.ndarray, rules: Rules) -> np.ndarray | None:
-    """Entry-wise pass/fail, or None when the shapes differ."""
-    if given.shape != expected.shape:
-        return None
-    return precision.within(given, expected, rules.figures)
-
-
-def _same(given, expected, item: str, rules: Rules) -> bool:
-    if isinstance(given, sp.Basic):
-        return isinstance(expected, sp.Basic) and equivalent(given, expected, item, rules)
-    if isinstance(expected, dict):  # q12/q13: every part given must match
-        parts = [p for p in ("grad", "W") if given.get(p) is not None]
-        return bool(parts) and all(_same(given[p], expected[p], item, rules) for p in parts)
-    ok = _close(np.asarray(given), np.asarray(expected), rules)
-    return ok is not None and bool(ok.all())
-
-
-def _shape(a: np.ndarray) -> str:
-    return " × ".join(map(str, a.shape)) if a.ndim == 2 else \
-        f"{a.shape[0]} entries" if a.ndim == 1 else "one number"
-
-
-# --------------------------------------------------------------------------
 # Error carried forward, from genuine attempts only
 
 
-class _Student:
-    """One student's answers against one variant."""
+class _Student(Student):
+    """One student's answers against one variant of the reference."""
 
     def __init__(self, sub: Submission, variant: Variant, rules: Rules):
-        self.sub, self.v, self.rules = sub, variant, rules
+        super().__init__(sub, variant, rules)
         self.p = variant.params
-
-    def expected(self, item: str, part: str | None = None):
-        return self.v.expected[item][part] if part else self.v.expected[item]
-
-    def own(self, item: str, part: str | None = None):
-        """The student's valid answer (with the key's shape, transposed back
-        if need be), or None."""
-        g = self.sub.answers.get(item)
-        if g is None or g.error:
-            return None
-        value, expected = g.value, self.expected(item, part)
-        if part:
-            value = value.get(part)
-            if value is None:
-                return None
-        if isinstance(value, np.ndarray):
-            if value.shape == expected.shape:
-                return value
-            if value.ndim == 2 and value.T.shape == expected.shape:
-                return value.T
-            return None
-        return value
-
-    def genuine(self, value: np.ndarray, item: str, part: str | None = None) -> bool:
-        """Not all zeros, not a copy of the data the sheet gives, not what
-        doing nothing gives (:meth:`baseline`)."""
-        base = self.baseline(item, part)
-        return not precision.blank(value, self.v.given + ([] if base is None else [base]),
-                                   self.rules.figures)
-
-    def source(self, item: str, part: str | None = None):
-        """What the student's later answers rest on: their own answer when it
-        is a genuine attempt (else None), or what follows from earlier ones."""
-        own = self.own(item, part)
-        if own is not None:
-            return own if self.genuine(own, item, part) else None
-        return self.carried(item, part)
 
     def carried(self, item: str, part: str | None = None):
         """What ``item`` should be given the student's own genuine earlier
@@ -476,255 +174,22 @@ class _Student:
         return None if base is None else np.asarray(base, float)
 
 
+
+    def acts_on(self, code: str, item: str) -> bool:
+        return item in BY_CODE[code].acts_on
+
+    def describe(self, codes) -> str:
+        return " ".join(BY_CODE[c].feedback for c in codes)
+
+    def carried_text(self, item: str) -> str:
+        return f"Wrong, but it follows correctly from your answer to {_SOURCES[item]}."
+
+
 def _col(v) -> np.ndarray:
     return np.asarray(v, float)[:, None]
 
 
-NOT_GENUINE = ("All zeros, a copy of the given data, or what doing nothing gives: "
-               "no credit, and nothing carries forward from it.")
 _SOURCES = {"q8": "q6", "q9": "q8", "q11": "q10", "q14": "q12 and q13"}
-
-
-# --------------------------------------------------------------------------
-# Diagnosis
-
-
-def diagnose(item: str, value: Any, variant: Variant, rules: Rules,
-             wrong_parts: Sequence[str] = (), student: "_Student | None" = None) -> list[str]:
-    """Codes of the explanation of ``value`` by the mistake library: the
-    fewest mistakes whose recomputed answer matches it (q12/q13: every part
-    given, else the ``wrong_parts``); among several, the one whose mistakes
-    the student's other answers show, then the one they contradict least
-    (ascent, not sign-flipped, after a right q6), then library order."""
-    for size in range(1, rules.combinations + 1):
-        sets = [(ms, sheets) for ms, sheets in variant.sheets if len(ms) == size]
-        for match in (lambda v, s: _same(v, s, item, rules),
-                      lambda v, s: _same_parts(v, s, item, rules, wrong_parts)):
-            found = []
-            for mistakes, sheets in sets:
-                sheet = next((sh for sh in sheets if item in sh and match(value, sh[item])), None)
-                if sheet is not None:
-                    found.append((mistakes, sheet))
-            if found:
-                best, _ = min(found, key=lambda f: _doubt(f[0], f[1], item, student))
-                return [m.code for m in MISTAKES if m in best]
-    return []
-
-
-def _same_parts(value, sheet_value, item, rules, parts) -> bool:
-    """q12/q13: a right part given beside a wrong one; match on the wrong parts."""
-    return bool(parts) and isinstance(value, dict) and \
-        all(_same(value[p], sheet_value[p], item, rules) for p in parts)
-
-
-def _doubt(mistakes: tuple[Mistake, ...], sheet: dict, item: str,
-           student: "_Student | None") -> tuple[int, int]:
-    """(mistakes of the explanation that none of the student's other answers
-    shows, other answers that contradict it)."""
-    if student is None:
-        return 0, 0
-    shown: set[str] = set()
-    contradicted = 0
-    for q, wrong in sheet.items():
-        given = student.sub.answers.get(q)
-        if given is None or given.error:
-            continue
-        if q == item:  # q12/q13: the part given beside the one explained, transposed back
-            own = [(student.own(q, p), wrong[p]) for p in ("grad", "W")
-                   if isinstance(wrong, dict) and given.value.get(p) is not None]
-            contradicted += sum(v is not None and not _same(v, w, q, student.rules)
-                                for v, w in own)
-            continue
-        if not _same(given.value, wrong, q, student.rules):
-            contradicted += 1
-        elif not _same(given.value, student.expected(q), q, student.rules):
-            shown |= {m.code for m in mistakes if q in m.items}
-    return sum(m.code not in shown for m in mistakes), contradicted
-
-
-_ORDER = [m.code for m in MISTAKES]
-
-
-def _feedback(codes: Sequence[str]) -> str:
-    return " ".join(BY_CODE[c].feedback for c in codes)
-
-
-# --------------------------------------------------------------------------
-# Grading one item
-
-
-def grade_item(item: str, student: _Student) -> ItemGrade:
-    """Status, points, diagnosis and feedback of one item (:func:`scoring_rules`)."""
-    rules, variant = student.rules, student.v
-    given: Given | None = student.sub.answers.get(item)
-    grade = ItemGrade("missing", 0.0, POINTS[item],
-                      given=None if given is None else given.raw,
-                      expected=variant.key["answers"][item])
-    if given is None:
-        grade.feedback = "No answer."
-        return grade
-    if given.error:
-        grade.status, grade.feedback = "invalid", f"Could not read this answer: {given.error}."
-        return grade
-    notes = " ".join(n[0].upper() + n[1:] + "." for n in given.notes)
-    value = given.value
-    if item in UPDATES:
-        grade = _grade_update(item, value, student, grade)
-    elif isinstance(value, sp.Basic):
-        try:
-            if equivalent(value, student.expected(item), item, rules):
-                grade.status, grade.points = "correct", grade.max
-            else:
-                _diagnosed(grade, diagnose(item, value, variant, rules, student=student), rules)
-        except TooLarge as e:
-            grade.status, grade.points, grade.diagnosis = "invalid", 0.0, []
-            grade.feedback = f"Could not evaluate this answer: {e}."
-            return grade
-    else:
-        grade = _grade_numbers(item, value, student, grade)
-    if grade.status == "wrong" and not grade.feedback:
-        grade.feedback = _feedback(grade.diagnosis) or \
-            "Not the key's answer, and none of the known mistakes explains it."
-    grade.feedback = " ".join(t for t in (grade.feedback, notes) if t)
-    return grade
-
-
-def _diagnosed(grade: ItemGrade, codes: list[str], rules: Rules) -> bool:
-    """A wrong answer; a fixed share of the points per diagnosed mistake."""
-    grade.status, grade.diagnosis = "wrong", codes
-    grade.points = grade.max * rules.mistake_credit ** len(codes) if codes else 0.0
-    return bool(codes)
-
-
-def _right(value: np.ndarray, expected: np.ndarray, grade: ItemGrade, rules: Rules) -> bool:
-    ok = _close(value, expected, rules)
-    if ok is not None and ok.all():
-        grade.status, grade.points = "correct", grade.max
-        return True
-    return False
-
-
-def _rounded(value: np.ndarray, expected: np.ndarray, grade: ItemGrade, rules: Rules) -> bool:
-    """Right to one significant figure fewer than the contract asks."""
-    if value.shape != expected.shape or \
-            not precision.within(value, expected, rules.figures - 1).all():
-        return False
-    grade.status, grade.points = "wrong", grade.max * rules.rounded_credit
-    grade.diagnosis = [ROUNDED.code]
-    return True
-
-
-def _grade_numbers(item: str, value: np.ndarray, student: _Student, grade: ItemGrade,
-                   part: str | None = None, diagnosis=None) -> ItemGrade:
-    """A number, vector or matrix (``part``: q12/q13's W, ``diagnosis``
-    explains the whole answer)."""
-    rules, expected = student.rules, student.expected(item, part)
-    if _right(value, expected, grade, rules):
-        return grade
-    cf = student.carried(item, part)
-    carried = cf is not None and _same(value, cf, item, rules) and \
-        not _same(cf, expected, item, rules)
-    codes = None
-    if carried and part is None:
-        codes = _explain(item, value, student, diagnosis)
-        if not (any(item in BY_CODE[c].acts_on for c in codes)
-                and _evidenced(item, value, codes, student)):
-            grade.status, grade.points = "carried-forward", grade.max * rules.carried_forward
-            grade.feedback = (f"Wrong, but it follows correctly from your answer to "
-                              f"{_SOURCES[item]}.")
-            return grade
-    if value.shape == expected.shape and not student.genuine(value, item, part):
-        grade.status, grade.feedback = "wrong", NOT_GENUINE
-        return grade
-    if codes is None:
-        codes = _explain(item, value, student, diagnosis)
-    if _diagnosed(grade, codes, rules) or _rounded(value, expected, grade, rules):
-        return grade
-    if carried:
-        grade.status = "carried-forward"
-        grade.points = grade.max * rules.carried_forward_update
-        grade.feedback = ("W follows correctly from the gradient you give beside it, but "
-                          "that gradient is wrong, and none of the known mistakes explains it.")
-        return grade
-    if rules.per_entry:
-        grade.points = grade.max * _informative_share(value, expected,
-                                                      student.baseline(item, part), student)
-    if value.shape != expected.shape:
-        grade.feedback = (
-            "Transposed, and transposed back the entries still differ from the key."
-            if value.ndim == 2 and value.T.shape == expected.shape else
-            f"Expected {_shape(expected)}, got {_shape(value)}.")
-    return grade
-
-
-def _explain(item: str, value, student: _Student, diagnosis=None) -> list[str]:
-    return diagnosis() if diagnosis else diagnose(item, value, student.v, student.rules,
-                                                  student=student)
-
-
-def _evidenced(item: str, value, codes: list[str], student: _Student) -> bool:
-    """Whether the student's other answers show every mistake of ``codes``
-    and contradict none (then the mistake, not a chance agreement with their
-    earlier answers, explains ``value``)."""
-    wanted = {BY_CODE[c] for c in codes}
-    return any(set(mistakes) == wanted and item in sheet
-               and _same(value, sheet[item], item, student.rules)
-               and _doubt(mistakes, sheet, item, student) == (0, 0)
-               for mistakes, sheets in student.v.sheets for sheet in sheets)
-
-
-def _informative_share(value: np.ndarray, expected: np.ndarray, base: np.ndarray | None,
-                       student: _Student) -> float:
-    """The share of the informative entries that are right: those the right
-    answer changes from ``base`` (or that are not 0); a wrong entry that is
-    not informative counts against it."""
-    ok = _close(value, expected, student.rules)
-    if ok is None or value.ndim == 0:
-        return 0.0
-    base = np.zeros_like(expected) if base is None else base
-    informative = ~precision.within(base, expected, student.rules.figures)
-    count = informative.sum() + (~ok & ~informative).sum()
-    return float((ok & informative).sum() / count) if count else 0.0
-
-
-def _grade_update(item: str, value: dict, student: _Student, grade: ItemGrade) -> ItemGrade:
-    """q12/q13: the points are for W; grad serves the diagnosis and carries
-    errors forward to W."""
-    rules, v = student.rules, student.v
-    grad_wrong = value["grad"] is not None and \
-        not _same(value["grad"], student.expected(item, "grad"), item, rules)
-
-    def explain(parts) -> list[str]:
-        return diagnose(item, value, v, rules, parts, student)
-
-    if value["W"] is None:
-        grade.feedback = "The updated W is missing (the points are for W)."
-        if grad_wrong:
-            grade.diagnosis = explain(["grad"])
-            grade.feedback = " ".join([grade.feedback, _feedback(grade.diagnosis)]).strip()
-        return grade
-    def explained() -> list[str]:
-        """Both parts by one explanation, else each by its own (a transposed
-        gradient, then an ascent step: "transposed, ascent")."""
-        if not grad_wrong:
-            return explain(["W"])
-        codes = explain(["grad", "W"])
-        if not codes and (step := explain(["W"])):
-            codes = sorted(set(explain(["grad"])) | set(step), key=_ORDER.index)
-        return codes
-
-    grade = _grade_numbers(item, value["W"], student, grade, "W", explained)
-    if grade.status == "correct" and grad_wrong:
-        # W agrees with the key at the precision asked only because the step is
-        # small; a named mistake in the gradient costs what it costs elsewhere
-        codes = explain(["grad", "W"]) or explain(["grad"])
-        said = "W is right to the precision asked, but the gradient given beside it is not."
-        if _diagnosed(grade, codes, rules):
-            said = said.replace("W is right", "W looks right")
-        else:
-            grade.status, grade.points = "correct", grade.max
-        grade.feedback = " ".join([said, _feedback(codes)]).strip()
-    return grade
 
 
 # --------------------------------------------------------------------------
@@ -734,47 +199,14 @@ def _grade_update(item: str, value: dict, student: _Student, grade: ItemGrade) -
 def grade_submission(sub: Submission, variant: Variant | None, rules: Rules,
                      problem: str | None = None) -> StudentGrade:
     """Grade one submission against its variant (``None``: no key, see ``problem``)."""
-    error = sub.error or (problem if variant is None else None)
-    result = StudentGrade(sub.student, sub.variant, {}, error, list(sub.notes))
-    if error:
-        for q in ITEMS:
-            result.items[q] = ItemGrade("invalid", 0.0, POINTS[q],
-                                        feedback=f"Submission not graded: {error}.")
-        return result
-    student = _Student(sub, variant, rules)
-    for q in ITEMS:
-        try:
-            result.items[q] = grade_item(q, student)
-        except (FloatingPointError, ValueError, TypeError, OverflowError) as e:
-            result.items[q] = ItemGrade("invalid", 0.0, POINTS[q],
-                                        given=sub.answers[q].raw if q in sub.answers else None,
-                                        feedback=f"Could not grade this answer ({e}).")
-    return result
+    return scoring.grade_submission(
+        sub, variant, rules, POINTS, _Student, problem,
+        expected=lambda q: variant.key["answers"][q] if variant else None)
 
 
 def grade_all(submissions: Sequence[Submission], keys: Sequence[dict],
               rules: Rules = Rules(), *, single: bool = False) -> list[StudentGrade]:
     """Grade every submission; each is matched to the key of its variant
     (``single``: one key for everybody, a different variant noted)."""
-    by_variant: dict[str, dict] = {}
-    for k in keys:
-        by_variant.setdefault(str(k.get("variant")), k)
-    wanted = {s.variant for s in submissions if not s.error}
-    used = list(keys) if single else [by_variant[v] for v in sorted(wanted & set(by_variant))]
-    prepared = {str(v.key.get("variant")): v for v in prepare(used, rules)}
-    results = []
-    for sub in submissions:
-        if single:
-            variant = next(iter(prepared.values()))
-            if sub.variant and sub.variant != str(variant.key.get("variant")) and not sub.error:
-                sub.notes.append(f"submission says variant {sub.variant!r}; graded "
-                                 f"against the key of {variant.key.get('variant')!r}")
-            results.append(grade_submission(sub, variant, rules))
-        elif sub.variant is None:
-            results.append(grade_submission(sub, None, rules, "no variant given"))
-        elif sub.variant not in prepared:
-            results.append(grade_submission(sub, None, rules,
-                                            f"no key for variant {sub.variant[:40]!r}"))
-        else:
-            results.append(grade_submission(sub, prepared[sub.variant], rules))
-    return results
+    return scoring.by_variant(submissions, keys, single, lambda ks: prepare(ks, rules),
+                              lambda sub, v, problem: grade_submission(sub, v, rules, problem))
