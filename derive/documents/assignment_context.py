@@ -18,6 +18,7 @@ import sympy as sp
 
 from derive.documents import sheet
 from derive.documents.checks import series
+from derive.documents.kind_panel import mistakes
 from derive.calculus.latex import latex
 from derive.calculus.steps import partial
 from derive.documents.context import (Formatter, Given, course_context, derivation_context,
@@ -107,7 +108,7 @@ def shown_values(fmt: Formatter, labels: list[str], values: list) -> list[Latex]
 
 
 def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
-              writer: PartWriter | None) -> dict[str, Any]:
+              writer: PartWriter | None, config: Config) -> dict[str, Any]:
     from derive.calculus.catalogue import derivations  # the key helper's catalogue of steps
     answer = key["answers"][q.id]
     labels = answer_labels(part, q)
@@ -125,7 +126,7 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
         if "value" in answer:
             example = q.get("example")
             value = fmt.quantity(answer["value"])
-            c = int(np.argmax(example["y"])) + 1 if q.get("loss") == "nllm" else None
+            c = int(np.argmax(example.y)) + 1 if q.get("loss") == "nllm" else None
             blocks.append(text(
                 f"For the example, $\\ell = {_example_formula(q.get('loss'), example, c)} "
                 f"{value['rel']} {value['value']}$."))
@@ -133,13 +134,15 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
             spaces.append(sheet.space(answer["value"], r"\ell"))
     return {"number": number, "id": escape_latex(q.id), "show_id": q.id != f"q{number}",
             "points": points(q.points), "statement": statement(part, q, answer),
-            "blocks": blocks, "answer": shown, "spaces": spaces, "mistakes": []}
+            "blocks": blocks, "answer": shown, "spaces": spaces,
+            "mistakes": mistakes(part, q, writer.sol if writer else None, answer, fmt,
+                                 config.course.figures) if config.documents.mistakes else []}
 
 
 def _example_formula(loss: str, example: dict, c: int | None) -> str:
     """The loss of a ``loss`` question's example with its given numbers put in."""
     given = Given()
-    a, y = example["a"], example["y"]
+    a, y = example.a, example.y
     if loss == "nllm":
         return rf"-\ln {given.number(a[c - 1])}"
     if loss == "nll":
@@ -160,7 +163,7 @@ def _part(part: Part, index: int, first: int, key: dict, fmt: Formatter, config:
            "given": given_rows(part, fmt) if part.given is not None else [],
            "figure": figures.get(part.id, ""),
            "caption": network_caption(part, labelled=_labelled(part)) if part.given else "",
-           "questions": [_question(part, q, numbers[q.id], key, fmt, writer)
+           "questions": [_question(part, q, numbers[q.id], key, fmt, writer, config)
                          for q in part.questions]}
     return out
 

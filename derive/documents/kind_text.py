@@ -11,6 +11,7 @@ checks.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import sympy as sp
@@ -59,7 +60,13 @@ def param_symbol(name: str) -> str:
 
 
 def new(symbol: str) -> str:
-    r"""The value after the step: ``W^{2}_{\text{new}}``."""
+    r"""The value after the step: ``W^{2}_{\text{new}}``; an entry
+    ``a^{3}_{2}`` becomes ``a^{3,\text{new}}_{2}``."""
+    entry = re.fullmatch(r"(.*)\^\{(.+?)\}_\{(.+)\}", symbol)
+    if entry:
+        return rf"{entry[1]}^{{{entry[2]},\text{{new}}}}_{{{entry[3]}}}"
+    if "_" in symbol:  # w_0^{1}: a group takes the subscript
+        return rf"{{{symbol}}}_{{\text{{new}}}}"
     return rf"{symbol}_{{\text{{new}}}}"
 
 
@@ -189,8 +196,8 @@ def statement(part: Part, q: Question, answer=None) -> Latex:
         example = q.get("example")
         if example:
             row = lambda v: r"\left[" + ", ".join(map(_given_number, v)) + r"\right]"  # noqa: E731
-            text += (f", and evaluate it for $a = {row(example['a'])}^{{T}}$ and "
-                     f"$y = {row(example['y'])}^{{T}}$")
+            text += (f", and evaluate it for $a = {row(example.a)}^{{T}}$ and "
+                     f"$y = {row(example.y)}^{{T}}$")
         return Latex(text + ".")
     if k == "output-gradient":
         L = len(net.layers)

@@ -283,10 +283,10 @@ class PartWriter:
                 if f"{g}{l}" not in self.part.step_params]
         z, a, loss_new = after_pass(self.sol)
         new_names = ", ".join(f"${new(param_symbol(p))}$" for p in self.part.step_params)
-        blocks.append(text(f"After the step the network has {new_names}"
-                           + (f" (and the given ${'$, $'.join(held)}$, held)" if held else "")
-                           + ". The forward pass again, for the same input:"))
+        has = (f"After the step the network has {new_names}"
+               + (f" (and the given ${'$, $'.join(held)}$, held)" if held else ""))
         if self._mark("after", number):
+            blocks.append(text(has + ". The forward pass again, for the same input:"))
             rows = []
             for l in range(1, self.L + 1):
                 f = self.net.layers[l - 1].activation
@@ -300,7 +300,8 @@ class PartWriter:
                 blocks.append(text(explain.activity(z[l - 1], " after the step",
                                                     new(sup("z", l)))))
         else:
-            blocks.append(text(f"(as worked out in question {self.shown['after']})."))
+            blocks.append(text(f"{has}; its forward pass is worked out in question "
+                               f"{self.shown['after']}."))
         if loss:
             change = explain.loss_change(self.fmt, float(self.sol.loss), float(loss_new))
             blocks.append(text(change[0].upper() + change[1:]))
