@@ -34,6 +34,8 @@ from derive.problem.config import Config
 from derive.problem.spec import InputError
 
 NUMERIC = ("forward", "probability", "gradient", "step", "gradient-step", "after-step")
+# the values of a two-part answer go side by side while they take this many columns
+ROW_COLUMNS = 8
 # the left side of a formula answer when its derivation gives none
 FORMULA_LHS = {"softmax-jacobian": r"\frac{\partial a_{i}}{\partial z_{j}}",
                "loss": r"\ell(a, y)"}
@@ -93,6 +95,11 @@ def formula_answer(part: Part, q: Question, answer: dict, derivations: list) -> 
     return Latex(f"{lhs} = {tex}")
 
 
+def _columns(values: list) -> int:
+    """Columns of numbers the values of an answer take side by side."""
+    return sum(np.shape(v)[1] if np.ndim(v) == 2 else 1 for v in values)
+
+
 def answer_values(q: Question, answer: Any) -> list:
     """The values of a numeric answer, in the order :func:`answer_labels` names them."""
     return [answer["grad"], answer["new"]] if q.kind == "gradient-step" else [answer]
@@ -114,6 +121,9 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
     labels = answer_labels(part, q)
     blocks: list[dict] = []
     if q.kind in NUMERIC:
+        if q.get("show"):  # the rule the statement asks to show, derived
+            blocks += [{"type": "derivation", "d": derivation_context(d)}
+                       for d in derivations(part, q)]
         work, _ = writer.solution(q)
         blocks += work
         shown = shown_values(fmt, labels, answer_values(q, answer))
@@ -133,6 +143,7 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
             shown.append(Latex(rf"\ell {value['rel']} {value['value']}"))
             spaces.append(sheet.space(answer["value"], r"\ell"))
     return {"number": number, "id": escape_latex(q.id), "show_id": q.id != f"q{number}",
+            "answer_row": q.kind in NUMERIC and _columns(answer_values(q, answer)) <= ROW_COLUMNS,
             "points": points(q.points), "statement": statement(part, q, answer),
             "blocks": blocks, "answer": shown, "spaces": spaces,
             "mistakes": mistakes(part, q, writer.sol if writer else None, answer, fmt,

@@ -228,7 +228,10 @@ def statement(part: Part, q: Question, answer=None) -> Latex:
     shape = (f"{article} ${m} \\times {n}$ matrix like ${symbol}$" if n
              else f"a vector of {m} entr{'ies' if m > 1 else 'y'} like ${symbol}$")
     if k == "gradient":
-        show = (f"Show that ${grad(symbol)}$ is computed by backpropagation and give it"
+        l = int(q.get("param")[1:])
+        rule = (layer_formula(l, m, n)["dW"] if n else sup(r"\delta", l))
+        show = (f"Show that ${grad(symbol)} = {rule}$, where "
+                f"$\\delta^{{{l}}} = \\partial \\ell / \\partial z^{{{l}}}$, and give it"
                 if q.get("show") else f"Give the gradient ${grad(symbol)}$ of the loss")
         return Latex(f"{show} for the given data ({shape}).")
     if k == "step":

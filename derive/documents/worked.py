@@ -324,7 +324,12 @@ class PartWriter:
                 a_new = after_pass(self.sol)[1][-1]
                 blocks.append(text(self._probability_change(c, a_new)))
                 return blocks, []
-            return self.forward(self.L, number), []
+            blocks = self.forward(self.L, number)
+            if len(self.sol.a[-1]) > 1:
+                said = explain.favoured(self.sol.a[-1], int(np.argmax(self.data.y)))
+                blocks.append(text(f"Class {c}'s probability is entry {c} of "
+                                   f"${sup('a', self.L)}$; {said}."))
+            return blocks, []
         if k == "after-step":
             value = q.get("value")
             return self.after(self.L, number, loss=value == "loss"), []
