@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import sympy as sp
@@ -171,8 +171,12 @@ def _label(value, index: int) -> str:
     return f"#{index + 1}"
 
 
-def parse_submission(entry: Any, index: int) -> Submission:
-    """Validate one submission ({"student", "variant", "answers"})."""
+def parse_submission(entry: Any, index: int, items: Sequence[str] = ITEMS,
+                     validate: Callable[[str, Any], Given] | None = None) -> Submission:
+    """Validate one submission ({"student", "variant", "answers"}): the
+    answers to ``items``, each by ``validate(item, value)`` (default:
+    :func:`validate_answer`, the reference's q1...q14)."""
+    validate = validate or validate_answer
     if not isinstance(entry, dict):
         return Submission(index, f"#{index + 1}", None,
                           error=f"expected an object with student, variant and answers, "
@@ -187,17 +191,17 @@ def parse_submission(entry: Any, index: int) -> Submission:
     elif isinstance(variant, str) and len(variant) > 100:
         sub.error = "variant: too long"
     elif not isinstance(entry.get("answers"), dict):
-        sub.error = "answers: missing or not an object of q1...q14"
+        sub.error = f"answers: missing or not an object of {items[0]}...{items[-1]}"
     unknown = sorted(set(entry) - {"student", "variant", "answers"})
     if unknown:
         sub.notes.append(f"ignored field {_short(str(unknown[0]))!r}")
     if sub.error:
         return sub
     answers = entry["answers"]
-    extra = sorted(set(answers) - set(ITEMS), key=str)
+    extra = sorted(set(answers) - set(items), key=str)
     if extra:
         sub.notes.append(f"ignored unknown item {_short(str(extra[0]))!r}")
-    sub.answers = {i: validate_answer(i, answers[i]) for i in ITEMS
+    sub.answers = {i: validate(i, answers[i]) for i in items
                    if i in answers and answers[i] is not None and answers[i] != ""}
     return sub
 
