@@ -156,9 +156,9 @@ def _example_formula(loss: str, example: dict, c: int | None) -> str:
     a, y = example.a, example.y
     if loss == "nllm":
         return rf"-\ln {given.number(a[c - 1])}"
-    if loss == "nll":
-        return (rf"-{given.number(y[0])} \ln {given.number(a[0])} - (1 - {given.number(y[0])}) "
-                rf"\ln(1 - {given.number(a[0])})")
+    if loss == "nll":  # y is 0 or 1: one of the two terms is left
+        return (rf"-\ln {given.number(a[0])}" if y[0] == 1 else
+                rf"-\ln(1 - {given.number(a[0])})")
     return loss_formula("mse", given.row(a)).replace("- y", f"- {given.row(y)}")
 
 

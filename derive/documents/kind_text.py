@@ -143,6 +143,14 @@ def _given_number(v) -> str:
     return decimal_text(v)
 
 
+def _example_vector(v) -> str:
+    """An example's a or y as the statement prints it: one number alone, else
+    a column written as a transposed row."""
+    if len(v) == 1:
+        return _given_number(v[0])
+    return r"\left[" + ", ".join(map(_given_number, v)) + r"\right]^{T}"
+
+
 def _step_text(part: Part) -> str:
     """"one gradient-descent step with step size η = 0.5 that updates W¹ and
     W², from the gradients at the given weights"."""
@@ -164,8 +172,9 @@ def _forward_text(part: Part, value: str, after: bool) -> str:
                 f"{layer_formula(l, net.sizes[l - 1], net.sizes[l])['z']}$ of layer {l}")
     else:
         l = layer_of(value, net)
-        role = "output" if l == len(net.layers) else f"activations of hidden layer {l}"
-        what = f"the {role} ${symbol} = f^{{{l}}}(z^{{{l}}})$"
+        role = "the output" if l == len(net.layers) else "the activations"
+        where = "" if l == len(net.layers) else f" of hidden layer {l}"
+        what = f"{role} ${symbol} = f^{{{l}}}(z^{{{l}}})${where}"
     if after:
         return f"After {_step_text(part)}, compute {what} again, for the same input."
     data = "example $(x, y)$" if value == "loss" else "input $x$"
@@ -195,9 +204,8 @@ def statement(part: Part, q: Question, answer=None) -> Latex:
         text = f"Give {LOSS_NAMES[q.get('loss')]} $\\ell(a, y)$ of an output $a$ for a target $y$"
         example = q.get("example")
         if example:
-            row = lambda v: r"\left[" + ", ".join(map(_given_number, v)) + r"\right]"  # noqa: E731
-            text += (f", and evaluate it for $a = {row(example.a)}^{{T}}$ and "
-                     f"$y = {row(example.y)}^{{T}}$")
+            text += (f", and evaluate it for $a = {_example_vector(example.a)}$ and "
+                     f"$y = {_example_vector(example.y)}$")
         return Latex(text + ".")
     if k == "output-gradient":
         L = len(net.layers)

@@ -18,7 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import sympy as sp
 
+from derive.calculus.latex import latex
 from derive.documents import checks, explain
 from derive.documents.checks import numbered
 from derive.documents.context import Formatter, Given
@@ -69,7 +71,8 @@ def derivative_rule(activation: str, l: int) -> str:
     """fˡ′(zˡ) written in terms of the layer's activations."""
     a, z = sup("a", l), sup("z", l)
     return {"identity": "1", "sigmoid": rf"{a} \odot (1 - {a})",
-            "tanh": rf"1 - {a} \odot {a}", "relu": rf"\mathbb{{1}}[{z} > 0]"}[activation]
+            "tanh": rf"1 - {a} \odot {a}",
+            "relu": latex(sp.Heaviside(sp.Symbol(z), 0))}[activation]
 
 
 class PartWriter:
@@ -239,7 +242,6 @@ class PartWriter:
     def _checks(self, l: int, g) -> list[Latex]:
         items = []
         if l == self.L and self.net.loss == "nllm":
-            import sympy as sp
             items.append(checks.row_check(
                 self.fmt, g, sp.Symbol(f"{sup('a', l - 1)}_{{k}}" if l > 1 else "x_{k}"),
                 sp.MatrixSymbol(sup(r"\delta", l), self.net.sizes[l], 1), (sup("a", l), "n")))
