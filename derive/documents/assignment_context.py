@@ -69,7 +69,8 @@ def network_caption(part: Part, labelled: bool) -> Latex:
                "the larger its magnitude, the thicker) and each unit its bias $w_0$ above it"
                if labelled else
                "each edge is coloured by its weight (blue positive, red negative, dotted grey "
-               "zero; the larger its magnitude, the thicker); the numbers are given above")
+               "zero; the larger its magnitude, the thicker); the weights and biases are "
+               "given above")
     return Latex(f"The network of this part with the given weights: inputs on the left, "
                  f"layer $l$'s units $a^{{l}}_{{j}}$ to the right; {weights}.")
 

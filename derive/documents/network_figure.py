@@ -21,7 +21,7 @@ PAD = 1.5 / 72          # the padding of a weight label's box, inches
 GAP = 0.05              # inches kept free between two labels, so they never read as one
 MARGIN = 0.06           # inches around the drawing
 UNIT_GAP = 0.62         # inches between the units of a layer
-DENSE_GAP = 0.48        # and in a network whose weights are too many to print on its edges
+DENSE_GAP = 0.56        # and in a network whose weights are too many to print on its edges
 # weights are printed on the edges while no two adjacent layers have more edges
 # than this between them (a 2-4-2 or 3-4-2 network; not a 10-10 layer pair)
 MAX_LABELLED_EDGES = 24
@@ -124,7 +124,8 @@ def _attempt(weights, biases, step: float, gap: float):
     ys = [gap * (np.arange(s)[::-1] - (s - 1) / 2) for s in sizes]
     nodes = [(xs[l], float(y)) for l in range(len(sizes)) for y in ys[l]]
     bias_at = []
-    for l, bs in enumerate(biases):
+    dense = not labelled(sizes)  # its numbers are given beside it, not on it
+    for l, bs in enumerate(biases if not dense else []):
         for y, b in zip(ys[l + 1], bs):
             text = f"$w_0 = {decimal_text(b)}$"
             h = plotting.text_size(text)[1]
@@ -153,6 +154,8 @@ def network_layout(weights, biases, width: float = 3.4) -> NetworkLayout:
     step, widest = max(width - 1.0, 1.0) / layers, (MAX_WIDTH - 1.0) / layers
     sizes = [weights[0].shape[0]] + [W.shape[1] for W in weights]
     gap = UNIT_GAP if labelled(sizes) else DENSE_GAP
+    if not labelled(sizes):  # lines only: as wide as the page allows, to tell them apart
+        step = widest
     while True:
         nodes, edges, labels, bias_at, crowded = _attempt(weights, biases, step, gap)
         if not crowded or gap >= MAX_UNIT_GAP:
