@@ -133,7 +133,9 @@ def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
 # one (the guess for the next), and the first guesses (the reference's)
 _last_pages: dict[str, list[int]] = {}
 FIRST_GUESS = {"problems": 4, "exam": 7, "handout": 14, "feedback": 2,
-               "collection-problems": 4, "collection-handout": 14}
+               "collection-problems": 4, "collection-handout": 14,
+               # an assignment file's documents (the shipped examples' typical counts)
+               "assignment-problems": 3, "assignment-exam": 5, "assignment-handout": 9}
 _KIND = re.compile(rb"%% handouts document: (\S+)")
 _SECTION_PAGES = re.compile(r"^handouts: section (\d+) has (\d+) pages$", re.M)
 
