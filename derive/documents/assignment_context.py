@@ -25,7 +25,7 @@ from derive.documents.context import (Formatter, Given, course_context, derivati
                                       points)
 from derive.documents.context import notation as context_notation
 from derive.documents.kind_text import (ACTIVATION_NAMES, LOSS_NAMES, answer_labels, loss_formula,
-                                        network_text, param_symbol, statement, sup)
+                                        network_text, statement, sup)
 from derive.documents.render import Latex, UnsettableText, escape_latex
 from derive.documents.worked import PartWriter, text
 from derive.numerics import precision
@@ -125,8 +125,7 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
         if q.get("show"):  # the rule the statement asks to show, derived
             blocks += [{"type": "derivation", "d": derivation_context(d)}
                        for d in derivations(part, q)]
-        work, _ = writer.solution(q)
-        blocks += work
+        blocks += writer.solution(q)
         shown = shown_values(fmt, labels, answer_values(q, answer))
         spaces = [sheet.space(v, label) for v, label in zip(answer_values(q, answer), labels)]
     else:

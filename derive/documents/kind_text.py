@@ -131,10 +131,6 @@ def layer_formula(l: int, m: int, n: int) -> dict[str, Latex]:
             "back": tex(W * d)}
 
 
-def points_text(p) -> str:
-    return f"{p:g}"
-
-
 # --------------------------------------------------------------------------
 # Statements
 

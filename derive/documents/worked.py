@@ -15,6 +15,7 @@ where it was. Each solution is a list of blocks for the template
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from derive.documents.kind_text import (ACTIVATION_NAMES, ETA, grad, layer_formu
 from derive.documents.render import Latex
 from derive.problem.assignment import Part, PartData, Question
 
+DELTA = r"\delta"
 # substitute the numbers into zˡ = (Wˡ)ᵀ aˡ⁻¹ + w0ˡ only while Wˡ is this small
 SUBSTITUTE_ENTRIES = 16
 FUSED = {("softmax", "nllm"): "a softmax output with the multiclass negative log-likelihood",
@@ -53,10 +55,7 @@ def _related(rhs: str) -> str:
 
 def after_pass(sol) -> tuple[tuple, tuple, float]:
     """(z, a, loss) of the forward pass after the step."""
-    after = sol.after
-    if hasattr(after, "z"):
-        return after.z, after.a, after.loss
-    return tuple(after)
+    return sol.after.z, sol.after.a, sol.after.loss
 
 
 def derivative_values(activation: str, z, a) -> np.ndarray:
@@ -90,11 +89,9 @@ class PartWriter:
 
     # ---------------------------------------------------------------- helpers
 
-    def q(self, values) -> dict[str, Latex]:
-        return self.fmt.quantity(np.asarray(values, float))
-
     def _is(self, values) -> str:
-        q = self.q(values)
+        """``≈ value`` (or ``= value`` when it prints exactly)."""
+        q = self.fmt.quantity(np.asarray(values, float))
         return f"{q['rel']} {q['value']}"
 
     def _mark(self, name: str, number: int) -> bool:
@@ -107,30 +104,22 @@ class PartWriter:
     # ---------------------------------------------------------------- forward
 
     def forward(self, upto: int, number: int, loss: bool = False) -> list[dict]:
-        """The forward pass through layer ``upto`` (and the loss)."""
-        blocks, earlier = [], []
-        for l in range(1, upto + 1):
-            if self._mark(f"forward{l}", number):
-                blocks += self._layer(l)
-            else:
-                earlier.append(f"${sup('a', l)}$")
+        """The forward pass through layer ``upto`` (and the loss); what an
+        earlier question showed is referred to by that question's number."""
+        steps = [(f"forward{l}", f"${sup('a', l)}$", partial(self._layer, l))
+                 for l in range(1, upto + 1)]
         if loss:
-            if self._mark("loss", number):
-                blocks += self._loss()
+            steps.append(("loss", r"$\ell$", self._loss))
+        blocks, earlier = [], {}
+        for name, symbol, write in steps:
+            if self._mark(name, number):
+                blocks += write()
             else:
-                earlier.append(r"$\ell$")
-        return self._recall_names(earlier, "the forward pass") + blocks
-
-    def _recall_names(self, names: list[str], what: str) -> list[dict]:
-        if not names:
-            return []
-        keys = {f"${sup('a', l)}$": f"forward{l}" for l in range(1, self.L + 1)}
-        keys[r"$\ell$"] = "loss"
-        by: dict[int, list[str]] = {}
-        for name in names:
-            by.setdefault(self.shown[keys[name]], []).append(name)
-        said = "; ".join(f"{checks.series(v)} in question {n}" for n, v in sorted(by.items()))
-        return [text(f"{what.capitalize()} is as worked out before ({said}).")]
+                earlier.setdefault(self.shown[name], []).append(symbol)
+        if not earlier:
+            return blocks
+        said = "; ".join(f"{checks.series(v)} in question {n}" for n, v in sorted(earlier.items()))
+        return [text(f"The forward pass is as worked out before ({said}).")] + blocks
 
     def _layer(self, l: int) -> list[dict]:
         m, n = self.net.sizes[l - 1], self.net.sizes[l]
@@ -170,11 +159,11 @@ class PartWriter:
                 blocks += self._output_delta() if k == self.L else self._hidden_delta(k)
             else:
                 earlier.append(k)
-        recall = []
-        if earlier:
-            recall = [text(f"The error signal ${sup(chr(92) + 'delta', min(earlier))}$ is as "
-                           f"worked out in question {self.shown[f'delta{min(earlier)}']}.")]
-        return recall + blocks
+        if not earlier:
+            return blocks
+        k = min(earlier)
+        return [text(f"The error signal ${sup(DELTA, k)}$ is as worked out in question "
+                     f"{self.shown[f'delta{k}']}.")] + blocks
 
     def _output_delta(self) -> list[dict]:
         L, f, loss = self.L, self.net.layers[-1].activation, self.net.loss
@@ -275,7 +264,7 @@ class PartWriter:
 
     # ---------------------------------------------------------------- after the step
 
-    def after(self, upto: int, number: int, loss: bool) -> list[dict]:
+    def after(self, number: int, loss: bool) -> list[dict]:
         """The updates the step makes, then the forward pass with them."""
         blocks = []
         for p in self.part.step_params:
@@ -311,42 +300,39 @@ class PartWriter:
 
     # ---------------------------------------------------------------- by kind
 
-    def solution(self, q: Question) -> tuple[list[dict], list]:
-        """The blocks of a numeric question's worked solution and its answer
-        values (in the key's order)."""
+    def solution(self, q: Question) -> list[dict]:
+        """The blocks of a numeric question's worked solution."""
         number, k = self.numbers[q.id], q.kind
         if k == "forward":
             value = q.get("value")
             upto = self.L if value in ("output", "loss") else int(value[1:])
-            return self.forward(upto, number, loss=value == "loss"), []
+            return self.forward(upto, number, loss=value == "loss")
         if k == "probability":
             c, after = q.get("class"), q.get("after")
             if after:
-                blocks = self.after(self.L, number, loss=False)
+                blocks = self.after(number, loss=False)
                 a_new = after_pass(self.sol)[1][-1]
                 blocks.append(text(self._probability_change(c, a_new)))
-                return blocks, []
+                return blocks
             blocks = self.forward(self.L, number)
             if len(self.sol.a[-1]) > 1:
                 said = explain.favoured(self.sol.a[-1], int(np.argmax(self.data.y)))
                 blocks.append(text(f"Class {c}'s probability is entry {c} of "
                                    f"${sup('a', self.L)}$; {said}."))
-            return blocks, []
+            return blocks
         if k == "after-step":
             value = q.get("value")
-            return self.after(self.L, number, loss=value == "loss"), []
+            return self.after(number, loss=value == "loss")
         param = q.get("param")
         if k == "gradient":
-            return self.gradient(param, number), []
+            return self.gradient(param, number)
         if k in ("step", "gradient-step"):
-            return self.gradient(param, number) + self.update(param, number), []
+            return self.gradient(param, number) + self.update(param, number)
         raise ValueError(f"no worked solution for kind {k!r}")
 
     def _probability_change(self, c: int, a_new) -> str:
         a = self.sol.a[-1]
         j = c - 1 if len(a) > 1 else 0
-        before, after = float(a[j]), float(a_new[j])
         name = output_class(self.net, c)
-        verb = "rose" if after > before else "fell" if after < before else "stayed the same"
-        return (f"The probability of class {c} {verb}: from ${name} {self._is(before)}$ to "
-                f"${new(name)} {self._is(after)}$.")
+        moved = explain.change(self.fmt, float(a[j]), float(a_new[j]), name, new(name))
+        return f"The probability of class {c} {moved}."
