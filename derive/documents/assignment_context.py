@@ -142,7 +142,9 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
                 f"{value['rel']} {value['value']}$."))
             shown.append(Latex(rf"\ell {value['rel']} {value['value']}"))
             spaces.append(sheet.space(answer["value"], r"\ell"))
-    return {"number": number, "id": escape_latex(q.id), "show_id": q.id != f"q{number}",
+    # the key's id beside the number, where the two differ ("q3" is question 3)
+    return {"number": number, "id_label": escape_latex(f"({q.id})"),
+            "show_id": q.id != f"q{number}",
             "answer_row": q.kind in NUMERIC and _columns(answer_values(q, answer)) <= ROW_COLUMNS,
             "points": points(q.points), "statement": statement(part, q, answer),
             "blocks": blocks, "answer": shown, "spaces": spaces,

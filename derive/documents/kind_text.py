@@ -29,6 +29,7 @@ ACTIVATION_NAMES = {
     "relu": ("the rectified linear unit", r"\operatorname{ReLU}(z)"),
     "softmax": ("the softmax", r"\operatorname{SM}(z)"),
 }
+IDENTITY = r"\operatorname{id}(z)"
 LOSS_NAMES = {
     "nllm": "the multiclass negative log-likelihood",
     "nll": "the binary cross-entropy (the negative log-likelihood of a sigmoid output)",
@@ -99,9 +100,9 @@ def output_class(network: Network, c: int) -> str:
 
 
 def activation_text(f: str) -> str:
-    """``the hyperbolic tangent $\\tanh(z)$``."""
+    """``the hyperbolic tangent $\\tanh(z)$`` (the identity as a function: id(z))."""
     name, formula = ACTIVATION_NAMES[f]
-    return f"{name} ${formula}$"
+    return f"{name} ${formula if f != 'identity' else IDENTITY}$"
 
 
 def network_text(network: Network) -> Latex:
