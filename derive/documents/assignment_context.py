@@ -25,7 +25,7 @@ from derive.documents.context import (Formatter, Given, course_context, derivati
                                       points)
 from derive.documents.context import notation as context_notation
 from derive.documents.kind_text import (ACTIVATION_NAMES, LOSS_NAMES, answer_labels, loss_formula,
-                                        network_text, statement, sup)
+                                        network_text, statement, step_text, sup)
 from derive.documents.render import Latex, UnsettableText, escape_latex
 from derive.documents.worked import PartWriter, text
 from derive.numerics import precision
@@ -142,7 +142,7 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
                 f"{value['rel']} {value['value']}$."))
             shown.append(Latex(rf"\ell {value['rel']} {value['value']}"))
             spaces.append(sheet.space(answer["value"], r"\ell"))
-    # the key's id beside the number, where the two differ ("q3" is question 3)
+    # the key's id beside the number, unless it is "q" and that number
     return {"number": number, "id_label": escape_latex(f"({q.id})"),
             "show_id": q.id != f"q{number}",
             "answer_row": q.kind in NUMERIC and _columns(answer_values(q, answer)) <= ROW_COLUMNS,
@@ -174,6 +174,7 @@ def _part(part: Part, index: int, first: int, key: dict, fmt: Formatter, config:
            "text": _text(part.text, f"parts[{index}].text") if part.text else "",
            "network": network_text(part.network) if part.network else "",
            "given": given_rows(part, fmt) if part.given is not None else [],
+           "step": step_text(part),
            "figure": figures.get(part.id, ""),
            "caption": network_caption(part, labelled=_labelled(part)) if part.given else "",
            "questions": [_question(part, q, numbers[q.id], key, fmt, writer, config)

@@ -148,14 +148,19 @@ def _example_vector(v) -> str:
     return r"\left[" + ", ".join(map(_given_number, v)) + r"\right]^{T}"
 
 
-def _step_text(part: Part) -> str:
-    """"one gradient-descent step with step size η = 0.5 that updates W¹ and
-    W², from the gradients at the given weights"."""
+def step_text(part: Part) -> Latex:
+    """The part's one gradient-descent step, said once under its heading:
+    its step size, what it updates and what it holds ("" without a step)."""
+    if not part.step_params:
+        return Latex("")
     names = [f"${param_symbol(p)}$" for p in part.step_params]
     updated = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    eta = f"${ETA} = {_given_number(part.given.lr)}$" if part.given else f"${ETA}$"
-    return (f"one gradient-descent step with step size {eta} that updates {updated} "
-            f"(all from the gradients at the given weights) and holds the other parameters")
+    return Latex(f"The step of this part is one gradient-descent step with step size "
+                 f"${ETA} = {_given_number(part.given.lr)}$ that updates {updated}, all from "
+                 f"the gradients at the given weights; it holds the other parameters.")
+
+
+STEP = "the step of this part"
 
 
 def _forward_text(part: Part, value: str, after: bool) -> str:
@@ -173,7 +178,7 @@ def _forward_text(part: Part, value: str, after: bool) -> str:
         where = "" if l == len(net.layers) else f" of hidden layer {l}"
         what = f"{role} ${symbol} = f^{{{l}}}(z^{{{l}}})${where}"
     if after:
-        return f"After {_step_text(part)}, compute {what} again, for the same input."
+        return f"After {STEP}, compute {what} again, for the same input."
     data = "example $(x, y)$" if value == "loss" else "input $x$"
     return f"Compute {what} for the given {data}."
 
@@ -225,7 +230,7 @@ def statement(part: Part, q: Question, answer=None) -> Latex:
         what = (f"the probability ${output_class(net, c)}$ that the network gives class {c}"
                 + (" ($y = 1$)" if net.layers[-1].size == 1 else ""))
         if q.get("after"):
-            return Latex(f"After {_step_text(part)}, give {what} for the same input.")
+            return Latex(f"After {STEP}, give {what} for the same input.")
         return Latex(f"Give {what} for the given input $x$.")
     symbol = param_symbol(q.get("param"))
     m, n = _shape(net, q.get("param"))
@@ -240,10 +245,10 @@ def statement(part: Part, q: Question, answer=None) -> Latex:
                 if q.get("show") else f"Give the gradient ${grad(symbol)}$ of the loss")
         return Latex(f"{show} for the given data ({shape}).")
     if k == "step":
-        return Latex(f"Give ${symbol}$ after {_step_text(part)}.")
+        return Latex(f"Give ${symbol}$ after {STEP}.")
     if k == "gradient-step":
         return Latex(f"Give the gradient ${grad(symbol)}$ ({shape}) and ${symbol}$ after "
-                     f"{_step_text(part)}.")
+                     f"{STEP}.")
     raise ValueError(f"no statement for kind {k!r}")
 
 

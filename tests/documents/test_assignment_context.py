@@ -112,7 +112,10 @@ def test_statements_by_kind(assignment):
         text = kind_text.statement(part, q, None)
         assert text.endswith(".") and not re.search(r"\bq\d+\b", text), (q.id, text)
         if q.kind in ("step", "gradient-step", "after-step") or q.get("after"):
-            assert r"\eta = " in text and "holds the other parameters" in text
+            # the step is said once, under the part's heading
+            assert "the step of this part" in text
+            step = kind_text.step_text(part)
+            assert r"\eta = " in step and "holds the other parameters" in step
         if q.kind == "probability" and part.network.layers[-1].size == 1:
             assert "(y = 1)" in text.replace("$", "")
 
