@@ -217,7 +217,8 @@ class PartWriter:
             g = self.sol.dL_db[l - 1]
             return blocks + [text(f"The bias enters $z^{{{l}}}$ with factor 1, so its gradient "
                                   f"is $\\delta^{{{l}}}$ itself:"),
-                             align((grad(symbol), rf"\delta^{{{l}}} {self._is(g)}", ""))]
+                             align((grad(symbol), rf"\delta^{{{l}}} {self._is(g)}", "")),
+                             {"type": "checks", "lines": self._checks(l, g, bias=True)}]
         g = self.sol.dL_dW[l - 1]
         formula = layer_formula(l, m, n)
         blocks += [text(f"Weight $w^{{{l}}}_{{kj}}$ enters $z^{{{l}}}_{{j}}$ with factor "
@@ -228,23 +229,27 @@ class PartWriter:
         blocks.append({"type": "checks", "lines": self._checks(l, g)})
         return blocks
 
-    def _checks(self, l: int, g) -> list[Latex]:
+    def _checks(self, l: int, g, bias: bool = False) -> list[Latex]:
+        """The checks under the gradient of layer ``l``'s weights (or bias):
+        rows summing to 0, inactive units' zeros, a finite difference."""
         items = []
-        if l == self.L and self.net.loss == "nllm":
+        if l == self.L and self.net.loss == "nllm" and not bias:
             items.append(checks.row_check(
                 self.fmt, g, sp.Symbol(f"{sup('a', l - 1)}_{{k}}" if l > 1 else "x_{k}"),
                 sp.MatrixSymbol(sup(r"\delta", l), self.net.sizes[l], 1), (sup("a", l), "n")))
-        if l < self.L and self.net.layers[l - 1].activation == "relu":
+        if l < self.L and self.net.layers[l - 1].activation == "relu" and not bias:
             off = [i for i in range(self.net.sizes[l]) if not self.sol.z[l - 1][i] > 0]
             items.append(checks.zero_check(g, off, 1))
-        if l > 1 and self.net.layers[l - 2].activation == "relu":
+        if l > 1 and self.net.layers[l - 2].activation == "relu" and not bias:
             off = [i for i in range(self.net.sizes[l - 1]) if not self.sol.z[l - 2][i] > 0]
             items.append(checks.zero_check(g, off, 0))
         kinks = [i for i in range(self.net.sizes[l]) if l < self.L and self.sol.z[l - 1][i] == 0
                  and self.net.layers[l - 1].activation == "relu"]
         d = self.data
-        fd = checks.finite_difference(self.net, d.x, d.W, d.b, d.y, l - 1, g, avoid=kinks)
-        items.append(checks.fd_check(self.fmt, fd, str(l), self.figures, kink=fd.col in kinks))
+        fd = checks.finite_difference(self.net, d.x, d.W, d.b, d.y, l - 1, g, avoid=kinks,
+                                      bias=bias)
+        items.append(checks.fd_check(self.fmt, fd, str(l), self.figures, kink=fd.col in kinks,
+                                     bias=bias))
         return [Latex(i) for i in items if i]
 
     def update(self, param: str, number: int) -> list[dict]:

@@ -148,3 +148,19 @@ def test_later_questions_refer_to_earlier_steps():
     # a forward pass is shown once, then referred to by its question's number
     assert sum("Layer 1 (hidden" in t for t in texts) == 1
     assert any("as worked out before" in t for t in texts)
+
+
+def test_every_gradient_is_checked_by_a_finite_difference(assignment):
+    # weights and biases alike: one check per parameter whose gradient is worked out
+    ctx = build_assignment_context(assignment, build_assignment_key(assignment), Config())
+    fd = [line for p in ctx["parts"] for q in p["questions"] for b in q["blocks"]
+          if b["type"] == "checks" for line in b["lines"] if "Finite difference" in line]
+    asked = {(p.id, q.get("param")) for p, q in assignment.questions()
+             if q.kind in ("gradient", "step", "gradient-step")}
+    # the after-step questions work out the gradients of every parameter the step updates
+    asked |= {(p.id, name) for p, q in assignment.questions()
+              if q.kind == "after-step" or q.get("after") for name in p.step_params}
+    assert len(fd) == len(asked)
+    assert all("they agree" in line for line in fd)
+    if any(name[0] == "b" for _, name in asked):
+        assert any("w^{" in line and "_{0" in line for line in fd)
