@@ -112,17 +112,17 @@ def output_gradient(activation: str, loss: str, one_unit: bool = False) -> Deriv
     dl_da = sp.diff(term(a, y), a)
     da_dz = ACTIVATIONS[activation].df(z, a)
     steps = [Step(rf"Chain rule: $z{j}$ reaches $\ell$ only through $a{j}$",
-                  product(partial(ELL, f"a{j}"), partial(f"a{j}", f"z{j}"))),
-             Step(f"Differentiate each factor: the loss, then the activation "
-                  f"({_DF_TEXT[activation]})", product(dl_da, da_dz))]
+                  product(partial(ELL, f"a{j}"), partial(f"a{j}", f"z{j}")))]
+    if activation == "identity":
+        steps.append(Step(rf"$\frac{{\partial \ell}}{{\partial a{j}}} = a{j} - y{j}$ and the "
+                          "identity's slope is 1", a - y))
+    else:
+        steps.append(Step(f"Differentiate each factor: the loss, then the activation "
+                          f"({_DF_TEXT[activation]})", product(dl_da, da_dz)))
     if (activation, loss) == ("sigmoid", "nll"):
         steps += [Step("Put the first factor over a common denominator",
                        product(sp.together(dl_da), da_dz)),
                   Step(f"Cancel $a{j}(1 - a{j})$", a - y)]
-    elif activation == "identity":
-        steps.append(Step("The identity's slope is 1", a - y))
-    else:
-        steps.append(Step("Collect", product(a - y, da_dz)))
     f_of_z = act.FUNCTION[activation].subs(act.z, z)
     return Derivation(
         f"{activation}_{loss}_dz", partial(ELL, f"z{j}"), tuple(steps),
@@ -130,7 +130,7 @@ def output_gradient(activation: str, loss: str, one_unit: bool = False) -> Deriv
         direct=act.relu_convention(sp.diff(term(f_of_z, y), z)))
 
 
-_DF_TEXT = {"identity": "its slope is 1", "sigmoid": r"$\sigma' = \sigma(1 - \sigma)$",
+_DF_TEXT = {"sigmoid": r"$\sigma' = \sigma(1 - \sigma)$",
             "tanh": r"$\tanh' = 1 - \tanh^2$", "relu": r"$\operatorname{ReLU}'(z) = \mathbf{1}[z > 0]$"}
 
 

@@ -25,7 +25,8 @@ from derive.calculus.catalogue import SYMBOLIC_KINDS, symbolic_answer
 from derive.numerics.evaluate import Batches, solve_batches
 from derive.numerics.solve import Forward, PartSolution, loss_value, solve_part, solve_parts
 from derive.problem.assignment import Assignment, Part, PartData, Question, network_to_json
-from derive.problem.spec import REFERENCE, Layer, Network, Params
+from derive.problem.spec import REFERENCE, Network, Params
+from derive.problem.validation import parse_given, parse_network
 
 SCHEMA = 1
 ITEMS = tuple(f"q{i}" for i in range(1, 15))
@@ -149,13 +150,6 @@ def build_assignment_keys(assignment: Assignment, instances: Sequence[Mapping[st
     return keys
 
 
-def network_from_json(data: Mapping[str, Any]) -> Network:
-    """A network from the key's ``networks`` entry (the inverse of
-    :func:`derive.problem.assignment.network_to_json`)."""
-    return Network(data["inputs"], tuple(Layer(l["units"], l["activation"])
-                                         for l in data["layers"]), data["loss"])
-
-
 def answer(part: Part, question: Question, solution: PartSolution | None) -> Any:
     """The key's answer to one question, in the shape of its kind
     (docs/ANSWER_KEY.md)."""
@@ -167,13 +161,10 @@ def answer(part: Part, question: Question, solution: PartSolution | None) -> Any
             out["value"] = loss_value(question.get("loss"), example.a, example.y)
         return out
     s = solution
-    if kind == "forward":
-        return _plain(s.value(question.get("value")))
-    if kind == "after-step":
-        return _plain(s.after.value(question.get("value")))
-    if kind == "probability":
-        source = s.after if question.get("after") else s
-        return float(source.a[-1][question.get("class") - 1])
+    if kind in ("forward", "after-step", "probability"):
+        after = kind == "after-step" or question.get("after")
+        return _forward_answer(s.after if after else s, question.get("value"),
+                               question.get("class"))
     param = question.get("param")
     if kind == "gradient":
         return _plain(s.grad(param))
@@ -199,33 +190,32 @@ def nothing_done_2(key: dict) -> dict[str, Any]:
         elif q["kind"] == "after-step" or (q["kind"] == "probability" and q.get("after")):
             if q["part"] not in before:
                 before[q["part"]] = _forward_before(key, q["part"])
-            f = before[q["part"]]
-            out[qid] = (_plain(f.value(q["value"])) if q["kind"] == "after-step"
-                        else float(f.a[-1][q["class"] - 1]))
+            out[qid] = _forward_answer(before[q["part"]], q.get("value"), q.get("class"))
     return out
 
 
+def _forward_answer(f: Forward, value: str | None, cls: int | None) -> Any:
+    """A forward-pass ``value`` (``a1``, ``output``, ``loss``), or the
+    probability of class ``cls`` (from 1) when no value is asked for."""
+    return _plain(f.value(value)) if value is not None else _plain(f.a[-1][cls - 1])
+
+
 def _forward_before(key: dict, part_id: str) -> Forward:
-    net = network_from_json(key["networks"][part_id])
-    p = key["params"][part_id]
-    L = len(net.layers)
-    data = PartData(W=tuple(tuple(map(tuple, p[f"W{l}"])) for l in range(1, L + 1)),
-                    b=tuple(tuple(p[f"b{l}"]) for l in range(1, L + 1)),
-                    x=tuple(p["x"]), y=tuple(p["y"]), lr=p["lr"])
+    net, data = part_instance(key, part_id)
     return solve_part(Part(part_id, "", (), net, data), data)
 
 
+def part_instance(key: dict, part_id: str) -> tuple[Network, PartData]:
+    """A part's network and data as a schema 2 key has them (checked as an
+    assignment file's are: a bad key is an InputError naming the field)."""
+    net = parse_network(key["networks"][part_id], f"networks.{part_id}")
+    return net, parse_given(key["params"][part_id], f"params.{part_id}", net)
+
+
 def _plain(value: Any) -> Any:
-    """Arrays and tuples as lists, NumPy numbers as Python's: JSON values."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+    """An array as nested lists, a number as a Python float: JSON values
+    (never −0.0)."""
+    return (np.asarray(value, float) + 0.0).tolist()
 
 
 def dumps(key: Any) -> str:

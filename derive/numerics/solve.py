@@ -9,7 +9,7 @@ part's one gradient-descent step and evaluates the network after it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
@@ -53,7 +53,7 @@ class PartSolution(Forward):
     f_prime: tuple[np.ndarray, ...] = ()
     dL_dW: tuple[np.ndarray, ...] = ()
     dL_db: tuple[np.ndarray, ...] = ()
-    new: dict = None
+    new: dict = field(default_factory=dict)
     after: Forward | None = None
 
     def grad(self, param: str) -> np.ndarray:

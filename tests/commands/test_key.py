@@ -74,3 +74,56 @@ def test_a_hostile_field_name_is_escaped_in_the_one_line_error(tmp_path, capsys)
     assert err.count("\n") == 1 and err.startswith("handouts: error: params.softmax_layer.W")
     assert not any(ch in err for ch in "\x1b\u202e\u009b")
     assert "\\u001b[2J\\u000aX\\u202e\\u009b: unknown field" in err
+
+
+# --------------------------------------------------------------------------
+# --assignment FILE|NAME: schema 2
+
+from derive.numerics.key import build_assignment_key, dumps  # noqa: E402
+from derive.problem.assignment import SHIPPED, load_assignment, shipped  # noqa: E402
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_prints_the_schema_2_key_of_a_shipped_assignment(capsys, name):
+    assert main(["key", "--assignment", name]) == 0
+    out = capsys.readouterr().out
+    assert out == dumps(build_assignment_key(load_assignment(name)))
+    assert json.loads(out)["schema"] == 2
+
+
+def test_reads_an_assignment_file_by_path(tmp_path, capsys):
+    f = tmp_path / "mine.toml"
+    f.write_bytes(shipped("tanh-mse").read_bytes())
+    assert main(["key", "--assignment", str(f)]) == 0
+    key = json.loads(capsys.readouterr().out)
+    assert key["assignment"]["name"] == "mine"
+    assert key["answers"] == build_assignment_key(load_assignment("tanh-mse"))["answers"]
+
+
+@pytest.mark.parametrize("text,words", [
+    ('title = "x"\n[[parts]]\nid = "p"\ntitle = "t"\n[parts.network]\ninputs = 2\n'
+     'layers = [{ units = 2, activation = "relu" }]\nloss = "nllm"\n[[parts.questions]]\n'
+     'id = "q1"\nkind = "output-gradient"\npoints = 1\n', "parts[1].network.loss"),
+    ('title = "x"\n[[parts]\n', "not valid TOML"),
+])
+def test_a_bad_assignment_gets_one_line_and_status_2(tmp_path, capsys, text, words):
+    f = tmp_path / "bad.toml"
+    f.write_text(text)
+    assert main(["key", "--assignment", str(f)]) == 2
+    captured = capsys.readouterr()
+    assert words in captured.err and captured.err.count("\n") == 1 and captured.out == ""
+
+
+@pytest.mark.parametrize("value,words", [("no-such-example", "no shipped assignment"),
+                                         ("/nonexistent/a.toml", "no such file"),
+                                         ("", "give a file")])
+def test_an_unknown_assignment_gets_one_line_and_status_2(capsys, value, words):
+    assert main(["key", "--assignment", value]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1
+
+
+def test_params_and_assignment_do_not_go_together():
+    r = subprocess.run([sys.executable, "-m", "derive", "key", "--assignment", "tanh-mse",
+                        "--params", "p.toml"], capture_output=True, text=True)
+    assert r.returncode == 2 and "not allowed with" in r.stderr and "Traceback" not in r.stderr

@@ -154,3 +154,219 @@ def test_exact_zeros_are_zeros_in_the_key():
     from derive.variants.exports import keys_csv, moodle_xml
     for text in (dumps(keys[-1]), keys_csv(keys[-1:]), moodle_xml(keys[-1:])):
         assert "e-1" not in text and "E-1" not in text
+
+
+# --------------------------------------------------------------------------
+# Schema 2: any assignment, answers by kind
+
+from derive.files import sha256_file  # noqa: E402
+from derive.numerics.key import (build_assignment_key, build_assignment_keys,  # noqa: E402
+                                 nothing_done, part_instance)
+from derive.problem.assignment import (SHIPPED, Assignment, Part, Question,  # noqa: E402
+                                       load_assignment, shipped)
+from derive.problem.catalogue import answer_shape, classes, param_names, value_names  # noqa: E402
+from tests.numerics import plain_network as plain  # noqa: E402
+
+
+def test_the_reference_file_has_the_numbers_and_formulas_of_schema_1(key):
+    k2 = build_assignment_key(load_assignment("reference"))
+    assert k2["schema"] == 2 and list(k2["answers"]) == list(ITEMS)
+    for q, old in key["answers"].items():
+        new = k2["answers"][q]
+        if isinstance(old, dict) and "W" in old:     # q12, q13: {"grad", "W"} -> {"grad", "new"}
+            old = {"grad": old["grad"], "new": old["W"]}
+        assert new == old, q
+    # schema 1's params, by part: q6-q9 are the softmax layer, q10-q14 the network
+    s1 = key["params"]
+    assert k2["params"]["softmax-layer"]["W1"] == s1["softmax_layer"]["W"]
+    assert k2["params"]["network"]["W2"] == s1["network"]["W2"]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_layout_of_a_schema_2_key(name):
+    a = load_assignment(name)
+    k = build_assignment_key(a)
+    assert list(k) == ["schema", "assignment", "variant", "seed", "networks", "params",
+                       "questions", "answers"]
+    assert k["assignment"] == {"name": name, "title": a.title, "digest": sha256_file(shipped(name))}
+    assert (k["variant"], k["seed"]) == ("reference", None)
+    assert list(k["networks"]) == [p.id for p in a.parts if p.network is not None]
+    assert list(k["params"]) == [p.id for p in a.parts if p.given is not None]
+    ids = [q.id for _, q in a.questions()]
+    assert list(k["questions"]) == ids and list(k["answers"]) == ids
+    for p, q in a.questions():
+        entry = k["questions"][q.id]
+        assert entry["part"] == p.id and entry["kind"] == q.kind and entry["points"] == q.points
+        shape = answer_shape(p, q)
+        got = k["answers"][q.id]
+        if shape == "formula":
+            assert set(got) <= {"sympy", "latex", "value"} and got["latex"]
+        elif isinstance(shape, dict):
+            assert np.shape(got["grad"]) == shape["grad"] and np.shape(got["new"]) == shape["new"]
+        else:
+            assert np.shape(got) == shape and isinstance(got, (list, float))
+    assert json.loads(dumps(k)) == k and dumps(k) == dumps(build_assignment_key(a))
+
+
+def _check_numbers(assignment, keys):
+    """Every numeric answer of every key against the plain NumPy pass and
+    central differences of the loss, from the key's own params."""
+    checked = 0
+    for part in assignment.parts:
+        if part.given is None:
+            continue
+        net, L = part.network, len(part.network.layers)
+        params = [k["params"][part.id] for k in keys]
+        arr = lambda name: np.moveaxis(np.array([p[name] for p in params], float), 0, -1)  # noqa: E731
+        x, y, lr = arr("x"), arr("y"), arr("lr")
+        given = {n: arr(n) for n in param_names(net)}
+        Ws, bs = [given[f"W{l}"] for l in range(1, L + 1)], [given[f"b{l}"] for l in range(1, L + 1)]
+        zs, as_ = plain.forward(net, x, Ws, bs)
+        dW, db = plain.finite_differences(net, x, Ws, bs, y)
+        fd = {**{f"W{l + 1}": g for l, g in enumerate(dW)}, **{f"b{l + 1}": g for l, g in enumerate(db)}}
+        answers = {q.id: [k["answers"][q.id] for k in keys] for q in part.questions}
+        got = lambda qid, field=None: np.moveaxis(np.array(  # noqa: E731
+            [v if field is None else v[field] for v in answers[qid]], float), 0, -1)
+        # the parameters after the step, from the key; the rest as given
+        new = dict(given)
+        for q in part.questions:
+            if q.kind in ("step", "gradient-step"):
+                new[q.get("param")] = got(q.id, "new" if q.kind == "gradient-step" else None)
+        assert set(new) == set(given)
+        z2, a2 = plain.forward(net, x, [new[f"W{l}"] for l in range(1, L + 1)],
+                               [new[f"b{l}"] for l in range(1, L + 1)])
+
+        def value(name, zs, as_):
+            return {"loss": plain.loss(net, as_[-1], y), "output": as_[-1],
+                    **{f"z{l + 1}": v for l, v in enumerate(zs)},
+                    **{f"a{l + 1}": v for l, v in enumerate(as_)}}[name]
+
+        for q in part.questions:
+            p = q.get("param")
+            if q.kind in ("forward", "after-step"):
+                want = value(q.get("value"), *((zs, as_) if q.kind == "forward" else (z2, a2)))
+                np.testing.assert_allclose(got(q.id), want, rtol=1e-10, atol=1e-12)
+            elif q.kind == "probability":
+                want = (a2 if q.get("after") else as_)[-1][q.get("class") - 1]
+                np.testing.assert_allclose(got(q.id), want, rtol=1e-10, atol=1e-14)
+            elif q.kind in ("gradient", "gradient-step"):
+                grad = got(q.id, "grad" if q.kind == "gradient-step" else None)
+                np.testing.assert_allclose(grad, fd[p], rtol=1e-5, atol=1e-6)
+                if q.kind == "gradient-step":
+                    assert np.array_equal(new[p], given[p] - lr * grad), q.id
+            elif q.kind == "step":
+                np.testing.assert_allclose(new[p], given[p] - lr * fd[p], rtol=1e-5, atol=1e-6)
+            else:
+                continue
+            checked += 1
+        held = set(given) - set(part.step_params)
+        assert all(np.array_equal(new[n], given[n]) for n in held)
+    return checked
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_assignments_against_finite_differences(name):
+    a = load_assignment(name)
+    rng = np.random.default_rng(5)
+    batch = 40
+    instances = [{} for _ in range(batch)]
+    for part in a.parts:
+        if part.given is not None:
+            for inst, d in zip(instances, plain.to_datas(*plain.random_instances(part.network, rng, batch))):
+                inst[part.id] = d
+    keys = build_assignment_keys(a, instances, [f"v{i}" for i in range(batch)], seed=3)
+    assert [k["variant"] for k in keys] == [f"v{i}" for i in range(batch)]
+    assert all(k["seed"] == 3 for k in keys)
+    # the given instance comes out of the batch as it does alone
+    given = build_assignment_keys(a, [{}] + instances[:2], ["reference", "a", "b"])
+    assert given[0] == build_assignment_key(a)
+    assert given[1:] == [{**k, "seed": None, "variant": v} for k, v in zip(keys, "ab")]
+    assert _check_numbers(a, keys) == sum(q.kind not in SYMBOLIC for _, q in a.questions())
+
+
+SYMBOLIC = ("activation", "activation-derivative", "softmax-jacobian", "loss",
+            "output-gradient", "gradient-formula")
+
+
+def _every_numeric_question(part_id, net, rng) -> tuple[Question, ...]:
+    """Questions of every numeric kind about ``net``: each value before and
+    after, each parameter's gradient, a random half of them stepped."""
+    qs, n = [], 0
+
+    def q(kind, **options):
+        nonlocal n
+        n += 1
+        qs.append(Question(f"{part_id}-{n}", kind, 1, tuple(options.items())))
+
+    for v in value_names(net):
+        q("forward", value=v)
+        q("after-step", value=v)
+    params = param_names(net)
+    stepped = [p for p in params if rng.random() < 0.5] or [params[0]]
+    for p in params:
+        q("gradient", param=p)
+        if p in stepped:
+            q("gradient-step" if rng.random() < 0.5 else "step", param=p)
+    for c in range(1, classes(net) + 1):
+        q("probability", **{"class": c})
+        q("probability", **{"class": c, "after": True})
+    return tuple(qs)
+
+
+def test_random_architectures_against_finite_differences():
+    """12 random networks (every output pair, depths 1-4, every hidden
+    activation) as the parts of one assignment; 25 random instances each."""
+    rng = np.random.default_rng(21)
+    parts = []
+    for i in range(12):
+        net = plain.random_network(2 * i + i // 6, rng)
+        given = plain.to_datas(*plain.random_instances(net, rng, 1))[0]
+        parts.append(Part(f"p{i}", f"p{i}", _every_numeric_question(f"p{i}", net, rng), net, given))
+    a = Assignment("random", tuple(parts), name="random")
+    batch = 25
+    instances = [{} for _ in range(batch)]
+    for part in parts:
+        for inst, d in zip(instances, plain.to_datas(*plain.random_instances(part.network, rng, batch))):
+            inst[part.id] = d
+    keys = build_assignment_keys(a, instances, [str(i) for i in range(batch)])
+    assert _check_numbers(a, keys) == len(a.questions())
+
+
+def test_nothing_done_in_schema_2():
+    k = build_assignment_key(load_assignment("sigmoid-softmax"))
+    a = load_assignment("sigmoid-softmax")
+    nothing = nothing_done(k)
+    expected = {}
+    for p, q in a.questions():
+        params = k["params"][p.id]
+        if q.kind == "step":
+            expected[q.id] = params[q.get("param")]
+        elif q.kind == "gradient-step":
+            expected[f"{q.id}.new"] = params[q.get("param")]
+    for qid, q in k["questions"].items():
+        if q["kind"] == "after-step":
+            before = [k["answers"][o] for o, r in k["questions"].items()
+                      if r["kind"] == "forward" and r["value"] == q["value"]]
+            expected[qid] = before[0]
+        if q["kind"] == "probability" and q.get("after"):
+            before = [k["answers"][o] for o, r in k["questions"].items()
+                      if r["kind"] == "probability" and not r.get("after")
+                      and r["class"] == q["class"]]
+            expected[qid] = before[0]
+    assert nothing == expected and len(nothing) >= 4
+
+
+def test_the_example_in_docs_answer_key_is_what_the_key_gives_for_its_params():
+    """docs/ANSWER_KEY.md's tanh-mse key: its answers are those of its own
+    params (so the page cannot drift from the code)."""
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "docs" / "ANSWER_KEY.md").read_text()
+    example = json.loads(re.search(r"prints:\n\n```json\n(.*?)\n```", text, re.S).group(1))
+    a = load_assignment("tanh-mse")
+    data = {pid: part_instance(example, pid)[1] for pid in example["params"]}
+    live = build_assignment_keys(a, [data], ["reference"])[0]
+    assert example["schema"] == 2 and example["networks"] == live["networks"]
+    same = [q for q in example["questions"] if live["questions"].get(q) == example["questions"][q]]
+    assert len(same) >= len(example["questions"]) - 2
+    assert all(example["answers"][q] == live["answers"][q] for q in same)
