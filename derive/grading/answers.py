@@ -126,25 +126,29 @@ def validate_answer(item: str, value: Any) -> Given:
     return given
 
 
-def _update(value, budget: _Budget) -> tuple[dict[str, np.ndarray | None], list[str]]:
+def _update(value, budget: _Budget, new: str = "W", ndim: int = 2,
+            bare: str = "a bare matrix was taken as the updated W"
+            ) -> tuple[dict[str, np.ndarray | None], list[str]]:
+    """A gradient with the step: {"grad": ..., ``new``: ...} (``ndim``: of
+    both), or a bare list taken as the new value (the note ``bare``)."""
     if isinstance(value, list):
-        W, notes = _array(value, 2, budget)
-        return {"grad": None, "W": W}, notes + ["a bare matrix was taken as the updated W"]
+        W, notes = _array(value, ndim, budget)
+        return {"grad": None, new: W}, notes + [bare]
     if not isinstance(value, dict):
-        raise AnswerError(f'expected {{"grad": ..., "W": ...}}, got {_kind(value)}')
-    unknown = sorted(set(value) - {"grad", "W"})
+        raise AnswerError(f'expected {{"grad": ..., "{new}": ...}}, got {_kind(value)}')
+    unknown = sorted(set(value) - {"grad", new})
     if unknown:
-        raise AnswerError(f"unknown part {_short(str(unknown[0]))!r}; expected grad and/or W")
-    out, notes = {"grad": None, "W": None}, []
-    for part in ("grad", "W"):
+        raise AnswerError(f"unknown part {_short(str(unknown[0]))!r}; expected grad and/or {new}")
+    out, notes = {"grad": None, new: None}, []
+    for part in ("grad", new):
         if part in value:
             try:
-                out[part], more = _array(value[part], 2, budget)
+                out[part], more = _array(value[part], ndim, budget)
             except AnswerError as e:
                 raise AnswerError(f"{part}: {e}") from None
             notes += more
-    if out["W"] is None and out["grad"] is None:
-        raise AnswerError("neither grad nor W given")
+    if out[new] is None and out["grad"] is None:
+        raise AnswerError(f"neither grad nor {new} given")
     return out, notes
 
 

@@ -18,13 +18,13 @@ from typing import Any, Sequence
 import numpy as np
 import sympy as sp
 
-from derive.grading.answers import Submission
 from derive.grading.compare import _same
-from derive.grading.kind_answers import PAIR, Item, items_of, parts_of
+from derive.grading.kind_answers import Item, items_of, parts_of
 from derive.grading.rules import Rules
+from derive.grading.scoring import Student
 from derive.numerics import kind_mistakes as km
-from derive.numerics import precision
 from derive.numerics.evaluate import forward_network
+from derive.numerics.key import nothing_done
 from derive.problem.spec import InputError, Layer, Network
 
 
@@ -40,9 +40,14 @@ class KindVariant:
     given: list[np.ndarray] = field(default_factory=list)
     nothing: dict[str, np.ndarray] = field(default_factory=dict)  # id or id.new -> baseline
 
+    order: tuple[str, ...] = km.ORDER
+
     @property
     def total(self) -> float:
         return float(sum(i.points for i in self.items.values()))
+
+    def __post_init__(self):
+        self.expected = {q: i.expected for q, i in self.items.items()}
 
 
 def _arrays(value: Any) -> Any:
@@ -76,7 +81,7 @@ def prepare_kind(keys: Sequence[dict], rules: Rules) -> list[KindVariant]:
                 v.given += [np.asarray(a, float) for a in part.given.W + part.given.b]
                 v.given += [np.asarray(part.given.x, float), np.asarray(part.given.y, float)]
             _sheets(v, part, rules)
-            _nothing(v, part)
+        v.nothing = {k: np.asarray(a, float) for k, a in nothing_done(key).items()}
         out.append(v)
     return out
 
@@ -105,84 +110,36 @@ def _sheets(v: KindVariant, part, rules: Rules) -> None:
                 v.affects.setdefault(code, set()).add(q.id)
 
 
-def _nothing(v: KindVariant, part) -> None:
-    """What doing nothing gives: the given parameter for a step, the value
-    before the step for what is asked after it."""
-    if part.given is None or part.network is None:
-        return
-    before = km.part_answers(part, part.given)
-    for q in part.questions:
-        if q.kind == "step":
-            v.nothing[q.id] = np.asarray(part.given.param(q.get("param")), float)
-        elif q.kind == "gradient-step":
-            v.nothing[f"{q.id}.new"] = np.asarray(part.given.param(q.get("param")), float)
-        elif q.kind == "after-step" or q.kind == "probability" and q.get("after"):
-            run = km.forward_with(part, part.given, {})
-            v.nothing[q.id] = np.asarray(
-                km._value(run, q.get("value")) if q.kind == "after-step"
-                else km.probability(part, run, q.get("class")), float)
-    del before
-
-
 # --------------------------------------------------------------------------
 # One student
 
 
-class KindStudent:
+class KindStudent(Student):
     """One submission's answers against one schema 2 variant."""
 
-    def __init__(self, sub: Submission, variant: KindVariant, rules: Rules):
-        self.sub, self.v, self.rules = sub, variant, rules
+    NEW = "new"
+    MISSING_NEW = "The updated parameter is missing (the points are for it)."
+    RIGHT_NEW = "The new value is right"
+    LOOKS_RIGHT_NEW = "The new value looks right"
+    CARRIED_NEW = "The new value follows correctly from the gradient you give beside it"
 
     def item(self, qid: str) -> Item:
         return self.v.items[qid]
 
-    def expected(self, qid: str, part: str | None = None):
-        e = self.v.items[qid].expected
-        return e[part] if part else e
-
-    def valid(self, qid: str):
-        g = self.sub.answers.get(qid)
-        return None if g is None or g.error else g.value
-
     def same(self, given, expected, qid: str) -> bool:
         return _same(given, expected, f"kind:{qid}", self.rules)
 
-    def own(self, qid: str, part: str | None = None):
-        """The student's valid answer with the key's shape (a matrix
-        transposed back if need be), or None."""
-        value = self.valid(qid)
-        if value is None:
-            return None
-        if part:
-            value = value.get(part)
-            if value is None:
-                return None
-        if isinstance(value, np.ndarray):
-            expected = self.expected(qid, part)
-            if value.shape == expected.shape:
-                return value
-            if value.ndim == 2 and value.T.shape == expected.shape:
-                return value.T
-            return None
-        return value
+    def manual(self, qid: str) -> bool:
+        return self.v.items[qid].manual
 
-    def baseline(self, qid: str, part: str | None = None):
-        return self.v.nothing.get(f"{qid}.{part}" if part else qid)
+    def acts_on(self, code: str, qid: str) -> bool:
+        return self.item(qid).kind in km.MISTAKE_KINDS[code].kinds
 
-    def genuine(self, value: np.ndarray, qid: str, part: str | None = None) -> bool:
-        """Not all zeros, not a copy of the given data, not what doing nothing gives."""
-        base = self.baseline(qid, part)
-        return not precision.blank(value, self.v.given + ([] if base is None else [base]),
-                                   self.rules.figures)
+    def describe(self, codes) -> str:
+        return km.describe(codes)
 
-    def source(self, qid: str, part: str | None = None):
-        """What later answers rest on: the student's own answer when it is a
-        genuine attempt (else None), or what follows from their earlier ones."""
-        own = self.own(qid, part)
-        if own is not None:
-            return own if self.genuine(own, qid, part) else None
-        return self.carried(qid, part)
+    def carried_text(self, qid: str) -> str:
+        return "Wrong, but it follows correctly from your own earlier answers."
 
     def _find(self, pid: str, kinds: tuple[str, ...], test) -> list[Item]:
         return [i for i in self.v.items.values()
@@ -233,23 +190,27 @@ class KindStudent:
 
     def _from_layer_below(self, p, q):
         """A forward quantity (or a probability) from the student's own
-        genuine activation of a lower layer: the rest of the forward pass."""
+        genuine activation of a lower layer: the rest of the forward pass
+        (the loss and a probability from their own output)."""
         L = len(p.network.layers)
         value = "output" if q.kind == "probability" else q.get("value")
         top = L if value in ("output", "loss") else int(value[1:])
-        if value == "loss":
+        z, out = None, None
+        if value == "loss" or q.kind == "probability":
             out = self._own_forward(p, L)
-            if out is not None:
-                return np.asarray(km._loss(p.network.loss, out, np.asarray(p.given.y)))
-        for k in range(top - 1, 0, -1):
+        for k in range(top - 1, 0, -1) if out is None else ():
             a = self._own_forward(p, k)
             if a is not None:
-                z, acts = _forward_from(p, k, a, top)
-                run = km._Run([None] * (top - 1) + [z], [None] * (top - 1) + [acts], 0.0, {}, {})
-                if q.kind == "probability":
-                    return np.asarray(km.probability(p, run, q.get("class")), float)
-                return np.asarray(z if value[0] == "z" else acts)
-        return None
+                z, out = _forward_from(p, k, a, top)
+                break
+        if out is None:
+            return None
+        if q.kind == "probability":
+            return np.asarray(km.probability(p, km._Run([], [out], 0.0, {}, {}),
+                                             q.get("class")), float)
+        if value == "loss":
+            return np.asarray(km._loss(p.network.loss, out, np.asarray(p.given.y)))
+        return np.asarray(z if value[0] == "z" else out)
 
     def _own_forward(self, p, layer: int):
         L = len(p.network.layers)

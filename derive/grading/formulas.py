@@ -109,7 +109,8 @@ def parse_expression(text: Any, item: str = "number", budget: "_Budget | None" =
     if nodes > MAX_NODES:
         raise AnswerError(f"formula has {nodes} parts, at most {MAX_NODES} allowed")
     allowed = _NAMES[item] if names is None else names
-    return _Builder(allowed, item == "q4" and names is None, budget or _Budget()).build(tree.body, 0)
+    sums = item == "q4" and names is None
+    return _Builder(allowed, sums, budget or _Budget()).build(tree.body, 0)
 
 
 class _Builder:

@@ -19,9 +19,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from derive.grading.answers import Given, _array, _Budget, parse_submission
-from derive.grading.formulas import _CONSTANTS, _FUNCTIONS, AnswerError, _kind, _short, \
-    parse_expression
+from derive.grading.answers import Given, _array, _Budget, _update, parse_submission
+from derive.grading.formulas import _CONSTANTS, _FUNCTIONS, AnswerError, parse_expression
 from derive.numerics.kind_mistakes import FORMULA_KINDS
 from derive.problem.assignment import Part, PartData, Question
 from derive.problem.spec import InputError, Layer, Network, printable
@@ -151,30 +150,11 @@ def validate(item: Item, value: Any) -> Given:
 def _pair(value, item: Item, budget) -> tuple[dict, list[str]]:
     """gradient-step: {"grad", "new"} (the updated parameter may also be
     named by its letter, W or b); a bare list is taken as the new value."""
-    ndim = item.expected["new"].ndim
     letter = item.question.get("param", "W")[0]
-    if isinstance(value, list):
-        new, notes = _array(value, ndim, budget)
-        return {"grad": None, "new": new}, notes + ["a bare list was taken as the updated "
-                                                    "parameter"]
-    if not isinstance(value, dict):
-        raise AnswerError(f'expected {{"grad": ..., "new": ...}}, got {_kind(value)}')
-    if letter in value and "new" not in value:
+    if isinstance(value, dict) and letter in value and "new" not in value:
         value = {("new" if k == letter else k): v for k, v in value.items()}
-    unknown = sorted(set(value) - set(PAIR))
-    if unknown:
-        raise AnswerError(f"unknown part {_short(str(unknown[0]))!r}; expected grad and/or new")
-    out, notes = {"grad": None, "new": None}, []
-    for part in PAIR:
-        if part in value:
-            try:
-                out[part], more = _array(value[part], ndim, budget)
-            except AnswerError as e:
-                raise AnswerError(f"{part}: {e}") from None
-            notes += more
-    if out["grad"] is None and out["new"] is None:
-        raise AnswerError("neither grad nor new given")
-    return out, notes
+    return _update(value, budget, "new", item.expected["new"].ndim,
+                   "a bare list was taken as the updated parameter")
 
 
 def submission_parser(items: list[Item]):
@@ -213,6 +193,18 @@ def check_key(data: Any, where: str) -> dict:
     variant = data.get("variant", "reference")
     if not isinstance(variant, str) or printable(variant) != variant or len(variant) > 100:
         raise InputError(f"{where}: variant", "not a plain id")
+    questions, answers = data["questions"], data["answers"]
+    if not isinstance(questions, dict) or not isinstance(answers, dict):
+        raise InputError(f"{where}: key {variant}", "questions and answers must be objects")
+    for qid, q in questions.items():
+        if answers.get(qid) is None:
+            raise InputError(f"{where}: key {printable(variant)}: {printable(str(qid))[:40]}",
+                             "missing")
+        try:
+            _expected(Question(qid, q["kind"], q["points"], ()), answers[qid])
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            raise InputError(f"{where}: key {printable(variant)}: {printable(str(qid))[:40]}",
+                             f"not an answer of its kind ({printable(str(e))[:80]})") from None
     try:
         items = items_of(data)
         parts_of(data)

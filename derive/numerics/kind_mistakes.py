@@ -23,72 +23,8 @@ import numpy as np
 import sympy as sp
 
 from derive.numerics.evaluate import evaluate_network
-
-# question kinds whose answers are numbers
-NUMERIC_KINDS = ("forward", "probability", "gradient", "step", "gradient-step", "after-step")
-FORMULA_KINDS = ("activation", "activation-derivative", "softmax-jacobian", "loss",
-                 "output-gradient", "gradient-formula")
-_DERIVATIVES = {"relu": "1[z > 0]", "sigmoid": "σ(z)(1 − σ(z))", "tanh": "1 − tanh²(z)"}
-
-
-@dataclass(frozen=True)
-class MistakeKind:
-    """One mistake: its code, a title, one sentence for the student, and the
-    question kinds whose own computation it enters (``kinds``)."""
-
-    code: str
-    title: str
-    text: str
-    kinds: tuple[str, ...]
-
-
-def _missing(act: str, code: str) -> MistakeKind:
-    return MistakeKind(
-        code, f"{act} derivative missing",
-        f"The {act} derivative is missing from the δ recursion: multiply the back-propagated "
-        f"error by f′(z) = {_DERIVATIVES[act]} of the layer, entry by entry.",
-        ("gradient", "gradient-step", "output-gradient"))
-
-
-# ``kinds``: where the mistake enters the question's own computation; in the
-# others it only comes through an earlier answer (the grader carries it forward)
-_GRADIENTS = ("gradient", "gradient-step")
-MISTAKE_KINDS: dict[str, MistakeKind] = {m.code: m for m in (
-    MistakeKind("sign-flipped", "sign flipped",
-                "The sign is flipped: the gradient of the loss points the other way "
-                "(check ∂ℓ/∂z = a − y, not y − a).",
-                _GRADIENTS + ("loss", "activation", "activation-derivative", "output-gradient",
-                              "gradient-formula")),
-    MistakeKind("transposed", "matrix transposed",
-                "The matrix is transposed: ∂ℓ/∂W has the shape of W (rows = inputs, "
-                "columns = units), ∂ℓ/∂W = a δᵀ, not δ aᵀ.", _GRADIENTS + ("step",)),
-    MistakeKind("ascent", "step up the gradient",
-                "The step went up the gradient: gradient descent subtracts it, "
-                "W_new = W − η ∂ℓ/∂W.", ("step", "gradient-step")),
-    MistakeKind("updated-weights-in-backprop", "updated weights in backprop",
-                "δ was back-propagated through the already-updated weights of the layer above: "
-                "backpropagate with the weights of the forward pass.", _GRADIENTS),
-    _missing("relu", "missing-relu-mask"),
-    _missing("sigmoid", "missing-sigmoid-derivative"),
-    _missing("tanh", "missing-tanh-derivative"),
-    MistakeKind("wrong-class", "another class",
-                "This is another class's probability: classes are numbered from 1 "
-                "(\"class 3\" is a₃, the third entry).", ("probability", "loss")),
-    MistakeKind("not-normalised", "softmax not normalised",
-                "The softmax is not normalised: divide e^(zⱼ) by Σₖ e^(zₖ) "
-                "(and subtract max z first so nothing overflows).",
-                _GRADIENTS + ("forward", "probability", "after-step", "activation")),
-    MistakeKind("missing-half", "½ of the squared error missing",
-                "The squared error has a ½ in front: ℓ = ½ ‖a − y‖², so that ∂ℓ/∂a = a − y.",
-                ("loss",)),
-    MistakeKind("rounded-too-early", "rounded too early",
-                "Right, but rounded too early: it agrees with the key to one significant figure "
-                "fewer than the sheet asks for; keep more figures in intermediate results.",
-                NUMERIC_KINDS + ("loss",)),
-)}
-MISSING_DERIVATIVE = {"relu": "missing-relu-mask", "sigmoid": "missing-sigmoid-derivative",
-                      "tanh": "missing-tanh-derivative"}
-ORDER = tuple(MISTAKE_KINDS)
+from derive.numerics.mistake_kinds import (  # noqa: F401  (the library's names, re-exported)
+    FORMULA_KINDS, MISSING_DERIVATIVE, MISTAKE_KINDS, NUMERIC_KINDS, ORDER, MistakeKind)
 
 
 # --------------------------------------------------------------------------
@@ -410,7 +346,10 @@ def wrong_answers(part, question, solution=None, data=None) -> dict[str, Any]:
     numbers (``data``: the part's instance, default its given data), in the
     key's answer shape; only mistakes that change the answer. ``solution``
     (a :class:`derive.numerics.solve.PartSolution`) lends its exactly decided
-    fˡ′. Formula kinds need the key's formula: see :func:`formula_mistakes`."""
+    fˡ′. For a formula kind: {"sympy"} by :func:`formula_mistakes` of the
+    catalogue's formula (none for a formula given only as LaTeX)."""
+    if question.kind in FORMULA_KINDS and question.kind != "loss":
+        return _formula_answers(part, question)
     data = part.given if data is None else data
     f_prime = getattr(solution, "f_prime", None)
     right = part_answers(part, data, (), f_prime=f_prime).get(question.id)
@@ -420,6 +359,17 @@ def wrong_answers(part, question, solution=None, data=None) -> dict[str, Any]:
         if value is not None and not _equal(value, right):
             out[code] = value
     return out
+
+
+def _formula_answers(part, question) -> dict[str, dict[str, str]]:
+    """A formula question's wrong answers, from the key's own formula (the
+    catalogue's SymPy text: our text, not a student's, so sympify reads it)."""
+    from derive.calculus.catalogue import symbolic_answer
+    text = symbolic_answer(part, question).get("sympy")
+    if text is None:
+        return {}
+    expected = sp.sympify(text)
+    return {c: {"sympy": str(e)} for c, e in formula_mistakes(question, expected).items()}
 
 
 def _equal(a, b) -> bool:

@@ -32,7 +32,9 @@ MAX_FILE_BYTES = 1_000_000
 class Question:
     """One graded item: ``options`` are the fields its kind needs
     (``param``, ``value``, ``class``, ``after``, ``activation``, ``loss``,
-    ``show``, ``example``), as given in the file."""
+    ``show``, ``example``), checked, in the order of the file; a loss
+    question's ``example`` is an :class:`~derive.problem.spec.NllmExample`
+    (``a``, ``y``) whatever its loss."""
 
     id: str
     kind: str
@@ -187,12 +189,15 @@ def shipped(name: str) -> Path:
 
 
 def load_assignment(path_or_name: str | Path, what: str = "--assignment") -> Assignment:
-    """Read and check an assignment file: a path (``my.toml``), or the name of
-    a shipped example (``tanh-mse``: a word without a folder or suffix)."""
+    """Read and check an assignment file: a path (``my.toml``; ``.json`` holds
+    the same tables), or the name of a shipped example (``tanh-mse``: a word
+    without a folder or suffix)."""
     text = str(path_or_name)
     path = Path(path_or_name)
     if isinstance(path_or_name, str) and path.name == text and not path.suffix:
         path = shipped(text)
+    if path.suffix.lower() not in (".toml", ".json"):
+        raise InputError(what, f"{path}: an assignment file is TOML (.toml) or JSON (.json)")
     try:
         size = path.stat().st_size
     except OSError:

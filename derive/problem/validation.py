@@ -277,14 +277,14 @@ def parse_question(data: Any, path: str, part: Part) -> Question:
         raise InputError(f"{path}.kind", "missing; choose one of " + ", ".join(KINDS))
     kind = KINDS[_choice(data["kind"], f"{path}.kind", tuple(KINDS), "kind")]
     table(data, path, ("id", "kind", "points") + kind.required, kind.optional,
-          what=f" of a {kind.name} question")
+          what=f" for kind {kind.name}")
     qid = _id(data["id"], f"{path}.id")
     points = _positive(data["points"], f"{path}.points")
     if kind.network and part.network is None:
-        raise InputError(f"{path}.kind", f"a {kind.name} question needs the part's network "
+        raise InputError(f"{path}.kind", f"kind {kind.name} needs the part's network "
                          "([parts.network])")
     if kind.numeric and part.given is None:
-        raise InputError(f"{path}.kind", f"a {kind.name} question asks for numbers: it needs "
+        raise InputError(f"{path}.kind", f"kind {kind.name} asks for numbers: it needs "
                          "the part's given data ([parts.given])")
     options: dict[str, Any] = {}
     for name in (k for k in kind.fields if k in data):  # the loss before its example
@@ -322,8 +322,8 @@ def parse_part(data: Any, path: str) -> Part:
     text = d.get("text", "")
     if not isinstance(text, str) or len(text) > MAX_PART_TEXT:
         raise InputError(f"{path}.text", f"expected text of at most {MAX_PART_TEXT} characters")
-    for line in text.split("\n"):
-        _text(line, f"{path}.text")
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise InputError(f"{path}.text", "must be lines of text without control characters")
     network = parse_network(d["network"], f"{path}.network") if "network" in d else None
     for name in ("given", "variants"):
         if name in d and network is None:

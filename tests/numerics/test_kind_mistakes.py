@@ -183,3 +183,54 @@ def test_overflowing_mistakes_are_left_out():
     wrong = km.part_answers(part, big, ("not-normalised",))
     assert "q11" not in wrong   # e^z overflows: no student can hand that in
     assert "q10" in wrong
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_right_answers_are_the_schema_2_keys(name):
+    """The library's computation with no mistake and the key's (solve_part)
+    agree on every numeric answer: two computations of the same numbers."""
+    from derive.numerics.key import build_assignment_key
+    a = EXAMPLES[name]()
+    key = build_assignment_key(a)
+    mine = km.by_part(a)
+    for p, q in a.questions():
+        if q.id in mine:
+            theirs = key["answers"][q.id]
+            theirs = theirs["value"] if isinstance(theirs, dict) and "value" in theirs else theirs
+            assert km._equal(mine[q.id], theirs) or np.allclose(
+                np.asarray(km._numbers(mine[q.id])), np.asarray(km._numbers(theirs)),
+                rtol=1e-12, atol=1e-14), (name, q.id)
+
+
+def test_wrong_answers_take_the_keys_exact_relu_decisions():
+    """A hidden ReLU exactly at its kink: float64 says 5.6e-17 > 0, the key's
+    exact arithmetic says 0, and the library follows the key (ReLU′(0) = 0)."""
+    from derive.numerics.solve import solve_part
+    part = EXAMPLES["reference"]().parts[2]
+    data = replace(part.given, W=(((0.1, 0, -1, 0), (0.2, 1, 0, -1)),) + part.given.W[1:],
+                   b=((-0.3, 0, -1, -1),) + part.given.b[1:], x=(1.0, 1.0))
+    solution = solve_part(part, data)
+    assert solution.f_prime[0][0] == 0
+    q13 = next(q for q in part.questions if q.id == "q13")
+    wrong = km.wrong_answers(part, q13, solution, data)
+    right = solution.grad("W1")
+    # the mask dropped: unit 1's column is then W²δ², not the key's 0
+    np.testing.assert_allclose(np.asarray(wrong["missing-relu-mask"]["grad"])[:, 0],
+                               np.asarray(data.x) * solution.back[0][0])
+    assert np.all(right[:, 0] == 0)
+    sign = np.asarray(wrong["sign-flipped"]["grad"])
+    np.testing.assert_array_equal(sign[:, 0], 0.0)
+
+
+def test_formula_questions_get_the_mistakes_of_their_formula():
+    import sympy as sp
+    part = EXAMPLES["logistic"]().parts[0]
+    q = {q.id: q for q in part.questions}
+    z = sp.Symbol("z")
+    wrong = km.wrong_answers(part, q["q1"])["sign-flipped"]
+    assert sp.simplify(sp.sympify(wrong["sympy"]) - 1 / (1 + sp.exp(z))) == 0
+    grad = km.wrong_answers(part, q["q3"])["sign-flipped"]
+    a, y, x = sp.symbols("a y x_k")
+    assert sp.simplify(sp.sympify(grad["sympy"]) + (a - y) * x) == 0
+    softmax = EXAMPLES["reference"]().parts[1]
+    assert km.wrong_answers(softmax, softmax.questions[0]) == {}   # LaTeX only

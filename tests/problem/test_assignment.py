@@ -178,3 +178,21 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     with pytest.raises(InputError, match=r"--assignment: .*big.toml: \d+ bytes is larger "
                                          "than the limit"):
         load_assignment(f)
+
+
+def test_the_documented_example_file_parses():
+    doc = (ASSIGNMENTS.parents[1] / "docs" / "ASSIGNMENTS.md").read_text()
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    a = parse_assignment(tomllib.loads(example), "doc")
+    assert a.points == 10 and a.parts[0].network.sizes == (3, 4, 2)
+    assert a.parts[0].grid("y").values == (0, 0.5, 1)
+
+
+def test_the_readme_example_parses():
+    readme = (ASSIGNMENTS.parents[1] / "README.md").read_text()
+    section = readme.split("## Write your own assignment", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    with pytest.raises(InputError, match="^points: the questions' points add up to 20, not 100"):
+        parse_assignment(tomllib.loads(example))
+    a = parse_assignment({**tomllib.loads(example), "points": 20})
+    assert a.parts[0].given == load_assignment("tanh-mse").parts[0].given

@@ -1,11 +1,17 @@
 """Bad assignment files: each check of the parser gives one InputError whose
 field is the path of the bad value in the file."""
 
+import json
+import subprocess
+import sys
 import tomllib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from derive.problem.assignment import load_assignment, parse_assignment, shipped
+from derive.cli import main
+from derive.problem.assignment import MAX_FILE_BYTES, load_assignment, parse_assignment, shipped
 from derive.problem.spec import InputError
 from derive.problem.validation import MAX_GRID
 
@@ -69,9 +75,9 @@ CASES = [
     ("tanh-mse", lambda d: drop(question(d, 4), "value"), "parts[1].questions[4].value",
      "missing"),
     ("tanh-mse", lambda d: set_(question(d, 4), **{"class": 1}), "parts[1].questions[4].class",
-     "unknown field of a forward question; expected id, kind, points, value"),
+     "unknown field for kind forward; expected id, kind, points, value"),
     ("tanh-mse", lambda d: set_(question(d, 3), param="W2"), "parts[1].questions[3].param",
-     "unknown field of a output-gradient question"),
+     "unknown field for kind output-gradient"),
     ("tanh-mse", lambda d: set_(question(d, 7), param="W3"), "parts[1].questions[7].param",
      "no parameter \"W3\" in a 2-layer network; choose one of W1, b1, W2, b2"),
     ("tanh-mse", lambda d: set_(question(d, 7), param="w2"), "parts[1].questions[7].param",
@@ -87,7 +93,7 @@ CASES = [
      "unknown activation \"ReLU\" (did you mean 'relu'?); choose one of identity, sigmoid, "
      "tanh, relu, softmax"),
     ("tanh-mse", lambda d: set_(question(d, 1), kind="loss", loss="cross-entropy"),
-     "parts[1].questions[1].activation", "unknown field of a loss question"),
+     "parts[1].questions[1].activation", "unknown field for kind loss"),
     ("logistic", lambda d: set_(question(d, 2), loss="bce"), "parts[1].questions[2].loss",
      "unknown loss \"bce\"; choose one of nllm, nll, mse"),
     ("logistic", lambda d: set_(question(d, 2), example={"a": [1], "y": [1]}),
@@ -101,7 +107,7 @@ CASES = [
     ("logistic", lambda d: set_(question(d, 2), loss="mse", example={"a": [1, 2], "y": [1]}),
      "parts[1].questions[2].example.y", "expected 2 entries, got 1"),
     ("tanh-mse", lambda d: set_(question(d, 2), show="yes"), "parts[1].questions[2].show",
-     "unknown field of a activation-derivative question"),
+     "unknown field for kind activation-derivative"),
     ("reference", lambda d: set_(question(d, 3, 2), show="yes"), "parts[2].questions[3].show",
      "expected true or false, got \"yes\""),
     ("sigmoid-softmax", lambda d: set_(question(d, 14), after=1), "parts[1].questions[14].after",
@@ -116,7 +122,7 @@ CASES = [
     ("logistic", lambda d: set_(question(d, 6), **{"class": 2}),
      "parts[1].questions[6].class", "expected a class from 1 to 1"),
     ("tanh-mse", lambda d: set_(question(d, 6), kind="probability", **{"class": 1}),
-     "parts[1].questions[6].value", "unknown field of a probability question"),
+     "parts[1].questions[6].value", "unknown field for kind probability"),
     ("tanh-mse", lambda d: part(d)["questions"].append(
         {"id": "p", "kind": "probability", "class": 1, "points": 1}) or set_(d, points=101),
      "parts[1].questions[10].class",
@@ -178,6 +184,7 @@ CASES = [
     ("tanh-mse", lambda d: set_(part(d), title=["a"]), "parts[1].title", "expected text"),
     ("tanh-mse", lambda d: set_(part(d), text="one\n\x1b[2Jtwo"), "parts[1].text",
      "without control characters"),
+    ("tanh-mse", lambda d: set_(part(d), text=3), "parts[1].text", "expected text"),
     ("tanh-mse", lambda d: set_(part(d), text="x" * 2001), "parts[1].text",
      "at most 2000 characters"),
     # given data
@@ -205,11 +212,11 @@ CASES = [
     # questions the part cannot answer
     ("reference", lambda d: part(d, 1)["questions"].append(
         {"id": "n", "kind": "forward", "value": "a1", "points": 1}) or set_(d, points=101),
-     "parts[1].questions[4].kind", "a forward question asks for numbers: it needs the part's "
+     "parts[1].questions[4].kind", "kind forward asks for numbers: it needs the part's "
      "given data ([parts.given])"),
     ("tanh-mse", lambda d: symbolic_part(d)["questions"].append(
         {"id": "o", "kind": "output-gradient", "points": 1}) or set_(d, points=102),
-     "parts[2].questions[2].kind", "a output-gradient question needs the part's network"),
+     "parts[2].questions[2].kind", "kind output-gradient needs the part's network"),
     ("tanh-mse", lambda d: [set_(question(d, j), kind="gradient") for j in (7, 8)],
      "parts[1].questions[9].kind", "asks after the step, but the part has no step"),
     ("reference", lambda d: set_(question(d, 5, 2), kind="gradient"),
@@ -277,12 +284,31 @@ def test_a_bad_field_is_named(name, change, field, words):
     assert "\n" not in str(e.value)
 
 
-def test_the_documented_examples_of_bad_files_are_what_the_parser_says():
-    d = data("reference")
-    set_(question(d, 4, 3), param="W3")
-    with pytest.raises(InputError, match=r"^parts\[3\]\.questions\[4\]\.param: no parameter "
-                                         r"\"W3\" in a 2-layer network"):
+DOC = shipped("reference").parents[2] / "docs" / "ASSIGNMENTS.md"
+
+
+@pytest.mark.parametrize("name,change", [
+    ("reference", lambda d: set_(question(d, 4, 3), param="W3")),
+    ("tanh-mse", lambda d: set_(part(d)["network"], loss="nllm")),
+    ("reference", lambda d: set_(question(d, 3), kind="gradient_step")),
+    ("tanh-mse", lambda d: set_(question(d, 2), activaton="tanh")),
+    ("tanh-mse", lambda d: set_(question(d, 2), points=0)),
+    ("tanh-mse", lambda d: set_(question(d, 2), points=12.5)),
+    ("tanh-mse", lambda d: [set_(question(d, j), kind="gradient") for j in (7, 8)]),
+])
+def test_the_documented_bad_files_are_what_the_parser_says(name, change):
+    d = data(name)
+    change(d)
+    with pytest.raises(InputError) as e:
         parse_assignment(d)
+    lines = [line.strip() for line in DOC.read_text().split("## Bad files")[1].splitlines()]
+    assert any(line and str(e.value).startswith(line.rstrip("…")) for line in lines), str(e.value)
+
+
+def test_a_part_s_text_may_be_long_lines_and_paragraphs():
+    d = data("tanh-mse")
+    part(d)["text"] = "A long paragraph. " * 50 + "\n\nAnother,\twith a tab."
+    assert parse_assignment(d).parts[0].text == part(d)["text"]
 
 
 def test_a_range_grid_is_exact_decimals():
@@ -321,3 +347,93 @@ def test_a_missing_file_and_a_folder(tmp_path):
     (tmp_path / "d.toml").mkdir()
     with pytest.raises(InputError, match="cannot read"):
         load_assignment(tmp_path / "d.toml")
+
+
+# --------------------------------------------------------------------------
+# Fuzz: any value anywhere is parsed or refused with an InputError, never a crash
+
+_junk = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
+              st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8),
+              st.sampled_from(["W1", "b3", "a2", "output", "loss", "softmax", "nll", "q1",
+                               "gradient-step", "probability"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(["a", "y", "values", "range",
+                                                             "step", "units", "id"]),
+                                            inner, max_size=3)),
+    max_leaves=8)
+
+
+def _places(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _places(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _places(v, path + (i,))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["reference", "tanh-mse", "sigmoid-softmax", "logistic"]),
+       st.data(), _junk)
+def test_junk_anywhere_is_an_input_error_or_parses(name, draw, junk):
+    d = data(name)
+    path = draw.draw(st.sampled_from(list(_places(d))[1:]))
+    target = d
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = junk
+    try:
+        parse_assignment(d, name)
+    except InputError as e:
+        assert "\n" not in str(e)
+
+
+def test_a_json_file_holds_the_same_tables_and_other_suffixes_are_refused(tmp_path):
+    f = tmp_path / "a.json"
+    f.write_text(json.dumps(data("logistic")))
+    assert load_assignment(f).parts == load_assignment("logistic").parts
+    for name in ("a.txt", "a"):
+        (tmp_path / name).write_text(shipped("logistic").read_text())
+        with pytest.raises(InputError, match=r"an assignment file is TOML \(.toml\) or JSON"):
+            load_assignment(tmp_path / name)
+
+
+# --------------------------------------------------------------------------
+# Through the command line: one line naming the field, exit status 2
+
+@pytest.mark.parametrize("change,line", [
+    (lambda d: set_(question(d, 7), kind="gradient_step"),
+     "parts[1].questions[7].kind: unknown kind \"gradient_step\" (did you mean 'gradient-step'?)"),
+    (lambda d: set_(question(d, 7), param="W3"),
+     "parts[1].questions[7].param: no parameter \"W3\" in a 2-layer network"),
+    (lambda d: set_(part(d)["network"], loss="nllm"),
+     "parts[1].network.loss: nllm needs a softmax output layer"),
+    (lambda d: set_(part(d)["variants"], x={"range": [-2, 2], "step": 0}),
+     "parts[1].variants.x.step: must be a positive number, got 0"),
+    (lambda d: set_(question(d, 2), points=12.5),
+     "points: the questions' points add up to 102.5, not 100"),
+])
+def test_handouts_key_names_the_field_in_one_line(tmp_path, capsys, change, line):
+    d = data("tanh-mse")
+    change(d)
+    f = tmp_path / "bad.json"  # the same tables as the TOML file
+    f.write_text(json.dumps(d))
+    assert main(["key", "--assignment", str(f)]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.startswith(f"handouts: error: {line}")
+    assert out.err.count("\n") == 1 and "Traceback" not in out.err
+
+
+def test_the_console_script_on_a_file_that_is_not_toml_and_one_too_large(tmp_path):
+    bad, big = tmp_path / "bad.toml", tmp_path / "big.toml"
+    bad.write_text("title = 'x'\n[[parts]\n")
+    big.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    for f, words in ((bad, "not valid TOML"), (big, "is larger than the limit"),
+                     (tmp_path / "none.toml", "no such file")):
+        r = subprocess.run([sys.executable, "-m", "derive", "key", "--assignment", str(f)],
+                           capture_output=True, text=True)
+        assert r.returncode == 2 and r.stdout == "", r.stderr
+        assert r.stderr.startswith(f"handouts: error: --assignment: {f}") and words in r.stderr
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
