@@ -3,13 +3,17 @@
 What each mistake of the library (:mod:`derive.numerics.kind_mistakes`)
 gives on the part's numbers, shown only where it differs from the right
 answer by more than the precision contract allows (as the reference's panel,
-:mod:`derive.documents.panel`, whose comparison and printing it reuses).
+:mod:`derive.documents.panel`, whose comparison and printing it reuses); for a
+formula question, the formula the mistake gives.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import sympy as sp
+
+from derive.calculus.latex import latex
 from derive.documents.kind_text import answer_labels
 from derive.documents.panel import differs, value
 from derive.documents.render import Latex, escape_latex
@@ -19,7 +23,10 @@ NUMERIC = ("forward", "probability", "gradient", "step", "gradient-step", "after
 
 
 def _shown(q: Question, labels: list[str], wrong: Any, right: Any, fmt, figures: int) -> list[Latex]:
-    """The parts of a mistaken answer that differ from the right one."""
+    """The parts of a mistaken answer that differ from the right one (a
+    formula: the library gives only those that differ)."""
+    if isinstance(wrong, dict) and "sympy" in wrong:
+        return [Latex(r"\displaystyle " + latex(sp.sympify(wrong["sympy"])))]
     if q.kind == "loss":
         wrong = wrong["value"] if isinstance(wrong, dict) else wrong
         return [value(fmt, wrong)] if differs(wrong, right["value"], figures) else []
@@ -34,8 +41,7 @@ def mistakes(part: Part, q: Question, solution, answer: Any, fmt, figures: int) 
     """One row per mistake that changes this question's answer here:
     ``{"code", "what" (the mistake's title), "parts"}``."""
     from derive.numerics.kind_mistakes import MISTAKE_KINDS, wrong_answers
-    numeric = q.kind in NUMERIC or (q.kind == "loss" and "value" in answer)
-    if not numeric or (q.kind in NUMERIC and part.given is None):
+    if q.kind in NUMERIC and part.given is None or q.kind == "loss" and "value" not in answer:
         return []
     labels = answer_labels(part, q)
     rows = []

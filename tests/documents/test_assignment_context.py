@@ -164,3 +164,15 @@ def test_every_gradient_is_checked_by_a_finite_difference(assignment):
     assert all("they agree" in line for line in fd)
     if any(name[0] == "b" for _, name in asked):
         assert any("w^{" in line and "_{0" in line for line in fd)
+
+
+def test_formula_questions_show_what_a_mistake_gives():
+    a = load_assignment("logistic")
+    ctx = build_assignment_context(a, build_assignment_key(a), Config())
+    shown = [q for p in ctx["parts"] for q in p["questions"]]
+    formulas = [c for (_, q), c in zip(a.questions(), shown)
+                if q.kind in ("activation", "gradient-formula")]
+    assert formulas
+    for q in formulas:
+        assert q["mistakes"] and all(r["parts"] for r in q["mistakes"])
+        assert all(part.startswith(r"\displaystyle") for r in q["mistakes"] for part in r["parts"])
