@@ -265,7 +265,16 @@ class PartWriter:
                 align((new(symbol), rf"{symbol} - {ETA} {grad(symbol)} = "
                        rf"{self.given.matrix(self.data.param(param))} - "
                        rf"{self.given.number(self.data.lr)} {self.fmt.matrix(g)}", ""),
-                      ("", self._is(value), ""))]
+                      ("", self._is(value), ""))] + self._step_done(number)
+
+    def _step_done(self, number: int) -> list[dict]:
+        """Once every update of the step is worked out: the loss before and
+        after it, and whether it fell (said once)."""
+        if any(f"new{p}" not in self.shown for p in self.part.step_params) \
+                or not self._mark("loss_change", number):
+            return []
+        change = explain.loss_change(self.fmt, float(self.sol.loss), float(self.sol.after.loss))
+        return [text(f"With every update of the step made, {change}")]
 
     # ---------------------------------------------------------------- after the step
 
@@ -298,9 +307,12 @@ class PartWriter:
         else:
             blocks.append(text(f"{has}; its forward pass is worked out in question "
                                f"{self.shown['after']}."))
-        if loss:
+        if loss and self._mark("loss_change", number):
             change = explain.loss_change(self.fmt, float(self.sol.loss), float(loss_new))
             blocks.append(text(change[0].upper() + change[1:]))
+        elif loss:
+            change = explain.loss_change(self.fmt, float(self.sol.loss), float(loss_new))
+            blocks.append(text(f"As question {self.shown['loss_change']} found, {change}"))
         return blocks
 
     # ---------------------------------------------------------------- by kind
