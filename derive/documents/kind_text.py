@@ -62,12 +62,14 @@ def param_symbol(name: str) -> str:
 
 def new(symbol: str) -> str:
     r"""The value after the step: ``W^{2}_{\text{new}}``; an entry
-    ``a^{3}_{2}`` becomes ``a^{3,\text{new}}_{2}``."""
+    ``a^{3}_{2}`` becomes ``a^{3,\text{new}}_{2}``, a bias ``w_0^{1}``
+    ``w^{1}_{0,\text{new}}``."""
     entry = re.fullmatch(r"(.*)\^\{(.+?)\}_\{(.+)\}", symbol)
     if entry:
         return rf"{entry[1]}^{{{entry[2]},\text{{new}}}}_{{{entry[3]}}}"
-    if "_" in symbol:  # w_0^{1}: a group takes the subscript
-        return rf"{{{symbol}}}_{{\text{{new}}}}"
+    bias = re.fullmatch(r"(.*)_(\w)\^\{(.+)\}", symbol)
+    if bias:  # w_0^{1}: w^{1}_{0,new}
+        return rf"{bias[1]}^{{{bias[3]}}}_{{{bias[2]},\text{{new}}}}"
     return rf"{symbol}_{{\text{{new}}}}"
 
 
@@ -236,7 +238,8 @@ def statement(part: Part, q: Question, answer=None) -> Latex:
     m, n = _shape(net, q.get("param"))
     article = "an" if str(m).startswith("8") or m == 11 else "a"
     shape = (f"{article} ${m} \\times {n}$ matrix like ${symbol}$" if n
-             else f"a vector of {m} entr{'ies' if m > 1 else 'y'} like ${symbol}$")
+             else f"a vector of {m if m > 1 else 'one'} entr{'ies' if m > 1 else 'y'} like "
+                  f"${symbol}$")
     if k == "gradient":
         l = int(q.get("param")[1:])
         rule = (layer_formula(l, m, n)["dW"] if n else sup(r"\delta", l))

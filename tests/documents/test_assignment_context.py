@@ -123,7 +123,7 @@ def test_statements_by_kind(assignment):
 def test_new_values_are_named_without_double_subscripts():
     assert kind_text.new("W^{2}") == r"W^{2}_{\text{new}}"
     assert kind_text.new("a^{3}_{2}") == r"a^{3,\text{new}}_{2}"
-    assert kind_text.new("w_0^{1}") == r"{w_0^{1}}_{\text{new}}"
+    assert kind_text.new("w_0^{1}") == r"w^{1}_{0,\text{new}}"
 
 
 def test_worked_solution_of_a_relu_network_names_its_units():
