@@ -25,6 +25,9 @@ def installed(tmp_path_factory):
 def test_the_wheel_holds_the_templates(installed):
     names = {p.name for p in (installed / "derive" / "templates").iterdir()}
     assert {"base.tex.j2", "questions.tex.j2"} <= names
+    # and those of the assignment files' documents
+    assignment = {p.name for p in (installed / "derive" / "templates" / "assignment").iterdir()}
+    assert {"handout.tex.j2", "questions.tex.j2", "blocks.tex.j2"} <= assignment
 
 
 def test_the_installed_package_builds_the_report_outside_the_checkout(installed, tmp_path):

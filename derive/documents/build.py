@@ -18,8 +18,9 @@ import signal
 import subprocess
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from derive.problem.config import Config
 from derive.documents.context import build_context
@@ -132,7 +133,9 @@ def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
 # one (the guess for the next), and the first guesses (the reference's)
 _last_pages: dict[str, list[int]] = {}
 FIRST_GUESS = {"problems": 4, "exam": 7, "handout": 14, "feedback": 2,
-               "collection-problems": 4, "collection-handout": 14}
+               "collection-problems": 4, "collection-handout": 14,
+               # an assignment file's documents (the shipped examples' typical counts)
+               "assignment-problems": 3, "assignment-exam": 5, "assignment-handout": 9}
 _KIND = re.compile(rb"%% handouts document: (\S+)")
 _SECTION_PAGES = re.compile(r"^handouts: section (\d+) has (\d+) pages$", re.M)
 
@@ -274,17 +277,29 @@ def _build_in(work: Path, key: dict, config: Config, names: dict[str, str],
         order = dict.fromkeys(shown[0] + list(drawn))
         pending = {name: drawer.submit(draw, name, data[name]) for name in order}
         figure = lambda name: pending[name].result()  # noqa: E731
+    texs = {f"{names[kind]}.tex": source for kind, source in zip(("problems", "solutions"),
+                                                                  sources.values())}
+    return compile_sources(work, texs, {paths[name]: partial(figure, name) for name in drawn},
+                           timeout)
+
+
+def compile_sources(work: Path, sources: dict[str, str], figures: dict[str, Callable[[], bytes]],
+                    timeout: float) -> list[Path]:
+    """Write each .tex of ``sources`` (file name -> source, in order) into
+    ``work`` and compile it as soon as the figures it shows are written
+    (``figures``: path relative to ``work`` -> a function giving its bytes,
+    each called once); returns the figure files, then each .tex and its PDF."""
     (work / "figures").mkdir(exist_ok=True)
     written: list[Path] = []
     texs, jobs = [], []
     with ThreadPoolExecutor(max_workers=2) as compiler:
-        for kind, source, names_shown in zip(("problems", "solutions"), sources.values(), shown):
-            for name in names_shown:
-                fig = work / paths[name]
-                if fig not in written:
-                    fig.write_bytes(figure(name))
+        for name, source in sources.items():
+            for path, make in figures.items():
+                fig = work / path
+                if path in source and fig not in written:
+                    fig.write_bytes(make())
                     written.append(fig)
-            tex = work / f"{names[kind]}.tex"
+            tex = work / name
             tex.write_text(source, encoding="utf-8")
             texs.append(tex)
             jobs.append(compiler.submit(compile_pdf, tex, timeout=timeout))

@@ -58,17 +58,23 @@ def largest_entry(grad, avoid: Sequence[int] = ()) -> tuple[int, int]:
 
 
 def finite_difference(net: Network, x, Ws, bs, y, layer: int, grad,
-                      avoid: Sequence[int] = ()) -> FiniteDifference:
+                      avoid: Sequence[int] = (), bias: bool = False) -> FiniteDifference:
     """The central difference of the loss in the largest entry of ``grad``
-    (the gradient for ``Ws[layer]``; not in the columns ``avoid``: units at
-    the ReLU kink, where the loss has no derivative), both sides in one batch."""
+    (the gradient for ``Ws[layer]``, or with ``bias`` for ``bs[layer]``, a
+    vector: row 0; not in the columns ``avoid``: units at the ReLU kink,
+    where the loss has no derivative), both sides in one batch."""
+    grad = np.asarray(grad, float).reshape(1, -1) if bias else np.asarray(grad, float)
     row, col = largest_entry(grad, avoid)
     Ws2 = [np.repeat(np.asarray(W, float)[..., None], 2, axis=-1) for W in Ws]
-    Ws2[layer][row, col] += (H, -H)
+    bs2 = [np.repeat(np.asarray(b, float)[:, None], 2, axis=-1) for b in bs]
+    if bias:
+        bs2[layer][col] += (H, -H)
+    else:
+        Ws2[layer][row, col] += (H, -H)
     batch = lambda v: np.repeat(np.asarray(v, float)[:, None], 2, axis=-1)  # noqa: E731
-    loss = evaluate_network(net, batch(x), Ws2, [batch(b) for b in bs], batch(y)).loss
+    loss = evaluate_network(net, batch(x), Ws2, bs2, batch(y)).loss
     return FiniteDifference(row, col, H, float((loss[0] - loss[1]) / (2 * H)),
-                            float(np.asarray(grad, float)[row, col]))
+                            float(grad[row, col]))
 
 
 def row_sums(grad) -> float:
@@ -153,11 +159,13 @@ def zero_check(grad, inactive: Sequence[int], axis: int) -> str:
             f"{numbered(inactive, 'unit')} {'are' if len(inactive) > 1 else 'is'} exactly 0.")
 
 
-def fd_check(fmt, fd: FiniteDifference, layer: str, figures: int, kink: bool = False) -> str:
+def fd_check(fmt, fd: FiniteDifference, layer: str, figures: int, kink: bool = False,
+             bias: bool = False) -> str:
     """A central finite difference of the largest entry, beside the entry;
-    ``kink``: the entry's unit sits at z¹ = 0, where ReLU has no derivative."""
-    entry = (f"w^{{{layer}}}_{{{fd.row + 1}{fd.col + 1}}}" if layer
-             else f"w_{{{fd.row + 1}{fd.col + 1}}}")
+    ``kink``: the entry's unit sits at z¹ = 0, where ReLU has no derivative;
+    ``bias``: the entry is a bias w0ⱼ (index 0, as if x0 = 1)."""
+    index = f"0{fd.col + 1}" if bias else f"{fd.row + 1}{fd.col + 1}"
+    entry = f"w^{{{layer}}}_{{{index}}}" if layer else f"w_{{{index}}}"
     agree = bool(precision.within(fd.quotient, fd.gradient, figures))
     diff = (f"difference ${fmt.relation([fd.difference])} {fmt.number(fd.difference)}$"
             if fd.difference else "the same number")
@@ -167,7 +175,7 @@ def fd_check(fmt, fd: FiniteDifference, layer: str, figures: int, kink: bool = F
             f"{fmt.relation([fd.gradient])} {fmt.number(fd.gradient)}$: "
             f"they {'agree' if agree else 'disagree'} ({diff}).")
     if not agree and kink:
-        z = sp.Symbol(f"z^{{1}}_{{{fd.col + 1}}}")
+        z = sp.Symbol(f"z^{{{layer or 1}}}_{{{fd.col + 1}}}")
         text += (f" Unit {fd.col + 1} sits at the kink ${_tex(sp.Eq(z, 0, evaluate=False))}$, "
                  f"where ReLU has no derivative: the quotient averages the slopes on either "
                  f"side, the convention of a zero derivative at 0 takes the flat side.")

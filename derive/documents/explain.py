@@ -104,8 +104,13 @@ def _moved(before: float, after: float) -> str:
 
 def _change(fmt, before: float, after: float, j: int) -> str:
     """"rose from a_2 ≈ 0.6652 to a_2^new ≈ 0.7725" (class j, 0-based)."""
+    return change(fmt, before, after, f"a_{{{j + 1}}}", f"a^{{\\text{{new}}}}_{{{j + 1}}}")
+
+
+def change(fmt, before: float, after: float, a: str, a_new: str) -> str:
+    """"rose from a ≈ 0.6652 to a_new ≈ 0.7725", the value named ``a``
+    before the step and ``a_new`` after it (LaTeX)."""
     verb = _moved(before, after)
-    a, a_new = f"a_{{{j + 1}}}", f"a^{{\\text{{new}}}}_{{{j + 1}}}"
     if verb == "stayed":
         return f"stayed at ${a_new} {fmt.relation([after])} {fmt.number(after)}$"
     return (f"{verb} from ${a} {fmt.relation([before])} {fmt.number(before)}$ to "

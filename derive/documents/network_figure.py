@@ -21,6 +21,10 @@ PAD = 1.5 / 72          # the padding of a weight label's box, inches
 GAP = 0.05              # inches kept free between two labels, so they never read as one
 MARGIN = 0.06           # inches around the drawing
 UNIT_GAP = 0.62         # inches between the units of a layer
+DENSE_GAP = 0.56        # and in a network whose weights are too many to print on its edges
+# weights are printed on the edges while no two adjacent layers have more edges
+# than this between them (a 2-4-2 or 3-4-2 network; not a 10-10 layer pair)
+MAX_LABELLED_EDGES = 24
 MAX_UNIT_GAP = 1.0      # and at most, where many labels need room
 # label positions tried along an edge, as fractions from the source end
 EDGE_T = tuple(np.round(np.r_[np.arange(0.22, 0.62, 0.04), np.arange(0.2, 0.64, 0.04)], 2))
@@ -108,13 +112,20 @@ def _place_labels(edges, blocked) -> tuple[list, int]:
     return out, crowded
 
 
+def labelled(sizes) -> bool:
+    """Whether a network of these sizes (inputs first) gets its weights printed
+    on its edges: 100 numbers between two layers of 10 would be unreadable."""
+    return all(m * n <= MAX_LABELLED_EDGES for m, n in zip(sizes[:-1], sizes[1:]))
+
+
 def _attempt(weights, biases, step: float, gap: float):
     sizes = [weights[0].shape[0]] + [len(b) for b in biases]
     xs = [l * step for l in range(len(sizes))]
     ys = [gap * (np.arange(s)[::-1] - (s - 1) / 2) for s in sizes]
     nodes = [(xs[l], float(y)) for l in range(len(sizes)) for y in ys[l]]
     bias_at = []
-    for l, bs in enumerate(biases):
+    dense = not labelled(sizes)  # its numbers are given beside it, not on it
+    for l, bs in enumerate(biases if not dense else []):
         for y, b in zip(ys[l + 1], bs):
             text = f"$w_0 = {decimal_text(b)}$"
             h = plotting.text_size(text)[1]
@@ -123,6 +134,8 @@ def _attempt(weights, biases, step: float, gap: float):
     blocked += [label_box(x, y, t, 0.0) for x, y, t in bias_at]
     edges = [(xs[l], float(ys[l][i]), xs[l + 1], float(ys[l + 1][j]), float(W[i, j]))
              for l, W in enumerate(weights) for i in range(W.shape[0]) for j in range(W.shape[1])]
+    if not labelled(sizes):
+        return nodes, edges, [], bias_at, 0
     texts = [number(e[4]) for e in edges]
     at, crowded = _place_labels([(*e[:4], t) for e, t in zip(edges, texts)], blocked)
     return nodes, edges, [(x, y, t) for (x, y), t in zip(at, texts)], bias_at, crowded
@@ -134,11 +147,15 @@ def network_layout(weights, biases, width: float = 3.4) -> NetworkLayout:
     every other label and node, each bias above its unit. Layers start
     ``width``/(layers) apart and move apart (up to the page's text width),
     then units move apart (up to :data:`MAX_UNIT_GAP`), until every label
-    finds a free place."""
+    finds a free place. A network too dense for that (:func:`labelled`) gets
+    no weight labels, its units closer together."""
     weights = [np.asarray(W, float) for W in weights]
     layers = len(weights)
     step, widest = max(width - 1.0, 1.0) / layers, (MAX_WIDTH - 1.0) / layers
-    gap = UNIT_GAP
+    sizes = [weights[0].shape[0]] + [W.shape[1] for W in weights]
+    gap = UNIT_GAP if labelled(sizes) else DENSE_GAP
+    if not labelled(sizes):  # lines only: as wide as the page allows, to tell them apart
+        step = widest
     while True:
         nodes, edges, labels, bias_at, crowded = _attempt(weights, biases, step, gap)
         if not crowded or gap >= MAX_UNIT_GAP:

@@ -1,0 +1,54 @@
+"""The panel of common mistakes of a question of an assignment file, by kind.
+
+What each mistake of the library (:mod:`derive.numerics.kind_mistakes`)
+gives on the part's numbers, shown only where it differs from the right
+answer by more than the precision contract allows (as the reference's panel,
+:mod:`derive.documents.panel`, whose comparison and printing it reuses); for a
+formula question, the formula the mistake gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from derive.calculus.latex import latex
+from derive.documents.kind_text import answer_labels
+from derive.documents.panel import differs, value
+from derive.documents.render import Latex, escape_latex
+from derive.problem.assignment import Part, Question
+
+NUMERIC = ("forward", "probability", "gradient", "step", "gradient-step", "after-step")
+
+
+def _shown(q: Question, labels: list[str], wrong: Any, right: Any, fmt, figures: int) -> list[Latex]:
+    """The parts of a mistaken answer that differ from the right one (a
+    formula: the library gives only those that differ)."""
+    if isinstance(wrong, dict) and "sympy" in wrong:
+        return [Latex(r"\displaystyle " + latex(sp.sympify(wrong["sympy"])))]
+    if q.kind == "loss":
+        wrong = wrong["value"] if isinstance(wrong, dict) else wrong
+        return [value(fmt, wrong)] if differs(wrong, right["value"], figures) else []
+    if q.kind == "gradient-step":
+        return [Latex(f"{label} {value(fmt, wrong[part])}")
+                for part, label in zip(("grad", "new"), labels)
+                if differs(wrong[part], right[part], figures)]
+    return [value(fmt, wrong)] if differs(wrong, right, figures) else []
+
+
+def mistakes(part: Part, q: Question, solution, answer: Any, fmt, figures: int) -> list[dict]:
+    """One row per mistake that changes this question's answer here:
+    ``{"code", "what" (the mistake's title), "parts"}``."""
+    from derive.numerics.kind_mistakes import MISTAKE_KINDS, wrong_answers
+    if q.kind in NUMERIC and part.given is None or q.kind == "loss" and "value" not in answer:
+        return []
+    labels = answer_labels(part, q)
+    rows = []
+    for code, wrong in wrong_answers(part, q, solution).items():
+        shown = _shown(q, labels, wrong, answer, fmt, figures)
+        if shown:
+            title = MISTAKE_KINDS[code].title
+            rows.append({"code": code, "what": escape_latex(title[0].upper() + title[1:]),
+                         "parts": shown})
+    return rows
