@@ -22,7 +22,7 @@ from derive.documents.kind_panel import mistakes
 from derive.calculus.latex import latex
 from derive.calculus.steps import partial
 from derive.documents.context import (Formatter, Given, course_context, derivation_context,
-                                      points)
+                                      instance_label, points)
 from derive.documents.context import notation as context_notation
 from derive.documents.kind_text import (ACTIVATION_NAMES, LOSS_NAMES, answer_labels, loss_formula,
                                         network_text, statement, step_text, sup)
@@ -236,7 +236,7 @@ def build_assignment_context(assignment: Assignment, key: dict, config: Config, 
     return {
         "course": course,
         "documents": {"sheet": config.documents.sheet, "mistakes": config.documents.mistakes},
-        "variant": key["variant"], "is_reference": key["variant"] == "reference",
+        "variant": key["variant"], "label": instance_label(key["variant"], assignment.name),
         "decimals": config.course.decimals,
         "precision": escape_latex(precision.statement(config.course.figures, natural_log=False)),
         "notation": notation(assignment),

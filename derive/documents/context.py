@@ -322,6 +322,15 @@ def class_notation(query_class: int) -> dict[str, Any]:
 # The context
 
 
+def instance_label(variant: str, assignment: str = "") -> Latex:
+    """The footer's name of an instance: the reference assignment (or an
+    assignment file's given data) or a variant, with the file's name."""
+    name = f"Assignment {escape_latex(assignment)}" if assignment else "Reference assignment"
+    if variant == "reference":
+        return Latex(name)
+    return Latex(f"{name}, variant {escape_latex(variant)}" if assignment else f"Variant {escape_latex(variant)}")
+
+
 def course_context(course: Course) -> dict[str, Latex]:
     """The title block's text, escaped; a character TeX cannot set is an
     input error naming the field."""
@@ -384,7 +393,7 @@ def build_context(key: dict, config: Config, *, figures: dict | None = None,
         "nllm_example": _tex(_eq(sp.Symbol(r"\operatorname{NLLM}"), -sp.log(sp.Symbol(
             Given().number(params.nllm_example.a[nllm_class]))))),
         "precision": escape_latex(precision.statement(config.course.figures, natural_log=False)),
-        "is_reference": key["variant"] == "reference",
+        "label": instance_label(key["variant"]),
         "points": shown_points,
         "total": points(sum(POINTS.values())),
         "answers": {q: Latex(ans[q]["latex"]) for q in ("q1", "q2", "q3", "q4", "q5")},
