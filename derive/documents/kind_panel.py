@@ -44,11 +44,15 @@ def mistakes(part: Part, q: Question, solution, answer: Any, fmt, figures: int) 
     if q.kind in NUMERIC and part.given is None or q.kind == "loss" and "value" not in answer:
         return []
     labels = answer_labels(part, q)
-    rows = []
+    rows: dict[tuple, dict] = {}   # mistakes that give the same answer share a row
     for code, wrong in wrong_answers(part, q, solution).items():
         shown = _shown(q, labels, wrong, answer, fmt, figures)
         if shown:
-            title = MISTAKE_KINDS[code].title
-            rows.append({"code": code, "what": escape_latex(title[0].upper() + title[1:]),
-                         "parts": shown})
-    return rows
+            row = rows.setdefault(tuple(shown), {"code": code, "titles": [], "parts": shown})
+            row["titles"].append(MISTAKE_KINDS[code].title)
+    return [{"code": r["code"], "parts": r["parts"],
+             "what": escape_latex(_capital(" or ".join(r["titles"])))} for r in rows.values()]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

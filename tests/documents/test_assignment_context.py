@@ -176,3 +176,14 @@ def test_formula_questions_show_what_a_mistake_gives():
     for q in formulas:
         assert q["mistakes"] and all(r["parts"] for r in q["mistakes"])
         assert all(part.startswith(r"\displaystyle") for r in q["mistakes"] for part in r["parts"])
+
+
+def test_mistakes_that_give_the_same_answer_share_a_row(assignment):
+    # a flipped gradient and a step up it give the same W_new: one row names both
+    ctx = build_assignment_context(assignment, build_assignment_key(assignment), Config())
+    for q in (q for p in ctx["parts"] for q in p["questions"]):
+        shown = [tuple(r["parts"]) for r in q["mistakes"]]
+        assert len(shown) == len(set(shown)), q["mistakes"]
+    if assignment.name == "sigmoid-softmax":
+        titles = [r["what"] for p in ctx["parts"] for q in p["questions"] for r in q["mistakes"]]
+        assert any(" or " in t for t in titles)
