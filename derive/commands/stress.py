@@ -21,7 +21,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from derive.problem.config import load_config
     from derive.variants.stress import stress
-    from derive.variants.sets import check_count, check_seed, settings_of
+    from derive.variants.settings import check_count, check_seed, settings_of
     count = check_count(whole_number("--count")(args.count))
     seed = check_seed(args.seed)
     settings = settings_of(load_config(args.config))

@@ -49,7 +49,8 @@ MAX_SEED_DIGITS = 40
 
 def run(args) -> int:
     from derive.problem.config import load_config
-    from derive.variants.sets import BuildFailed, build_set, check_count, check_seed, check_set
+    from derive.variants.build_set import BuildFailed, build_set, check_set
+    from derive.variants.settings import check_count, check_seed
     count = check_count(whole_number("--count")(args.count))
     seed = check_seed(args.seed)
     if len(str(seed)) > MAX_SEED_DIGITS:

@@ -172,7 +172,7 @@ class StressReport:
 
     seed: int
     count: int
-    stats: object                            # derive.variants.sets.Stats
+    stats: object                            # derive.variants.selection.Stats
     ranges: dict[str, tuple[float, float]]   # item (q12.grad, ...) -> (min, max)
     audit: Audit
     seconds: float                           # generating the variants and their keys
@@ -195,7 +195,9 @@ def stress(seed: int, count: int, s, progress: bool | None = None) -> StressRepo
     from derive.variants.constraints import BY_NAME
     from derive.variants.exports import flat_answers
     from derive.numerics.key import build_keys
-    from derive.variants.sets import Stats, generate, variant_id
+    from derive.variants.generate import generate
+    from derive.variants.selection import Stats
+    from derive.variants.settings import variant_id
     stats = Stats()
     t0 = time.perf_counter()
     with _bar(count, "generate", progress) as bar:

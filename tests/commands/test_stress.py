@@ -36,7 +36,7 @@ def test_stress_shows_degeneracies_with_the_constraints_off(capsys, tmp_path):
 # (a sleep before sending it would race with the imports on a busy machine).
 INTERRUPT = """
 import os, signal, sys
-import derive.variants.sets as v
+import derive.variants.generate as v
 from derive.cli import main
 screen, calls = v._screen, []
 def screen_then_interrupt(*args):

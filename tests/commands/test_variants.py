@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import derive.documents.build
-import derive.variants.sets
+import derive.variants.build_set
 from derive.cli import main
 from derive.problem.config import Config
 from derive.variants.sets import STAMP, build_set
@@ -44,7 +44,7 @@ def test_real_build(tmp_path, capsys):
         assert json.loads((out / key["variant"] / "key.json").read_text()) == key
     # the sources a content hash is made of are the .tex files written
     from derive.problem.config import Config
-    from derive.variants.sets import _sources
+    from derive.variants.recipes import _sources
     for key, sources in zip(keys, _sources(keys, Config())):
         assert list(sources.values()) == [(out / key["variant"] / f"{stem}.tex").read_text()
                                           for stem in ("problems", "solutions")]
@@ -101,7 +101,7 @@ def fake_merge(out, ids, stem):
 def fake_latex(monkeypatch):
     monkeypatch.setattr(derive.documents.build, "build_documents", fake_documents)
     monkeypatch.setattr(derive.documents.build, "build_collection", fake_collection)
-    monkeypatch.setattr(derive.variants.sets, "merge_collection", fake_merge)
+    monkeypatch.setattr(derive.variants.build_set, "merge_collection", fake_merge)
 
 
 def test_count_40_extends_count_30(fake_latex, tmp_path):
