@@ -12,12 +12,6 @@ Numbers come from the key and from :mod:`derive.numerics.evaluate`, nothing else
 
 from __future__ import annotations
 
-import math
-import random
-import signal
-import threading
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Sequence
@@ -25,261 +19,22 @@ from typing import Any, Sequence
 import numpy as np
 import sympy as sp
 
-from derive.numerics import precision
 from derive.grading.answers import (SYMBOLIC, UPDATES, AnswerError, Given, Submission, TooLarge,
-                            evaluate, parse_expression)
-from derive.calculus import softmax as sm
-from derive.numerics.key import ITEMS, POINTS, nothing_done
-from derive.numerics.mistakes import BY_CODE, MISTAKES, ROUNDED, Mistake, mistake_sets, recompute_params
+                                    parse_expression)
+from derive.grading.compare import (  # noqa: F401  (re-exported: the grader's names)
+    _close, _diagnosed, _equivalent, _informative_share, _right, _rounded, _same, _shape,
+    _Timeout, equivalent, time_limit)
+from derive.grading.results import STATUSES, ItemGrade, StudentGrade, _round  # noqa: F401
+from derive.grading.rules import Rules, parse_rules, scoring_rules  # noqa: F401
+from derive.numerics import precision
 from derive.numerics.evaluate import forward_network
+from derive.numerics.key import ITEMS, POINTS, nothing_done
+from derive.numerics.mistakes import BY_CODE, MISTAKES, Mistake, mistake_sets, recompute_params
 from derive.problem.spec import InputError, Layer, Network, Params, parse_params
 
-STATUSES = ("correct", "carried-forward", "wrong", "missing", "invalid")
-
 
 # --------------------------------------------------------------------------
-# Rules (the [grading] table of the config) and the scoring rule they make
 
-
-@dataclass(frozen=True)
-class Rules:
-    """How answers are compared and credited."""
-
-    figures: int = precision.FIGURES  # the precision contract: [course] figures, not [grading]
-    mistake_credit: float = 0.5     # share kept per diagnosed mistake: one 0.5, two 0.25
-    rounded_credit: float = 0.5     # right, but rounded too early
-    carried_forward: float = 1.0    # right from the student's own wrong earlier answer
-    # q12/q13: W right for a wrong gradient given beside it that no mistake explains
-    carried_forward_update: float = 0.5
-    per_entry: bool = True          # other wrong matrices/vectors: credit per informative entry
-    symbolic_time_limit: float = 2.0  # seconds for SymPy on one formula
-    symbolic_points: int = 8       # random points a formula is evaluated at
-    combinations: int = 2          # mistakes combined in one diagnosis
-
-
-_RANGES = {"mistake_credit": (0.0, 1.0), "rounded_credit": (0.0, 1.0),
-           "carried_forward": (0.0, 1.0), "carried_forward_update": (0.0, 1.0),
-           "symbolic_time_limit": (0.05, 60.0), "symbolic_points": (1, 100),
-           "combinations": (1, 3)}
-_SETTABLE = [name for name in Rules.__dataclass_fields__ if name != "figures"]
-_REPLACED = ("rel_tol", "abs_tol")  # the tolerance before the precision contract
-
-
-def parse_rules(data: Any, section: str = "grading",
-                figures: int = precision.FIGURES) -> Rules:
-    """Validate the ``[grading]`` table; ``figures`` is ``[course] figures``."""
-    if not isinstance(data, dict):
-        raise InputError(section, "expected a table")
-    defaults = Rules()
-    values = {}
-    for name, value in data.items():
-        where = f"{section}.{name}"
-        if name in _REPLACED:
-            raise InputError(where, "no longer exists: `figures` in [course] (significant "
-                             "figures, default 3) replaced rel_tol and abs_tol")
-        if name not in _SETTABLE:
-            raise InputError(where, "unknown field; expected " + ", ".join(_SETTABLE))
-        default = getattr(defaults, name)
-        if isinstance(default, bool):
-            if not isinstance(value, bool):
-                raise InputError(where, f"expected true or false, got {value!r}")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                (isinstance(default, int) and not isinstance(value, int)):
-            kind = "a whole number" if isinstance(default, int) else "a number"
-            raise InputError(where, f"expected {kind}, got {value!r}")
-        else:
-            lo, hi = _RANGES[name]
-            if not (math.isfinite(value) and lo <= value <= hi):
-                raise InputError(where, f"must be from {lo:g} to {hi:g}, got {value!r}")
-        values[name] = value
-    return Rules(figures=figures, **values)
-
-
-def _share(x: float) -> str:
-    return f"{100 * x:.4g} %"
-
-
-def scoring_rules(rules: Rules) -> list[str]:
-    """The scoring rule, one sentence per case, the first case that applies
-    wins: what the README states for the defaults and every feedback PDF prints."""
-    f, m = rules.figures, rules.mistake_credit
-    other = ("its informative entries that are right, as a share of the informative "
-             "entries plus the wrong other ones (informative: where the right answer "
-             "differs from doing nothing, that is from the given W for an update, from "
-             "the output before the step for q14, from 0 otherwise); a single number, "
-             "a formula, all zeros or a copy earns nothing"
-             if rules.per_entry else "nothing")
-    return [
-        precision.statement(f),
-        "Right (a formula: equal to the key's): all of the item's points.",
-        "Carried forward: wrong, but it follows correctly from your own earlier answer "
-        "(q8 from q6, q9 from q8, q11 from q10, q14 from q12 and q13) and that answer is "
-        "a genuine attempt (the right shape, not all zeros, not a copy of the given data "
-        f"or of the answer before the step): {_share(rules.carried_forward)}.",
-        f"A mistake of the library diagnosed: {_share(m)} of the points, the same on "
-        f"every variant; two mistakes at once: {_share(m ** 2)}.",
-        f"Rounded too early (every number right to {f - 1} significant figures, "
-        f"some not to {f}): {_share(rules.rounded_credit)}.",
-        "Questions 12 and 13: the points are for the updated W; a W that follows "
-        "correctly from a wrong gradient given beside it (a genuine attempt) that no "
-        f"mistake of the library explains: {_share(rules.carried_forward_update)}.",
-        f"Any other wrong answer: {other}. Missing or unreadable: nothing.",
-    ]
-
-
-# --------------------------------------------------------------------------
-# Results
-
-
-@dataclass
-class ItemGrade:
-    """The grade of one item, with what the feedback shows."""
-
-    status: str
-    points: float
-    max: float
-    diagnosis: list[str] = field(default_factory=list)
-    feedback: str = ""
-    given: Any = None       # the student's answer, as they wrote it
-    expected: Any = None    # the key's answer (plain lists / formula text)
-
-    def to_json(self) -> dict:
-        return {"status": self.status, "points": _round(self.points), "max": self.max,
-                "diagnosis": list(self.diagnosis), "feedback": self.feedback}
-
-
-@dataclass
-class StudentGrade:
-    """One submission's grade."""
-
-    student: str
-    variant: str | None
-    items: dict[str, ItemGrade]
-    error: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def score(self) -> float:
-        return _round(sum(g.points for g in self.items.values()))
-
-    @property
-    def max(self) -> float:
-        return _round(sum(POINTS.values()))
-
-    def to_json(self) -> dict:
-        out = {"student": self.student, "variant": self.variant, "score": self.score,
-               "max": self.max, "items": {q: g.to_json() for q, g in self.items.items()}}
-        if self.error:
-            out["error"] = self.error
-        if self.notes:
-            out["notes"] = list(self.notes)
-        return out
-
-
-def _round(x: float) -> float:
-    return round(float(x), 4) + 0.0
-
-
-# --------------------------------------------------------------------------
-# Formulas
-
-
-_DOMAINS = {"z": (-3.0, 3.0), "a": (0.05, 0.95), "y": (0.0, 1.0), "x_k": (-3.0, 3.0)}
-
-
-class _Timeout(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float):
-    """Raise :class:`_Timeout` after ``seconds`` (in the main thread; SymPy is
-    pure Python, so the alarm interrupts it). A timer already running is
-    re-armed with what is left of it. Elsewhere no alarm is possible: the
-    block is skipped with :class:`_Timeout` at once."""
-    if threading.current_thread() is not threading.main_thread() or \
-            not hasattr(signal, "setitimer"):
-        raise _Timeout()
-
-    inside = [True]
-
-    def _alarm(signum, frame):
-        if inside[0]:
-            # again in 50 ms, should this one be swallowed (an exception in a
-            # weakref callback or __del__ is only printed, not raised)
-            signal.setitimer(signal.ITIMER_REAL, 0.05)
-            raise _Timeout()
-
-    old = signal.signal(signal.SIGALRM, _alarm)
-    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
-    start = time.monotonic()
-    try:
-        yield
-    finally:
-        inside[0] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-        if outer:
-            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
-
-
-def _instantiate(expr: sp.Expr, item: str) -> sp.Expr:
-    """q4 is a_j with a sum over k = 1..n: compare it at n = 3, j = 1."""
-    if item == "q4":
-        return expr.subs(sm.n, 3).doit().subs(sm.j, 1)
-    return expr
-
-
-def _value(expr: sp.Expr, point: dict) -> complex | None:
-    """``expr`` at ``point`` by the bounded evaluator, None where it has no
-    value; :class:`TooLarge` propagates."""
-    try:
-        return evaluate(expr, point)
-    except TooLarge:
-        raise
-    except AnswerError:
-        return None
-
-
-def equivalent(given: sp.Expr, expected: sp.Expr, item: str, rules: Rules) -> bool:
-    """Whether a formula equals the key's.
-
-    Evaluation at random points first (bounded: :class:`TooLarge` when a
-    value is beyond the evaluator's range): one point where they differ
-    proves them different. When they agree everywhere, SymPy's ``simplify``
-    of the difference is tried as a proof within ``rules.symbolic_time_limit``
-    (only where a timer can stop it: the main thread); if it times out or
-    cannot reduce it to 0, agreement at every point decides."""
-    return _equivalent(given, expected, item, rules.symbolic_points,
-                       rules.symbolic_time_limit)
-
-
-@lru_cache(maxsize=4096)
-def _equivalent(given, expected, item, points: int, seconds: float) -> bool:
-    if given == expected:
-        return True
-    g, e = _instantiate(given, item), _instantiate(expected, item)
-    symbols = sorted(g.free_symbols | e.free_symbols, key=str)
-    rng = random.Random(f"{item}|{g}|{e}")  # reproducible points
-    agreed = 0
-    for _ in range(points):
-        point = {s: rng.uniform(*_DOMAINS.get(str(s), (-2.0, 2.0))) for s in symbols}
-        vg, ve = _value(g, point), _value(e, point)
-        if vg is None or ve is None:
-            continue
-        if abs(vg - ve) > 1e-9 * max(1.0, abs(ve)):
-            return False
-        agreed += 1
-    try:
-        with time_limit(seconds):
-            if sp.simplify(g - e) == 0:
-                return True
-    except (_Timeout, RecursionError, MemoryError):
-        pass
-    return agreed > 0
-
-
-# --------------------------------------------------------------------------
 # One variant: the key's answers and the mistake library, ready to compare
 
 
@@ -369,28 +124,6 @@ def _arrays_sheet(sheet: dict) -> dict:
 
 # --------------------------------------------------------------------------
 # Comparing: the precision contract
-
-
-def _close(given: np.ndarray, expected: np.ndarray, rules: Rules) -> np.ndarray | None:
-    """Entry-wise pass/fail, or None when the shapes differ."""
-    if given.shape != expected.shape:
-        return None
-    return precision.within(given, expected, rules.figures)
-
-
-def _same(given, expected, item: str, rules: Rules) -> bool:
-    if isinstance(given, sp.Basic):
-        return isinstance(expected, sp.Basic) and equivalent(given, expected, item, rules)
-    if isinstance(expected, dict):  # q12/q13: every part given must match
-        parts = [p for p in ("grad", "W") if given.get(p) is not None]
-        return bool(parts) and all(_same(given[p], expected[p], item, rules) for p in parts)
-    ok = _close(np.asarray(given), np.asarray(expected), rules)
-    return ok is not None and bool(ok.all())
-
-
-def _shape(a: np.ndarray) -> str:
-    return " × ".join(map(str, a.shape)) if a.ndim == 2 else \
-        f"{a.shape[0]} entries" if a.ndim == 1 else "one number"
 
 
 # --------------------------------------------------------------------------
@@ -589,31 +322,6 @@ def grade_item(item: str, student: _Student) -> ItemGrade:
     return grade
 
 
-def _diagnosed(grade: ItemGrade, codes: list[str], rules: Rules) -> bool:
-    """A wrong answer; a fixed share of the points per diagnosed mistake."""
-    grade.status, grade.diagnosis = "wrong", codes
-    grade.points = grade.max * rules.mistake_credit ** len(codes) if codes else 0.0
-    return bool(codes)
-
-
-def _right(value: np.ndarray, expected: np.ndarray, grade: ItemGrade, rules: Rules) -> bool:
-    ok = _close(value, expected, rules)
-    if ok is not None and ok.all():
-        grade.status, grade.points = "correct", grade.max
-        return True
-    return False
-
-
-def _rounded(value: np.ndarray, expected: np.ndarray, grade: ItemGrade, rules: Rules) -> bool:
-    """Right to one significant figure fewer than the contract asks."""
-    if value.shape != expected.shape or \
-            not precision.within(value, expected, rules.figures - 1).all():
-        return False
-    grade.status, grade.points = "wrong", grade.max * rules.rounded_credit
-    grade.diagnosis = [ROUNDED.code]
-    return True
-
-
 def _grade_numbers(item: str, value: np.ndarray, student: _Student, grade: ItemGrade,
                    part: str | None = None, diagnosis=None) -> ItemGrade:
     """A number, vector or matrix (``part``: q12/q13's W, ``diagnosis``
@@ -648,7 +356,7 @@ def _grade_numbers(item: str, value: np.ndarray, student: _Student, grade: ItemG
         return grade
     if rules.per_entry:
         grade.points = grade.max * _informative_share(value, expected,
-                                                      student.baseline(item, part), student)
+                                                      student.baseline(item, part), rules)
     if value.shape != expected.shape:
         grade.feedback = (
             "Transposed, and transposed back the entries still differ from the key."
@@ -671,20 +379,6 @@ def _evidenced(item: str, value, codes: list[str], student: _Student) -> bool:
                and _same(value, sheet[item], item, student.rules)
                and _doubt(mistakes, sheet, item, student) == (0, 0)
                for mistakes, sheets in student.v.sheets for sheet in sheets)
-
-
-def _informative_share(value: np.ndarray, expected: np.ndarray, base: np.ndarray | None,
-                       student: _Student) -> float:
-    """The share of the informative entries that are right: those the right
-    answer changes from ``base`` (or that are not 0); a wrong entry that is
-    not informative counts against it."""
-    ok = _close(value, expected, student.rules)
-    if ok is None or value.ndim == 0:
-        return 0.0
-    base = np.zeros_like(expected) if base is None else base
-    informative = ~precision.within(base, expected, student.rules.figures)
-    count = informative.sum() + (~ok & ~informative).sum()
-    return float((ok & informative).sum() / count) if count else 0.0
 
 
 def _grade_update(item: str, value: dict, student: _Student, grade: ItemGrade) -> ItemGrade:

@@ -14,10 +14,11 @@ import sympy as sp
 
 from derive.grading.answers import (CELL_SECONDS, MAX_NESTING, AnswerError, TooLarge, evaluate,
                             key_submission, load_submissions, parse_expression,
-                            parse_submission, printable, validate_answer)
+                            parse_submission, validate_answer)
 from derive.grading.grade import (Rules, _Timeout, equivalent, grade_all, grade_submission, prepare,
                           time_limit)
 from derive.numerics.key import build_key
+from derive.problem.spec import printable
 from derive.problem.spec import InputError
 
 BOMBS = ["e**e**e**e**e", "exp(exp(1e20))", "2**exp(exp(exp(5)))", "exp(exp(1e300))",
