@@ -28,11 +28,11 @@ def varies(part: Part) -> bool:
 def _fields(part: Part) -> list[tuple[str, tuple[int, ...]]]:
     """(name, shape) of every given number group, in drawing order."""
     net = part.network
-    sizes = [net.inputs] + [layer.units for layer in net.layers]
+    sizes = net.sizes
     out = []
     for l in range(1, len(net.layers) + 1):
         out += [(f"W{l}", (sizes[l - 1], sizes[l])), (f"b{l}", (sizes[l],))]
-    return out + [("x", (net.inputs,)), ("y", (sizes[-1],)), ("lr", ())]
+    return out + [("x", (net.n_inputs,)), ("y", (sizes[-1],)), ("lr", ())]
 
 
 def _given(data: PartData, name: str) -> Any:
@@ -44,7 +44,7 @@ def _given(data: PartData, name: str) -> Any:
 def _labels(rng: np.random.Generator, part: Part, count: int) -> np.ndarray | None:
     """Drawn targets (count, n) by the loss, or None to keep the given ones."""
     net = part.network
-    n = net.layers[-1].units
+    n = net.layers[-1].size
     if net.loss == "nllm":
         return np.eye(n, dtype=np.int64)[rng.integers(0, n, size=count)]
     if net.loss == "nll":

@@ -15,7 +15,7 @@ the value here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -163,9 +163,10 @@ def unseen_mistakes(part, s, data, factor: float = FACTOR, figures: int = precis
     answer left alike by a mistake that shows in a step answer is carried
     forward, so not counted. ``first``: stop at the first one."""
     from derive.numerics.kind_mistakes import NUMERIC_KINDS, applicable, part_answers
+    # the numeric questions only: a loss question's example is the file's, not
+    # drawn, so no variant can change what a mistake does to it
+    part = replace(part, questions=tuple(_asks(part, *NUMERIC_KINDS)))
     right = part_answers(part, data, (), f_prime=s.f_prime)
-    # a loss question's example is the file's, not drawn: no variant can change it
-    right = {q.id: right[q.id] for q in _asks(part, *NUMERIC_KINDS) if q.id in right}
     given = [np.asarray(v, float) for v in (*data.W, *data.b, data.x, data.y)]
     out: list[tuple[str, str]] = []
     for code in applicable(part):
