@@ -5,14 +5,27 @@ data of its instance, how variants draw that data, and its questions. A
 question is an id, a kind from :mod:`derive.problem.catalogue`, points and
 the options its kind needs. Every later stage reads these; none knows a
 question by its number.
+
+:func:`load_assignment` reads a file (or a shipped example by name) and
+:func:`parse_assignment` checks its data (:mod:`derive.problem.validation`):
+a bad file is an :class:`~derive.problem.spec.InputError` naming the field,
+``parts[2].questions[3].param``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Mapping
 
-from derive.problem.spec import Matrix, Network, Number, Vector
+from derive.files import sha256_file
+from derive.problem.spec import (InputError, Matrix, Network, NllmExample, Number, Vector,
+                                 read_data_file)
+
+# the examples shipped in derive/assignments/, by name (the file's stem)
+SHIPPED = ("reference", "tanh-mse", "sigmoid-softmax", "logistic")
+ASSIGNMENTS = Path(__file__).resolve().parent.parent / "assignments"
+MAX_FILE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,13 @@ class Question:
     def get(self, name: str, default: Any = None) -> Any:
         """The option ``name`` (or ``default`` when the file leaves it out)."""
         return dict(self.options).get(name, default)
+
+    def to_json(self) -> dict[str, Any]:
+        """``kind``, ``points`` and the options as in the file (the key's
+        entry for the question, without its part)."""
+        options = {k: ({"a": list(v.a), "y": list(v.y)} if isinstance(v, NllmExample) else v)
+                   for k, v in self.options}
+        return {"kind": self.kind, "points": self.points, **options}
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,20 @@ class Part:
         grids = dict(self.variants)
         return grids.get(name) or grids.get(name.rstrip("0123456789"))
 
+    def to_data(self) -> dict[str, Any]:
+        """The part as the file's table (grids as their ``values``)."""
+        out: dict[str, Any] = {"id": self.id, "title": self.title}
+        if self.text:
+            out["text"] = self.text
+        if self.network is not None:
+            out["network"] = network_to_json(self.network)
+        if self.given is not None:
+            out["given"] = self.given.to_json()
+        if self.variants:
+            out["variants"] = {k: {"values": list(g.values)} for k, g in self.variants}
+        out["questions"] = [{"id": q.id, **q.to_json()} for q in self.questions]
+        return out
+
 
 @dataclass(frozen=True)
 class Assignment:
@@ -104,6 +138,7 @@ class Assignment:
         return [(p, q) for p in self.parts for q in p.questions]
 
     def question(self, id: str) -> tuple[Part, Question]:
+        """The question with this id, with its part (KeyError when none has it)."""
         for p, q in self.questions():
             if q.id == id:
                 return p, q
@@ -111,6 +146,7 @@ class Assignment:
 
     @property
     def total_points(self) -> Number:
+        """The questions' points added up."""
         return sum(q.points for _, q in self.questions())
 
     def with_given(self, data: Mapping[str, PartData]) -> Assignment:
@@ -118,3 +154,51 @@ class Assignment:
         by part id; parts not named keep theirs."""
         return replace(self, parts=tuple(replace(p, given=data.get(p.id, p.given))
                                          for p in self.parts))
+
+    def to_data(self) -> dict[str, Any]:
+        """The assignment as the file's data: ``parse_assignment(a.to_data())``
+        gives ``a`` back."""
+        out: dict[str, Any] = {"title": self.title}
+        if self.points is not None:
+            out["points"] = self.points
+        return {**out, "parts": [p.to_data() for p in self.parts]}
+
+
+def network_to_json(network: Network) -> dict[str, Any]:
+    """A network as the file's ``[parts.network]`` table (the key's ``networks`` entry)."""
+    return {"inputs": network.n_inputs,
+            "layers": [{"units": l.size, "activation": l.activation} for l in network.layers],
+            "loss": network.loss}
+
+
+def parse_assignment(data: Any, name: str = "") -> Assignment:
+    """Check an assignment's data (as read from TOML) and build it; a bad
+    field raises InputError naming it (docs/ASSIGNMENTS.md)."""
+    from derive.problem.validation import parse  # it builds this module's model
+    return parse(data, name)
+
+
+def shipped(name: str) -> Path:
+    """The file of a shipped example assignment (one of :data:`SHIPPED`)."""
+    if name not in SHIPPED:
+        raise InputError("--assignment", f"no shipped assignment {name!r}; choose one of "
+                         f"{', '.join(SHIPPED)}, or give a path to a .toml file")
+    return ASSIGNMENTS / f"{name}.toml"
+
+
+def load_assignment(path_or_name: str | Path, what: str = "--assignment") -> Assignment:
+    """Read and check an assignment file: a path (``my.toml``), or the name of
+    a shipped example (``tanh-mse``: a word without a folder or suffix)."""
+    text = str(path_or_name)
+    path = Path(path_or_name)
+    if isinstance(path_or_name, str) and path.name == text and not path.suffix:
+        path = shipped(text)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_data_file says what is wrong
+    if size > MAX_FILE_BYTES:
+        raise InputError(what, f"{path}: {size} bytes is larger than the limit of "
+                         f"{MAX_FILE_BYTES} for an assignment file")
+    assignment = parse_assignment(read_data_file(path, what), name=path.stem)
+    return replace(assignment, digest=sha256_file(path) or "")
