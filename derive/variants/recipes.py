@@ -139,3 +139,62 @@ class ReferenceRecipe:
     def manifest(self) -> dict:
         """What the manifest records besides what every set's does."""
         return {}
+
+
+@dataclass(frozen=True)
+class AssignmentRecipe:
+    """Any assignment file: every part with variants drawn from its grids
+    and kept when rich (:mod:`derive.variants.instances`), schema 2 keys,
+    the exports; the documents of :func:`assignment_documents`."""
+
+    assignment: object
+    config: object
+    settings: VariantSettings
+
+    @classmethod
+    def of(cls, assignment, config) -> "AssignmentRecipe":
+        return cls(assignment, config, settings_of(config))
+
+    @property
+    def documents(self) -> dict[str, str]:
+        return assignment_documents()
+
+    @property
+    def collections(self) -> tuple[tuple[str, bool], ...]:
+        return tuple((f"all-{stem}.pdf", kind == "solutions")
+                     for kind, stem in self.documents.items())
+
+    def default_out(self, seed: int) -> Path:
+        return Path("reports") / "variants" / self.assignment.name / f"s{seed}"
+
+    def inputs(self, seed: int) -> str:
+        return inputs_digest(seed, self.settings, self.config, self.assignment.digest)
+
+    def keys(self, seed: int, count: int) -> list[dict]:
+        from derive.variants.instances import generate_assignment_keys
+        return generate_assignment_keys(self.assignment, seed, count, self.settings)
+
+    def sources(self, keys: Sequence[dict]) -> list[dict[str, str]]:
+        return [{} for _ in keys]
+
+    def variant_files(self, key: dict) -> dict[str, bytes] | str:
+        return {}
+
+    def collection_file(self, keys: list[dict], solutions: bool) -> bytes | str:
+        raise NotImplementedError("an assignment's set has no collections yet")
+
+    def exports(self, keys: Sequence[dict]) -> dict[str, str]:
+        from derive.variants.exports import keys_csv, moodle_xml
+        return {"keys.csv": keys_csv(keys), "moodle.xml": moodle_xml(keys, self.settings.figures)}
+
+    def manifest(self) -> dict:
+        """The assignment the set is of, and the documents of each variant."""
+        a = self.assignment
+        return {"assignment": {"name": a.name, "title": a.title, "digest": a.digest},
+                "documents": list(self.documents.values())}
+
+
+def assignment_documents() -> dict[str, str]:
+    """The documents of each variant of an assignment (kind -> file stem):
+    none until the generic problem sheet and worked solutions exist."""
+    return {}
