@@ -96,3 +96,79 @@ def hidden(x, W1, b1, W2, b2, y) -> tuple[np.ndarray, np.ndarray, np.ndarray] | 
     groups = (coefficients[:, None, :, :] * same[None]).sum(axis=2)    # small: exact
     zero_back = np.all(groups == 0, axis=1)                            # (hidden, B)
     return to_float(z1, 10 ** (2 * k)), to_float(z2, 10 ** (3 * k)), zero_back
+
+
+# --------------------------------------------------------------------------
+# Any depth: the decisions of a network given as data
+
+
+# activations that keep a rational pre-activation rational (ReLU: piecewise)
+_RATIONAL = {"identity", "relu"}
+
+
+def network(net, x, Ws, bs, y) -> tuple[list, list] | None:
+    """The exact decisions of any feed-forward network (batch axis last), or
+    None when the data are not short decimals.
+
+    Returns ``(z, zero_back)``. ``z[l]`` is zˡ⁺¹ correctly rounded from its
+    exact value while every layer before it is identity or ReLU (a rational
+    function of the data), else None. ``zero_back[l]`` (hidden layers) says
+    where Wˡ⁺² δˡ⁺² is exactly 0, else None (undecided: float64 decides).
+
+    With every hidden layer rational, δ and W δ are decided exactly for an
+    identity/ReLU output with squared error (all rational), and for a softmax
+    output with nllm: there δᴸⱼ = Σₖ (1[j = k] − yⱼ) e^{zᴸₖ} / Σₖ e^{zᴸₖ}, and
+    every Wˡ⁺¹δˡ⁺¹ below is a rational combination of the same e^{zᴸₖ}; by
+    Lindemann–Weierstrass it is 0 exactly when, for every distinct value
+    among the zᴸₖ, the coefficients of the k sharing it add to 0 (as
+    :func:`hidden` does for one hidden layer).
+    """
+    k = places(x, *Ws, *bs, y)
+    if k is None:
+        return None
+    acts = [layer.activation for layer in net.layers]
+    a, e = scaled(x, k), k           # a over 10^e
+    zs, masks = [], []
+    for l, (W, b) in enumerate(zip(Ws, bs)):
+        if l and acts[l - 1] not in _RATIONAL:
+            break
+        z = linear(scaled(W, k), a, scaled(b, k), 10 ** e)
+        e += k
+        zs.append((z, e))
+        masks.append(z > 0 if acts[l] == "relu" else np.ones(np.shape(z), bool))
+        a = np.where(masks[-1], z, 0 * z)
+    floats = [to_float(z, 10 ** e) for z, e in zs] + [None] * (len(Ws) - len(zs))
+    undecided = [None] * (len(Ws) - 1)
+    if len(zs) < len(Ws):
+        return floats, undecided
+    coefficients = _output_coefficients(net, zs[-1], masks[-1], scaled(y, k), k)
+    if coefficients is None:
+        return floats, undecided
+    C, same = coefficients            # δᴸ's coefficients (n, K, B); which K share a value
+    zero_back = []
+    for l in range(len(Ws) - 2, -1, -1):
+        W = _ints(scaled(Ws[l + 1], k))
+        back = (W[:, :, None, :] * C[None, :, :, :]).sum(axis=1)       # (n_l, K, B)
+        groups = (back[:, None, :, :] * same[None]).sum(axis=2)
+        zero_back.insert(0, np.all(groups == 0, axis=1))
+        C = back * masks[l][:, None, :]
+    return floats, zero_back
+
+
+def _output_coefficients(net, z_e, mask, y, k):
+    """δᴸ as exact coefficients ``C`` (n, K, B) of K basis values, with
+    ``same`` (K, K, B): which basis values are equal; None when δᴸ is not
+    rational in e^{zᴸ} (a sigmoid or tanh output)."""
+    out, (z, e) = net.layers[-1].activation, z_e
+    n, batch = np.shape(z)
+    if (out, net.loss) == ("softmax", "nllm"):
+        # one-hot y: δᴸⱼ = Σₖ (1[j = k] − yⱼ) e^{zᴸₖ} / Σₖ e^{zᴸₖ}
+        eye = np.broadcast_to(np.eye(n)[:, :, None], (n, n, batch))
+        C = _ints(eye - np.rint(y / 10 ** k)[:, None, :])
+        return C, z[:, None, :] == z[None, :, :]
+    if out in _RATIONAL and net.loss == "mse":
+        # δᴸ = (aᴸ − y) ⊙ f′(zᴸ), over 10^e: one basis value, 1
+        a = np.where(mask, z, 0 * z)
+        d = (_ints(a) - _ints(y) * 10 ** (e - k)) * mask
+        return d[:, None, :], np.ones((1, 1, batch), bool)
+    return None

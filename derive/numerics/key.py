@@ -1,24 +1,31 @@
-"""The answer key (ANSWER_KEY.md, schema 1): params in, every answer out.
+"""The answer key (docs/ANSWER_KEY.md): params in, every answer out.
 
 This is the contract downstream stages read; nothing after it recomputes an
 answer. Formulas come from the derivations of :mod:`derive.calculus`, numbers
-from :func:`derive.numerics.evaluate.solve`.
+from :func:`derive.numerics.evaluate.solve` (schema 1: the reference
+assignment's fixed items q1-q14, :func:`build_key`) and from
+:func:`derive.numerics.solve.solve_parts` (schema 2: any assignment file,
+:func:`build_assignment_key`, answers by question kind).
 """
 
 from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
+import numpy as np
 import sympy as sp
 
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
 from derive.calculus.rules import sigmoid
 from derive.calculus.latex import latex
+from derive.calculus.catalogue import SYMBOLIC_KINDS, symbolic_answer
 from derive.numerics.evaluate import Batches, solve_batches
-from derive.problem.spec import REFERENCE, Params
+from derive.numerics.solve import Forward, PartSolution, loss_value, solve_part, solve_parts
+from derive.problem.assignment import Assignment, Part, PartData, Question, network_to_json
+from derive.problem.spec import REFERENCE, Layer, Network, Params
 
 SCHEMA = 1
 ITEMS = tuple(f"q{i}" for i in range(1, 15))
@@ -97,12 +104,128 @@ def build_key(params: Params = REFERENCE, variant: str = "reference",
 
 
 def nothing_done(key: dict) -> dict[str, Any]:
-    """What a numeric answer is when nothing is done, by its path (``q12.W``):
-    an update that leaves the given W, an output after the step equal to the
-    one before it. An answer equal to one of these shows no work."""
+    """What a numeric answer is when nothing is done, by its path (``q12.W``,
+    schema 2: ``q12.new``): an update that leaves the given parameter, a value
+    after the step equal to the one before it. An answer equal to one of these
+    shows no work. Reads both schemas."""
+    if key.get("schema") == SCHEMA_2:
+        return nothing_done_2(key)
     p, a = key["params"], key["answers"]
     return {"q8": p["softmax_layer"]["W"], "q12.W": p["network"]["W2"],
             "q13.W": p["network"]["W1"], "q9": a["q7"], "q14": a["q11"]}
+
+
+# --------------------------------------------------------------------------
+# Schema 2: any assignment, answers by question kind
+
+SCHEMA_2 = 2
+
+
+def build_assignment_key(assignment: Assignment, variant: str = "reference",
+                         seed: int | None = None) -> dict:
+    """The schema 2 key of the assignment's own instance (its given data)."""
+    given = {p.id: p.given for p in assignment.parts if p.given is not None}
+    return build_assignment_keys(assignment, [given], [variant], seed)[0]
+
+
+def build_assignment_keys(assignment: Assignment, instances: Sequence[Mapping[str, PartData]],
+                          variants: Sequence[str], seed: int | None = None) -> list[dict]:
+    """Schema 2 keys of many instances (each: part id -> its data; a part not
+    named keeps its given data); each part is solved in one batch."""
+    datas = [{p.id: inst.get(p.id, p.given) for p in assignment.parts} for inst in instances]
+    solved = {p.id: solve_parts(p, [d[p.id] for d in datas])
+              for p in assignment.parts if p.given is not None}
+    head = {"name": assignment.name, "title": assignment.title, "digest": assignment.digest}
+    networks = {p.id: network_to_json(p.network) for p in assignment.parts if p.network}
+    questions = {q.id: {"part": p.id, **q.to_json()} for p, q in assignment.questions()}
+    keys = []
+    for i, (data, variant) in enumerate(zip(datas, variants)):
+        answers = {q.id: answer(p, q, solved[p.id][i] if p.id in solved else None)
+                   for p, q in assignment.questions()}
+        keys.append({"schema": SCHEMA_2, "assignment": dict(head), "variant": variant,
+                     "seed": seed, "networks": networks,
+                     "params": {pid: d.to_json() for pid, d in data.items() if d is not None},
+                     "questions": questions, "answers": answers})
+    return keys
+
+
+def network_from_json(data: Mapping[str, Any]) -> Network:
+    """A network from the key's ``networks`` entry (the inverse of
+    :func:`derive.problem.assignment.network_to_json`)."""
+    return Network(data["inputs"], tuple(Layer(l["units"], l["activation"])
+                                         for l in data["layers"]), data["loss"])
+
+
+def answer(part: Part, question: Question, solution: PartSolution | None) -> Any:
+    """The key's answer to one question, in the shape of its kind
+    (docs/ANSWER_KEY.md)."""
+    kind = question.kind
+    if kind in SYMBOLIC_KINDS:
+        out = dict(symbolic_answer(part, question))
+        example = question.get("example")
+        if kind == "loss" and example:
+            out["value"] = loss_value(question.get("loss"), example.a, example.y)
+        return out
+    s = solution
+    if kind == "forward":
+        return _plain(s.value(question.get("value")))
+    if kind == "after-step":
+        return _plain(s.after.value(question.get("value")))
+    if kind == "probability":
+        source = s.after if question.get("after") else s
+        return float(source.a[-1][question.get("class") - 1])
+    param = question.get("param")
+    if kind == "gradient":
+        return _plain(s.grad(param))
+    if kind == "step":
+        return _plain(s.new[param])
+    if kind == "gradient-step":
+        return {"grad": _plain(s.grad(param)), "new": _plain(s.new[param])}
+    raise ValueError(f"unknown question kind {kind!r}")
+
+
+def nothing_done_2(key: dict) -> dict[str, Any]:
+    """:func:`nothing_done` for a schema 2 key: a step's or gradient-step's
+    ``new`` that is the given parameter, a value after the step (``after-step``,
+    ``probability`` with ``after``) equal to the one before it."""
+    out: dict[str, Any] = {}
+    before: dict[str, Forward] = {}
+    for qid, q in key["questions"].items():
+        params = key["params"].get(q["part"], {})
+        if q["kind"] == "step":
+            out[qid] = params[q["param"]]
+        elif q["kind"] == "gradient-step":
+            out[f"{qid}.new"] = params[q["param"]]
+        elif q["kind"] == "after-step" or (q["kind"] == "probability" and q.get("after")):
+            if q["part"] not in before:
+                before[q["part"]] = _forward_before(key, q["part"])
+            f = before[q["part"]]
+            out[qid] = (_plain(f.value(q["value"])) if q["kind"] == "after-step"
+                        else float(f.a[-1][q["class"] - 1]))
+    return out
+
+
+def _forward_before(key: dict, part_id: str) -> Forward:
+    net = network_from_json(key["networks"][part_id])
+    p = key["params"][part_id]
+    L = len(net.layers)
+    data = PartData(W=tuple(tuple(map(tuple, p[f"W{l}"])) for l in range(1, L + 1)),
+                    b=tuple(tuple(p[f"b{l}"]) for l in range(1, L + 1)),
+                    x=tuple(p["x"]), y=tuple(p["y"]), lr=p["lr"])
+    return solve_part(Part(part_id, "", (), net, data), data)
+
+
+def _plain(value: Any) -> Any:
+    """Arrays and tuples as lists, NumPy numbers as Python's: JSON values."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def dumps(key: Any) -> str:

@@ -41,8 +41,8 @@ def table(data: Any, path: str, required: tuple[str, ...], optional: tuple[str, 
     known = required + optional
     for key in data:
         if key not in known:
-            near = difflib.get_close_matches(str(key), known, n=1)
-            hint = f"did you mean {near[0]!r}? " if near else ""
+            near = _near(key, known)
+            hint = f"did you mean {near!r}? " if near else ""
             raise InputError(_join(path, key), f"unknown field{what}; {hint}expected "
                              + ", ".join(known))
     for key in required:
@@ -63,10 +63,16 @@ def _items(data: Any, path: str, lo: int, hi: int, what: str) -> list:
     return data
 
 
+def _near(value: object, choices: tuple[str, ...]) -> str | None:
+    """The choice ``value`` is likely a typo of (case aside), if any."""
+    near = difflib.get_close_matches(str(value).lower(), [c.lower() for c in choices], n=1)
+    return next(c for c in choices if c.lower() == near[0]) if near else None
+
+
 def _choice(value: Any, path: str, choices: tuple[str, ...], what: str) -> str:
     if value not in choices:
-        near = difflib.get_close_matches(str(value), choices, n=1)
-        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        near = _near(value, choices)
+        hint = f" (did you mean {near!r}?)" if near else ""
         raise InputError(path, f"unknown {what} {_show(value)}{hint}; choose one of "
                          + ", ".join(choices))
     return value
@@ -185,6 +191,10 @@ def _plain(d: Decimal):
 def parse_variants(data: Any, path: str, network: Network) -> tuple[tuple[str, Grid], ...]:
     """The ``[parts.variants]`` table: a grid for each of W, b, x, y, lr or
     one layer's W2, b1, …; the grids' values fit the fields they draw."""
+    for name in data if isinstance(data, dict) else ():
+        if re.fullmatch(r"[Wb][0-9]+", str(name)) and param_layer(network, name) is None:
+            raise InputError(f"{path}.{name}", f"no parameter {name} in a "
+                             f"{len(network.layers)}-layer network")
     d = table(data, path, (), ("W", "b", "x", "y", "lr") + tuple(param_names(network)),
               what=" (grids for the given data's fields)")
     grids = []
