@@ -1,0 +1,244 @@
+"""Variants of the example assignments: reproducible, extensible, unique, and
+every one rich, checked here from the key's own numbers with a plain NumPy
+forward pass written for the test (not the generator's checks); grids that
+cannot be satisfied give one line naming the part and the constraint."""
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from derive.numerics import precision
+from derive.numerics.key import dumps
+from derive.numerics.kind_mistakes import wrong_answers
+from derive.problem.assignment import load_assignment, shipped
+from derive.variants.draw import varies
+from derive.variants.instances import generate_assignment_keys, generate_instances
+from derive.variants.richness import BY_NAME, unseen_mistakes
+from derive.variants.selection import Stats, Unmeetable
+from derive.variants.settings import parse_settings
+
+NAMES = ("reference", "tanh-mse", "sigmoid-softmax", "logistic")
+NUMERIC = ("forward", "probability", "gradient", "step", "gradient-step", "after-step")
+SEED, COUNT = 7, 30
+SETTINGS = parse_settings({})
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def made(request):
+    a = load_assignment(request.param)
+    return a, generate_assignment_keys(a, SEED, COUNT, SETTINGS)
+
+
+# --------------------------------------------------------------------------
+# An independent forward pass
+
+
+def _act(name, z):
+    if name == "identity":
+        return z
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def _forward(net, params):
+    """(z, a) of every layer, from the key's networks and params entries."""
+    a, zs, acts = np.asarray(params["x"], float), [], []
+    for l, layer in enumerate(net["layers"], start=1):
+        z = np.asarray(params[f"W{l}"], float).T @ a + np.asarray(params[f"b{l}"], float)
+        a = _act(layer["activation"], z)
+        zs.append(z)
+        acts.append(a)
+    return zs, acts
+
+
+def _loss(net, a, y):
+    y = np.asarray(y, float)
+    if net["loss"] == "mse":
+        return 0.5 * np.sum((a - y) ** 2)
+    if net["loss"] == "nllm":
+        return -np.sum(y * np.log(a))
+    return -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a))
+
+
+def _value(net, params, name):
+    z, a = _forward(net, params)
+    if name == "loss":
+        return _loss(net, a[-1], params["y"])
+    if name == "output":
+        return a[-1]
+    return (z if name[0] == "z" else a)[int(name[1:]) - 1]
+
+
+def _after(key, pid):
+    """The part's params after its step, from the key's step answers."""
+    params = dict(key["params"][pid])
+    for qid, q in key["questions"].items():
+        if q["part"] == pid and q["kind"] in ("step", "gradient-step"):
+            ans = key["answers"][qid]
+            params[q["param"]] = ans["new"] if q["kind"] == "gradient-step" else ans
+    return params
+
+
+def _far(given, expected, factor=10):
+    given, expected = np.asarray(given, float), np.asarray(expected, float)
+    return given.shape != expected.shape or bool((precision.gap(given, expected) > factor).any())
+
+
+def test_every_variant_is_rich_from_its_own_numbers(made):
+    a, keys = made
+    for key in keys:
+        for part in a.parts:
+            if not varies(part):
+                assert part.id not in key["params"] or key["params"][part.id] == part.given.to_json()
+                continue
+            pid, net = part.id, key["networks"][part.id]
+            before, after = key["params"][pid], _after(key, pid)
+            stepped = after != before
+            qs = {qid: q for qid, q in key["questions"].items() if q["part"] == pid}
+            acts = [layer["activation"] for layer in net["layers"]]
+            for params in ([before, after] if stepped else [before]):
+                z, _ = _forward(net, params)
+                for l, act in enumerate(acts):
+                    if act == "relu":
+                        assert (np.abs(z[l]) >= 0.5).all(), (key["variant"], pid, l)
+            z, out = _forward(net, before)
+            for l, act in enumerate(acts):
+                if act == "relu":
+                    assert (z[l] > 0).any()
+                if act in ("sigmoid", "tanh") and (l < len(acts) - 1 or net["loss"] == "mse"):
+                    slope = 1 - np.tanh(z[l]) ** 2 if act == "tanh" else 4 * out[l] * (1 - out[l])
+                    assert (slope >= 0.01).all()
+            for qid, q in qs.items():
+                ans = key["answers"][qid]
+                if q["kind"] in ("gradient", "gradient-step"):
+                    grad = ans["grad"] if q["kind"] == "gradient-step" else ans
+                    assert (np.abs(grad) > precision.ZERO_TOL).any()
+                if q["kind"] in ("step", "gradient-step"):
+                    assert _far(after[q["param"]], before[q["param"]])
+                if q["kind"] == "probability":
+                    assert 0.01 <= ans <= 0.99
+                    source = after if q.get("after") else before
+                    p = _forward(net, source)[1][-1]
+                    assert ans == pytest.approx(p[q["class"] - 1] if len(p) > 1 else p[0],
+                                                rel=1e-12)
+                    if q.get("after"):
+                        assert _far(ans, _forward(net, before)[1][-1][q["class"] - 1]
+                                    if len(p) > 1 else _forward(net, before)[1][-1][0])
+                if q["kind"] == "after-step":
+                    assert np.allclose(ans, _value(net, after, q["value"]), rtol=1e-12, atol=1e-15)
+                    assert _far(ans, _value(net, before, q["value"]))
+                if q["kind"] == "forward":
+                    assert np.allclose(ans, _value(net, before, q["value"]), rtol=1e-12, atol=1e-15)
+
+
+def test_every_mistake_shows_in_every_variant(made):
+    """Each mistake of the grading library changes the answers it changes by
+    more than rounding, against the key's answers."""
+    a, keys = made
+    for key in keys:
+        inst = a.with_given(_instances(a, key))
+        for part in inst.parts:
+            if not varies(part):
+                continue
+            # the numeric questions (a loss example is the file's, the same in every variant)
+            part = replace(part, questions=tuple(q for q in part.questions if q.kind in NUMERIC))
+            shown = {}
+            for q in part.questions:
+                right = key["answers"][q.id]
+                for code, wrong in wrong_answers(part, q, None, part.given).items():
+                    far = any(_far(w, r) for w, r in _pairs(wrong, right))
+                    shown.setdefault(code, []).append((q, far))
+            for code, results in shown.items():
+                stepped = any(far for q, far in results if q.kind in ("step", "gradient-step"))
+                for q, far in results:
+                    assert far or (stepped and (q.kind == "after-step" or q.get("after"))), \
+                        (key["variant"], part.id, code, q.id)
+
+
+def _pairs(wrong, right):
+    if isinstance(right, dict):
+        return [(np.asarray(wrong[k], float), np.asarray(right[k], float)) for k in right]
+    return [(np.asarray(wrong, float), np.asarray(right, float))]
+
+
+def _instances(a, key):
+    from derive.problem.assignment import PartData
+    out = {}
+    for part in a.parts:
+        p = key["params"].get(part.id)
+        if p is not None:
+            L = len(part.network.layers)
+            out[part.id] = PartData(tuple(tuple(map(tuple, p[f"W{l}"])) for l in range(1, L + 1)),
+                                    tuple(tuple(p[f"b{l}"]) for l in range(1, L + 1)),
+                                    tuple(p["x"]), tuple(p["y"]), p["lr"])
+    return out
+
+
+def test_variants_are_unique_and_reproducible_and_extend(made):
+    a, keys = made
+    for part in a.parts:
+        if varies(part):
+            datas = [json.dumps(k["params"][part.id], sort_keys=True) for k in keys]
+            assert len(set(datas)) == len(datas)
+    assert dumps(generate_assignment_keys(a, SEED, COUNT, SETTINGS)) == dumps(keys)
+    fewer = generate_assignment_keys(a, SEED, 12, SETTINGS)
+    assert [k["params"] for k in fewer] == [k["params"] for k in keys[:12]]
+    assert [k["variant"] for k in keys[:3]] == ["s7-00", "s7-01", "s7-02"]
+    other = generate_assignment_keys(a, SEED + 1, 3, SETTINGS)
+    assert [k["params"] for k in other] != [k["params"] for k in keys[:3]]
+
+
+def test_the_generators_checks_reject_dull_instances():
+    from derive.numerics.solve import solve_part
+    # the tanh-mse handout's own data: two nearly saturated hidden units, on
+    # purpose (z = 2.5 and −2: tanh′ = 0.027 and 0.071)
+    part = load_assignment("tanh-mse").parts[0]
+    s = solve_part(part)
+    assert not BY_NAME["unsaturated"].check(part, s, part.given, 0.05, 3)
+    assert BY_NAME["unsaturated"].check(part, s, part.given, 0.02, 3)
+    assert BY_NAME["nonzero_gradients"].check(part, s, part.given, True, 3)
+    # every hidden ReLU active: a missing mask changes no answer, so it goes unseen
+    net = load_assignment("reference").parts[2]
+    live = replace(net.given, b=((20, 20, 20, 20), net.given.b[1]))
+    s = solve_part(net, live)
+    assert BY_NAME["active_units"].check(net, s, live, True, 3)
+    assert ("missing-relu-mask", "") in unseen_mistakes(net, s, live)
+    assert not BY_NAME["distinct_from_mistakes"].check(net, s, live, 10.0, 3)
+    # the reference handout's data: backpropagating through the updated W² gives
+    # q14 = (0, 1), the target y itself: an answer that shows no work
+    s = solve_part(net)
+    assert unseen_mistakes(net, s, net.given) == [("updated-weights-in-backprop", "q14")]
+
+
+# --------------------------------------------------------------------------
+# Grids that cannot be satisfied
+
+
+def _zero_weights(tmp_path: Path) -> Path:
+    """tanh-mse with every weight drawn 0: W¹'s gradient is always 0."""
+    text = shipped("tanh-mse").read_text(encoding="utf-8")
+    text = text.replace("W = { values = [-1, -0.5, 0, 0.5, 1] }", "W = { values = [0] }")
+    path = tmp_path / "dead.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_unmeetable_grids_name_the_part_and_the_worst_constraint(tmp_path):
+    a = load_assignment(_zero_weights(tmp_path))
+    stats = Stats()
+    with pytest.raises(Unmeetable) as e:
+        generate_instances(a, 1, 3, parse_settings({"max_candidates": 100}), stats)
+    assert e.value.field == "parts[1].variants"
+    text = str(e.value)
+    assert "\n" not in text and "'tanh-net'" in text and "s1-0" in text
+    assert "nonzero_gradients and step_changes rejected 100% of the candidates each" in text
+    assert stats.examined == 100
