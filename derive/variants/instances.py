@@ -29,7 +29,8 @@ def generate_instances(assignment, seed: int, count: int, s: VariantSettings,
                        stats: Stats | None = None, progress=None) -> list[dict]:
     """The instances of variants 0..count-1: per variant, the drawn data of
     every part with variants, by part id (``progress(n)`` is called as n
-    more variants are complete)."""
+    more variants are complete). ``stats`` counts candidates and accepted
+    instances of every part."""
     seed, count = check_seed(seed), check_count(count)
     stats = stats if stats is not None else Stats()
     t0 = time.perf_counter()
@@ -43,7 +44,6 @@ def generate_instances(assignment, seed: int, count: int, s: VariantSettings,
                     progress(1)
         if progress and not drawn:
             progress(count)
-        stats.accepted += count
     finally:
         stats.seconds += time.perf_counter() - t0
     return out
@@ -80,6 +80,7 @@ def _part_instances(part, j: int, seed: int, count: int, s: VariantSettings, sta
                 if identity in seen:
                     continue
             seen.add(identity)
+            stats.accepted += 1
             yield data
             break
 
