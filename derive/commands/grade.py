@@ -17,10 +17,13 @@ from typing import Any, Sequence
 from derive.grading.answers import Submission, as_submitted, load_submissions, validate_answer
 from derive.problem.config import load_config
 from derive.grading.grade import StudentGrade, grade_all, parse_rules
-from derive.numerics.key import ITEMS
+from derive.grading.kind_answers import check_key, csv_columns, items_of, submission_parser
+from derive.grading.kind_grade import grade_all_kinds
+from derive.numerics.key import ITEMS, SCHEMA_2
 from derive.problem.spec import InputError, printable, read_data_file
 
-MARKS = {"correct": "+", "carried-forward": "c", "wrong": "x", "missing": ".", "invalid": "!"}
+MARKS = {"correct": "+", "carried-forward": "c", "wrong": "x", "missing": ".", "invalid": "!",
+         "manual": "m"}
 
 
 def register(sub) -> None:
@@ -50,8 +53,13 @@ def run(args) -> int:
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise InputError("--jobs", f"must be from 1 to 64, got {args.jobs}")
     keys = load_key(args.key) if args.key else load_keys(args.keys)
-    submissions = load_submissions(args.answers)
-    grades = grade_all(submissions, keys, rules, single=bool(args.key))
+    if keys[0].get("schema") == SCHEMA_2:   # any assignment: questions and shapes from the key
+        items = items_of(keys[0])
+        submissions = load_submissions(args.answers, submission_parser(items), csv_columns(items))
+        grades = grade_all_kinds(submissions, keys, rules, single=bool(args.key))
+    else:
+        submissions = load_submissions(args.answers)
+        grades = grade_all(submissions, keys, rules, single=bool(args.key))
     if args.out:
         from derive.documents.build import LatexError
         try:
@@ -69,7 +77,10 @@ def run(args) -> int:
 
 
 def _check_key(data, where: str) -> dict:
-    """The shape of an answer key: params, every answer, a plain variant id."""
+    """The shape of an answer key: params, every answer, a plain variant id
+    (schema 2: questions and an answer to each, :func:`check_key`)."""
+    if isinstance(data, dict) and data.get("schema") == SCHEMA_2:
+        return check_key(data, where)
     if not isinstance(data, dict) or not {"params", "answers"} <= set(data):
         raise InputError(where, "not an answer key (needs params and answers; see ANSWER_KEY.md)")
     variant = data.get("variant", "reference")
@@ -107,6 +118,17 @@ def load_key(path: str) -> list[dict]:
     return [_check_key(_read_key(path, "--key"), "--key")]
 
 
+def _one_assignment(keys: list[dict], where: str) -> list[dict]:
+    """The keys of one variant set: one schema, and with schema 2 the same questions."""
+    first = keys[0]
+    for i, k in enumerate(keys[1:], start=1):
+        if k.get("schema") != first.get("schema") or \
+                (first.get("schema") == SCHEMA_2 and k["questions"] != first["questions"]):
+            raise InputError(where, f"key {printable(str(k.get('variant')))[:40]} (number "
+                             f"{i + 1}) is of another assignment than the first")
+    return keys
+
+
 def load_keys(folder: str) -> list[dict]:
     """``--keys``: the variant set's ``keys.json``, or else every ``*/key.json``."""
     root = Path(folder)
@@ -118,13 +140,15 @@ def load_keys(folder: str) -> list[dict]:
         if not isinstance(data, list) or not data:
             raise InputError("--keys", f"{printable(str(listing))}: expected a non-empty list "
                              "of answer keys")
-        return [_check_key(k, f"--keys: {listing.name}[{i}]") for i, k in enumerate(data)]
+        return _one_assignment([_check_key(k, f"--keys: {listing.name}[{i}]")
+                                for i, k in enumerate(data)], "--keys")
     files = sorted(root.glob("*/key.json"))
     if not files:
         raise InputError("--keys", f"{printable(str(root))}: no keys.json and no "
                          "*/key.json inside")
-    return [_check_key(_read_key(f, "--keys"), f"--keys: {printable(f.parent.name)}/key.json")
-            for f in files]
+    return _one_assignment([_check_key(_read_key(f, "--keys"),
+                                       f"--keys: {printable(f.parent.name)}/key.json")
+                            for f in files], "--keys")
 
 
 # --------------------------------------------------------------------------
@@ -150,13 +174,15 @@ def _clean(text: str, width: int | None = None) -> str:
 
 def table(grades: Sequence[StudentGrade]) -> str:
     """One line per student: score, a mark per item, the diagnoses."""
+    items = _items(grades)
     name_w = min(max([len(_clean(g.student)) for g in grades] + [7]), 28)
     var_w = min(max([len(_clean(g.variant or "-")) for g in grades] + [7]), 16)
     head = (f"{'student':<{name_w}}  {'variant':<{var_w}}  {'score':>6}  "
-            + " ".join(f"{q[1:]:>2}" for q in ITEMS) + "  diagnosis")
+            + " ".join(f"{_label(q, k):>2}" for k, q in enumerate(items, 1)) + "  diagnosis")
     lines = [head, "-" * len(head)]
     for g in grades:
-        marks = " ".join(f"{MARKS[g.items[q].status]:>2}" for q in ITEMS)
+        marks = " ".join(f"{MARKS[g.items[q].status]:>2}" if q in g.items else " ?"
+                         for q in items)
         found = "; ".join(f"{q}: {', '.join(i.diagnosis)}" for q, i in g.items.items()
                           if i.diagnosis)
         if g.error:
@@ -164,9 +190,21 @@ def table(grades: Sequence[StudentGrade]) -> str:
         lines.append(f"{_clean(g.student, name_w):<{name_w}}  "
                      f"{_clean(g.variant or '-', var_w):<{var_w}}  {g.score:>6g}  {marks}  "
                      f"{_clean(found)}".rstrip())
+    manual = ", m graded by hand" if any(i.status == "manual" for g in grades
+                                         for i in g.items.values()) else ""
     lines.append(f"{len(grades)} submissions; marks: + correct, c carried forward, "
-                 "x wrong, . missing, ! invalid")
+                 f"x wrong, . missing, ! invalid{manual}")
     return "\n".join(lines) + "\n"
+
+
+def _label(item: str, position: int) -> str:
+    """An item's column head in the table: its number (q7: 7), else its position."""
+    return item[1:] if item[:1] == "q" and item[1:].isdigit() else str(position)
+
+
+def _items(grades: Sequence[StudentGrade]) -> list[str]:
+    """The graded items, in order: the reference's q1...q14 or an assignment's questions."""
+    return list(dict.fromkeys(q for g in grades for q in g.items)) or list(ITEMS)
 
 
 def _cell(text: str) -> str:
@@ -176,14 +214,16 @@ def _cell(text: str) -> str:
 
 def gradebook(grades: Sequence[StudentGrade]) -> str:
     """grades.csv: one row per student (points per item, total, diagnoses)."""
+    items = _items(grades)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["student", "variant", "score", "max", *ITEMS, "diagnosis", "error"])
+    w.writerow(["student", "variant", "score", "max", *items, "diagnosis", "error"])
     for g in grades:
         found = "; ".join(f"{q}: {', '.join(i.diagnosis)}" for q, i in g.items.items()
                           if i.diagnosis)
         w.writerow([_cell(g.student), _cell(g.variant or ""), f"{g.score:g}", f"{g.max:g}",
-                    *(f"{g.items[q].points:g}" for q in ITEMS), found, _cell(g.error or "")])
+                    *(f"{g.items[q].points:g}" if q in g.items else "" for q in items), found,
+                    _cell(g.error or "")])
     return out.getvalue()
 
 

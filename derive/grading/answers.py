@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import sympy as sp
@@ -126,25 +126,29 @@ def validate_answer(item: str, value: Any) -> Given:
     return given
 
 
-def _update(value, budget: _Budget) -> tuple[dict[str, np.ndarray | None], list[str]]:
+def _update(value, budget: _Budget, new: str = "W", ndim: int = 2,
+            bare: str = "a bare matrix was taken as the updated W"
+            ) -> tuple[dict[str, np.ndarray | None], list[str]]:
+    """A gradient with the step: {"grad": ..., ``new``: ...} (``ndim``: of
+    both), or a bare list taken as the new value (the note ``bare``)."""
     if isinstance(value, list):
-        W, notes = _array(value, 2, budget)
-        return {"grad": None, "W": W}, notes + ["a bare matrix was taken as the updated W"]
+        W, notes = _array(value, ndim, budget)
+        return {"grad": None, new: W}, notes + [bare]
     if not isinstance(value, dict):
-        raise AnswerError(f'expected {{"grad": ..., "W": ...}}, got {_kind(value)}')
-    unknown = sorted(set(value) - {"grad", "W"})
+        raise AnswerError(f'expected {{"grad": ..., "{new}": ...}}, got {_kind(value)}')
+    unknown = sorted(set(value) - {"grad", new})
     if unknown:
-        raise AnswerError(f"unknown part {_short(str(unknown[0]))!r}; expected grad and/or W")
-    out, notes = {"grad": None, "W": None}, []
-    for part in ("grad", "W"):
+        raise AnswerError(f"unknown part {_short(str(unknown[0]))!r}; expected grad and/or {new}")
+    out, notes = {"grad": None, new: None}, []
+    for part in ("grad", new):
         if part in value:
             try:
-                out[part], more = _array(value[part], 2, budget)
+                out[part], more = _array(value[part], ndim, budget)
             except AnswerError as e:
                 raise AnswerError(f"{part}: {e}") from None
             notes += more
-    if out["W"] is None and out["grad"] is None:
-        raise AnswerError("neither grad nor W given")
+    if out[new] is None and out["grad"] is None:
+        raise AnswerError(f"neither grad nor {new} given")
     return out, notes
 
 
@@ -171,8 +175,12 @@ def _label(value, index: int) -> str:
     return f"#{index + 1}"
 
 
-def parse_submission(entry: Any, index: int) -> Submission:
-    """Validate one submission ({"student", "variant", "answers"})."""
+def parse_submission(entry: Any, index: int, items: Sequence[str] = ITEMS,
+                     validate: Callable[[str, Any], Given] | None = None) -> Submission:
+    """Validate one submission ({"student", "variant", "answers"}): the
+    answers to ``items``, each by ``validate(item, value)`` (default:
+    :func:`validate_answer`, the reference's q1...q14)."""
+    validate = validate or validate_answer
     if not isinstance(entry, dict):
         return Submission(index, f"#{index + 1}", None,
                           error=f"expected an object with student, variant and answers, "
@@ -187,17 +195,17 @@ def parse_submission(entry: Any, index: int) -> Submission:
     elif isinstance(variant, str) and len(variant) > 100:
         sub.error = "variant: too long"
     elif not isinstance(entry.get("answers"), dict):
-        sub.error = "answers: missing or not an object of q1...q14"
+        sub.error = f"answers: missing or not an object of {items[0]}...{items[-1]}"
     unknown = sorted(set(entry) - {"student", "variant", "answers"})
     if unknown:
         sub.notes.append(f"ignored field {_short(str(unknown[0]))!r}")
     if sub.error:
         return sub
     answers = entry["answers"]
-    extra = sorted(set(answers) - set(ITEMS), key=str)
+    extra = sorted(set(answers) - set(items), key=str)
     if extra:
         sub.notes.append(f"ignored unknown item {_short(str(extra[0]))!r}")
-    sub.answers = {i: validate_answer(i, answers[i]) for i in ITEMS
+    sub.answers = {i: validate(i, answers[i]) for i in items
                    if i in answers and answers[i] is not None and answers[i] != ""}
     return sub
 

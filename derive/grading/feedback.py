@@ -21,11 +21,14 @@ import sympy as sp
 
 from derive.documents.build import compile_pdf, install
 from derive.problem.config import Config
-from derive.documents.context import (Formatter, course_context, d_loss, derivations, matrix_formulas,
-                            summary)
+from derive.documents.context import (Formatter, course_context, d_loss, derivation_context,
+                                      derivations, matrix_formulas, summary)
 from derive.files import temp_folder
 from derive.grading.grade import Rules, StudentGrade, parse_rules, scoring_rules
 from derive.calculus.latex import latex
+from derive.grading.kind_answers import items_of, parts_of
+from derive.numerics.key import SCHEMA_2
+from derive.numerics.kind_mistakes import MISTAKE_KINDS
 from derive.numerics.mistakes import BY_CODE
 from derive.documents.render import Latex, UnsettableText, escape_latex, make_env
 from derive.problem.spec import parse_params
@@ -34,7 +37,8 @@ MAX_SHOWN = 12        # rows or columns of a student's matrix printed in full
 MAX_RAW = 160         # characters of an unreadable answer printed
 
 STATUS_TEXT = {"correct": "correct", "carried-forward": "carried forward",
-               "wrong": "wrong", "missing": "missing", "invalid": "unreadable"}
+               "wrong": "wrong", "missing": "missing", "invalid": "unreadable",
+               "manual": "graded by hand"}
 
 # The worked-solution step each item rests on: a derivation of Parts 1-2, or
 # matrix formulas (left side, key of derive.documents.context.matrix_formulas).
@@ -108,7 +112,7 @@ class Wide(Formatter):
 
 
 def _part_label(name: str) -> str:
-    return {"grad": "gradient:", "W": r"$W_{\text{new}}$:"}.get(name, "")
+    return {"grad": "gradient:", "W": r"$W_{\text{new}}$:", "new": "new:"}.get(name, "")
 
 
 def feedback_context(grade: StudentGrade, answers: dict, key: dict | None,
@@ -119,41 +123,93 @@ def feedback_context(grade: StudentGrade, answers: dict, key: dict | None,
     if rules is None:
         rules = parse_rules(config.grading, figures=config.course.figures)
     fmt = Wide(config.course.decimals)
-    key_rows = {f"q{r['item']}": r["answer"] for r in summary(fmt, key)} if key else {}
-    formulas = _formulas(key) if key else {}
+    generic = bool(key) and key.get("schema") == SCHEMA_2   # any assignment: by kind
+    if generic:
+        key_rows, formulas, steps = _key_rows(fmt, key), {}, _steps(key)
+    else:
+        key_rows = {f"q{r['item']}": r["answer"] for r in summary(fmt, key)} if key else {}
+        formulas = _formulas(key) if key else {}
     rows, details = [], []
     for q, g in grade.items.items():
-        rows.append({"item": q[1:], "status": STATUS_TEXT[g.status],
+        rows.append({"item": _label(q), "status": STATUS_TEXT[g.status],
                      "points": f"{g.points:g}", "max": f"{g.max:g}"})
         if g.status == "correct" or grade.error:
             continue
         value = answers.get(q)
-        if g.status == "invalid":
-            shown = _raw(g.given)
+        if g.status in ("invalid", "manual"):
+            shown = _raw(g.given) if g.given is not None else Latex(r"\textit{no answer}")
         elif value is None:
             shown = Latex(r"\textit{no answer}")
         else:
             shown = _shown_answer(fmt, value)
-        step = {"derivation": derivations()[DERIVATION[q]] if q in DERIVATION else None,
-                "formulas": [Latex(f"{lhs} = {formulas[name]}") for lhs, name in FORMULAS.get(q, [])]}
+        step = {"derivation": steps.get(q), "formulas": []} if generic else {
+            "derivation": derivations()[DERIVATION[q]] if q in DERIVATION else None,
+            "formulas": [Latex(f"{lhs} = {formulas[name]}") for lhs, name in FORMULAS.get(q, [])]}
         details.append({
-            "item": q[1:], "status": STATUS_TEXT[g.status], "points": f"{g.points:g}",
+            "item": _label(q), "status": STATUS_TEXT[g.status], "points": f"{g.points:g}",
             "max": f"{g.max:g}", "given": shown, "expected": key_rows.get(q, []),
-            "diagnosis": [{"code": c, "text": Latex(BY_CODE[c].tex)} for c in g.diagnosis],
-            "feedback": plain_text(_other_feedback(g)), "step": step})
+            "diagnosis": [{"code": c, "text": Latex(_mistake(c, generic).tex)}
+                          for c in g.diagnosis],
+            "feedback": plain_text(_other_feedback(g, generic)), "step": step})
     return {"course": course_context(config.course), "student": plain_text(grade.student),
             "variant": plain_text(grade.variant or "none"), "score": f"{grade.score:g}",
             "max": f"{grade.max:g}", "error": plain_text(grade.error) if grade.error else "",
             "notes": [plain_text(n) for n in grade.notes], "rows": rows, "details": details,
-            "scoring": [plain_text(sentence) for sentence in scoring_rules(rules)]}
+            "scoring": [plain_text(sentence) for sentence in scoring_rules(rules, generic)]}
 
 
-def _other_feedback(g) -> str:
+def _mistake(code: str, generic: bool):
+    """A diagnosis's entry in the library: by kind (schema 2) or the reference's."""
+    return MISTAKE_KINDS[code] if generic else BY_CODE[code]
+
+
+def _other_feedback(g, generic: bool = False) -> str:
     """The feedback sentences that the diagnosis does not already print."""
     text = g.feedback
     for code in g.diagnosis:
-        text = text.replace(BY_CODE[code].feedback, "")
+        m = _mistake(code, generic)
+        text = text.replace(m.text if generic else m.feedback, "")
     return " ".join(text.split())
+
+
+def _label(item: str) -> Latex:
+    """An item as the feedback names it: its number (q7: 7), else its id."""
+    return Latex(item[1:]) if item[:1] == "q" and item[1:].isdigit() else plain_text(item)
+
+
+def _key_rows(fmt: Formatter, key: dict) -> dict[str, list[Latex]]:
+    """A schema 2 key's answers in print (formulas from their SymPy text,
+    parsed by the whitelist; LaTeX-only answers are not printed)."""
+    out: dict[str, list[Latex]] = {}
+    for item in items_of(key):
+        e = item.expected
+        if e is None:
+            out[item.id] = []
+        elif isinstance(e, sp.Basic):
+            out[item.id] = [Latex(latex(e))]
+        elif isinstance(e, dict):
+            out[item.id] = [Latex(rf"	ext{{gradient: }} {_math(fmt, e['grad'])} \quad "
+                                  rf"	ext{{new: }} {_math(fmt, e['new'])}")]
+        else:
+            out[item.id] = [_math(fmt, e)]
+    return out
+
+
+def _steps(key: dict) -> dict[str, dict]:
+    """The worked solution of each formula question of a schema 2 key: its
+    derivation from the catalogue (the last one, which gives the answer)."""
+    from derive.calculus.catalogue import derivations as catalogue
+    out = {}
+    for part in parts_of(key):
+        for q in part.questions:
+            ds = catalogue(part, q)
+            if ds:
+                out[q.id] = derivation_context(ds[-1])
+    return out
+
+
+def _math(fmt: Formatter, value: np.ndarray) -> Latex:
+    return fmt.number(float(value)) if value.ndim == 0 else fmt.matrix(value)
 
 
 def _formulas(key: dict) -> dict[str, Latex]:

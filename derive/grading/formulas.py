@@ -87,10 +87,12 @@ _UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: a}
 _SPELLINGS = (("^", "**"), ("−", "-"), ("·", "*"), ("×", "*"), ("σ", "sigma"))
 
 
-def parse_expression(text: Any, item: str = "number", budget: "_Budget | None" = None) -> sp.Expr:
+def parse_expression(text: Any, item: str = "number", budget: "_Budget | None" = None,
+                     names: dict[str, sp.Expr] | None = None) -> sp.Expr:
     """A formula typed by a student, as a SymPy expression, using only the
-    names ``item`` allows; raises :class:`AnswerError` on anything else
-    (:class:`TooLarge` for constants or work beyond the bounds)."""
+    names ``item`` allows (or ``names``: name -> symbol); raises
+    :class:`AnswerError` on anything else (:class:`TooLarge` for constants or
+    work beyond the bounds)."""
     if not isinstance(text, str):
         raise AnswerError(f"expected a formula as text, got {_kind(text)}")
     if len(text) > MAX_TEXT:
@@ -106,7 +108,9 @@ def parse_expression(text: Any, item: str = "number", budget: "_Budget | None" =
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > MAX_NODES:
         raise AnswerError(f"formula has {nodes} parts, at most {MAX_NODES} allowed")
-    return _Builder(_NAMES[item], item == "q4", budget or _Budget()).build(tree.body, 0)
+    allowed = _NAMES[item] if names is None else names
+    sums = item == "q4" and names is None
+    return _Builder(allowed, sums, budget or _Budget()).build(tree.body, 0)
 
 
 class _Builder:

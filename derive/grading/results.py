@@ -7,7 +7,7 @@ from typing import Any
 
 from derive.numerics.key import POINTS
 
-STATUSES = ("correct", "carried-forward", "wrong", "missing", "invalid")
+STATUSES = ("correct", "carried-forward", "wrong", "missing", "invalid", "manual")
 
 
 @dataclass
@@ -36,6 +36,7 @@ class StudentGrade:
     items: dict[str, ItemGrade]
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    total: float | None = None   # the points of the assignment (default: the reference's)
 
     @property
     def score(self) -> float:
@@ -43,7 +44,7 @@ class StudentGrade:
 
     @property
     def max(self) -> float:
-        return _round(sum(POINTS.values()))
+        return _round(sum(POINTS.values()) if self.total is None else self.total)
 
     def to_json(self) -> dict:
         out = {"student": self.student, "variant": self.variant, "score": self.score,

@@ -70,28 +70,37 @@ def _share(x: float) -> str:
     return f"{100 * x:.4g} %"
 
 
-def scoring_rules(rules: Rules) -> list[str]:
+def scoring_rules(rules: Rules, generic: bool = False) -> list[str]:
     """The scoring rule, one sentence per case, the first case that applies
-    wins: what the README states for the defaults and every feedback PDF prints."""
+    wins: what the README states for the defaults and every feedback PDF prints
+    (``generic``: for any assignment, by question kind, not the reference's items)."""
     f, m = rules.figures, rules.mistake_credit
+    before = "the value before the step for one after it" if generic else \
+        "the output before the step for q14"
     other = ("its informative entries that are right, as a share of the informative "
              "entries plus the wrong other ones (informative: where the right answer "
              "differs from doing nothing, that is from the given W for an update, from "
-             "the output before the step for q14, from 0 otherwise); a single number, "
+             f"{before}, from 0 otherwise); a single number, "
              "a formula, all zeros or a copy earns nothing"
              if rules.per_entry else "nothing")
+    sources = ("a step from your gradient, the forward pass after the step from your "
+               "updated parameters, a later layer from your earlier one" if generic else
+               "q8 from q6, q9 from q8, q11 from q10, q14 from q12 and q13")
+    update = ("Questions asking for a gradient and the step: the points are for the updated "
+              "parameter; one" if generic else
+              "Questions 12 and 13: the points are for the updated W; a W")
     return [
         precision.statement(f),
         "Right (a formula: equal to the key's): all of the item's points.",
         "Carried forward: wrong, but it follows correctly from your own earlier answer "
-        "(q8 from q6, q9 from q8, q11 from q10, q14 from q12 and q13) and that answer is "
+        f"({sources}) and that answer is "
         "a genuine attempt (the right shape, not all zeros, not a copy of the given data "
         f"or of the answer before the step): {_share(rules.carried_forward)}.",
         f"A mistake of the library diagnosed: {_share(m)} of the points, the same on "
         f"every variant; two mistakes at once: {_share(m ** 2)}.",
         f"Rounded too early (every number right to {f - 1} significant figures, "
         f"some not to {f}): {_share(rules.rounded_credit)}.",
-        "Questions 12 and 13: the points are for the updated W; a W that follows "
+        f"{update} that follows "
         "correctly from a wrong gradient given beside it (a genuine attempt) that no "
         f"mistake of the library explains: {_share(rules.carried_forward_update)}.",
         f"Any other wrong answer: {other}. Missing or unreadable: nothing.",

@@ -34,12 +34,17 @@ _DERIVATIVES = {"relu": "1[z > 0]", "sigmoid": "σ(z)(1 − σ(z))", "tanh": "1 
 @dataclass(frozen=True)
 class MistakeKind:
     """One mistake: its code, a title, one sentence for the student, and the
-    question kinds whose own computation it enters."""
+    question kinds whose own computation it enters (``kinds``)."""
 
     code: str
     title: str
     text: str
     kinds: tuple[str, ...]
+    tex: str = ""   # the text as LaTeX, for the feedback PDFs
+
+
+_DERIVATIVES_TEX = {"relu": r"1[z > 0]", "sigmoid": r"\sigma(z)(1 - \sigma(z))",
+                    "tanh": r"1 - \tanh^2(z)"}
 
 
 def _missing(act: str, code: str) -> MistakeKind:
@@ -47,45 +52,64 @@ def _missing(act: str, code: str) -> MistakeKind:
         code, f"{act} derivative missing",
         f"The {act} derivative is missing from the δ recursion: multiply the back-propagated "
         f"error by f′(z) = {_DERIVATIVES[act]} of the layer, entry by entry.",
-        ("gradient", "step", "gradient-step", "after-step", "probability", "output-gradient"))
+        ("gradient", "gradient-step", "output-gradient"),
+        rf"The {act} derivative is missing from the $\delta$ recursion: multiply the "
+        rf"back-propagated error by $f'(z) = {_DERIVATIVES_TEX[act]}$ of the layer, "
+        "entry by entry.")
 
 
-_STEPPED = ("step", "gradient-step", "after-step", "probability")
+# ``kinds``: where the mistake enters the question's own computation; in the
+# others it only comes through an earlier answer (the grader carries it forward)
+_GRADIENTS = ("gradient", "gradient-step")
 MISTAKE_KINDS: dict[str, MistakeKind] = {m.code: m for m in (
     MistakeKind("sign-flipped", "sign flipped",
                 "The sign is flipped: the gradient of the loss points the other way "
                 "(check ∂ℓ/∂z = a − y, not y − a).",
-                ("gradient", "gradient-step", "step", "after-step", "probability", "loss",
-                 "activation", "activation-derivative", "output-gradient", "gradient-formula")),
+                _GRADIENTS + ("loss", "activation", "activation-derivative", "output-gradient",
+                              "gradient-formula"),
+                r"The sign is flipped: the gradient of the loss points the other way (check "
+                r"$\partial \ell/\partial z = a - y$, not $y - a$)."),
     MistakeKind("transposed", "matrix transposed",
                 "The matrix is transposed: ∂ℓ/∂W has the shape of W (rows = inputs, "
-                "columns = units), ∂ℓ/∂W = a δᵀ, not δ aᵀ.",
-                ("gradient", "gradient-step", "step", "after-step", "probability")),
+                "columns = units), ∂ℓ/∂W = a δᵀ, not δ aᵀ.", _GRADIENTS + ("step",),
+                r"The matrix is transposed: $\partial \ell/\partial W$ has the shape of $W$ (rows "
+                r"= inputs, columns = units), $\partial \ell/\partial W = a\,\delta^T$, not "
+                r"$\delta\, a^T$."),
     MistakeKind("ascent", "step up the gradient",
                 "The step went up the gradient: gradient descent subtracts it, "
-                "W_new = W − η ∂ℓ/∂W.", _STEPPED),
+                "W_new = W − η ∂ℓ/∂W.", ("step", "gradient-step"),
+                r"The step went up the gradient: gradient descent subtracts it, $W_{\text{new}} = "
+                r"W - \eta\, \partial \ell/\partial W$."),
     MistakeKind("updated-weights-in-backprop", "updated weights in backprop",
                 "δ was back-propagated through the already-updated weights of the layer above: "
-                "backpropagate with the weights of the forward pass.",
-                ("gradient", "gradient-step", "step", "after-step", "probability")),
+                "backpropagate with the weights of the forward pass.", _GRADIENTS,
+                r"$\delta$ was back-propagated through the already-updated weights of the layer "
+                r"above: backpropagate with the weights of the forward pass."),
     _missing("relu", "missing-relu-mask"),
     _missing("sigmoid", "missing-sigmoid-derivative"),
     _missing("tanh", "missing-tanh-derivative"),
     MistakeKind("wrong-class", "another class",
                 "This is another class's probability: classes are numbered from 1 "
-                "(\"class 3\" is a₃, the third entry).", ("probability", "loss")),
+                "(\"class 3\" is a₃, the third entry).", ("probability", "loss"),
+                r"This is another class's probability: classes are numbered from 1 (``class 3'' is"
+                r" $a_3$, the third entry)."),
     MistakeKind("not-normalised", "softmax not normalised",
                 "The softmax is not normalised: divide e^(zⱼ) by Σₖ e^(zₖ) "
                 "(and subtract max z first so nothing overflows).",
-                ("forward", "probability", "gradient", "step", "gradient-step", "after-step",
-                 "activation")),
+                _GRADIENTS + ("forward", "probability", "after-step", "activation"),
+                r"The softmax is not normalised: divide $e^{z_j}$ by $\sum_k e^{z_k}$ (and "
+                r"subtract $\max_k z_k$ first so nothing overflows)."),
     MistakeKind("missing-half", "½ of the squared error missing",
                 "The squared error has a ½ in front: ℓ = ½ ‖a − y‖², so that ∂ℓ/∂a = a − y.",
-                ("loss",)),
+                ("loss",),
+                r"The squared error has a $\frac{1}{2}$ in front: $\ell = \frac{1}{2} \lVert a - y"
+                r" \rVert^2$, so that $\partial \ell/\partial a = a - y$."),
     MistakeKind("rounded-too-early", "rounded too early",
                 "Right, but rounded too early: it agrees with the key to one significant figure "
                 "fewer than the sheet asks for; keep more figures in intermediate results.",
-                NUMERIC_KINDS + ("loss",)),
+                NUMERIC_KINDS + ("loss",),
+                r"Right, but rounded too early: it agrees with the key to one significant figure "
+                r"fewer than the sheet asks for; keep more figures in intermediate results."),
 )}
 MISSING_DERIVATIVE = {"relu": "missing-relu-mask", "sigmoid": "missing-sigmoid-derivative",
                       "tanh": "missing-tanh-derivative"}
@@ -240,6 +264,20 @@ def run_part(part, data, codes: Iterable[str] = (), f_prime=None) -> _Run:
     return run
 
 
+def forward_with(part, data, params: Mapping[str, Any]) -> _Run:
+    """The forward pass (z, a, loss) of ``part`` with some parameters replaced
+    (``params``: name -> array, e.g. a student's updated W²)."""
+    Ws, bs = _weights(data)
+    Ws = [_as(params.get(f"W{l}"), W[..., 0])[..., None] for l, W in enumerate(Ws, start=1)]
+    bs = [_col(_as(params.get(f"b{l}"), b[:, 0])) for l, b in enumerate(bs, start=1)]
+    z, a, loss, _, _ = _forward(part, data, Ws, bs, frozenset())
+    return _Run(z, a, loss, {}, {})
+
+
+def _as(value, default: np.ndarray) -> np.ndarray:
+    return default if value is None else np.asarray(value, float)
+
+
 def reported(g: np.ndarray, codes: frozenset, used: bool = False) -> np.ndarray:
     """A gradient as the student has it: sign flipped, transposed. ``used``:
     as used in the step, where a transposed gradient of the wrong shape
@@ -287,10 +325,18 @@ def probability(part, run: _Run, c: int, other: int | None = None) -> float | No
     return None if k is None else float(a[k - 1])
 
 
+def example_of(question) -> tuple[np.ndarray, np.ndarray] | None:
+    """A loss question's example (a, y), or None."""
+    ex = question.get("example")
+    if not ex:
+        return None
+    a, y = (ex["a"], ex["y"]) if isinstance(ex, Mapping) else (ex.a, ex.y)
+    return np.asarray(a, float), np.asarray(y, float)
+
+
 def loss_example(question, codes: frozenset = frozenset(), other: int | None = None):
     """A loss question's example value, with the mistakes ``codes``."""
-    ex = question.get("example")
-    a, y = np.asarray(ex["a"], float), np.asarray(ex["y"], float)
+    a, y = example_of(question)
     loss = question.get("loss")
     if loss == "nllm" and other is not None:
         classes = other_classes(int(np.argmax(y)) + 1, len(y))

@@ -4,6 +4,7 @@ import csv
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from derive.grading.answers import key_submission
@@ -299,3 +300,115 @@ def test_no_student_name_stops_the_feedback_pdfs(key_file, tmp_path, capsys):
     pdfs = sorted(p.name for p in (out / "feedback").iterdir())
     assert pdfs == ["001-stefan.pdf", "002-luis-l.pdf", "003-hans-n-t-k.pdf", "004-student.pdf"]
     assert all((out / "feedback" / p).read_bytes().startswith(b"%PDF") for p in pdfs)
+
+
+# --------------------------------------------------------------------------
+# Schema 2 keys: any assignment
+
+
+def _instances(assignment, count, seed=0):
+    """``count`` instances of each part with data, weights drawn from a grid."""
+    from derive.problem.assignment import PartData
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        inst = {}
+        for p in assignment.parts:
+            if p.given is not None:
+                g = p.given
+                W = tuple(tuple(tuple(float(v) for v in r)
+                                for r in rng.choice([-1, -0.5, 0.5, 1], np.shape(w))) for w in g.W)
+                b = tuple(tuple(float(v) for v in rng.choice([-0.5, 0, 0.5], len(v)))
+                          for v in g.b)
+                x = tuple(float(v) for v in rng.choice([-2, -1, 1, 2], len(g.x)))
+                inst[p.id] = PartData(W, b, x, g.y, g.lr)
+        out.append(inst)
+    return out
+
+
+@pytest.fixture(scope="module")
+def kind_set(tmp_path_factory):
+    """A variant set of sigmoid-softmax (schema 2 keys) in a folder."""
+    from derive.numerics.key import build_assignment_keys
+    from derive.problem.assignment import load_assignment
+    a = load_assignment("sigmoid-softmax")
+    keys = build_assignment_keys(a, _instances(a, 3), ["v1", "v2", "v3"], 5)
+    keys = json.loads(json.dumps(keys))
+    folder = tmp_path_factory.mktemp("set")
+    (folder / "keys.json").write_text(json.dumps(keys))
+    return a, keys, folder
+
+
+def _submission(key, student, answers=None):
+    from derive.grading.kind_answers import as_submitted
+    right = {q: as_submitted(v) for q, v in key["answers"].items()}
+    return {"student": student, "variant": key["variant"], "answers": {**right, **(answers or {})}}
+
+
+def test_schema_2_variant_set_json_and_gradebook(kind_set, tmp_path, capsys):
+    from derive.grading.kind_answers import parts_of
+    from derive.numerics import kind_mistakes as km
+    a, keys, folder = kind_set
+    variant = a.with_given({p.id: p.given for p in parts_of(keys[1]) if p.given})
+    wrong = json.loads(json.dumps(km.by_part(variant, codes=("ascent",))))
+    answers = write(tmp_path / "a.json", [_submission(keys[0], "Ada"),
+                                          _submission(keys[1], "Bob", wrong),
+                                          {"student": "Cy", "variant": "v9", "answers": {}}])
+    out = tmp_path / "out"
+    assert main(["grade", "--answers", str(answers), "--keys", str(folder), "--json",
+                 "--out", str(out), "--no-pdf"]) == 0
+    ada, bob, cy = json.loads(capsys.readouterr().out)["students"]
+    assert (ada["score"], ada["max"]) == (95, 100)          # q2 (softmax Jacobian) by hand
+    assert ada["items"]["q2"]["status"] == "manual"
+    assert bob["items"]["q10"]["diagnosis"] == ["ascent"] and bob["score"] == 85, bob
+    assert bob["items"]["q13"]["status"] == "carried-forward"
+    assert cy["error"] == "no key for variant 'v9'"
+    rows = list(csv.reader((out / "grades.csv").open()))
+    assert rows[0] == ["student", "variant", "score", "max", *[f"q{i}" for i in range(1, 15)],
+                       "diagnosis", "error"]
+    assert rows[2][:4] == ["Bob", "v2", "85", "100"] and "q10: ascent" in rows[2][-2]
+
+
+def test_schema_2_csv_answers_with_gradient_step_columns(kind_set, tmp_path, capsys):
+    _, keys, folder = kind_set
+    k = keys[2]
+    header = ["student", "variant", "q4", "q10.grad", "q10.new"]
+    row = ["Ada", "v3", json.dumps(k["answers"]["q4"]), json.dumps(k["answers"]["q10"]["grad"]),
+           json.dumps(k["answers"]["q10"]["new"])]
+    f = tmp_path / "a.csv"
+    with f.open("w", newline="") as h:
+        csv.writer(h).writerows([header, row])
+    assert main(["grade", "--answers", str(f), "--keys", str(folder), "--json"]) == 0
+    [ada] = json.loads(capsys.readouterr().out)["students"]
+    assert ada["items"]["q4"]["status"] == ada["items"]["q10"]["status"] == "correct"
+    assert ada["score"] == 15
+    f.write_text("student,variant,q10.W\nAda,v3,[[1]]\n")
+    assert main(["grade", "--answers", str(f), "--keys", str(folder)]) == 2
+    assert "unknown column 'q10.W'" in capsys.readouterr().err
+
+
+def test_schema_2_feedback_pdf(kind_set, tmp_path, capsys):
+    _, keys, folder = kind_set
+    bad = {"q8": np.array(keys[0]["answers"]["q8"]).T.tolist(), "q1": "sigma(-z)*(1 - sigma(-z))"}
+    answers = write(tmp_path / "a.json", [_submission(keys[0], "Zoë", bad)])
+    out = tmp_path / "out"
+    assert main(["grade", "--answers", str(answers), "--keys", str(folder), "--out", str(out),
+                 "--jobs", "1"]) == 0
+    [pdf] = (out / "feedback").iterdir()
+    assert pdf.name == "001-zoe.pdf" and pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("change,words", [
+    (lambda ks: ks[1]["questions"].pop("q3"), "of another assignment than the first"),
+    (lambda ks: ks[0]["answers"].__setitem__("q4", [1, 2, "x"]), "key v1: q4"),
+    (lambda ks: ks[0].pop("questions"), "not an answer key of schema 2"),
+])
+def test_schema_2_bad_keys_are_one_line_exit_2(kind_set, tmp_path, capsys, change, words):
+    _, keys, _ = kind_set
+    keys = json.loads(json.dumps(keys))
+    change(keys)
+    (tmp_path / "keys.json").write_text(json.dumps(keys))
+    answers = write(tmp_path / "a.json", {"student": "Ada", "variant": "v1", "answers": {}})
+    assert main(["grade", "--answers", str(answers), "--keys", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err, err

@@ -139,11 +139,10 @@ def test_each_mistake_does_what_it_says():
 
 def test_square_transposed_step_uses_the_transposed_gradient():
     part = EXAMPLES["sigmoid-softmax"]().parts[0]
-    q = next(q for q in part.questions if q.get("param") == "W2")
+    q = next(q for q in part.questions if q.get("param") == "W2" and q.kind == "step")
     run = km.run_part(part, part.given)
-    wrong = km.wrong_answers(part, q)["transposed"]
+    wrong = {"new": km.wrong_answers(part, q)["transposed"]}
     g = run.grads["W2"]
-    np.testing.assert_allclose(wrong["grad"], g.T)
     np.testing.assert_allclose(wrong["new"], np.array(part.given.W[1]) - part.given.lr * g.T)
 
 
@@ -174,7 +173,7 @@ def test_missing_output_derivative_under_mse():
     assert "missing-sigmoid-derivative" in km.applicable(part)
     q = next(q for q in part.questions if q.get("param") == "W2")
     run = km.run_part(part, part.given)
-    wrong = km.wrong_answers(part, q)["missing-sigmoid-derivative"]
+    wrong = km.wrong_answers(part, q)["missing-sigmoid-derivative"]["grad"]
     np.testing.assert_allclose(wrong, np.outer(run.a[0], run.a[1] - np.array(part.given.y)))
 
 
@@ -184,3 +183,40 @@ def test_overflowing_mistakes_are_left_out():
     wrong = km.part_answers(part, big, ("not-normalised",))
     assert "q11" not in wrong   # e^z overflows: no student can hand that in
     assert "q10" in wrong
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_right_answers_are_the_schema_2_keys(name):
+    """The library's computation with no mistake and the key's (solve_part)
+    agree on every numeric answer: two computations of the same numbers."""
+    from derive.numerics.key import build_assignment_key
+    a = EXAMPLES[name]()
+    key = build_assignment_key(a)
+    mine = km.by_part(a)
+    for p, q in a.questions():
+        if q.id in mine:
+            theirs = key["answers"][q.id]
+            theirs = theirs["value"] if isinstance(theirs, dict) and "value" in theirs else theirs
+            assert km._equal(mine[q.id], theirs) or np.allclose(
+                np.asarray(km._numbers(mine[q.id])), np.asarray(km._numbers(theirs)),
+                rtol=1e-12, atol=1e-14), (name, q.id)
+
+
+def test_wrong_answers_take_the_keys_exact_relu_decisions():
+    """A hidden ReLU exactly at its kink: float64 says 5.6e-17 > 0, the key's
+    exact arithmetic says 0, and the library follows the key (ReLU′(0) = 0)."""
+    from derive.numerics.solve import solve_part
+    part = EXAMPLES["reference"]().parts[2]
+    data = replace(part.given, W=(((0.1, 0, -1, 0), (0.2, 1, 0, -1)),) + part.given.W[1:],
+                   b=((-0.3, 0, -1, -1),) + part.given.b[1:], x=(1.0, 1.0))
+    solution = solve_part(part, data)
+    assert solution.f_prime[0][0] == 0
+    q13 = next(q for q in part.questions if q.id == "q13")
+    wrong = km.wrong_answers(part, q13, solution, data)
+    right = solution.grad("W1")
+    # the mask dropped: unit 1's column is then W²δ², not the key's 0
+    np.testing.assert_allclose(np.asarray(wrong["missing-relu-mask"]["grad"])[:, 0],
+                               np.asarray(data.x) * solution.back[0][0])
+    assert np.all(right[:, 0] == 0)
+    sign = np.asarray(wrong["sign-flipped"]["grad"])
+    np.testing.assert_array_equal(sign[:, 0], 0.0)

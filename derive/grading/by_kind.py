@@ -1,0 +1,231 @@
+"""Schema 2 keys, prepared for grading: any assignment, by question kind.
+
+A :class:`KindVariant` holds one key's questions with their expected answers,
+its parts (rebuilt from the key), the data the sheet gives, what doing
+nothing gives, and the mistake library's answers for this instance
+(:mod:`derive.numerics.kind_mistakes`, alone and in combinations).
+:class:`KindStudent` is one submission against one variant: its own answers,
+and what its later answers should be given its own earlier ones (error
+carried forward). Nothing here knows a question by its id: everything is
+by kind and by the part's network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import sympy as sp
+
+from derive.grading.compare import _same
+from derive.grading.kind_answers import Item, items_of, parts_of
+from derive.grading.rules import Rules
+from derive.grading.scoring import Student
+from derive.numerics import kind_mistakes as km
+from derive.numerics.evaluate import forward_network
+from derive.numerics.key import nothing_done
+from derive.problem.spec import InputError, Layer, Network
+
+
+@dataclass
+class KindVariant:
+    """One schema 2 key, ready to compare."""
+
+    key: dict
+    items: dict[str, Item]
+    parts: dict[str, Any]                      # part id -> Part (with its data as given)
+    sheets: list[tuple[tuple[str, ...], dict[str, Any]]] = field(default_factory=list)
+    affects: dict[str, set[str]] = field(default_factory=dict)   # code -> question ids
+    given: list[np.ndarray] = field(default_factory=list)
+    nothing: dict[str, np.ndarray] = field(default_factory=dict)  # id or id.new -> baseline
+
+    order: tuple[str, ...] = km.ORDER
+
+    @property
+    def total(self) -> float:
+        return float(sum(i.points for i in self.items.values()))
+
+    def __post_init__(self):
+        self.expected = {q: i.expected for q, i in self.items.items()}
+
+
+def _arrays(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: np.asarray(v, float) for k, v in value.items()}
+    return np.asarray(value, float)
+
+
+def _differs(value: Any, expected: Any) -> bool:
+    if isinstance(expected, dict):
+        return any(_differs(value[p], expected[p]) for p in expected)
+    if isinstance(expected, sp.Basic):
+        return True
+    return value.shape != expected.shape or \
+        not np.allclose(value, expected, rtol=1e-12, atol=1e-15)
+
+
+def prepare_kind(keys: Sequence[dict], rules: Rules) -> list[KindVariant]:
+    """Each key's questions, parts and the mistake library's answers."""
+    out = []
+    for key in keys:
+        try:
+            items = {i.id: i for i in items_of(key)}
+            parts = {p.id: p for p in parts_of(key)}
+        except (KeyError, TypeError, ValueError) as e:
+            raise InputError(f"key {key.get('variant', '?')!s:.40}",
+                             f"not an answer key of schema 2: {e}") from None
+        v = KindVariant(key, items, parts)
+        for part in parts.values():
+            if part.given is not None:
+                v.given += [np.asarray(a, float) for a in part.given.W + part.given.b]
+                v.given += [np.asarray(part.given.x, float), np.asarray(part.given.y, float)]
+            _sheets(v, part, rules)
+        v.nothing = {k: np.asarray(a, float) for k, a in nothing_done(key).items()}
+        out.append(v)
+    return out
+
+
+def _sheets(v: KindVariant, part, rules: Rules) -> None:
+    """The library's wrong answers for ``part``: per mistake set (and per
+    class read, for wrong-class), only the answers that differ from the key's."""
+    picks = max([part.network.layers[-1].size - 1 if part.network else 1] +
+                [len(km.example_of(q)[1]) - 1 for q in part.questions
+                 if q.kind == "loss" and q.get("example")] + [1])
+    for codes in km.mistake_sets(part, rules.combinations):
+        for pick in range(picks) if "wrong-class" in codes else [None]:
+            answers = km.part_answers(part, part.given, codes, other=pick)
+            sheet = {q: _arrays(a) for q, a in answers.items()
+                     if q in v.items and v.items[q].expected is not None
+                     and not v.items[q].formula and _differs(_arrays(a), v.items[q].expected)}
+            if sheet:
+                v.sheets.append((codes, sheet))
+                if len(codes) == 1:
+                    v.affects.setdefault(codes[0], set()).update(sheet)
+    for q in part.questions:
+        item = v.items[q.id]
+        if item.formula:
+            for code, expr in km.formula_mistakes(q, item.expected).items():
+                v.sheets.append(((code,), {q.id: expr}))
+                v.affects.setdefault(code, set()).add(q.id)
+
+
+# --------------------------------------------------------------------------
+# One student
+
+
+class KindStudent(Student):
+    """One submission's answers against one schema 2 variant."""
+
+    NEW = "new"
+    MISSING_NEW = "The updated parameter is missing (the points are for it)."
+    RIGHT_NEW = "The new value is right"
+    LOOKS_RIGHT_NEW = "The new value looks right"
+    CARRIED_NEW = "The new value follows correctly from the gradient you give beside it"
+
+    def item(self, qid: str) -> Item:
+        return self.v.items[qid]
+
+    def same(self, given, expected, qid: str) -> bool:
+        return _same(given, expected, f"kind:{qid}", self.rules)
+
+    def manual(self, qid: str) -> bool:
+        return self.v.items[qid].manual
+
+    def acts_on(self, code: str, qid: str) -> bool:
+        return self.item(qid).kind in km.MISTAKE_KINDS[code].kinds
+
+    def describe(self, codes) -> str:
+        return km.describe(codes)
+
+    def carried_text(self, qid: str) -> str:
+        return "Wrong, but it follows correctly from your own earlier answers."
+
+    def _find(self, pid: str, kinds: tuple[str, ...], test) -> list[Item]:
+        return [i for i in self.v.items.values()
+                if i.part == pid and i.kind in kinds and test(i.question)]
+
+    def _own_param(self, pid: str, name: str, kinds, part_of_pair: str):
+        for i in self._find(pid, kinds, lambda q: q.get("param") == name):
+            value = self.source(i.id, part_of_pair if i.kind == "gradient-step" else None)
+            if value is not None:
+                return value
+        return None
+
+    def carried(self, qid: str, part: str | None = None):
+        """What ``qid`` should be given the student's own genuine earlier
+        answers, or None when it rests on none of them."""
+        item = self.item(qid)
+        p = self.v.parts[item.part]
+        q, data = item.question, p.given
+        if data is None or p.network is None:
+            return None
+        name = q.get("param")
+        if q.kind == "step" or (q.kind == "gradient-step" and part == "new"):
+            g = self.source(qid, "grad") if q.kind == "gradient-step" else \
+                self._own_param(p.id, name, ("gradient", "gradient-step"), "grad")
+            return None if g is None else np.asarray(data.param(name), float) - data.lr * g
+        if q.kind == "after-step" or (q.kind == "probability" and q.get("after")):
+            own = {n: self._own_param(p.id, n, ("step", "gradient-step"), "new")
+                   for n in p.step_params}
+            own = {n: w for n, w in own.items() if w is not None}
+            if not own:
+                return None
+            keyed = {n: self._key_new(p, n) for n in p.step_params}
+            run = km.forward_with(p, data, {**keyed, **own})
+            return self._read(p, q, run)
+        if q.kind in ("forward", "probability"):
+            return self._from_layer_below(p, q)
+        return None
+
+    def _key_new(self, p, name: str):
+        for i in self._find(p.id, ("step", "gradient-step"), lambda q: q.get("param") == name):
+            return self.expected(i.id, "new" if i.kind == "gradient-step" else None)
+        return np.asarray(km.run_part(p, p.given).new[name])
+
+    def _read(self, p, q, run):
+        if q.kind == "probability":
+            return np.asarray(km.probability(p, run, q.get("class")), float)
+        return np.asarray(km._value(run, q.get("value")), float)
+
+    def _from_layer_below(self, p, q):
+        """A forward quantity (or a probability) from the student's own
+        genuine activation of a lower layer: the rest of the forward pass."""
+        L = len(p.network.layers)
+        value = "output" if q.kind == "probability" else q.get("value")
+        top = L if value in ("output", "loss") else int(value[1:])
+        if value == "loss":
+            out = self._own_forward(p, L)
+            if out is not None:
+                return np.asarray(km._loss(p.network.loss, out, np.asarray(p.given.y)))
+        for k in range(top - 1, 0, -1):
+            a = self._own_forward(p, k)
+            if a is not None:
+                z, acts = _forward_from(p, k, a, top)
+                run = km._Run([None] * (top - 1) + [z], [None] * (top - 1) + [acts], 0.0, {}, {})
+                if q.kind == "probability":
+                    return np.asarray(km.probability(p, run, q.get("class")), float)
+                return np.asarray(z if value[0] == "z" else acts)
+        return None
+
+    def _own_forward(self, p, layer: int):
+        L = len(p.network.layers)
+        names = {f"a{layer}"} | ({"output"} if layer == L else set())
+        for i in self._find(p.id, ("forward",), lambda q: q.get("value") in names):
+            value = self.source(i.id)
+            if value is not None:
+                return value
+        return None
+
+
+def _forward_from(p, k: int, a: np.ndarray, top: int):
+    """(z, a) of layer ``top`` from the activation of layer ``k`` below it."""
+    layers = p.network.layers[k:top]
+    loss = "nllm" if layers[-1].activation == "softmax" else \
+        "nll" if layers[-1].activation == "sigmoid" else "mse"
+    net = Network(p.network.layers[k - 1].size, tuple(Layer(l.size, l.activation)
+                                                      for l in layers), loss)
+    Ws = [np.asarray(W, float)[..., None] for W in p.given.W[k:top]]
+    bs = [np.asarray(b, float)[:, None] for b in p.given.b[k:top]]
+    zs, acts = forward_network(net, np.asarray(a, float)[:, None], Ws, bs)
+    return zs[-1][:, 0], acts[-1][:, 0]

@@ -1,0 +1,220 @@
+"""Schema 2 keys as the grader reads them, and answers validated against them.
+
+A schema 2 key (docs/ANSWER_KEY.md) carries its networks, its parts' data and
+its questions, so the grader rebuilds the parts from the key alone
+(:func:`parts_of`) and validates each answer against the shape of the key's
+answer to its question (:func:`validate`): a formula for the formula kinds,
+one number, a vector or a matrix, or ``{"grad", "new"}`` for gradient-step.
+Everything a student typed goes through the same bounded parsers as the
+reference's answers (:mod:`derive.grading.formulas`, :mod:`derive.grading.answers`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from derive.grading.answers import Given, _array, _Budget, _update, parse_submission
+from derive.grading.formulas import _CONSTANTS, _FUNCTIONS, AnswerError, parse_expression
+from derive.numerics.kind_mistakes import FORMULA_KINDS
+from derive.problem.assignment import Part, PartData, Question
+from derive.problem.spec import InputError, Layer, Network, printable
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+_KNOWN = set(_FUNCTIONS) | set(_CONSTANTS) | {"Sum", "sum"}
+PAIR = ("grad", "new")   # the parts of a gradient-step answer
+
+
+@dataclass
+class Item:
+    """One question of a schema 2 key, with what the grader needs of it."""
+
+    question: Question
+    part: str
+    expected: Any               # the key's answer: arrays, {"grad", "new"}, or a formula
+    names: dict = field(default_factory=dict)   # a formula's names -> symbols
+
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+    @property
+    def kind(self) -> str:
+        return self.question.kind
+
+    @property
+    def points(self) -> float:
+        return float(self.question.points)
+
+    @property
+    def formula(self) -> bool:
+        """Graded as a formula (the key has its SymPy text)."""
+        return isinstance(self.expected, sp.Basic)
+
+    @property
+    def manual(self) -> bool:
+        """The key gives only LaTeX: nothing to compare with automatically."""
+        return self.expected is None
+
+
+def formula_names(text: str) -> dict[str, sp.Symbol]:
+    """The variables a key's formula uses (every name that is not a
+    function or constant the parser knows), as symbols."""
+    return {n: sp.Symbol(n) for n in _IDENTIFIER.findall(text) if n not in _KNOWN}
+
+
+def _expected(question: Question, answer: Any) -> tuple[Any, dict]:
+    if question.kind in FORMULA_KINDS:
+        if question.kind == "loss" and isinstance(answer, dict) and "value" in answer:
+            return np.asarray(answer["value"], float), {}
+        text = answer.get("sympy") if isinstance(answer, dict) else None
+        if not isinstance(text, str):
+            return None, {}
+        names = formula_names(text)
+        try:
+            return parse_expression(text, names=names), names
+        except AnswerError:   # a formula beyond the student's whitelist: graded by hand
+            return None, {}
+    if question.kind == "gradient-step":
+        return {p: np.asarray(answer[p], float) for p in PAIR}, {}
+    return np.asarray(answer, float), {}
+
+
+def items_of(key: dict) -> list[Item]:
+    """The key's questions in file order, each with its expected answer."""
+    out = []
+    for qid, q in key["questions"].items():
+        options = tuple((k, v) for k, v in q.items() if k not in ("part", "kind", "points"))
+        question = Question(qid, q["kind"], q["points"], options)
+        expected, names = _expected(question, key["answers"][qid])
+        out.append(Item(question, q["part"], expected, names))
+    return out
+
+
+def network_of(data: dict) -> Network:
+    """A key's ``networks`` entry as a :class:`~derive.problem.spec.Network`."""
+    return Network(int(data["inputs"]), tuple(Layer(int(l["units"]), str(l["activation"]))
+                                               for l in data["layers"]), str(data["loss"]))
+
+
+def data_of(params: dict) -> PartData:
+    """A key's ``params`` entry (W1, b1, …, x, y, lr) as :class:`PartData`."""
+    layers = sorted(int(k[1:]) for k in params if re.fullmatch(r"W\d+", k))
+    return PartData(tuple(tuple(tuple(float(v) for v in r) for r in params[f"W{l}"])
+                          for l in layers),
+                    tuple(tuple(float(v) for v in params[f"b{l}"]) for l in layers),
+                    tuple(float(v) for v in params["x"]), tuple(float(v) for v in params["y"]),
+                    float(params["lr"]))
+
+
+def parts_of(key: dict) -> list[Part]:
+    """The key's parts (network, data, questions), in the order of its questions."""
+    items = items_of(key)
+    order = list(dict.fromkeys(i.part for i in items))
+    nets, params = key.get("networks", {}), key.get("params", {})
+    return [Part(pid, pid, tuple(i.question for i in items if i.part == pid),
+                 network_of(nets[pid]) if pid in nets else None,
+                 data_of(params[pid]) if pid in params else None) for pid in order]
+
+
+# --------------------------------------------------------------------------
+# Answers
+
+
+def validate(item: Item, value: Any) -> Given:
+    """Check one answer against the shape of the key's; each answer gets the
+    same bounded work as the reference's (``too large to evaluate``)."""
+    given = Given(value)
+    budget = _Budget()
+    try:
+        if item.manual:
+            given.value = value   # kept as written: graded by hand
+        elif item.formula:
+            given.value = parse_expression(value, budget=budget, names=item.names)
+        elif isinstance(item.expected, dict):
+            given.value, given.notes = _pair(value, item, budget)
+        else:
+            if isinstance(value, dict) and set(value) == {"value"}:
+                value = value["value"]
+            given.value, given.notes = _array(value, item.expected.ndim, budget)
+    except AnswerError as e:
+        given.error = str(e)
+    return given
+
+
+def _pair(value, item: Item, budget) -> tuple[dict, list[str]]:
+    """gradient-step: {"grad", "new"} (the updated parameter may also be
+    named by its letter, W or b); a bare list is taken as the new value."""
+    letter = item.question.get("param", "W")[0]
+    if isinstance(value, dict) and letter in value and "new" not in value:
+        value = {("new" if k == letter else k): v for k, v in value.items()}
+    return _update(value, budget, "new", item.expected["new"].ndim,
+                   "a bare list was taken as the updated parameter")
+
+
+def submission_parser(items: list[Item]):
+    """``parse(entry, index)`` for :func:`derive.grading.answers_file.load_submissions`."""
+    by_id = {i.id: i for i in items}
+    return partial(parse_submission, items=tuple(by_id),
+                   validate=lambda q, v: validate(by_id[q], v))
+
+
+def csv_columns(items: list[Item]) -> set[str]:
+    """The columns a CSV answers file may have: student, variant, each
+    question's id, and id.grad / id.new for gradient-step questions."""
+    out = {"student", "variant"}
+    for i in items:
+        out.add(i.id)
+        if i.kind == "gradient-step":
+            out |= {f"{i.id}.{p}" for p in PAIR}
+    return out
+
+
+def as_submitted(value: Any) -> Any:
+    """A key-shaped answer in the submission format (formulas as text, a
+    loss's value as the number)."""
+    if isinstance(value, dict) and "sympy" in value:
+        return value["sympy"]
+    if isinstance(value, dict) and "value" in value:
+        return value["value"]
+    return value
+
+
+def check_key(data: Any, where: str) -> dict:
+    """The shape of a schema 2 key: networks, params, questions, and an
+    answer of the right kind for every question (one line naming the place)."""
+    if not isinstance(data, dict) or not {"questions", "answers"} <= set(data):
+        raise InputError(where, "not an answer key of schema 2 (needs questions and answers)")
+    variant = data.get("variant", "reference")
+    if not isinstance(variant, str) or printable(variant) != variant or len(variant) > 100:
+        raise InputError(f"{where}: variant", "not a plain id")
+    questions, answers = data["questions"], data["answers"]
+    if not isinstance(questions, dict) or not isinstance(answers, dict):
+        raise InputError(f"{where}: key {variant}", "questions and answers must be objects")
+    for qid, q in questions.items():
+        if answers.get(qid) is None:
+            raise InputError(f"{where}: key {printable(variant)}: {printable(str(qid))[:40]}",
+                             "missing")
+        try:
+            _expected(Question(qid, q["kind"], q["points"], ()), answers[qid])
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            raise InputError(f"{where}: key {printable(variant)}: {printable(str(qid))[:40]}",
+                             f"not an answer of its kind ({printable(str(e))[:80]})") from None
+    try:
+        items = items_of(data)
+        parts_of(data)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+        raise InputError(f"{where}: key {variant}",
+                         f"not an answer key of schema 2 ({printable(str(e))[:80]})") from None
+    for item in items:
+        if item.manual or item.formula:
+            continue
+        given = validate(item, as_submitted(data["answers"][item.id]))
+        if given.error:
+            raise InputError(f"{where}: key {variant}: {item.id}", printable(given.error))
+    return data

@@ -1,0 +1,89 @@
+"""Schema 2 keys read by the grader, and answers validated by their shapes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derive.grading.kind_answers import (as_submitted, check_key, csv_columns, formula_names,
+                                         items_of, parts_of, validate)
+from derive.numerics.key import build_assignment_key
+from derive.problem.spec import InputError
+from tests.grading.examples import EXAMPLES, NAMES
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return {n: json.loads(json.dumps(build_assignment_key(EXAMPLES[n]()))) for n in NAMES}
+
+
+def test_parts_are_rebuilt_from_the_key(keys):
+    for name, key in keys.items():
+        a = EXAMPLES[name]()
+        rebuilt = {p.id: p for p in parts_of(key)}
+        for p in a.parts:
+            assert rebuilt[p.id].network == p.network
+            assert rebuilt[p.id].step_params == p.step_params
+            if p.given is not None:
+                assert rebuilt[p.id].given.to_json() == json.loads(json.dumps(p.given.to_json()))
+
+
+def test_items_know_their_shapes(keys):
+    items = {i.id: i for i in items_of(keys["tanh-mse"])}
+    assert items["q1"].formula and items["q1"].names == {"z": items["q1"].names["z"]}
+    assert items["q4"].expected.shape == (4,) and items["q6"].expected.shape == ()
+    assert items["q8"].expected["new"].shape == (3, 4)
+    ref = {i.id: i for i in items_of(keys["reference"])}
+    assert ref["q4"].manual and not ref["q5"].manual and ref["q5"].expected.shape == ()
+
+
+def test_formula_names_leave_out_functions():
+    assert set(formula_names("x_k*(a - y) + exp(-z) + sigmoid(z) + pi")) == {"x_k", "a", "y", "z"}
+
+
+def test_answers_are_checked_against_the_key_shape(keys):
+    items = {i.id: i for i in items_of(keys["tanh-mse"])}
+    assert validate(items["q4"], [1, 2, 3]).value.shape == (3,)   # a wrong size is graded
+    assert validate(items["q4"], [[1, 2], [3, 4]]).error == "expected a flat list of numbers"
+    assert "expected a vector" in validate(items["q4"], 3).error
+    assert validate(items["q6"], {"value": "ln(2)"}).value == pytest.approx(np.log(2))
+    pair = validate(items["q8"], {"grad": [[1] * 4] * 3, "W": [[0] * 4] * 3})
+    assert pair.error is None and pair.value["new"].shape == (3, 4)
+    assert "unknown part 'W2'" in validate(items["q8"], {"W2": [[1]]}).error
+    bare = validate(items["q8"], [[0] * 4] * 3)
+    assert bare.value["grad"] is None and bare.notes
+    assert "unknown name 'x'" in validate(items["q1"], "tanh(x)").error
+    assert validate(items["q1"], "__import__('os')").error
+
+
+def test_csv_columns_name_both_parts_of_a_gradient_step(keys):
+    cols = csv_columns(items_of(keys["logistic"]))
+    assert {"q9.grad", "q9.new", "q10.new", "q1", "student", "variant"} <= cols
+    assert "q7.grad" not in cols
+
+
+def test_check_key_names_the_question(keys):
+    key = json.loads(json.dumps(keys["logistic"]))
+    del key["answers"]["q7"]
+    with pytest.raises(InputError, match="key reference: q7"):
+        check_key(key, "--key")
+    assert check_key(keys["logistic"], "--key") is keys["logistic"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(NAMES), st.data())
+def test_the_key_answers_validate_as_themselves(keys, name, data):
+    """Any answer of the key, submitted, validates to the key's value."""
+    key = keys[name]
+    item = data.draw(st.sampled_from([i for i in items_of(key) if not i.manual]))
+    got = validate(item, as_submitted(key["answers"][item.id]))
+    assert got.error is None
+    if isinstance(item.expected, dict):
+        for p in item.expected:
+            np.testing.assert_array_equal(got.value[p], item.expected[p])
+    elif not item.formula:
+        np.testing.assert_array_equal(got.value, item.expected)
