@@ -156,13 +156,15 @@ def unseen_mistakes(part, s, data, factor: float = FACTOR, figures: int = precis
                     first: bool = False) -> list[tuple[str, str]]:
     """(mistake code, question id or "") for each common mistake of the
     part's question kinds (:mod:`derive.numerics.kind_mistakes`) that a
-    student could make unnoticed on this instance: a numeric answer it
-    changes by no more than ``factor`` tolerances (it looks like rounding),
-    an answer that shows no work (zeros, a copy of the given data), or ("")
-    a mistake that changes no answer of the part at all. An after-step
-    answer left alike by a mistake that shows in a step answer is carried
-    forward, so not counted. ``first``: stop at the first one."""
-    from derive.numerics.kind_mistakes import NUMERIC_KINDS, applicable, part_answers
+    student could make unnoticed on this instance: an answer of a kind the
+    mistake enters (its ``kinds``) that it changes by no more than
+    ``factor`` tolerances (it looks like rounding), an answer it changes to
+    one that shows no work (zeros, a copy of the given data), or ("") a
+    mistake that changes no answer beyond rounding. In the other answers a
+    mistake only comes through an earlier one, which the grader carries
+    forward. ``first``: stop at the first one."""
+    from derive.numerics.kind_mistakes import (MISTAKE_KINDS, NUMERIC_KINDS, applicable,
+                                               part_answers)
     # the numeric questions only: a loss question's example is the file's, not
     # drawn, so no variant can change what a mistake does to it
     part = replace(part, questions=tuple(_asks(part, *NUMERIC_KINDS)))
@@ -173,14 +175,12 @@ def unseen_mistakes(part, s, data, factor: float = FACTOR, figures: int = precis
         wrong = part_answers(part, data, (code,), f_prime=s.f_prime)
         changed = {qid for qid, v in wrong.items() if qid in right and _differs(v, right[qid])}
         shown = {qid for qid in changed if _far_answer(wrong[qid], right[qid], figures, factor)}
-        stepped = any(q.id in shown for q in _asks(part, *STEPPED))
+        own = MISTAKE_KINDS[code].kinds
         for q in part.questions:
-            if q.id not in changed:
-                continue
-            carried = stepped and (q.kind == "after-step" or q.get("after"))
-            if (q.id not in shown and not carried) or _blank(wrong[q.id], given, figures):
+            if q.id in changed and ((q.kind in own and q.id not in shown)
+                                    or _blank(wrong[q.id], given, figures)):
                 out.append((code, q.id))
-        if not changed:
+        if not shown:
             out.append((code, ""))
         if first and out:
             break
@@ -231,8 +231,8 @@ RICHNESS: tuple[Richness, ...] = (
              "answer asked after it beyond rounding (unless the loss is already below this)",
              1e-6, _has(*STEPPED, "after-step"), _step_changes),
     Richness("distinct_from_mistakes", "every common mistake of the questions' kinds changes "
-             "an answer, each answer it changes by more than this many tolerances of the "
-             "precision contract, and none to an answer that shows no work", FACTOR,
+             "an answer, each answer of a kind it enters by more than this many tolerances "
+             "of the precision contract, and none to an answer that shows no work", FACTOR,
              lambda p: True, _distinct_from_mistakes, screen=False),
 )
 BY_NAME = {r.name: r for r in RICHNESS}
