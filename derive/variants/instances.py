@@ -116,3 +116,20 @@ def generate_assignment_keys(assignment, seed: int, count: int, s: VariantSettin
     instances = generate_instances(assignment, seed, count, s, stats, progress)
     return build_assignment_keys(assignment, instances,
                                  [variant_id(seed, k, count) for k in range(count)], seed)
+
+
+def instance_of(assignment, key: dict) -> dict:
+    """The data of every part a schema 2 key gives ``params`` for, by part
+    id, with the key's numbers as they are (an int stays an int, so it
+    prints as the file wrote it)."""
+    from derive.problem.assignment import PartData
+    out = {}
+    for part in assignment.parts:
+        p = key["params"].get(part.id)
+        if p is None or part.network is None:
+            continue
+        layers = range(1, len(part.network.layers) + 1)
+        out[part.id] = PartData(W=tuple(tuple(map(tuple, p[f"W{l}"])) for l in layers),
+                                b=tuple(tuple(p[f"b{l}"]) for l in layers),
+                                x=tuple(p["x"]), y=tuple(p["y"]), lr=p["lr"])
+    return out

@@ -15,7 +15,7 @@ from derive.numerics.key import dumps
 from derive.numerics.kind_mistakes import MISTAKE_KINDS, wrong_answers
 from derive.problem.assignment import load_assignment, shipped
 from derive.variants.draw import varies
-from derive.variants.instances import generate_assignment_keys, generate_instances
+from derive.variants.instances import generate_assignment_keys, generate_instances, instance_of
 from derive.variants.richness import BY_NAME, unseen_mistakes
 from derive.variants.selection import Stats, Unmeetable
 from derive.variants.settings import parse_settings
@@ -148,7 +148,7 @@ def test_every_mistake_shows_in_every_variant(made):
     forward by the grader)."""
     a, keys = made
     for key in keys[:MISTAKE_SAMPLE]:
-        inst = a.with_given(_instances(a, key))
+        inst = a.with_given(instance_of(a, key))
         for part in inst.parts:
             if not varies(part):
                 continue
@@ -171,19 +171,6 @@ def _pairs(wrong, right):
     return [(np.asarray(wrong, float), np.asarray(right, float))]
 
 
-def _instances(a, key):
-    from derive.problem.assignment import PartData
-    out = {}
-    for part in a.parts:
-        p = key["params"].get(part.id)
-        if p is not None:
-            L = len(part.network.layers)
-            out[part.id] = PartData(tuple(tuple(map(tuple, p[f"W{l}"])) for l in range(1, L + 1)),
-                                    tuple(tuple(p[f"b{l}"]) for l in range(1, L + 1)),
-                                    tuple(p["x"]), tuple(p["y"]), p["lr"])
-    return out
-
-
 def test_variants_are_unique_and_reproducible_and_extend(made):
     a, keys = made
     for part in a.parts:
@@ -191,6 +178,10 @@ def test_variants_are_unique_and_reproducible_and_extend(made):
             datas = [json.dumps(k["params"][part.id], sort_keys=True) for k in keys]
             assert len(set(datas)) == len(datas)
     assert dumps(generate_assignment_keys(a, SEED, COUNT, SETTINGS)) == dumps(keys)
+    # the instances drawn, read back from the keys as they are
+    drawn = generate_instances(a, SEED, 5, SETTINGS)
+    assert [{pid: d for pid, d in instance_of(a, k).items() if pid in i}
+            for k, i in zip(keys, drawn)] == drawn
     fewer = generate_assignment_keys(a, SEED, 12, SETTINGS)
     assert [k["params"] for k in fewer] == [k["params"] for k in keys[:12]]
     assert [k["variant"] for k in keys[:3]] == ["s7-00", "s7-01", "s7-02"]
