@@ -120,9 +120,9 @@ def _read_manifest(out: Path) -> dict:
 
 def _shared(manifest: dict) -> tuple[str, ...]:
     """The set's files besides the variants: the exports and the collections
-    (none for a set without documents; a reference manifest lists none)."""
-    stems = manifest.get("documents")
-    return EXPORTS + tuple(f"all-{s}.pdf" for s in stems) if isinstance(stems, list) else SHARED
+    the manifest lists (a reference set's manifest lists none: its two)."""
+    names = manifest.get("collections")
+    return EXPORTS + tuple(map(str, names)) if isinstance(names, list) else SHARED
 
 
 def _intact_shared(out: Path, manifest: dict, names: tuple[str, ...] | None = None) -> set[str]:
@@ -225,7 +225,7 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
     needed = required(recipe.documents.values())
     todo = [i for i, (vid, h) in enumerate(zip(ids, hashes))
             if variant_damage(out / vid, h, needed)]
-    mode = recipe.settings.collection
+    mode = recipe.collection_mode
     collection = hashlib.sha256(json.dumps([ids, hashes, mode]).encode()).hexdigest()
     collections = [(name, sol) for name, sol in recipe.collections
                    if manifest.get("collection") != collection or name not in intact]

@@ -113,6 +113,10 @@ class ReferenceRecipe:
     documents = DOCUMENTS
     collections = COLLECTIONS
 
+    @property
+    def collection_mode(self) -> str:
+        return self.settings.collection
+
     def default_out(self, seed: int) -> Path:
         return Path("reports") / "variants" / f"s{seed}"
 
@@ -161,8 +165,10 @@ class AssignmentRecipe:
 
     @property
     def collections(self) -> tuple[tuple[str, bool], ...]:
-        return tuple((f"all-{stem}.pdf", kind == "solutions")
-                     for kind, stem in self.documents.items())
+        return COLLECTIONS if self.documents else ()
+
+    # the variants' PDFs joined: no template typesets an assignment's collection
+    collection_mode = "merge"
 
     def default_out(self, seed: int) -> Path:
         return Path("reports") / "variants" / self.assignment.name / f"s{seed}"
@@ -180,9 +186,6 @@ class AssignmentRecipe:
     def variant_files(self, key: dict) -> dict[str, bytes] | str:
         return {}
 
-    def collection_file(self, keys: list[dict], solutions: bool) -> bytes | str:
-        raise NotImplementedError("an assignment's set has no collections yet")
-
     def exports(self, keys: Sequence[dict]) -> dict[str, str]:
         from derive.variants.exports import keys_csv, moodle_xml
         return {"keys.csv": keys_csv(keys), "moodle.xml": moodle_xml(keys, self.settings.figures)}
@@ -191,7 +194,8 @@ class AssignmentRecipe:
         """The assignment the set is of, and the documents of each variant."""
         a = self.assignment
         return {"assignment": {"name": a.name, "title": a.title, "digest": a.digest},
-                "documents": list(self.documents.values())}
+                "documents": list(self.documents.values()),
+                "collections": [name for name, _ in self.collections]}
 
 
 def assignment_documents() -> dict[str, str]:
