@@ -105,14 +105,17 @@ def _probability_answers(part, s) -> list[np.ndarray]:
     for q in _asks(part, "probability"):
         source = s.after if q.get("after") else s
         if source is not None:
-            a = np.asarray(source.a[-1], float)
-            out.append(a[q.get("class") - 1:q.get("class")] if len(a) > 1 else a)
+            out.append(np.array([_class_probability(source, q)]))
     if _activations(part)[-1] in OUTPUT_PROBABILITIES:
         for q in _asks(part, "forward", "after-step"):
             source = s.after if q.kind == "after-step" else s
-            if q.get("value") in ("output", f"a{len(part.network.layers)}") and source:
+            if q.get("value") in _output_names(part) and source is not None:
                 out.append(np.asarray(source.a[-1], float))
     return out
+
+
+def _output_names(part) -> tuple[str, str]:
+    return ("output", f"a{len(part.network.layers)}")
 
 
 def _probabilities(part, s, data, bounds, figures) -> bool:
@@ -243,8 +246,7 @@ def _probability_answers_possible(part) -> bool:
     if _asks(part, "probability"):
         return True
     return _activations(part)[-1] in OUTPUT_PROBABILITIES and any(
-        q.get("value") in ("output", f"a{len(part.network.layers)}")
-        for q in _asks(part, "forward", "after-step"))
+        q.get("value") in _output_names(part) for q in _asks(part, "forward", "after-step"))
 
 
 def active(part, constraints: dict) -> list[tuple[Richness, Any]]:
