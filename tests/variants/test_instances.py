@@ -16,7 +16,6 @@ from derive.numerics.kind_mistakes import MISTAKE_KINDS, wrong_answers
 from derive.problem.assignment import load_assignment, shipped
 from derive.variants.draw import varies
 from derive.variants.instances import generate_assignment_keys, generate_instances, instance_of
-from derive.variants.richness import BY_NAME, unseen_mistakes
 from derive.variants.selection import Stats, Unmeetable
 from derive.variants.settings import parse_settings
 
@@ -187,28 +186,6 @@ def test_variants_are_unique_and_reproducible_and_extend(made):
     assert [k["variant"] for k in keys[:3]] == ["s7-00", "s7-01", "s7-02"]
     other = generate_assignment_keys(a, SEED + 1, 3, SETTINGS)
     assert [k["params"] for k in other] != [k["params"] for k in keys[:3]]
-
-
-def test_the_generators_checks_reject_dull_instances():
-    from derive.numerics.solve import solve_part
-    # the tanh-mse handout's own data: two nearly saturated hidden units, on
-    # purpose (z = 2.5 and −2: tanh′ = 0.027 and 0.071)
-    part = load_assignment("tanh-mse").parts[0]
-    s = solve_part(part)
-    assert not BY_NAME["unsaturated"].check(part, s, part.given, 0.05, 3)
-    assert BY_NAME["unsaturated"].check(part, s, part.given, 0.02, 3)
-    assert BY_NAME["nonzero_gradients"].check(part, s, part.given, True, 3)
-    # every hidden ReLU active: a missing mask changes no answer, so it goes unseen
-    net = load_assignment("reference").parts[2]
-    live = replace(net.given, b=((20, 20, 20, 20), net.given.b[1]))
-    s = solve_part(net, live)
-    assert BY_NAME["active_units"].check(net, s, live, True, 3)
-    assert ("missing-relu-mask", "") in unseen_mistakes(net, s, live)
-    assert not BY_NAME["distinct_from_mistakes"].check(net, s, live, 10.0, 3)
-    # the reference handout's data: backpropagating through the updated W² gives
-    # q14 = (0, 1), the target y itself: an answer that shows no work
-    s = solve_part(net)
-    assert unseen_mistakes(net, s, net.given) == [("updated-weights-in-backprop", "q14")]
 
 
 # --------------------------------------------------------------------------
