@@ -31,7 +31,11 @@ def register(sub) -> None:
                    help="the seed (a whole number >= 0); variant k depends only on (S, k)")
     p.add_argument("--config", metavar="FILE", help="course config (TOML) with a "
                    "[variants] table for ranges and constraints")
-    p.add_argument("--out", metavar="DIR", help="output folder (default reports/variants/s<seed>)")
+    p.add_argument("--assignment", metavar="FILE|NAME", help="an assignment file, or the "
+                   "name of a shipped one (tanh-mse): variants of it, drawn from its grids "
+                   "(default: the reference handout)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default reports/variants/s<seed>; "
+                   "with --assignment reports/variants/<name>/s<seed>)")
     p.add_argument("--jobs", metavar="J", help="worker processes (default: the number of cores)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="where documents are compiled (default local worker processes)")
@@ -49,15 +53,22 @@ MAX_SEED_DIGITS = 40
 
 def run(args) -> int:
     from derive.problem.config import load_config
-    from derive.variants.sets import BuildFailed, build_set, check_count, check_seed, check_set
+    from derive.variants.build_set import BuildFailed, build_set, check_set
+    from derive.variants.settings import check_count, check_seed
     count = check_count(whole_number("--count")(args.count))
     seed = check_seed(args.seed)
     if len(str(seed)) > MAX_SEED_DIGITS:
         raise InputError("--seed", f"at most {MAX_SEED_DIGITS} digits (variant ids "
                          "name folders)")
     jobs = _jobs(args.jobs) if args.jobs is not None else None
+    recipe = None
+    if args.assignment is not None:
+        from derive.problem.assignment import load_assignment
+        from derive.variants.recipes import AssignmentRecipe
+        recipe = AssignmentRecipe.of(load_assignment(args.assignment), load_config(args.config))
     if args.check:
-        damage = check_set(count, seed, args.out)
+        damage = check_set(count, seed, args.out,
+                           default=recipe.default_out(seed) if recipe else None)
         for line in damage:
             print(line)
         print(f"{len(damage)} damaged or missing" if damage else f"whole: {count} variants")
@@ -65,7 +76,7 @@ def run(args) -> int:
     config = load_config(args.config)
     try:
         report = build_set(count, seed, config, args.out, jobs=jobs, executor=args.executor,
-                           scheduler=args.scheduler)
+                           scheduler=args.scheduler, recipe=recipe)
     except BuildFailed as e:
         print(f"handouts: error: {e}", file=sys.stderr)
         return 1

@@ -2,7 +2,7 @@
 
 Each :class:`Constraint` has a name (the key in ``[variants.constraints]``),
 a default setting, a parser for the setting and a check. ``batch`` checks run
-on a whole batch of evaluated candidates at once (:class:`derive.variants.sets.Evaluated`,
+on a whole batch of evaluated candidates at once (:class:`derive.variants.generate.Evaluated`,
 NumPy arrays, batch axis first) and return one bool per candidate.
 ``distinct_from_mistakes`` needs answer keys (:func:`unchanged_items`, run
 by the generator on screened candidates only) and ``unique`` the variants
@@ -65,7 +65,7 @@ def _bounds(value, field):
 
 
 # --------------------------------------------------------------------------
-# Checks on a batch of candidates (see derive.variants.sets.Evaluated)
+# Checks on a batch of candidates (see derive.variants.generate.Evaluated)
 
 
 def _nonzero(g: np.ndarray) -> np.ndarray:

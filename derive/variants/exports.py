@@ -3,7 +3,9 @@
 Each returns text (the same text for the same keys); the build writes it
 atomically. keys.csv writes numbers in full precision (``repr`` of the
 float64 in the key); moodle.xml as Moodle stores them (14 significant
-digits), with tolerances that make up for it.
+digits), with tolerances that make up for it. Both read a key's numeric
+items (:func:`numeric_items`): schema 1's q5-q14, or every numeric question
+of a schema 2 key (:mod:`derive.variants.items`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import math
 import platform
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, Context
 from fractions import Fraction
 from importlib import metadata
@@ -40,16 +43,39 @@ PROMPTS = {
 }
 
 
+@dataclass(frozen=True)
+class Item:
+    """One numeric item of a key: its id, points, answer (a number, a
+    vector, a matrix, or a dict of those), the part of a dict answer that
+    carries the marks (None: every part), what it asks and the data given."""
+
+    id: str
+    label: str        # as the sheet numbers it: "5" (schema 1), the question's id
+    points: Any
+    value: Any
+    marked: str | None
+    prompt: str
+    given: str
+
+
+def numeric_items(key: dict) -> list[Item]:
+    """The numeric items of a key of either schema, in order."""
+    if key.get("schema") == 2:
+        from derive.variants.items import schema2_items
+        return schema2_items(key)
+    return [Item(item, item[1:], POINTS[item], _value(key, item), MARKED_PART.get(item),
+                 PROMPTS[item], _given(key, item)) for item in NUMERIC_ITEMS]
+
+
 def flat_answers(key: dict) -> Iterator[tuple[str, float]]:
     """(column name, value) of every numeric answer: ``q6[1,2]`` is row 1,
     column 2 of q6 and ``q10[3]`` entry 3, counting from 1 as the
     assignment's notation does (w_kj, a¹_i); q12/q13 parts are ``q12.grad``
-    and ``q12.W``."""
-    for item in NUMERIC_ITEMS:
-        value = _value(key, item)
-        parts = value.items() if isinstance(value, dict) else [("", value)]
+    and ``q12.W`` (a schema 2 gradient-step: ``.grad`` and ``.new``)."""
+    for item in numeric_items(key):
+        parts = item.value.items() if isinstance(item.value, dict) else [("", item.value)]
         for part, v in parts:
-            name = f"{item}.{part}" if part else item
+            name = f"{item.id}.{part}" if part else item.id
             yield from _entries(name, v)
 
 
@@ -127,11 +153,12 @@ def _count(value) -> int:
     return len([v for _, v in _entries("", value)])
 
 
-def _marked(item: str, value) -> dict[str, int]:
+def _marked(item: Item) -> dict[str, int]:
     """Number of fields of each part of an item's answer that carry marks."""
-    if isinstance(value, dict):
-        return {part: _count(v) if MARKED_PART[item] == part else 0 for part, v in value.items()}
-    return {"": _count(value)}
+    if isinstance(item.value, dict):
+        return {part: _count(v) if item.marked in (None, part) else 0
+                for part, v in item.value.items()}
+    return {"": _count(item.value)}
 
 
 def mark_scale(keys: Sequence[dict]) -> int:
@@ -139,9 +166,12 @@ def mark_scale(keys: Sequence[dict]) -> int:
     scale) and every marked cloze field's weight (its share of them) whole."""
     scale = 1
     for key in keys:
-        for item in NUMERIC_ITEMS:
-            points = Fraction(POINTS[item])
-            for n in (1, *(n for n in _marked(item, _value(key, item)).values() if n)):
+        for item in numeric_items(key):
+            points = Fraction(item.points)
+            marked = _marked(item)
+            total = sum(marked.values())
+            # a field's weight is its share of the points (every marked field alike)
+            for n in (1, *((total,) if total else ())):
                 scale = math.lcm(scale, (points / n).denominator)
     return scale
 
@@ -165,9 +195,10 @@ def _cloze_body(value, weight: int, figures: int) -> str:
     return "<p>" + " ".join(field(v) for v in value) + "</p>"
 
 
-def _question(quiz: ET.Element, name: str, text: str, item: str, value,
+def _question(quiz: ET.Element, name: str, text: str, item: Item,
               figures: int, scale: int) -> None:
-    mark = Fraction(POINTS[item]) * scale  # whole, by mark_scale
+    mark = Fraction(item.points) * scale  # whole, by mark_scale
+    value = item.value
     if isinstance(value, (int, float)):
         q = ET.SubElement(quiz, "question", type="numerical")
         _text(q, "name", name)
@@ -181,12 +212,13 @@ def _question(quiz: ET.Element, name: str, text: str, item: str, value,
         return
     q = ET.SubElement(quiz, "question", type="cloze")
     _text(q, "name", name)
-    marked = _marked(item, value)
+    marked = _marked(item)
+    total = sum(marked.values())
     for part, v in (value.items() if isinstance(value, dict) else [("", value)]):
         if part:
-            note = "" if marked[part] else f" (graded for feedback only: the marks are for {MARKED_PART[item]})"
+            note = "" if marked[part] else f" (graded for feedback only: the marks are for {item.marked})"
             text += f"<p>{_escape(part)}{note}:</p>"
-        text += _cloze_body(v, int(mark / marked[part]) if marked[part] else 0, figures)
+        text += _cloze_body(v, int(mark / total) if marked[part] else 0, figures)
     _text(q, "questiontext", text, format="html")
 
 
@@ -211,7 +243,8 @@ def _given(key: dict, item: str) -> str:
 def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
                category: str = "handouts") -> str:
     """A Moodle XML quiz: per variant a category ``<category>/s<seed>/<id>``
-    with its numeric items q5-q14, each marked ``POINTS × mark_scale(keys)``
+    with its numeric items (:func:`numeric_items`), each marked
+    ``points × mark_scale(keys)``
     and accepting what :func:`derive.numerics.precision.within` accepts."""
     scale = mark_scale(keys)
     contract = f"<p>{_escape(precision.statement(figures))}</p>"
@@ -221,11 +254,11 @@ def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
         cat = ET.SubElement(quiz, "question", type="category")
         seed = "" if key["seed"] is None else f"s{key['seed']}/"
         _text(cat, "category", f"$course$/{category}/{seed}{vid}")
-        for item in NUMERIC_ITEMS:
-            intro = (f"Problem sheet {vid}, question {item[1:]}: {PROMPTS[item]}. "
-                     f"Given: {_given(key, item)}.")
-            _question(quiz, f"{vid} {item}", f"<p>{_escape(intro)}</p>" + contract,
-                      item, _value(key, item), figures, scale)
+        for item in numeric_items(key):
+            intro = (f"Problem sheet {vid}, question {item.label}: {item.prompt}. "
+                     f"Given: {item.given}.")
+            _question(quiz, f"{vid} {item.id}", f"<p>{_escape(intro)}</p>" + contract,
+                      item, figures, scale)
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 

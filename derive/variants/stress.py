@@ -172,7 +172,7 @@ class StressReport:
 
     seed: int
     count: int
-    stats: object                            # derive.variants.sets.Stats
+    stats: object                            # derive.variants.selection.Stats
     ranges: dict[str, tuple[float, float]]   # item (q12.grad, ...) -> (min, max)
     audit: Audit
     seconds: float                           # generating the variants and their keys
@@ -193,9 +193,10 @@ def stress(seed: int, count: int, s, progress: bool | None = None) -> StressRepo
     generator fared and what the accepted variants look like (a progress
     bar on a terminal, or as ``progress`` says)."""
     from derive.variants.constraints import BY_NAME
-    from derive.variants.exports import flat_answers
     from derive.numerics.key import build_keys
-    from derive.variants.sets import Stats, generate, variant_id
+    from derive.variants.generate import generate
+    from derive.variants.selection import Stats
+    from derive.variants.settings import variant_id
     stats = Stats()
     t0 = time.perf_counter()
     with _bar(count, "generate", progress) as bar:
@@ -211,14 +212,49 @@ def stress(seed: int, count: int, s, progress: bool | None = None) -> StressRepo
             part = params[start:start + AUDIT_CHUNK]
             keys = build_keys(part, [variant_id(seed, start + k, count)
                                      for k in range(len(part))], seed)
-            for key in keys:
-                for name, v in flat_answers(key):
-                    item = name.split("[")[0]
-                    lo, hi = ranges.get(item, (v, v))
-                    ranges[item] = (min(lo, v), max(hi, v))
+            add_ranges(ranges, keys)
             t2 = time.perf_counter()
             audit.add(keys)
             seconds += t2 - t1
             audit_seconds += time.perf_counter() - t2
             bar.update(len(part))
     return StressReport(seed, count, stats, ranges, audit, seconds, audit_seconds)
+
+
+def add_ranges(ranges: dict[str, tuple[float, float]], keys: list[dict]) -> None:
+    """Widen ``ranges`` (item -> (min, max) of its entries) by the keys' answers."""
+    from derive.variants.exports import flat_answers
+    for key in keys:
+        for name, v in flat_answers(key):
+            item = name.split("[")[0]
+            lo, hi = ranges.get(item, (v, v))
+            ranges[item] = (min(lo, v), max(hi, v))
+
+
+@dataclass
+class AssignmentStress:
+    """Acceptance and rejections per part and constraint of an assignment's
+    variants, the answers' ranges, and the time it took."""
+
+    name: str
+    seed: int
+    count: int
+    stats: object                            # derive.variants.selection.Stats
+    ranges: dict[str, tuple[float, float]]
+    seconds: float
+
+
+def stress_assignment(assignment, seed: int, count: int, s,
+                      progress: bool | None = None) -> AssignmentStress:
+    """Generate ``count`` variants of ``assignment`` (settings ``s``) and
+    report how each part's constraints treated the candidates."""
+    from derive.variants.instances import generate_assignment_keys
+    from derive.variants.selection import Stats
+    stats = Stats()
+    t0 = time.perf_counter()
+    with _bar(count, "generate", progress) as bar:
+        keys = generate_assignment_keys(assignment, seed, count, s, stats, bar.update)
+    seconds = time.perf_counter() - t0
+    ranges: dict[str, tuple[float, float]] = {}
+    add_ranges(ranges, keys)
+    return AssignmentStress(assignment.name, seed, count, stats, ranges, seconds)

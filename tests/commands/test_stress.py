@@ -36,7 +36,7 @@ def test_stress_shows_degeneracies_with_the_constraints_off(capsys, tmp_path):
 # (a sleep before sending it would race with the imports on a busy machine).
 INTERRUPT = """
 import os, signal, sys
-import derive.variants.sets as v
+import derive.variants.generate as v
 from derive.cli import main
 screen, calls = v._screen, []
 def screen_then_interrupt(*args):
@@ -69,3 +69,27 @@ def test_stress_bad_input(capsys, tmp_path):
         assert main(["stress", "--config", str(tmp_path / "c.toml")]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "variants.constraints.kink_margin" in err
+
+
+def test_stress_an_assignment_reports_each_parts_constraints(capsys):
+    assert main(["stress", "--assignment", "reference", "--count", "20", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("assignment reference\n20 variants of seed 3")
+    rates = {}
+    for line in out.splitlines():
+        words = line.split()
+        if len(words) == 3 and words[1].endswith("%"):
+            rates[words[0]] = (float(words[1][:-1]), int(words[2]))
+    # both parts with variants, every constraint that concerns each, counted
+    assert {"network.kink_margin", "network.active_units", "network.distinct_from_mistakes",
+            "softmax-layer.probabilities", "softmax-layer.unique", "network.unique"} <= set(rates)
+    assert not any(name.startswith("sigmoid-unit.") for name in rates)   # no given data
+    assert not any(name.endswith(".unsaturated") for name in rates)      # no sigmoid/tanh
+    assert rates["network.unique"] == (0.0, 20) and rates["network.kink_margin"][0] > 0
+    assert "\nq13.grad " in out and "\nq14 " in out   # the answers' ranges
+
+
+def test_stress_a_bad_assignment_is_one_line(capsys):
+    assert main(["stress", "--assignment", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--assignment" in err

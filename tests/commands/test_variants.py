@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import derive.documents.build
-import derive.variants.sets
+import derive.variants.build_set
 from derive.cli import main
 from derive.problem.config import Config
 from derive.variants.sets import STAMP, build_set
@@ -44,7 +44,7 @@ def test_real_build(tmp_path, capsys):
         assert json.loads((out / key["variant"] / "key.json").read_text()) == key
     # the sources a content hash is made of are the .tex files written
     from derive.problem.config import Config
-    from derive.variants.sets import _sources
+    from derive.variants.recipes import _sources
     for key, sources in zip(keys, _sources(keys, Config())):
         assert list(sources.values()) == [(out / key["variant"] / f"{stem}.tex").read_text()
                                           for stem in ("problems", "solutions")]
@@ -101,7 +101,7 @@ def fake_merge(out, ids, stem):
 def fake_latex(monkeypatch):
     monkeypatch.setattr(derive.documents.build, "build_documents", fake_documents)
     monkeypatch.setattr(derive.documents.build, "build_collection", fake_collection)
-    monkeypatch.setattr(derive.variants.sets, "merge_collection", fake_merge)
+    monkeypatch.setattr(derive.variants.build_set, "merge_collection", fake_merge)
 
 
 def test_count_40_extends_count_30(fake_latex, tmp_path):
@@ -276,3 +276,77 @@ def test_keys_json_is_not_trusted_when_damaged(fake_latex, tmp_path):
     (tmp_path / "keys.json").write_text(json.dumps(forged))
     build_set(2, 6, Config(), tmp_path, jobs=1)
     assert json.loads((tmp_path / "keys.json").read_text()) == keys
+
+
+# --------------------------------------------------------------------------
+# a set of any assignment (--assignment): the same build, schema 2 keys
+
+
+def _assignment_set(out, name="tanh-mse", count="30", seed="7", *extra):
+    return main(["variants", "--assignment", name, "--count", count, "--seed", seed,
+                 "--jobs", "1", "--out", str(out), *extra])
+
+
+@pytest.mark.parametrize("name", ["tanh-mse", "sigmoid-softmax", "logistic", "reference"])
+def test_assignment_set_is_reproducible_and_incremental(tmp_path, capsys, name):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert _assignment_set(a, name) == 0 and _assignment_set(b, name) == 0
+    assert files_of(a) == files_of(b)   # the same seed: byte-identical keys, csv, xml, manifest
+    keys = json.loads((a / "keys.json").read_text())
+    assert [k["variant"] for k in keys] == [f"s7-{k:02d}" for k in range(30)]
+    assert all(k["schema"] == 2 and k["assignment"]["name"] == name for k in keys)
+    for key in keys:
+        assert json.loads((a / key["variant"] / "key.json").read_text()) == key
+    top = {p.name for p in a.iterdir() if not p.name.startswith(".")}
+    assert top == {k["variant"] for k in keys} | {"keys.json", "keys.csv", "moodle.xml",
+                                                  "manifest.json"}
+    manifest = json.loads((a / "manifest.json").read_text())
+    assert manifest["assignment"] == keys[0]["assignment"] and manifest["count"] == 30
+    assert set(manifest["files"]) == {"keys.json", "keys.csv", "moodle.xml"}
+    capsys.readouterr()
+    assert _assignment_set(a, name) == 0
+    assert "(0 built, 30 unchanged)" in capsys.readouterr().out
+    assert files_of(a) == files_of(b)
+
+
+def test_assignment_set_extends_checks_and_repairs(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["variants", "--assignment", "logistic", "--count", "4", "--seed", "3"]) == 0
+    out = tmp_path / "reports" / "variants" / "logistic" / "s3"
+    four = json.loads((out / "keys.json").read_text())
+    assert main(["variants", "--assignment", "logistic", "--count", "6", "--seed", "3"]) == 0
+    six = json.loads((out / "keys.json").read_text())
+    assert [k["params"] for k in six[:4]] == [k["params"] for k in four]
+    whole = files_of(out)
+    argv = ["variants", "--assignment", "logistic", "--count", "6", "--seed", "3"]
+    assert main(argv + ["--check"]) == 0
+    capsys.readouterr()
+    (out / "s3-1" / "key.json").write_bytes((out / "s3-0" / "key.json").read_bytes())
+    (out / "moodle.xml").write_text("")
+    assert main(argv + ["--check"]) == 1
+    report = capsys.readouterr().out
+    assert "s3-1: key.json changed" in report and "moodle.xml: changed or missing" in report
+    assert main(argv) == 0
+    assert files_of(out) == whole
+
+
+def test_assignment_set_bad_input_is_one_line(tmp_path, capsys):
+    from derive.problem.assignment import shipped
+    bad = tmp_path / "bad.toml"
+    bad.write_text(shipped("logistic").read_text().replace('kind = "gradient-step"',
+                                                            'kind = "gradient_step"', 1))
+    dead = tmp_path / "dead.toml"
+    dead.write_text(shipped("tanh-mse").read_text().replace(
+        "W = { values = [-1, -0.5, 0, 0.5, 1] }", "W = { values = [0] }"))
+    (tmp_path / "c.toml").write_text("[variants]\nmax_candidates = 64\n")
+    for argv, words in ((["nosuch"], "--assignment"),
+                        ([str(bad)], "parts[1].questions[9].kind: unknown kind"),
+                        ([str(dead), "--config", str(tmp_path / "c.toml")],
+                         "parts[1].variants: no candidate of part 'tanh-net' for s7-00 met every "
+                         "constraint in 64 tries (nonzero_gradients and step_changes rejected "
+                         "100% of the candidates each checked)")):
+        assert main(["variants", "--count", "30", "--seed", "7", "--out", str(tmp_path / "o"),
+                     "--assignment", *argv]) == 2
+        err = capsys.readouterr().err
+        assert words in err and err.count("\n") == 1 and "Traceback" not in err
+        assert not (tmp_path / "o").exists()

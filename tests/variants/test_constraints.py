@@ -14,8 +14,8 @@ from derive.variants.constraints import (BY_NAME, CARRIED_FORWARD, CONSTRAINTS, 
 from derive.numerics.key import build_key
 from derive.numerics.mistakes import MISTAKES, mistaken_answers
 from derive.problem.spec import InputError
-from derive.variants.sets import (Candidates, _mistakes_batch, batch_checks, generate_keys,
-                             parse_settings)
+from derive.variants.generate import Candidates, _mistakes_batch, batch_checks, generate_keys
+from derive.variants.settings import parse_settings
 
 COUNT = 300
 MISTAKE_SAMPLE = 60   # keys checked against every mistake (one recompute each)

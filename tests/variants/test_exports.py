@@ -144,3 +144,65 @@ def test_moodle_names_the_query_class_from_1(keys):
             text = by_name[f"{key['variant']} {item}"].findtext("questiontext/text")
             assert f"query class {q} (classes count from 1: class {q} is a_{q})" in text
             assert "from 0" not in text and "ln is the natural logarithm" in text
+
+
+# --------------------------------------------------------------------------
+# Schema 2 keys (variants of an assignment file)
+
+
+@pytest.fixture(scope="module")
+def logistic_keys():
+    from derive.problem.assignment import load_assignment
+    from derive.variants.instances import generate_assignment_keys
+    return generate_assignment_keys(load_assignment("logistic"), 9, 3, parse_settings({}))
+
+
+def test_schema2_flat_answers_name_every_numeric_question(logistic_keys):
+    key = logistic_keys[0]
+    answers = dict(flat_answers(key))
+    # q1 and q3 are formulas; q2's loss example has a value
+    assert list(answers)[:4] == ["q2", "q4[1]", "q5", "q6"]
+    assert answers["q2"] == key["answers"]["q2"]["value"]
+    assert answers["q7[2,1]"] == key["answers"]["q7"][1][0]
+    assert answers["q9.grad[1,1]"] == key["answers"]["q9"]["grad"][0][0]
+    assert answers["q10.new[1]"] == key["answers"]["q10"]["new"][0]
+    assert answers["q12"] == key["answers"]["q12"]
+    assert not {n.split("[")[0].split(".")[0] for n in answers} & {"q1", "q3"}
+
+
+def test_schema2_keys_csv_one_row_per_variant_full_precision(logistic_keys):
+    rows = list(csv.DictReader(io.StringIO(keys_csv(logistic_keys))))
+    assert [r["variant"] for r in rows] == ["s9-0", "s9-1", "s9-2"]
+    for row, key in zip(rows, logistic_keys):
+        assert row["seed"] == "9"
+        assert {n: float(row[n]) for n in row if n not in ("variant", "seed")} == \
+            dict(flat_answers(key))
+
+
+def test_schema2_moodle_marks_are_the_questions_points(logistic_keys):
+    from derive.variants.exports import numeric_items
+    scale = mark_scale(logistic_keys)
+    by_name = {q.findtext("name/text"): q for q in _questions(moodle_xml(logistic_keys))
+               if q.get("type") != "category"}
+    key = logistic_keys[0]
+    items = numeric_items(key)
+    assert [i.id for i in items] == ["q2", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12"]
+    assert len(by_name) == 3 * len(items)
+    for item in items:
+        q = by_name[f"{key['variant']} {item.id}"]
+        text = q.findtext("questiontext/text")
+        assert f"question {item.id}: {item.prompt}" in text and precision.statement(3) in text
+        points = key["questions"][item.id]["points"]
+        if q.get("type") == "numerical":
+            assert float(q.findtext("defaultgrade")) == points * scale
+            continue
+        weights = [int(w) for w, _, _ in _CLOZE.findall(text)]
+        assert sum(weights) == points * scale
+        if key["questions"][item.id]["kind"] == "gradient-step":   # the marks are for new
+            assert weights[:len(weights) // 2] == [0] * (len(weights) // 2)
+    given = by_name[f"{key['variant']} q7"].findtext("questiontext/text")
+    p = key["params"]["logistic"]
+    assert f"W1 = {p['W1']}, b1 = {p['b1']}, x = {p['x']}, y = {p['y']}, step size {p['lr']}" \
+        in given
+    assert "rows are inputs" in given and "class 1" in by_name["s9-0 q12"].findtext(
+        "questiontext/text")

@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 
 from derive.numerics import precision
-from derive.variants.exports import MARKED_PART, NUMERIC_ITEMS, WIDTH_PAD, mark_scale, moodle_answer, moodle_xml
-from derive.numerics.key import POINTS, build_key
+from derive.variants.exports import WIDTH_PAD, mark_scale, moodle_answer, moodle_xml, numeric_items
+from derive.numerics.key import build_key
+from derive.problem.assignment import load_assignment
+from derive.variants.instances import generate_assignment_keys
 from derive.variants.sets import generate_keys, parse_settings
 
 # shared/ lies beside the checkout (here and in CI)
@@ -47,9 +49,15 @@ def harness(tmp_path_factory) -> Path:
     return copy
 
 
-@pytest.fixture(scope="module")
-def keys():
-    return [build_key()] + generate_keys(20261128, 3, parse_settings({}))
+@pytest.fixture(scope="module", params=["schema 1", "sigmoid-softmax", "logistic"])
+def keys(request):
+    """The reference's keys (schema 1), or variants of an example assignment
+    (schema 2; the two have every numeric kind between them, biases, a loss
+    example's value)."""
+    if request.param == "schema 1":
+        return [build_key()] + generate_keys(20261128, 3, parse_settings({}))
+    return generate_assignment_keys(load_assignment(request.param), 20261128, 3,
+                                    parse_settings({}))
 
 
 def _fields(value):
@@ -70,12 +78,10 @@ def _cases(keys, figures):
     the tolerance on both sides, as a student would type them."""
     cases = {}
     for key in keys:
-        for item in NUMERIC_ITEMS:
-            value = key["answers"][item]
-            value = value["value"] if item == "q5" else value
-            for pos, (_, v) in _fields(value).items():
+        for item in numeric_items(key):
+            for pos, (_, v) in _fields(item.value).items():
                 t = float(precision.tolerance(v, figures))
-                cases[f"{key['variant']} {item}#{pos}"] = {
+                cases[f"{key['variant']} {item.id}#{pos}"] = {
                     "rounded": _rounded(v, figures),
                     "inside+": repr(v + 0.9 * t), "inside-": repr(v - 0.9 * t),
                     "edge+": repr(v + t), "edge-": repr(v - t),
@@ -101,24 +107,23 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
     assert result["parse"]["importerrors"] == 0, result["parse"]["error_output"]
     assert result["grade_check_errors"] == [] and not result["importprocess_would_stop"]
     names = {c["name"] for c in result["categories"]}
-    assert {"handouts", "reference", "s20261128"} | {k["variant"] for k in keys} <= names
+    assert {"handouts", "s20261128"} | {k["variant"] for k in keys} <= names
 
     scale = mark_scale(keys)
-    assert scale == 4  # 7.5 points over 6 fields, 10 over 8: the smallest whole weights
+    if keys[0].get("schema") != 2:
+        assert scale == 4  # 7.5 points over 6 fields, 10 over 8: the smallest whole weights
     questions = {q["name"]: q for q in result["questions"]}
-    assert len(questions) == len(keys) * len(NUMERIC_ITEMS)
+    assert len(questions) == sum(len(numeric_items(k)) for k in keys)
     cases = _cases(keys, figures)
     graded = 0
     widths = set()  # of the cloze input boxes: the same, whatever the answer
     for key in keys:
-        for item in NUMERIC_ITEMS:
-            q = questions[f"{key['variant']} {item}"]
+        for item in numeric_items(key):
+            q = questions[f"{key['variant']} {item.id}"]
             assert "error" not in q and "subquestion_errors" not in q, q
-            assert float(q["imported"]["defaultmark"]) == POINTS[item] * scale
+            assert float(q["imported"]["defaultmark"]) == item.points * scale
             assert precision.statement(figures) in q["imported"]["questiontext"]
-            value = key["answers"][item]
-            value = value["value"] if item == "q5" else value
-            fields = _fields(value)
+            fields = _fields(item.value)
             assert set(map(int, q["stored"])) == set(fields)
             weights: dict[str, list[float]] = {}
             for pos, (part, v) in fields.items():
@@ -136,16 +141,16 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
                 t = float(precision.tolerance(v, figures))
                 assert t < float(answer["tolerance"]) <= t * (1 + 1e-8) + 1e-13 * abs(v)
                 weights.setdefault(part, []).append(float(stored["defaultmark"]))
-                for label, response in cases[f"{key['variant']} {item}#{pos}"].items():
+                for label, response in cases[f"{key['variant']} {item.id}#{pos}"].items():
                     grade = stored["grades"][label]
                     expected = bool(precision.within(float(response), v, figures))
                     assert expected == (not label.startswith("outside")), (label, v, response)
                     verdict = (1.0, "gradedright") if expected else (0.0, "gradedwrong")
                     assert (float(grade["fraction"]), grade["state"]) == verdict, (q["name"], label, grade)
                     graded += 1
-            # the fields share the marks equally; q12/q13's grad fields weigh 0
-            marked = MARKED_PART.get(item, "")
-            assert sum(weights[marked]) == POINTS[item] * scale
+            # the fields share the marks equally; q12/q13's (a gradient-step's) grad fields weigh 0
+            marked = item.marked or ""
+            assert sum(weights[marked]) == item.points * scale
             for part, ws in weights.items():
                 assert set(ws) == ({ws[0]} if part == marked else {0.0})
     assert graded == sum(len(c) for c in cases.values())

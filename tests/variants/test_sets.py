@@ -4,6 +4,7 @@ the keys of generated variants against central finite differences."""
 import numpy as np
 import pytest
 
+import derive.variants.generate
 from derive.variants import sets as variants
 from derive.problem.config import parse_config
 from derive.problem.spec import InputError, parse_params
@@ -165,7 +166,7 @@ def test_max_candidates_counts_the_mistakes_check_too():
 
 
 def test_chunks_do_not_change_the_variants(monkeypatch, keys40):
-    monkeypatch.setattr(variants, "CHUNK", 7)
+    monkeypatch.setattr(derive.variants.generate, "CHUNK", 7)
     assert generate_keys(SEED, 40, parse_settings({})) == keys40
 
 

@@ -1,0 +1,204 @@
+"""How a variant set's variants are drawn, keyed and rendered.
+
+The set build (:mod:`derive.variants.build_set`) is one piece of code for
+every assignment; a recipe is what differs: :class:`ReferenceRecipe` (the
+reference handout of a course config, schema 1 keys, its bespoke documents)
+and :class:`AssignmentRecipe` (any assignment file, schema 2 keys). A recipe
+is handed to the workers, so it holds only picklable data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+from derive.files import files_digest, temp_folder
+from derive.variants.settings import VariantSettings, settings_of
+
+DOCUMENTS = {"problems": "problems", "solutions": "solutions"}  # kind -> file stem
+COLLECTIONS = (("all-problems.pdf", False), ("all-solutions.pdf", True))
+
+
+@lru_cache(maxsize=None)
+def source_digest() -> str:
+    """sha256 of the package's code and templates: a new version of either can
+    change every document, so it is part of what a build was made from."""
+    from derive.documents.render import template_dir
+    package = Path(__file__).resolve().parent.parent
+    files = sorted(package.rglob("*.py")) + sorted(
+        p for p in Path(template_dir()).rglob("*") if p.is_file())
+    return files_digest(f for f in files if "__pycache__" not in f.parts)
+
+
+def inputs_digest(seed: int, s: VariantSettings, config, *extra: str) -> str:
+    """What a set is made from: the seed, the generator settings, the config,
+    the code (and ``extra``: the assignment's digest). Equal digests give
+    equal keys and equal .tex sources."""
+    text = json.dumps([seed, repr(s), config.digest, repr(config.course), source_digest(),
+                       *extra])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def content_hash(key_text: str, sources: dict[str, str]) -> str:
+    """sha256 of a variant's key, its .tex sources and the code that draws
+    its figures and compiles it (which the .tex does not show)."""
+    h = hashlib.sha256(key_text.encode() + b"\0" + _drawing_digest().encode())
+    for name in sorted(sources):
+        h.update(b"\0" + name.encode() + b"\0" + sources[name].encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _drawing_digest() -> str:
+    import derive.documents.build
+    import derive.documents.figures
+    import derive.documents.network_figure
+    import derive.documents.plotting
+    return files_digest(m.__file__ for m in (derive.documents.build, derive.documents.figures,
+                                             derive.documents.network_figure, derive.documents.plotting))
+
+
+def _sources(keys: Sequence[dict], config) -> list[dict[str, str]]:
+    """The .tex sources of every variant, rendered without drawing anything
+    (the figures are named, not drawn: their content follows from the key)."""
+    from derive.documents.build import render_documents
+    from derive.documents.figures import figure_names, figure_path
+    # as build_documents names them
+    return [render_documents(k, config, figures={name: figure_path(name)
+                                                 for name in figure_names(k)})
+            for k in keys]
+
+
+def build_variant_files(key: dict, config) -> dict[str, bytes] | str:
+    """Worker task: one variant's documents, as {relative path: bytes}, or the
+    one-line LaTeX error (exceptions with extra fields do not cross process
+    or cluster boundaries reliably)."""
+    from derive.documents.build import LatexError, build_documents
+    try:
+        with temp_folder("handouts-variant-") as out:
+            paths = build_documents(key, config, out, names=DOCUMENTS)
+            return {str(p.relative_to(out)): p.read_bytes() for p in paths}
+    except LatexError as e:
+        return f"{key['variant']}: {e.with_log()}"
+
+
+def build_collection_file(keys: list[dict], config, solutions: bool) -> bytes | str:
+    """Worker task: all-problems.pdf or all-solutions.pdf, as bytes."""
+    from derive.documents.build import LatexError, build_collection
+    try:
+        with temp_folder("handouts-collection-") as out:
+            return build_collection(keys, config, out / "collection.pdf",
+                                    solutions=solutions).read_bytes()
+    except LatexError as e:
+        return f"{'all-solutions' if solutions else 'all-problems'}: {e.with_log()}"
+
+
+@dataclass(frozen=True)
+class ReferenceRecipe:
+    """The reference handout of a course config: candidates from the
+    ``[variants]`` ranges, schema 1 keys, the bespoke problem sheet and
+    worked solutions."""
+
+    config: object
+    settings: VariantSettings
+
+    @classmethod
+    def of(cls, config) -> "ReferenceRecipe":
+        return cls(config, settings_of(config))
+
+    documents = DOCUMENTS
+    collections = COLLECTIONS
+
+    @property
+    def collection_mode(self) -> str:
+        return self.settings.collection
+
+    def default_out(self, seed: int) -> Path:
+        return Path("reports") / "variants" / f"s{seed}"
+
+    def inputs(self, seed: int) -> str:
+        return inputs_digest(seed, self.settings, self.config)
+
+    def keys(self, seed: int, count: int) -> list[dict]:
+        from derive.variants.generate import generate_keys
+        return generate_keys(seed, count, self.settings)
+
+    def sources(self, keys: Sequence[dict]) -> list[dict[str, str]]:
+        return _sources(keys, self.config)
+
+    def variant_files(self, key: dict) -> dict[str, bytes] | str:
+        return build_variant_files(key, self.config)
+
+    def collection_file(self, keys: list[dict], solutions: bool) -> bytes | str:
+        return build_collection_file(keys, self.config, solutions)
+
+    def exports(self, keys: Sequence[dict]) -> dict[str, str]:
+        from derive.variants.exports import keys_csv, moodle_xml
+        return {"keys.csv": keys_csv(keys), "moodle.xml": moodle_xml(keys, self.settings.figures)}
+
+    def manifest(self) -> dict:
+        """What the manifest records besides what every set's does."""
+        return {}
+
+
+@dataclass(frozen=True)
+class AssignmentRecipe:
+    """Any assignment file: every part with variants drawn from its grids
+    and kept when rich (:mod:`derive.variants.instances`), schema 2 keys,
+    the exports; the documents of :func:`assignment_documents`."""
+
+    assignment: object
+    config: object
+    settings: VariantSettings
+
+    @classmethod
+    def of(cls, assignment, config) -> "AssignmentRecipe":
+        return cls(assignment, config, settings_of(config))
+
+    @property
+    def documents(self) -> dict[str, str]:
+        return assignment_documents()
+
+    @property
+    def collections(self) -> tuple[tuple[str, bool], ...]:
+        return COLLECTIONS if self.documents else ()
+
+    # the variants' PDFs joined: no template typesets an assignment's collection
+    collection_mode = "merge"
+
+    def default_out(self, seed: int) -> Path:
+        return Path("reports") / "variants" / self.assignment.name / f"s{seed}"
+
+    def inputs(self, seed: int) -> str:
+        return inputs_digest(seed, self.settings, self.config, self.assignment.digest)
+
+    def keys(self, seed: int, count: int) -> list[dict]:
+        from derive.variants.instances import generate_assignment_keys
+        return generate_assignment_keys(self.assignment, seed, count, self.settings)
+
+    def sources(self, keys: Sequence[dict]) -> list[dict[str, str]]:
+        return [{} for _ in keys]
+
+    def variant_files(self, key: dict) -> dict[str, bytes] | str:
+        return {}
+
+    def exports(self, keys: Sequence[dict]) -> dict[str, str]:
+        from derive.variants.exports import keys_csv, moodle_xml
+        return {"keys.csv": keys_csv(keys), "moodle.xml": moodle_xml(keys, self.settings.figures)}
+
+    def manifest(self) -> dict:
+        """The assignment the set is of, and the documents of each variant."""
+        a = self.assignment
+        return {"assignment": {"name": a.name, "title": a.title, "digest": a.digest},
+                "documents": list(self.documents.values()),
+                "collections": [name for name, _ in self.collections]}
+
+
+def assignment_documents() -> dict[str, str]:
+    """The documents of each variant of an assignment (kind -> file stem):
+    none until the generic problem sheet and worked solutions exist."""
+    return {}
