@@ -21,8 +21,8 @@ from derive.documents.checks import series
 from derive.documents.kind_panel import mistakes
 from derive.calculus.latex import latex
 from derive.calculus.steps import partial
-from derive.documents.context import (Formatter, Given, course_context, derivation_context,
-                                      instance_label, points)
+from derive.documents.context import course_context, derivation_context, instance_label
+from derive.documents.numbers import Formatter, Given, points
 from derive.documents.context import notation as context_notation
 from derive.documents.kind_text import (ACTIVATION_NAMES, LOSS_NAMES, answer_labels, loss_formula,
                                         network_text, statement, step_text, sup)

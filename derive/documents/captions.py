@@ -12,6 +12,7 @@ from derive.documents.checks import numbered, series
 from derive.documents.figures import (TIE, Window, class_name, regions_window, shown_classes, ties_show,
                             uniform_class, windows)
 from derive.documents.render import Latex
+from derive.documents.numbers import Formatter, Given
 
 
 ACTIVATION_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh",
@@ -127,7 +128,6 @@ def _moved(a: np.ndarray, a_new: np.ndarray) -> str:
 
 
 def _percent(share: float) -> str:
-    from derive.documents.context import Formatter
     if 0 < share < 0.005:
         return "under $1\\,\\%$"
     if 0.995 <= share < 1:
@@ -162,7 +162,6 @@ def regions_caption(key: dict, pn, sol, win: Window | None) -> Latex | None:
     """The decision regions: where the input lies before and after the step,
     how the target class's region changed, a panel of one colour said in
     words, ties named; ``None`` when there is no regions figure."""
-    from derive.documents.context import Given
     if win is None:
         return None
     target = int(np.argmax(pn.y))
@@ -191,7 +190,6 @@ def no_regions_note(key: dict, win: Window | None) -> Latex | None:
     """Where a 2-input network shows no decision boundary in the largest
     window (so there is no regions figure), what it predicts there instead;
     ``None`` otherwise."""
-    from derive.documents.context import Given
     from derive.problem.spec import parse_params
     if win is not None:
         return None

@@ -16,7 +16,6 @@ printed as a power of ten (in math mode: every number is).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -32,125 +31,11 @@ from derive.numerics.key import POINTS
 from derive.calculus.latex import latex
 from derive.numerics.evaluate import Solution, solve
 from derive.documents.render import Latex, UnsettableText, escape_latex
+from derive.documents.numbers import Formatter, Given, points
 from derive.documents.sheet import answer_sheet
-from derive.problem.spec import InputError, decimal_places, decimal_text, parse_params
+from derive.problem.spec import InputError, parse_params
 from derive.calculus.steps import Derivation, partial
 
-
-
-# --------------------------------------------------------------------------
-# Numbers
-
-
-# float64 keeps 15 significant digits of any decimal; a rounded number never
-# prints more (the rest would be noise)
-SIGNIFICANT = 15
-
-
-def _significant(text: str) -> int:
-    """Significant digits of a fixed-point decimal."""
-    return len(text.lstrip("-").replace(".", "").lstrip("0"))
-
-
-def _power_of_ten(v: float, digits: int) -> tuple[str, bool]:
-    """``v`` as mantissa × 10^exponent with at most ``digits`` decimals in the
-    mantissa; exact when the mantissa printed reads back as ``v``."""
-    exact_text = f"{v:.{digits}e}"
-    mantissa, exponent = exact_text.split("e")
-    exact = float(exact_text) == v
-    if exact and "." in mantissa:
-        mantissa = mantissa.rstrip("0").rstrip(".")
-    return rf"{mantissa} \times 10^{{{int(exponent)}}}", exact
-
-
-@dataclass(frozen=True)
-class Formatter:
-    """Numbers, vectors and matrices as LaTeX for reading.
-
-    A computed number is printed exactly (shortest form) when it is a decimal of
-    at most ``decimals`` places, else rounded to ``decimals`` places (at most
-    :data:`SIGNIFICANT` significant digits); one that would round to 0 is
-    printed as a power of ten. "Exact" means the printed decimal, read back as
-    a float, is the number. Given data are printed exactly (:class:`Given`)."""
-
-    decimals: int = 4
-
-    def format(self, v: float) -> tuple[Latex, bool]:
-        """The printed number and whether it is exact."""
-        v = float(v) + 0.0
-        if not np.isfinite(v):
-            raise ValueError(f"cannot print the number {v}")
-        short = decimal_text(v)
-        if decimal_places(v) <= self.decimals and _significant(short) <= SIGNIFICANT:
-            return Latex(short), True
-        magnitude = int(np.floor(np.log10(abs(v)))) + 1 if v else 1
-        places = max(0, min(self.decimals, SIGNIFICANT - magnitude))
-        text = f"{v:.{places}f}"
-        if float(text) == 0:  # a non-zero number never prints as 0 (or -0)
-            mantissa, exact = _power_of_ten(v, max(self.decimals - 1, 2))
-            return Latex(mantissa), exact
-        return Latex(text), False
-
-    def number(self, v: float) -> Latex:
-        return self.format(v)[0]
-
-    def is_exact(self, v: float) -> bool:
-        """True when ``v`` prints exactly."""
-        return self.format(v)[1]
-
-    def exact(self, values: Any) -> bool:
-        return all(self.is_exact(float(v)) for v in np.ravel(values))
-
-    def relation(self, values: Any) -> Latex:
-        """``=`` when every value prints exactly, else ``\\approx``."""
-        return Latex("=" if self.exact(values) else r"\approx")
-
-    def entries(self, values: Any) -> list[Latex]:
-        """The entries of one vector or matrix, each printed on its own terms:
-        an exact entry is never padded with zeros that would claim rounding."""
-        return [self.number(v) for v in np.ravel(np.asarray(values, float))]
-
-    def matrix(self, values: Any, env: str = "bmatrix*") -> Latex:
-        """A vector (as a column) or a matrix as a bracketed LaTeX matrix,
-        columns right-aligned (``env``: ``bsmallmatrix*`` for a small one)."""
-        arr = np.asarray(values, float)
-        rows = arr.reshape(-1, 1) if arr.ndim == 1 else arr
-        cells = self.entries(rows)
-        cols = rows.shape[1]
-        body = r" \\ ".join(" & ".join(cells[r * cols:(r + 1) * cols])
-                             for r in range(rows.shape[0]))
-        return Latex(rf"\begin{{{env}}}[r] {body} \end{{{env}}}")
-
-    def row(self, values: Any) -> Latex:
-        """A vector as a row, for inline text: ``[1, 0, 0]``."""
-        return Latex(r"\left[" + ", ".join(self.entries(values)) + r"\right]")
-
-    def quantity(self, values: Any) -> dict[str, Latex]:
-        """The printed forms of one value: matrix, relation sign, dimensions."""
-        arr = np.asarray(values, float)
-        shape = (arr.shape[0], 1) if arr.ndim == 1 else arr.shape
-        out = {"value": self.number(arr) if arr.ndim == 0 else self.matrix(arr),
-               "rel": self.relation(arr),
-               "dims": Latex(rf"{shape[0]} \times {shape[1]}") if arr.ndim else Latex("")}
-        if arr.ndim == 1:
-            out["row"] = self.row(arr)
-        return out
-
-
-class Given(Formatter):
-    """Given data (weights, inputs, targets, step sizes): always printed
-    exactly, as the shortest decimal, whatever ``decimals`` is (the spec keeps
-    them to at most :data:`~derive.problem.spec.MAX_DECIMALS` places)."""
-
-    def format(self, v: float) -> tuple[Latex, bool]:
-        v = float(v) + 0.0
-        if not np.isfinite(v):
-            raise ValueError(f"cannot print the number {v}")
-        return Latex(decimal_text(v)), True
-
-
-def points(p: float) -> str:
-    return f"{p:g}"
 
 
 # --------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from derive.numerics.evaluate import Solution
 from derive.documents.render import Latex
 from derive.problem.spec import Params, parse_params
 from derive.calculus.steps import partial
+from derive.documents.numbers import Given
 
 ELL, ELL_NEW = sp.Symbol(r"\ell"), sp.Symbol(r"\ell_{\text{new}}")
 ETA = sp.Symbol(r"\eta")
@@ -223,7 +224,6 @@ def zero_lines(inactive: Sequence[int], lines: str, gradient: str, reason: str) 
 
 
 def _given(fmt):
-    from derive.documents.context import Given  # the printer of given data (context imports us)
     return Given(fmt.decimals)
 
 

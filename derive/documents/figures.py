@@ -28,6 +28,7 @@ import numpy as np
 from derive.documents import plotting
 from derive.documents.network_figure import network_figure, number
 from derive.documents.plotting import BLUE, GREY, MAX_WIDTH, ORANGE, greek, text_size
+from derive.documents.numbers import Formatter
 
 # one light colour per class, up to spec.MAX_SIZE classes
 CLASS_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9",
@@ -397,7 +398,6 @@ def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
     and from ``solution`` (:func:`derive.numerics.evaluate.solve` of the key's params),
     and every number a figure prints, as text (:class:`derive.documents.context.Formatter`)."""
     # numeric (and so SymPy) imported here, not at the top: only what draws σ needs it too
-    from derive.documents.context import Formatter
     from derive.numerics.evaluate import solve
     from derive.problem.spec import parse_params
     p = parse_params(key["params"])

@@ -24,7 +24,7 @@ import sympy as sp
 from derive.calculus.latex import latex
 from derive.documents import checks, explain
 from derive.documents.checks import numbered
-from derive.documents.context import Formatter, Given
+from derive.documents.numbers import Formatter, Given
 from derive.documents.kind_text import (ACTIVATION_NAMES, ETA, grad, layer_formula, loss_formula,
                                         new, output_class, param_symbol, sup)
 from derive.documents.render import Latex

@@ -21,8 +21,8 @@ import sympy as sp
 
 from derive.documents.build import compile_pdf, install
 from derive.problem.config import Config
-from derive.documents.context import (Formatter, course_context, d_loss, derivation_context,
-                                      derivations, matrix_formulas, summary)
+from derive.documents.context import course_context, d_loss, derivation_context, derivations, matrix_formulas, summary
+from derive.documents.numbers import Formatter
 from derive.files import temp_folder
 from derive.grading.grade import Rules, StudentGrade, parse_rules, scoring_rules
 from derive.calculus.latex import latex

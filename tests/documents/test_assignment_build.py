@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from derive.cli import main
-from derive.documents.context import Formatter
+from derive.documents.numbers import Formatter
 from derive.problem.assignment import SHIPPED, shipped
 from derive.problem.config import Config
 

@@ -8,7 +8,7 @@ import pytest
 
 from derive.documents import checks
 from derive.problem.config import Config
-from derive.documents.context import Formatter
+from derive.documents.numbers import Formatter
 from derive.numerics.evaluate import solve
 from tests.factories import varied
 from tests import explain_cases

@@ -5,7 +5,8 @@ import pytest
 import sympy as sp
 
 from derive.problem.config import Config, Course
-from derive.documents.context import Formatter, build_context
+from derive.documents.context import build_context
+from derive.documents.numbers import Formatter
 from derive.numerics.key import POINTS
 from derive.numerics.key import build_key
 from derive.documents.render import Latex

@@ -11,7 +11,7 @@ import pytest
 
 from derive.documents.build import render_documents
 from derive.problem.config import Config
-from derive.documents.context import Formatter
+from derive.documents.numbers import Formatter
 from derive.documents.explain import loss_change, numbered, shapes, state_change
 from derive.documents.figures import figure_names, figure_path
 from tests import explain_cases

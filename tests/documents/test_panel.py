@@ -8,7 +8,8 @@ from derive.documents import panel
 from derive.numerics import precision
 from derive.documents.build import render_documents
 from derive.problem.config import Config, Documents
-from derive.documents.context import Formatter, build_context
+from derive.documents.context import build_context
+from derive.documents.numbers import Formatter
 from derive.documents.figures import FIGURES, figure_path
 from derive.numerics.key import build_key, build_keys
 from derive.numerics.mistakes import MISTAKES
