@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from derive.documents.checks import numbered, series
-from derive.documents.figures import (TIE, Window, class_name, regions_window, shown_classes, ties_show,
-                            uniform_class, windows)
+from derive.documents.figures import class_name
+from derive.documents.regions import (TIE, Window, regions_window, shown_classes, ties_show,
+                                      uniform_class, windows)
 from derive.documents.render import Latex
 from derive.documents.numbers import Formatter, Given
 
@@ -136,14 +137,14 @@ def _percent(share: float) -> str:
 
 
 def _predicts(v: int) -> str:
-    """What a grid value of :func:`derive.documents.figures.class_grid` predicts."""
+    """What a grid value of :func:`derive.documents.regions.class_grid` predicts."""
     return "no class (its outputs tie)" if v == TIE else class_name(v)
 
 
 def _everywhere(pn, W1, W2, win: Window, grid) -> str | None:
     """``class k everywhere in the square`` when one value fills the (coarse)
-    grid but for less than :data:`~derive.documents.figures.MIN_SHARE`: "everywhere"
-    where :func:`derive.documents.figures.uniform_class` proves it, else "nearly
+    grid but for less than :data:`~derive.documents.regions.MIN_SHARE`: "everywhere"
+    where :func:`derive.documents.regions.uniform_class` proves it, else "nearly
     everywhere"; ``None`` when the grid shows more than one."""
     shown = shown_classes(grid, win.classes)
     if len(shown) > 1:

@@ -14,7 +14,7 @@ from derive.documents.captions import (_change, _value, _edge_legend, _percent, 
 from derive.documents.checks import numbered
 from derive.problem.config import Config
 from derive.documents.numbers import Formatter
-from derive.documents.figures import class_grid, regions_data, regions_window
+from derive.documents.regions import class_grid, regions_data, regions_window
 from derive.numerics.key import build_key
 from derive.numerics.evaluate import solve
 from derive.problem.spec import parse_params

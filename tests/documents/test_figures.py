@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from derive.documents import plotting
-from derive.documents.figures import (FIGURES, build_figure, draw, draw_figures, figure_data, figure_names,
-                            regions_window, shown_classes, sigmoid_pdf, write_figures)
+from derive.documents.figures import (FIGURES, build_figure, draw, draw_figures, figure_data,
+                                      figure_names, sigmoid_pdf, write_figures)
+from derive.documents.regions import regions_window, shown_classes
 from derive.numerics.key import build_key
 from derive.documents.network_figure import NODE_R, network_layout, overlap
 from derive.problem.spec import REFERENCE
@@ -320,14 +321,14 @@ def _net(b2, activation="relu"):
     ((1.0, 0.0), [[1, 0], [1, 0]], "sigmoid", None),  # not piecewise affine: undecided
 ])
 def test_uniform_class_is_decided_exactly(b2, W2, activation, expected):
-    from derive.documents.figures import uniform_class
+    from derive.documents.regions import uniform_class
     W1 = [[1.0, 1.0], [0.0, 0.0]]  # both units see x₁
     assert uniform_class(_net(b2, activation), W1, W2, 3.0) == expected
 
 
 def test_ties_are_drawn_as_no_class():
     from dataclasses import replace
-    from derive.documents.figures import TIE, class_grid
+    from derive.documents.regions import TIE, class_grid
     from derive.problem.spec import parse_params
     pn = replace(parse_params(build_key()["params"]).network, b2=(0.0, 0.0))
     # equal output biases, and (biases −1) every hidden unit off below x₁ + x₂ = 1
@@ -338,7 +339,7 @@ def test_ties_are_drawn_as_no_class():
 def test_ties_are_named_only_where_they_show():
     # a speck of tied cells on a boundary (14 of 57,600 in variant s7-1) is
     # not a region: neither the legend nor the caption names ties then
-    from derive.documents.figures import MIN_SHARE, TIE, ties_show
+    from derive.documents.regions import MIN_SHARE, TIE, ties_show
     grid = np.zeros((240, 240), int)
     grid[0, :14] = TIE
     assert not ties_show((grid, np.ones_like(grid)), 2)
@@ -349,12 +350,13 @@ def test_ties_are_named_only_where_they_show():
 def test_the_regions_window_is_searched_once_per_instance(monkeypatch):
     # the figure names, the captions and the figure data all ask for it
     import derive.documents.figures as F
+    import derive.documents.regions as R
     from derive.documents.build import render_documents
     from derive.problem.config import Config
     calls = []
-    search = F._search_window
-    monkeypatch.setattr(F, "_search_window", lambda key: calls.append(1) or search(key))
-    F._regions_window.cache_clear()
+    search = R._search_window
+    monkeypatch.setattr(R, "_search_window", lambda key: calls.append(1) or search(key))
+    R._regions_window.cache_clear()
     key = build_key()
     names = F.figure_names(key)
     render_documents(key, Config(), figures={n: F.figure_path(n) for n in names})
