@@ -312,12 +312,12 @@ def test_real_assignment_build(tmp_path, capsys):
         text = subprocess.run(["pdftotext", str(out / vid / "handout.pdf"), "-"],
                               capture_output=True, text=True, check=True).stdout
         key = json.loads((out / vid / "key.json").read_text())
-        assert f"Variant {vid}" in text and "Logistic regression" in text
+        assert f"Assignment logistic, variant {vid}" in text and "Logistic regression" in text
         assert key["params"]["logistic"]["x"] != key["params"]["logistic"]["W1"]
     for name in ("all-problems.pdf", "all-solutions.pdf"):
         pages = subprocess.run(["pdftotext", str(out / name), "-"], capture_output=True,
                                text=True, check=True).stdout.split("\f")[:-1]
-        assert len(pages) % 2 == 0 and "Variant s5-1" in "".join(pages)
+        assert len(pages) % 2 == 0 and "variant s5-1" in "".join(pages)
     capsys.readouterr()
     assert _assignment_set(out, "logistic", "2", "5") == 0
     assert "0 built, 2 unchanged" in capsys.readouterr().out
