@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Sequence
 
@@ -149,7 +149,8 @@ class ReferenceRecipe:
 class AssignmentRecipe:
     """Any assignment file: every part with variants drawn from its grids
     and kept when rich (:mod:`derive.variants.instances`), schema 2 keys,
-    the exports; the documents of :func:`assignment_documents`."""
+    the exports; per variant the problem sheet and the worked solutions
+    (the generic documents of :mod:`derive.documents.assignment_build`)."""
 
     assignment: object
     config: object
@@ -159,13 +160,9 @@ class AssignmentRecipe:
     def of(cls, assignment, config) -> "AssignmentRecipe":
         return cls(assignment, config, settings_of(config))
 
-    @property
-    def documents(self) -> dict[str, str]:
-        return assignment_documents()
+    documents = {"problems": "problems", "solutions": "handout"}  # as render_assignment names them
 
-    @property
-    def collections(self) -> tuple[tuple[str, bool], ...]:
-        return COLLECTIONS if self.documents else ()
+    collections = COLLECTIONS
 
     # the variants' PDFs joined: no template typesets an assignment's collection
     collection_mode = "merge"
@@ -181,10 +178,10 @@ class AssignmentRecipe:
         return generate_assignment_keys(self.assignment, seed, count, self.settings)
 
     def sources(self, keys: Sequence[dict]) -> list[dict[str, str]]:
-        return [{} for _ in keys]
+        return [render_variant(self.assignment, key, self.config)[0] for key in keys]
 
     def variant_files(self, key: dict) -> dict[str, bytes] | str:
-        return {}
+        return build_assignment_variant(self.assignment, key, self.config)
 
     def exports(self, keys: Sequence[dict]) -> dict[str, str]:
         from derive.variants.exports import keys_csv, moodle_xml
@@ -198,7 +195,33 @@ class AssignmentRecipe:
                 "collections": [name for name, _ in self.collections]}
 
 
-def assignment_documents() -> dict[str, str]:
-    """The documents of each variant of an assignment (kind -> file stem):
-    none until the generic problem sheet and worked solutions exist."""
-    return {}
+def render_variant(assignment, key: dict, config):
+    """The .tex sources of one variant of ``assignment`` (its key's data in
+    place of the given data; figures named, not drawn), and the variant's
+    assignment."""
+    from derive.documents.assignment_build import figure_paths, render_assignment
+    from derive.numerics.solve import solve_part
+    from derive.variants.instances import instance_of
+    variant = assignment.with_given(instance_of(assignment, key))
+    paths = figure_paths(variant)
+    solutions = {p.id: solve_part(p) for p in variant.parts if p.id in paths}
+    return render_assignment(variant, key, config, figures=paths, solutions=solutions), variant
+
+
+def build_assignment_variant(assignment, key: dict, config) -> dict[str, bytes] | str:
+    """Worker task: one variant's problem sheet and worked solutions (.tex,
+    .pdf, the network figures), as {relative path: bytes}, or the one-line
+    LaTeX error."""
+    from derive.documents.assignment_build import figure_paths, network_data
+    from derive.documents.build import LatexError, compile_sources
+    from derive.documents.figures import draw
+    sources, variant = render_variant(assignment, key, config)
+    parts = {p.id: p for p in variant.parts}
+    figures = {path: partial(draw, "network", network_data(parts[pid]))
+               for pid, path in figure_paths(variant).items()}
+    try:
+        with temp_folder("handouts-variant-") as out:
+            paths = compile_sources(out, sources, figures, timeout=120)
+            return {p.relative_to(out).as_posix(): p.read_bytes() for p in paths}
+    except LatexError as e:
+        return f"{key['variant']}: {e.with_log()}"

@@ -97,10 +97,22 @@ def fake_merge(out, ids, stem):
     return (" ".join(ids) + f" {stem}").encode()
 
 
+def fake_compile(work, sources, figures, timeout):
+    """The generic documents' compile: each .tex written, a stand-in PDF."""
+    paths = []
+    for name, source in sources.items():
+        tex, pdf = Path(work) / name, (Path(work) / name).with_suffix(".pdf")
+        tex.write_text(source)
+        pdf.write_text(f"{name} {len(source)}")
+        paths += [tex, pdf]
+    return paths
+
+
 @pytest.fixture
 def fake_latex(monkeypatch):
     monkeypatch.setattr(derive.documents.build, "build_documents", fake_documents)
     monkeypatch.setattr(derive.documents.build, "build_collection", fake_collection)
+    monkeypatch.setattr(derive.documents.build, "compile_sources", fake_compile)
     monkeypatch.setattr(derive.variants.build_set, "merge_collection", fake_merge)
 
 
@@ -287,8 +299,34 @@ def _assignment_set(out, name="tanh-mse", count="30", seed="7", *extra):
                  "--jobs", "1", "--out", str(out), *extra])
 
 
+def test_real_assignment_build(tmp_path, capsys):
+    """Real LaTeX for 2 variants of an assignment: each variant's problem sheet
+    and worked solutions with its id, the collections, a rerun that builds
+    nothing, byte-identical files from the same seed."""
+    out = tmp_path / "v"
+    assert _assignment_set(out, "logistic", "2", "5") == 0
+    for vid in ("s5-0", "s5-1"):
+        names = {p.name for p in (out / vid).iterdir()}
+        assert {"problems.tex", "problems.pdf", "handout.tex", "handout.pdf", "key.json",
+                "figures"} <= names
+        text = subprocess.run(["pdftotext", str(out / vid / "handout.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        key = json.loads((out / vid / "key.json").read_text())
+        assert f"Assignment logistic, variant {vid}" in text and "Logistic regression" in text
+        assert key["params"]["logistic"]["x"] != key["params"]["logistic"]["W1"]
+    for name in ("all-problems.pdf", "all-solutions.pdf"):
+        pages = subprocess.run(["pdftotext", str(out / name), "-"], capture_output=True,
+                               text=True, check=True).stdout.split("\f")[:-1]
+        assert len(pages) % 2 == 0 and "variant s5-1" in "".join(pages)
+    capsys.readouterr()
+    assert _assignment_set(out, "logistic", "2", "5") == 0
+    assert "0 built, 2 unchanged" in capsys.readouterr().out
+    assert _assignment_set(tmp_path / "again", "logistic", "2", "5") == 0
+    assert files_of(tmp_path / "again") == files_of(out)
+
+
 @pytest.mark.parametrize("name", ["tanh-mse", "sigmoid-softmax", "logistic", "reference"])
-def test_assignment_set_is_reproducible_and_incremental(tmp_path, capsys, name):
+def test_assignment_set_is_reproducible_and_incremental(fake_latex, tmp_path, capsys, name):
     a, b = tmp_path / "a", tmp_path / "b"
     assert _assignment_set(a, name) == 0 and _assignment_set(b, name) == 0
     assert files_of(a) == files_of(b)   # the same seed: byte-identical keys, csv, xml, manifest
@@ -297,19 +335,24 @@ def test_assignment_set_is_reproducible_and_incremental(tmp_path, capsys, name):
     assert all(k["schema"] == 2 and k["assignment"]["name"] == name for k in keys)
     for key in keys:
         assert json.loads((a / key["variant"] / "key.json").read_text()) == key
+        assert {p.name for p in (a / key["variant"]).iterdir()} >= {
+            "key.json", "problems.tex", "problems.pdf", "handout.tex", "handout.pdf"}
+        # each variant's own numbers in its sheet
+        assert key["variant"] in (a / key["variant"] / "problems.tex").read_text()
+    shared = {"keys.json", "keys.csv", "moodle.xml", "all-problems.pdf", "all-solutions.pdf"}
     top = {p.name for p in a.iterdir() if not p.name.startswith(".")}
-    assert top == {k["variant"] for k in keys} | {"keys.json", "keys.csv", "moodle.xml",
-                                                  "manifest.json"}
+    assert top == {k["variant"] for k in keys} | shared | {"manifest.json"}
     manifest = json.loads((a / "manifest.json").read_text())
     assert manifest["assignment"] == keys[0]["assignment"] and manifest["count"] == 30
-    assert set(manifest["files"]) == {"keys.json", "keys.csv", "moodle.xml"}
+    assert set(manifest["files"]) == shared and manifest["documents"] == ["problems", "handout"]
+    assert (a / "all-solutions.pdf").read_text().endswith("s7-29 handout")
     capsys.readouterr()
     assert _assignment_set(a, name) == 0
     assert "(0 built, 30 unchanged)" in capsys.readouterr().out
     assert files_of(a) == files_of(b)
 
 
-def test_assignment_set_extends_checks_and_repairs(tmp_path, capsys, monkeypatch):
+def test_assignment_set_extends_checks_and_repairs(fake_latex, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["variants", "--assignment", "logistic", "--count", "4", "--seed", "3"]) == 0
     out = tmp_path / "reports" / "variants" / "logistic" / "s3"
@@ -323,9 +366,13 @@ def test_assignment_set_extends_checks_and_repairs(tmp_path, capsys, monkeypatch
     capsys.readouterr()
     (out / "s3-1" / "key.json").write_bytes((out / "s3-0" / "key.json").read_bytes())
     (out / "moodle.xml").write_text("")
+    (out / "s3-4" / "handout.tex").unlink()
+    (out / "all-problems.pdf").unlink()
     assert main(argv + ["--check"]) == 1
     report = capsys.readouterr().out
     assert "s3-1: key.json changed" in report and "moodle.xml: changed or missing" in report
+    assert "s3-4: handout.tex missing" in report and "all-problems.pdf: changed or missing" \
+        in report
     assert main(argv) == 0
     assert files_of(out) == whole
 
