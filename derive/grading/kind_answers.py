@@ -22,8 +22,9 @@ import sympy as sp
 from derive.grading.answers import Given, _array, _Budget, _update, parse_submission
 from derive.grading.formulas import _CONSTANTS, _FUNCTIONS, AnswerError, parse_expression
 from derive.numerics.kind_mistakes import FORMULA_KINDS
-from derive.problem.assignment import Part, PartData, Question
-from derive.problem.spec import InputError, Layer, Network, printable
+from derive.numerics.key import part_instance
+from derive.problem.assignment import Part, Question
+from derive.problem.spec import InputError, printable
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 _KNOWN = set(_FUNCTIONS) | set(_CONSTANTS) | {"Sum", "sum"}
@@ -96,30 +97,12 @@ def items_of(key: dict) -> list[Item]:
     return out
 
 
-def network_of(data: dict) -> Network:
-    """A key's ``networks`` entry as a :class:`~derive.problem.spec.Network`."""
-    return Network(int(data["inputs"]), tuple(Layer(int(l["units"]), str(l["activation"]))
-                                               for l in data["layers"]), str(data["loss"]))
-
-
-def data_of(params: dict) -> PartData:
-    """A key's ``params`` entry (W1, b1, …, x, y, lr) as :class:`PartData`."""
-    layers = sorted(int(k[1:]) for k in params if re.fullmatch(r"W\d+", k))
-    return PartData(tuple(tuple(tuple(float(v) for v in r) for r in params[f"W{l}"])
-                          for l in layers),
-                    tuple(tuple(float(v) for v in params[f"b{l}"]) for l in layers),
-                    tuple(float(v) for v in params["x"]), tuple(float(v) for v in params["y"]),
-                    float(params["lr"]))
-
-
 def parts_of(key: dict) -> list[Part]:
     """The key's parts (network, data, questions), in the order of its questions."""
     items = items_of(key)
     order = list(dict.fromkeys(i.part for i in items))
-    nets, params = key.get("networks", {}), key.get("params", {})
     return [Part(pid, pid, tuple(i.question for i in items if i.part == pid),
-                 network_of(nets[pid]) if pid in nets else None,
-                 data_of(params[pid]) if pid in params else None) for pid in order]
+                 *part_instance(key, pid)) for pid in order]
 
 
 # --------------------------------------------------------------------------

@@ -205,11 +205,15 @@ def _forward_before(key: dict, part_id: str) -> Forward:
     return solve_part(Part(part_id, "", (), net, data), data)
 
 
-def part_instance(key: dict, part_id: str) -> tuple[Network, PartData]:
-    """A part's network and data as a schema 2 key has them (checked as an
-    assignment file's are: a bad key is an InputError naming the field)."""
-    net = parse_network(key["networks"][part_id], f"networks.{part_id}")
-    return net, parse_given(key["params"][part_id], f"params.{part_id}", net)
+def part_instance(key: dict, part_id: str) -> tuple[Network | None, PartData | None]:
+    """A part's network and data as a schema 2 key has them, None where it has
+    none (checked as an assignment file's are: a bad key is an InputError
+    naming the field; numbers stay as written, an int an int)."""
+    nets, params = key.get("networks", {}), key.get("params", {})
+    net = parse_network(nets[part_id], f"networks.{part_id}") if part_id in nets else None
+    data = (parse_given(params[part_id], f"params.{part_id}", net)
+            if net is not None and part_id in params else None)
+    return net, data
 
 
 def _plain(value: Any) -> Any:

@@ -122,14 +122,6 @@ def instance_of(assignment, key: dict) -> dict:
     """The data of every part a schema 2 key gives ``params`` for, by part
     id, with the key's numbers as they are (an int stays an int, so it
     prints as the file wrote it)."""
-    from derive.problem.assignment import PartData
-    out = {}
-    for part in assignment.parts:
-        p = key["params"].get(part.id)
-        if p is None or part.network is None:
-            continue
-        layers = range(1, len(part.network.layers) + 1)
-        out[part.id] = PartData(W=tuple(tuple(map(tuple, p[f"W{l}"])) for l in layers),
-                                b=tuple(tuple(p[f"b{l}"]) for l in layers),
-                                x=tuple(p["x"]), y=tuple(p["y"]), lr=p["lr"])
-    return out
+    from derive.numerics.key import part_instance
+    return {part.id: part_instance(key, part.id)[1] for part in assignment.parts
+            if part.id in key["params"] and part.id in key.get("networks", {})}

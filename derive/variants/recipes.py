@@ -54,12 +54,8 @@ def content_hash(key_text: str, sources: dict[str, str]) -> str:
 
 @lru_cache(maxsize=None)
 def _drawing_digest() -> str:
-    import derive.documents.build
-    import derive.documents.figures
-    import derive.documents.network_figure
-    import derive.documents.plotting
-    return files_digest(m.__file__ for m in (derive.documents.build, derive.documents.figures,
-                                             derive.documents.network_figure, derive.documents.plotting))
+    from derive.documents import build, figures, network_figure, plotting, regions
+    return files_digest(m.__file__ for m in (build, figures, network_figure, plotting, regions))
 
 
 def _sources(keys: Sequence[dict], config) -> list[dict[str, str]]:
