@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from derive.numerics.key import build_assignment_key, build_key, dumps
-from derive.problem.assignment import load_assignment
-from derive.problem.spec import REFERENCE, InputError, load_params
+from derive.commands import add_assignment_option, assignment_of
+from derive.problem.spec import REFERENCE, load_params
 
 
 def register(sub) -> None:
@@ -15,18 +15,14 @@ def register(sub) -> None:
     source.add_argument("--params", metavar="FILE",
                         help="a TOML or JSON file with the fields of params "
                              "(default: the reference assignment; schema 1)")
-    source.add_argument("--assignment", metavar="FILE|NAME",
-                        help="an assignment file (docs/ASSIGNMENTS.md) or the name of a "
-                             "shipped one (reference, tanh-mse, sigmoid-softmax, logistic): "
-                             "its schema 2 key")
+    add_assignment_option(p, "its schema 2 key", group=source)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    if args.assignment is not None:
-        if not args.assignment:
-            raise InputError("--assignment", "give a file or the name of a shipped assignment")
-        key = build_assignment_key(load_assignment(args.assignment))
+    assignment = assignment_of(args)
+    if assignment is not None:
+        key = build_assignment_key(assignment)
     else:
         key = build_key(load_params(args.params) if args.params else REFERENCE)
     sys.stdout.write(dumps(key))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from derive.commands import add_assignment_option, assignment_of
 from derive.problem.config import load_config
 from derive.problem.spec import InputError, load_params
 
@@ -16,10 +17,7 @@ def register(sub) -> None:
     p.add_argument("--params", metavar="FILE",
                    help="another instance: a TOML or JSON file with the fields of params, "
                         "as for `handouts key` (default: the reference assignment)")
-    p.add_argument("--assignment", metavar="FILE|NAME",
-                   help="an assignment file (TOML, docs/ASSIGNMENTS.md) or the name of a shipped "
-                        "one (tanh-mse, sigmoid-softmax, logistic, reference): its handout "
-                        "built by question kind")
+    add_assignment_option(p, "its handout, problem sheet and key, built by question kind")
     p.add_argument("--out", metavar="DIR", default="reports",
                    help="output folder (default: reports/)")
     p.add_argument("--templates", metavar="DIR", action="append", default=[],
@@ -33,12 +31,11 @@ def run(args) -> int:
     if args.assignment and args.params:
         raise InputError("--params", "give either --params or --assignment, not both")
     params = load_params(args.params) if args.params else None
+    assignment = assignment_of(args)
     try:
-        if args.assignment:
+        if assignment is not None:
             from derive.documents.assignment_build import build_assignment
-            from derive.problem.assignment import load_assignment
-            paths = build_assignment(load_assignment(args.assignment), config, args.out,
-                                     extra_dirs=args.templates)
+            paths = build_assignment(assignment, config, args.out, extra_dirs=args.templates)
         else:
             paths = build(config, args.out, params, extra_dirs=args.templates)
     except LatexError as e:

@@ -4,6 +4,7 @@ accepted variants are degenerate."""
 
 from __future__ import annotations
 
+from derive.commands import add_assignment_option, assignment_of
 from derive.commands.variants import whole_number
 
 
@@ -15,9 +16,8 @@ def register(sub) -> None:
                    help="how many variants to generate (default 1000)")
     p.add_argument("--seed", default="1", metavar="S", help="the seed (default 1)")
     p.add_argument("--config", metavar="FILE", help="course config with a [variants] table")
-    p.add_argument("--assignment", metavar="FILE|NAME", help="an assignment file, or the name "
-                   "of a shipped one: acceptance per part and constraint of its variants "
-                   "(default: the reference handout)")
+    add_assignment_option(p, "acceptance per part and constraint of its variants (default: "
+                             "the reference handout)")
     p.set_defaults(func=run)
 
 
@@ -28,10 +28,9 @@ def run(args) -> int:
     count = check_count(whole_number("--count")(args.count))
     seed = check_seed(args.seed)
     settings = settings_of(load_config(args.config))
-    if args.assignment is not None:
-        from derive.problem.assignment import load_assignment
+    assignment = assignment_of(args)
+    if assignment is not None:
         from derive.variants.stress import stress_assignment
-        assignment = load_assignment(args.assignment)
         print(format_assignment_report(stress_assignment(assignment, seed, count, settings)))
         return 0
     print(format_report(stress(seed, count, settings)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from derive.commands import add_assignment_option, assignment_of
 from derive.problem.spec import InputError
 
 
@@ -31,9 +32,8 @@ def register(sub) -> None:
                    help="the seed (a whole number >= 0); variant k depends only on (S, k)")
     p.add_argument("--config", metavar="FILE", help="course config (TOML) with a "
                    "[variants] table for ranges and constraints")
-    p.add_argument("--assignment", metavar="FILE|NAME", help="an assignment file, or the "
-                   "name of a shipped one (tanh-mse): variants of it, drawn from its grids "
-                   "(default: the reference handout)")
+    add_assignment_option(p, "variants of it, drawn from its grids (default: the reference "
+                             "handout)")
     p.add_argument("--out", metavar="DIR", help="output folder (default reports/variants/s<seed>; "
                    "with --assignment reports/variants/<name>/s<seed>)")
     p.add_argument("--jobs", metavar="J", help="worker processes (default: the number of cores)")
@@ -61,11 +61,10 @@ def run(args) -> int:
         raise InputError("--seed", f"at most {MAX_SEED_DIGITS} digits (variant ids "
                          "name folders)")
     jobs = _jobs(args.jobs) if args.jobs is not None else None
-    recipe = None
-    if args.assignment is not None:
-        from derive.problem.assignment import load_assignment
+    recipe, assignment = None, assignment_of(args)
+    if assignment is not None:
         from derive.variants.recipes import AssignmentRecipe
-        recipe = AssignmentRecipe.of(load_assignment(args.assignment), load_config(args.config))
+        recipe = AssignmentRecipe.of(assignment, load_config(args.config))
     if args.check:
         damage = check_set(count, seed, args.out,
                            default=recipe.default_out(seed) if recipe else None)
