@@ -28,7 +28,7 @@ from derive.documents.kind_text import (ACTIVATION_NAMES, LOSS_NAMES, answer_lab
                                         network_text, statement, step_text, sup)
 from derive.documents.render import Latex, UnsettableText, escape_latex
 from derive.documents.worked import PartWriter, text
-from derive.numerics import precision
+from derive.problem import precision
 from derive.problem.assignment import Assignment, Part, Question
 from derive.problem.config import Config
 from derive.problem.spec import InputError

@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
-from derive.numerics import precision
+from derive.problem import precision
 from derive.calculus.latex import latex
 from derive.numerics.evaluate import evaluate_network
 from derive.documents.render import Latex

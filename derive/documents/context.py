@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from derive.documents import explain
-from derive.numerics import precision
+from derive.problem import precision
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
 from derive.problem.config import Config, Course

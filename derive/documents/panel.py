@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from derive.numerics import precision
+from derive.problem import precision
 from derive.calculus.latex import latex
 from derive.numerics.mistakes import MISTAKES, Mistake
 from derive.documents.render import Latex

@@ -1,6 +1,6 @@
 """Comparing an answer with the key's: formulas by evaluation and SymPy
 (bounded in time), numbers by the precision contract of
-:mod:`derive.numerics.precision`; and the scoring steps every grader shares
+:mod:`derive.problem.precision`; and the scoring steps every grader shares
 (right, rounded too early, a diagnosed mistake, credit per informative entry)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from derive.calculus import softmax as sm
 from derive.grading.formulas import AnswerError, TooLarge, evaluate
 from derive.grading.results import ItemGrade
 from derive.grading.rules import Rules
-from derive.numerics import precision
+from derive.problem import precision
 
 ROUNDED = "rounded-too-early"
 

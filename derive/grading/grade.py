@@ -1,7 +1,7 @@
 """Grading against the reference's (schema 1) keys, with a diagnosis.
 
 For every item the student's answer (validated by :mod:`derive.grading.answers`) is
-compared with the key under the precision contract of :mod:`derive.numerics.precision`
+compared with the key under the precision contract of :mod:`derive.problem.precision`
 (formulas by SymPy) and scored by one rule, :func:`scoring_rules`, in the flow
 every grader shares (:mod:`derive.grading.scoring`): right; right but rounded too
 early; carried forward from the student's own earlier answer when that answer is

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from derive.numerics import precision
+from derive.problem import precision
 from derive.problem.spec import InputError
 
 

@@ -25,7 +25,7 @@ from derive.grading.compare import (_diagnosed, _informative_share, _right, _rou
 from derive.grading.formulas import TooLarge
 from derive.grading.results import ItemGrade, StudentGrade
 from derive.grading.rules import Rules
-from derive.numerics import precision
+from derive.problem import precision
 
 MANUAL = "Graded by hand: the key gives this answer as LaTeX only."
 NOT_GENUINE = ("All zeros, a copy of the given data, or what doing nothing gives: "

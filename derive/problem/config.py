@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from derive.numerics.precision import FIGURES, MAX_FIGURES, MIN_FIGURES
+from derive.problem.precision import FIGURES, MAX_FIGURES, MIN_FIGURES
 from derive.problem.spec import InputError, read_data_file
 
 SECTIONS = ("course", "documents", "variants", "grading")
@@ -31,7 +31,7 @@ class Course:
     term: str = ""
     instructor: str = ""
     decimals: int = 4
-    figures: int = FIGURES  # the precision contract (derive.numerics.precision): stated, graded, exported
+    figures: int = FIGURES  # the precision contract (derive.problem.precision): stated, graded, exported
 
 
 @dataclass(frozen=True)

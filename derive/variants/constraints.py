@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from derive.numerics import precision
+from derive.problem import precision
 from derive.problem.spec import InputError
 
 

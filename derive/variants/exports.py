@@ -22,9 +22,9 @@ from fractions import Fraction
 from importlib import metadata
 from typing import Any, Iterator, Sequence
 
-from derive.numerics import precision
+from derive.problem import precision
 from derive.numerics.key import POINTS
-from derive.numerics.precision import SLACK  # the contract's allowance for float noise
+from derive.problem.precision import SLACK  # the contract's allowance for float noise
 
 NUMERIC_ITEMS = tuple(f"q{i}" for i in (5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
 
@@ -113,7 +113,7 @@ def keys_csv(keys: Sequence[dict]) -> str:
 # --------------------------------------------------------------------------
 # Moodle XML: one category per variant, one question per numeric item
 # (numerical for a number, cloze with one NUMERICAL field per entry otherwise).
-# Tolerances are the precision contract's (derive.numerics.precision); marks are the
+# Tolerances are the precision contract's (derive.problem.precision); marks are the
 # handout's points (derive.numerics.key.POINTS), times one whole-number scale because a
 # cloze question's mark is the sum of its fields' weights, which Moodle's
 # cloze parser takes as whole numbers ({w:NUMERICAL:...}, w matching [0-9]*)
@@ -245,7 +245,7 @@ def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
     """A Moodle XML quiz: per variant a category ``<category>/s<seed>/<id>``
     with its numeric items (:func:`numeric_items`), each marked
     ``points × mark_scale(keys)``
-    and accepting what :func:`derive.numerics.precision.within` accepts."""
+    and accepting what :func:`derive.problem.precision.within` accepts."""
     scale = mark_scale(keys)
     contract = f"<p>{_escape(precision.statement(figures))}</p>"
     quiz = ET.Element("quiz")

@@ -20,7 +20,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from derive.numerics import precision
+from derive.problem import precision
 from derive.variants.constraints import BY_NAME
 from derive.variants.selection import Stats, Stream, Unmeetable
 from derive.variants.settings import VariantSettings, check_count, check_seed, variant_id

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from derive.numerics import precision
+from derive.problem import precision
 
 FACTOR = 10.0   # tolerances beyond which a number is not "rounded too early"
 STEPPED = ("step", "gradient-step")

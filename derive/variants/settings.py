@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from derive.numerics import precision
+from derive.problem import precision
 from derive.problem.spec import InputError, check_decimals
 from derive.variants.constraints import parse_constraints
 

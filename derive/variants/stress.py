@@ -17,7 +17,7 @@ from itertools import combinations
 
 import numpy as np
 
-from derive.numerics import precision
+from derive.problem import precision
 
 AUDIT_CHUNK = 500   # keys built and audited at a time
 

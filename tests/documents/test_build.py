@@ -135,7 +135,7 @@ def test_confident_network_builds_at_any_decimals(tmp_path, decimals):
     # both losses below 5e-5: tiny numbers everywhere (the loss sentence among them)
     # must print as powers of ten in math mode; given data exactly, whatever decimals is
     from derive.cli import main
-    from derive.numerics.precision import statement
+    from derive.problem.precision import statement
     from derive.problem.spec import load_params
     from derive.numerics.evaluate import solve
     sol = solve([load_params(CONFIDENT)])[0]

@@ -126,7 +126,7 @@ def test_the_relu_kink_prints_consistently():
 
 
 def test_the_precision_contract_is_in_the_context(ctx):
-    from derive.numerics.precision import statement
+    from derive.problem.precision import statement
     # the notation section says what ln is, so the contract need not
     assert ctx["precision"] == statement(3, natural_log=False)
     c = build_context(build_key(), Config(course=Course(figures=4)))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from derive.documents import panel
-from derive.numerics import precision
+from derive.problem import precision
 from derive.documents.build import render_documents
 from derive.problem.config import Config, Documents
 from derive.documents.context import build_context

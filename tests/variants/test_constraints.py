@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from derive.numerics import precision
+from derive.problem import precision
 from derive.variants.constraints import (BY_NAME, CARRIED_FORWARD, CONSTRAINTS, numeric_leaves,
                                 parse_constraints, unchanged_items)
 from derive.numerics.key import build_key

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from derive.numerics import precision
+from derive.problem import precision
 from derive.variants.exports import (NUMERIC_ITEMS, WIDTH_PAD, flat_answers, keys_csv, manifest_json, mark_scale,
                             moodle_answer, moodle_xml)
 from derive.numerics.key import POINTS, build_key

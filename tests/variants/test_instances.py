@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from derive.numerics import precision
+from derive.problem import precision
 from derive.numerics.key import dumps
 from derive.numerics.kind_mistakes import MISTAKE_KINDS, wrong_answers
 from derive.problem.assignment import load_assignment, shipped

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from derive.numerics import precision
+from derive.problem import precision
 from derive.variants.exports import WIDTH_PAD, mark_scale, moodle_answer, moodle_xml, numeric_items
 from derive.numerics.key import build_key
 from derive.problem.assignment import load_assignment

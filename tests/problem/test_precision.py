@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from derive.numerics import precision as P
+from derive.problem import precision as P
 
 
 @pytest.mark.parametrize("value, figures, expected", [
