@@ -24,13 +24,13 @@ def _timed(fn) -> float:
 
 def _build(count: int, out: Path) -> None:
     from derive.problem.config import Config
-    from derive.variants.sets import build_set
+    from derive.variants.build_set import build_set
     build_set(count, SEED, Config(), out, jobs=JOBS, progress=False)
 
 
 def _typeset_collections(out: Path) -> None:
     from derive.problem.config import Config
-    from derive.variants.sets import build_collection_file
+    from derive.variants.recipes import build_collection_file
     keys = json.loads((out / "keys.json").read_text())
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda sol: build_collection_file(keys, Config(), sol), (False, True)))
@@ -63,9 +63,9 @@ _MEMORY = """
 import resource, sys
 from pathlib import Path
 import derive.documents.build
-import derive.variants.sets
+import derive.variants.build_set
 from derive.problem.config import Config
-from derive.variants.sets import build_set
+from derive.variants.build_set import build_set
 
 def documents(key, config, out_dir, *, names, **kw):
     paths = []
@@ -82,7 +82,7 @@ def collection(keys, config, out_pdf, *, solutions, **kw):
 
 derive.documents.build.build_documents = documents
 derive.documents.build.build_collection = collection
-derive.variants.sets.merge_collection = lambda out, ids, stem: b"x" * 1000
+derive.variants.build_set.merge_collection = lambda out, ids, stem: b"x" * 1000
 build_set(int(sys.argv[1]), 1, Config(), sys.argv[2], jobs=2, progress=False)
 self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -99,7 +99,8 @@ def _peak_memory(count: int, scratch: Path) -> tuple[int, int]:
 def run() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="bench-variants-"))
     try:
-        from derive.variants.sets import generate_keys, parse_settings
+        from derive.variants.generate import generate_keys
+        from derive.variants.settings import parse_settings
         generate_keys(SEED, 2, parse_settings({}))  # derive and lambdify outside the timing
         # alternate the two, twice, and keep the best of each: the machine is shared
         cold, bare = [], []

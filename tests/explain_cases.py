@@ -9,7 +9,8 @@ from derive.documents.context import build_context
 from derive.numerics.key import build_key, build_keys
 from derive.numerics.evaluate import solve
 from derive.problem.spec import parse_params
-from derive.variants.sets import generate_keys, parse_settings
+from derive.variants.generate import generate_keys
+from derive.variants.settings import parse_settings
 from tests.factories import varied
 
 SEED = 20261128

@@ -13,7 +13,7 @@ import derive.documents.build
 import derive.variants.build_set
 from derive.cli import main
 from derive.problem.config import Config
-from derive.variants.sets import STAMP, build_set
+from derive.variants.build_set import STAMP, build_set
 
 SEED = 20261128
 

@@ -18,7 +18,8 @@ from derive.documents.regions import class_grid, regions_data, regions_window
 from derive.numerics.key import build_key
 from derive.numerics.evaluate import solve
 from derive.problem.spec import parse_params
-from derive.variants.sets import generate_keys, parse_settings
+from derive.variants.generate import generate_keys
+from derive.variants.settings import parse_settings
 
 SEED, COUNT = 20261128, 200
 FMT = Formatter(4)

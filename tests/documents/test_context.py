@@ -251,7 +251,8 @@ def variant_sources():
     """The rendered sheets of 20 variants with 4 classes (query classes 0-3)."""
     from derive.documents.build import render_documents
     from derive.documents.figures import figure_names, figure_path
-    from derive.variants.sets import generate_keys, parse_settings
+    from derive.variants.generate import generate_keys
+    from derive.variants.settings import parse_settings
     keys = generate_keys(20261128, 20, parse_settings({"softmax_layer": {"classes": 4}}))
     return [(k, {name: _flat(src) for name, src in render_documents(
                 k, Config(), figures={f: figure_path(f) for f in figure_names(k)}).items()})

@@ -19,7 +19,8 @@ from derive.documents.regions import regions_window, shown_classes
 from derive.numerics.key import build_key
 from derive.documents.network_figure import NODE_R, network_layout, overlap
 from derive.problem.spec import REFERENCE
-from derive.variants.sets import generate_keys, parse_settings
+from derive.variants.generate import generate_keys
+from derive.variants.settings import parse_settings
 
 SEED, COUNT, CHUNKS = 20261128, 200, 4
 

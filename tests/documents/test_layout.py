@@ -16,7 +16,8 @@ from derive.documents.build import compile_pdf, pdf_pages, render_documents
 from derive.problem.config import Config, Documents
 from derive.documents.figures import write_figures
 from derive.numerics.key import build_key
-from derive.variants.sets import generate_keys, parse_settings
+from derive.variants.generate import generate_keys
+from derive.variants.settings import parse_settings
 
 SEED = 20261128
 EXAM = Config(documents=Documents(sheet="exam"))

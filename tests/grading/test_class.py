@@ -12,7 +12,8 @@ from derive.grading.answers import key_submission, parse_submission
 from derive.grading.grade import NOT_GENUINE, Rules, grade_submission, prepare
 from derive.numerics.key import POINTS
 from derive.numerics.mistakes import BY_CODE, MISTAKES, recompute
-from derive.variants.sets import generate_keys, parse_settings
+from derive.variants.generate import generate_keys
+from derive.variants.settings import parse_settings
 
 SEED = 20261128
 RULES = Rules()

@@ -13,7 +13,8 @@ from derive.problem import precision
 from derive.variants.exports import (NUMERIC_ITEMS, WIDTH_PAD, flat_answers, keys_csv, manifest_json, mark_scale,
                             moodle_answer, moodle_xml)
 from derive.numerics.key import POINTS, build_key
-from derive.variants.sets import generate_keys, parse_settings
+from derive.variants.generate import generate_keys
+from derive.variants.settings import parse_settings
 
 
 @pytest.fixture(scope="module")

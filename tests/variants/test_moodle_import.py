@@ -18,7 +18,8 @@ from derive.variants.exports import WIDTH_PAD, mark_scale, moodle_answer, moodle
 from derive.numerics.key import build_key
 from derive.problem.assignment import load_assignment
 from derive.variants.instances import generate_assignment_keys
-from derive.variants.sets import generate_keys, parse_settings
+from derive.variants.generate import generate_keys
+from derive.variants.settings import parse_settings
 
 # shared/ lies beside the checkout (here and in CI)
 HARNESS = Path(os.environ.get("MOODLE_IMPORT_HARNESS",

@@ -8,7 +8,7 @@ from derive.variants.constraints import CONSTRAINTS
 from derive.numerics.key import build_key
 from derive.problem.spec import parse_params
 from derive.variants.stress import DEGENERACIES, Audit, stress
-from derive.variants.sets import parse_settings
+from derive.variants.settings import parse_settings
 
 COUNT = 300
 

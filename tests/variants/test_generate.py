@@ -5,12 +5,13 @@ import numpy as np
 import pytest
 
 import derive.variants.generate
-from derive.variants import sets as variants
+
 from derive.problem.config import parse_config
 from derive.problem.spec import InputError, parse_params
 from derive.variants.stress import stress
-from derive.variants.sets import (Stats, check_count, check_seed, generate,
-                             generate_keys, parse_settings, settings_of, variant_id)
+from derive.variants.selection import Stats
+from derive.variants.settings import check_count, check_seed, parse_settings, settings_of, variant_id
+from derive.variants.generate import BATCH, generate, generate_keys
 
 SEED = 20261128
 
@@ -141,7 +142,7 @@ def test_unmeetable_constraints_are_named():
     assert "probabilities rejected" in e.value.problem and "256 tries" in e.value.problem
 
 
-@pytest.mark.parametrize("limit", [1, 100, variants.BATCH + 1])
+@pytest.mark.parametrize("limit", [1, 100, BATCH + 1])
 def test_max_candidates_is_exact_per_variant(limit):
     # not a whole batch: exactly `limit` candidates are examined, then the error
     s = parse_settings({"constraints": {"probabilities": [0.45, 0.55]},
@@ -247,7 +248,7 @@ def test_generation_stats_are_consistent():
 
 
 def test_fixed_id_replaces_the_clock_drawn_id():
-    from derive.variants.sets import fixed_id
+    from derive.variants.pdfs import fixed_id
     a = b"%PDF-1.5\n1 0 obj\nxref\ntrailer\n<</Size 3 /ID [(a\\)b(c)) <0A1B>] /Root 1 0 R >>\n%%EOF\n"
     b = a.replace(b"a\\)b(c)", b"zz\\\\")
     assert fixed_id(a) == fixed_id(b) and fixed_id(a) != a
