@@ -9,7 +9,8 @@ from pathlib import Path
 from benchmarks.key import _timed, random_instances
 from derive.grading.answers import key_submission, parse_submission
 from derive.problem.config import Config
-from derive.grading.grade import Rules, grade_all, grade_submission, prepare
+from derive.grading.rules import Rules
+from derive.grading.grade import grade_all, grade_submission, prepare
 from derive.numerics.key import build_keys
 from derive.numerics.mistakes import MISTAKES, recompute_many
 

@@ -157,7 +157,6 @@ def _weight_gradient(net: Network, delta: Derivation) -> Derivation:
     r = sp.Symbol("r", real=True)   # the other terms of zⱼ, constant in w_kj
     z_of_w = w * h + r
     w_tex = f"w^{{{L}}}_{{k{j}}}" if L > 1 else f"w_{{k{j}}}"
-    vector = "x" if L == 1 else f"a^{{{L - 1}}}"
     h_tex = latex(h, symbol_names=_latex_names(net))
     zj = f"z_{j}" if j else "z"
     d_dz, dz_dw = partial(ELL, zj), partial(zj, w_tex)

@@ -14,9 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from derive.grading.answers import Submission, as_submitted, load_submissions, validate_answer
+from derive.grading.answers import Submission, as_submitted, validate_answer
+from derive.grading.answers_file import load_submissions
 from derive.problem.config import load_config
-from derive.grading.grade import StudentGrade, grade_all, parse_rules
+from derive.grading.results import StudentGrade
+from derive.grading.grade import grade_all
+from derive.grading.rules import parse_rules
 from derive.grading.kind_answers import check_key, csv_columns, items_of, submission_parser
 from derive.grading.kind_grade import grade_all_kinds
 from derive.numerics.key import ITEMS, SCHEMA_2

@@ -40,7 +40,8 @@ def _shown(q: Question, labels: list[str], wrong: Any, right: Any, fmt, figures:
 def mistakes(part: Part, q: Question, solution, answer: Any, fmt, figures: int) -> list[dict]:
     """One row per mistake that changes this question's answer here:
     ``{"code", "what" (the mistake's title), "parts"}``."""
-    from derive.numerics.kind_mistakes import MISTAKE_KINDS, wrong_answers
+    from derive.numerics.mistake_kinds import MISTAKE_KINDS
+    from derive.numerics.kind_mistakes import wrong_answers
     if q.kind in NUMERIC and part.given is None or q.kind == "loss" and "value" not in answer:
         return []
     labels = answer_labels(part, q)

@@ -20,12 +20,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from derive.grading.formulas import (  # noqa: F401  (re-exported: the grader's names)
-    CELL_SECONDS, MAX_BASE, MAX_DEPTH, MAX_DIGITS, MAX_ENTRIES, MAX_EXPONENT, MAX_LOG,
-    MAX_NESTING, MAX_NODES, MAX_NUMBER, MAX_STEPS, MAX_TEXT, AnswerError, TooLarge, _Budget,
-    _HugeInteger, _kind, _parse_int, _short, evaluate, parse_expression)
-from derive.grading.answers_file import (  # noqa: F401  (re-exported)
-    MAX_FILE_BYTES, MAX_SUBMISSIONS, UPDATES, load_submissions)
+from derive.grading.formulas import (
+    MAX_ENTRIES, AnswerError, _Budget, _HugeInteger, _kind, _short, evaluate, parse_expression)
+from derive.grading.answers_file import UPDATES
 from derive.numerics.key import ITEMS
 
 SYMBOLIC = ("q1", "q2", "q3", "q4")

@@ -23,6 +23,7 @@ from derive.grading.kind_answers import Item, items_of, parts_of
 from derive.grading.rules import Rules
 from derive.grading.scoring import Student
 from derive.numerics import kind_mistakes as km
+from derive.numerics.mistake_kinds import MISTAKE_KINDS, ORDER
 from derive.numerics.evaluate import forward_network
 from derive.numerics.key import nothing_done
 from derive.problem.spec import InputError, Layer, Network
@@ -40,7 +41,7 @@ class KindVariant:
     given: list[np.ndarray] = field(default_factory=list)
     nothing: dict[str, np.ndarray] = field(default_factory=dict)  # id or id.new -> baseline
 
-    order: tuple[str, ...] = km.ORDER
+    order: tuple[str, ...] = ORDER
 
     @property
     def total(self) -> float:
@@ -133,7 +134,7 @@ class KindStudent(Student):
         return self.v.items[qid].manual
 
     def acts_on(self, code: str, qid: str) -> bool:
-        return self.item(qid).kind in km.MISTAKE_KINDS[code].kinds
+        return self.item(qid).kind in MISTAKE_KINDS[code].kinds
 
     def describe(self, codes) -> str:
         return km.describe(codes)

@@ -24,11 +24,12 @@ from derive.problem.config import Config
 from derive.documents.context import course_context, d_loss, derivation_context, derivations, matrix_formulas, summary
 from derive.documents.numbers import Formatter
 from derive.files import temp_folder
-from derive.grading.grade import Rules, StudentGrade, parse_rules, scoring_rules
+from derive.grading.rules import Rules, parse_rules, scoring_rules
+from derive.grading.results import StudentGrade
 from derive.calculus.latex import latex
 from derive.grading.kind_answers import items_of, parts_of
 from derive.numerics.key import SCHEMA_2
-from derive.numerics.kind_mistakes import MISTAKE_KINDS
+from derive.numerics.mistake_kinds import MISTAKE_KINDS
 from derive.numerics.mistakes import BY_CODE
 from derive.documents.render import Latex, UnsettableText, escape_latex, make_env
 from derive.problem.spec import parse_params

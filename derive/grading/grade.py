@@ -22,12 +22,12 @@ import numpy as np
 import sympy as sp
 
 from derive.grading import scoring
-from derive.grading.answers import SYMBOLIC, UPDATES, AnswerError, Submission, parse_expression
-from derive.grading.compare import (  # noqa: F401  (re-exported: the grader's names)
-    _close, _equivalent, _same, _Timeout, equivalent, time_limit)
-from derive.grading.results import STATUSES, ItemGrade, StudentGrade, _round  # noqa: F401
-from derive.grading.rules import Rules, parse_rules, scoring_rules  # noqa: F401
-from derive.grading.scoring import NOT_GENUINE, Student, diagnose  # noqa: F401
+from derive.grading.answers import SYMBOLIC, Submission
+from derive.grading.answers_file import UPDATES
+from derive.grading.formulas import AnswerError, parse_expression
+from derive.grading.results import StudentGrade
+from derive.grading.rules import Rules
+from derive.grading.scoring import Student
 from derive.numerics.evaluate import forward_network
 from derive.numerics.key import ITEMS, POINTS, nothing_done
 from derive.numerics.mistakes import BY_CODE, MISTAKES, mistake_sets, recompute_params

@@ -18,7 +18,6 @@ from derive.grading.by_kind import KindStudent, KindVariant, prepare_kind
 from derive.grading.kind_answers import items_of
 from derive.grading.results import StudentGrade
 from derive.grading.rules import Rules
-from derive.grading.scoring import MANUAL, NOT_GENUINE  # noqa: F401  (the grader's words)
 
 
 def grade_submission(sub: Submission, variant: KindVariant | None, rules: Rules,

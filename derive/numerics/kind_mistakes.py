@@ -23,8 +23,8 @@ import numpy as np
 import sympy as sp
 
 from derive.numerics.evaluate import evaluate_network
-from derive.numerics.mistake_kinds import (  # noqa: F401  (the library's names, re-exported)
-    FORMULA_KINDS, MISSING_DERIVATIVE, MISTAKE_KINDS, NUMERIC_KINDS, ORDER, MistakeKind)
+from derive.numerics.mistake_kinds import (
+    FORMULA_KINDS, MISSING_DERIVATIVE, MISTAKE_KINDS, NUMERIC_KINDS, ORDER)
 
 
 # --------------------------------------------------------------------------

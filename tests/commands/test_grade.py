@@ -9,7 +9,7 @@ import pytest
 
 from derive.grading.answers import key_submission
 from derive.cli import main
-from derive.grading.grade import Rules
+from derive.grading.rules import Rules
 from derive.numerics.key import build_key, build_keys, dumps
 from derive.numerics.mistakes import BY_CODE, recompute
 from tests.factories import varied

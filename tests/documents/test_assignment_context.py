@@ -4,7 +4,6 @@ spaces shaped like the key's answers."""
 
 import re
 import tomllib
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np

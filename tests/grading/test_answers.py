@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive.grading.answers import (MAX_TEXT, AnswerError, key_submission, load_submissions,
-                            parse_expression, parse_submission, validate_answer)
+from derive.grading.formulas import MAX_TEXT, AnswerError, parse_expression
+from derive.grading.answers import key_submission, parse_submission, validate_answer
+from derive.grading.answers_file import load_submissions
 from derive.numerics.key import build_key
 from derive.problem.spec import InputError
 

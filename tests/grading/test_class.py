@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from derive.grading.answers import key_submission, parse_submission
-from derive.grading.grade import NOT_GENUINE, Rules, grade_submission, prepare
+from derive.grading.scoring import NOT_GENUINE
+from derive.grading.rules import Rules
+from derive.grading.grade import grade_submission, prepare
 from derive.numerics.key import POINTS
 from derive.numerics.mistakes import BY_CODE, MISTAKES, recompute
 from derive.variants.generate import generate_keys

@@ -9,7 +9,8 @@ from derive.grading.answers import key_submission, parse_submission
 from derive.problem.config import Config, Course
 from derive.grading.feedback import (build_feedback, feedback_context, file_name, plain_text,
                              render_feedback)
-from derive.grading.grade import Rules, grade_submission, prepare, scoring_rules
+from derive.grading.rules import Rules, scoring_rules
+from derive.grading.grade import grade_submission, prepare
 from derive.numerics.key import build_key
 from derive.numerics.mistakes import BY_CODE, recompute
 from derive.documents.render import Latex

@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 
 from derive.grading.answers import key_submission, parse_submission
-from derive.grading.grade import (Rules, grade_all, grade_submission, parse_rules, prepare,
-                          scoring_rules, time_limit, _Student, _Timeout)
-from derive.grading.answers import SYMBOLIC, parse_expression
+from derive.grading.rules import Rules, parse_rules, scoring_rules
+from derive.grading.grade import grade_all, grade_submission, prepare, _Student
+from derive.grading.compare import time_limit, _Timeout
+from derive.grading.answers import SYMBOLIC
+from derive.grading.formulas import parse_expression
 from derive.numerics.key import POINTS, build_key, build_keys
 from derive.numerics.mistakes import BY_CODE, MISTAKES, mistake_sets, recompute
 from derive.problem.spec import REFERENCE, InputError, parse_params
@@ -58,7 +60,7 @@ def _flat(value):
 
 
 def _same_answer(item, a, b) -> bool:
-    from derive.grading.grade import _same
+    from derive.grading.compare import _same
     return _same(_value(item, a), _value(item, b), item, RULES)
 
 

@@ -12,11 +12,12 @@ import time
 import pytest
 import sympy as sp
 
-from derive.grading.answers import (CELL_SECONDS, MAX_NESTING, AnswerError, TooLarge, evaluate,
-                            key_submission, load_submissions, parse_expression,
-                            parse_submission, validate_answer)
-from derive.grading.grade import (Rules, _Timeout, equivalent, grade_all, grade_submission, prepare,
-                          time_limit)
+from derive.grading.formulas import CELL_SECONDS, MAX_NESTING, AnswerError, TooLarge, evaluate, parse_expression
+from derive.grading.answers import key_submission, parse_submission, validate_answer
+from derive.grading.answers_file import load_submissions
+from derive.grading.rules import Rules
+from derive.grading.compare import _Timeout, equivalent, time_limit
+from derive.grading.grade import grade_all, grade_submission, prepare
 from derive.numerics.key import build_key
 from derive.problem.spec import printable
 from derive.problem.spec import InputError

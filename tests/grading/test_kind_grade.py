@@ -14,14 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derive.grading.kind_answers import as_submitted, items_of, submission_parser
-from derive.grading.kind_grade import NOT_GENUINE, grade_all_kinds
+from derive.grading.scoring import NOT_GENUINE
+from derive.grading.kind_grade import grade_all_kinds
 from derive.grading.rules import Rules
 from derive.numerics import kind_mistakes as km
+from derive.numerics.mistake_kinds import MISTAKE_KINDS, NUMERIC_KINDS, ORDER
 from derive.numerics.key import build_assignment_key, build_assignment_keys
 from derive.problem.assignment import PartData
 from tests.grading.examples import EXAMPLES, NAMES
 
-NUMERIC = km.NUMERIC_KINDS
+NUMERIC = NUMERIC_KINDS
 
 
 def _json(value):
@@ -156,7 +158,7 @@ def test_pairs_are_named_together(graded):
         if name.startswith("pair "):
             pair = name.split()[1].split("+")
             found = {tuple(i.diagnosis) for i in g.items.values() if i.diagnosis}
-            assert tuple(sorted(pair, key=km.ORDER.index)) in found, (name, found)
+            assert tuple(sorted(pair, key=ORDER.index)) in found, (name, found)
 
 
 def test_zeros_copies_and_nothing_done_earn_nothing(graded):
@@ -238,7 +240,7 @@ def test_random_instances_a_consistent_mistake_is_named_where_it_enters(data, na
     for q, i in grades["m"].items.items():
         assert i.diagnosis in ([], [code], ["rounded-too-early"]), (q, i.diagnosis)
         if i.diagnosis == [code]:
-            assert kinds[q] in km.MISTAKE_KINDS[code].kinds or i.status == "wrong"
+            assert kinds[q] in MISTAKE_KINDS[code].kinds or i.status == "wrong"
 
 
 def _forward(net, Ws, bs, a):

@@ -12,7 +12,8 @@ import pytest
 
 from derive.problem import precision
 from derive.numerics.key import dumps
-from derive.numerics.kind_mistakes import MISTAKE_KINDS, wrong_answers
+from derive.numerics.mistake_kinds import MISTAKE_KINDS
+from derive.numerics.kind_mistakes import wrong_answers
 from derive.problem.assignment import load_assignment, shipped
 from derive.variants.draw import varies
 from derive.variants.instances import generate_assignment_keys, generate_instances, instance_of
