@@ -240,7 +240,7 @@ def _step(fmt, W, lr, G, W_new) -> dict[str, Latex]:
     """W − ηG with the numbers, and the first-order change of the loss."""
     given = _given(fmt)
     first = -float(lr) * float(np.sum(np.asarray(G) ** 2))
-    return {"step": Latex(f"{given.matrix(W)} - {given.number(lr)} {fmt.matrix(G)}"),
+    return {"step": Latex(f"{given.matrix(W)} - {given.factor(lr)}{fmt.matrix(G)}"),
             "step_rel": fmt.relation(np.concatenate([np.ravel(G), np.ravel(W_new)])),
             "first_order": Latex(f"{fmt.relation([first])} {fmt.number(first)}")}
 

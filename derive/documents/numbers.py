@@ -124,6 +124,11 @@ class Given(Formatter):
             raise ValueError(f"cannot print the number {v}")
         return Latex(decimal_text(v)), True
 
+    def factor(self, v: float) -> Latex:
+        """``v`` as the factor in front of a product: nothing for 1
+        (η∇ with η = 1 is printed ∇, not 1 ∇), else the number and a space."""
+        return Latex("" if float(v) == 1 else f"{self.number(v)} ")
+
 
 def points(p: float) -> str:
     return f"{p:g}"

@@ -264,7 +264,7 @@ class PartWriter:
                      f"${ETA} = {self.given.number(self.data.lr)}$:"),
                 align((new(symbol), rf"{symbol} - {ETA} {grad(symbol)} = "
                        rf"{self.given.matrix(self.data.param(param))} - "
-                       rf"{self.given.number(self.data.lr)} {self.fmt.matrix(g)}", ""),
+                       rf"{self.given.factor(self.data.lr)}{self.fmt.matrix(g)}", ""),
                       ("", self._is(value), ""))] + self._step_done(number)
 
     def _step_done(self, number: int) -> list[dict]:

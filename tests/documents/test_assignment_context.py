@@ -186,3 +186,12 @@ def test_mistakes_that_give_the_same_answer_share_a_row(assignment):
     if assignment.name == "sigmoid-softmax":
         titles = [r["what"] for p in ctx["parts"] for q in p["questions"] for r in q["mistakes"]]
         assert any(" or " in t for t in titles)
+
+
+def test_a_step_of_size_one_is_printed_without_the_factor():
+    a = load_assignment("sigmoid-softmax")
+    assert a.parts[0].given.lr == 1
+    tex = render_assignment(a, build_assignment_key(a), Config())
+    lines = [line for text in tex.values() for line in text.splitlines()
+             if r"- \eta \nabla" in line]
+    assert lines and not any(r"\end{bmatrix*} - 1 \begin" in line for line in lines)
