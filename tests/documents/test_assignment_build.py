@@ -82,7 +82,8 @@ def test_a_file_builds_like_its_shipped_name(tmp_path):
     assert main(["report", "--assignment", str(copy), "--out", str(tmp_path / "a")]) == 0
     key = json.loads((tmp_path / "a" / "answer-key.json").read_text())
     assert key["assignment"]["name"] == "mine"
-    assert "Logistic" in text_of(tmp_path / "a" / "handout.pdf") or key["assignment"]["title"]
+    title = " ".join(key["assignment"]["title"].split())
+    assert title in " ".join(text_of(tmp_path / "a" / "handout.pdf").split())
 
 
 @pytest.mark.parametrize("built", ["tanh-mse"], indirect=True)
