@@ -189,8 +189,8 @@ def _key_rows(fmt: Formatter, key: dict) -> dict[str, list[Latex]]:
         elif isinstance(e, sp.Basic):
             out[item.id] = [Latex(latex(e))]
         elif isinstance(e, dict):
-            out[item.id] = [Latex(rf"	ext{{gradient: }} {_math(fmt, e['grad'])} \quad "
-                                  rf"	ext{{new: }} {_math(fmt, e['new'])}")]
+            out[item.id] = [Latex(rf"\text{{gradient: }} {_math(fmt, e['grad'])} \quad "
+                                  rf"\text{{new: }} {_math(fmt, e['new'])}")]
         else:
             out[item.id] = [_math(fmt, e)]
     return out

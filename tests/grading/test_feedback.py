@@ -90,3 +90,18 @@ def test_one_pdf_compiles_reproducibly(graded, tmp_path):
     assert "__import__('os')" in text.replace("’", "'")
     assert f"Score {grade.score:g} / 100" in " ".join(text.split())
     assert "A mistake of the library diagnosed: 50 % of the points" in " ".join(text.split())
+
+
+def test_a_two_part_answer_of_the_key_names_its_parts():
+    # a gradient-step answer prints "gradient:" and "new:" (a stray tab once ate the \t of \text)
+    from derive.documents.numbers import Formatter
+    from derive.grading.feedback import _key_rows
+    from derive.numerics.key import build_assignment_key
+    from derive.problem.assignment import load_assignment
+    key = build_assignment_key(load_assignment("logistic"))
+    pairs = [qid for qid, q in key["questions"].items() if q["kind"] == "gradient-step"]
+    rows = _key_rows(Formatter(4), key)
+    assert pairs
+    for qid in pairs:
+        (row,) = rows[qid]
+        assert row.startswith(r"\text{gradient: }") and r"\quad \text{new: }" in row
