@@ -72,7 +72,7 @@ def run(args) -> int:
             print(line)
         print(f"{len(damage)} damaged or missing" if damage else f"whole: {count} variants")
         return 1 if damage else 0
-    config = load_config(args.config)
+    config = recipe.config if recipe else load_config(args.config)
     try:
         report = build_set(count, seed, config, args.out, jobs=jobs, executor=args.executor,
                            scheduler=args.scheduler, recipe=recipe)

@@ -248,7 +248,8 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
     # only what changed is moved in: an unchanged set keeps every file as it was
     commit(stage, out, [name for name, path in shared.items()
                         if sha256_file(path) != sha256_file(out / name)])
-    return [ids[i] for i in todo], [v for i, v in enumerate(ids) if i not in set(todo)], \
+    built = set(todo)
+    return [ids[i] for i in todo], [v for i, v in enumerate(ids) if i not in built], \
         bool(collections)
 
 
