@@ -21,8 +21,6 @@ from derive.calculus.rules import ACTIVATIONS, sigmoid
 from derive.calculus.steps import Derivation, Step, partial, product
 from derive.problem.spec import Network
 
-SYMBOLIC_KINDS = ("activation", "activation-derivative", "softmax-jacobian", "loss",
-                  "output-gradient", "gradient-formula")
 ELL = r"\ell"
 
 

@@ -32,8 +32,8 @@ from derive.problem import precision
 from derive.problem.assignment import Assignment, Part, Question
 from derive.problem.config import Config
 from derive.problem.spec import InputError
+from derive.problem.catalogue import NUMERIC_KINDS
 
-NUMERIC = ("forward", "probability", "gradient", "step", "gradient-step", "after-step")
 # the values of a two-part answer go side by side while they take this many columns
 ROW_COLUMNS = 8
 # the left side of a formula answer when its derivation gives none
@@ -121,7 +121,7 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
     answer = key["answers"][q.id]
     labels = answer_labels(part, q)
     blocks: list[dict] = []
-    if q.kind in NUMERIC:
+    if q.kind in NUMERIC_KINDS:
         if q.get("show"):  # the rule the statement asks to show, derived
             blocks += [{"type": "derivation", "d": derivation_context(d)}
                        for d in derivations(part, q)]
@@ -145,7 +145,7 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
     # the key's id beside the number, unless it is "q" and that number
     return {"number": number, "id_label": escape_latex(f"({q.id})"),
             "show_id": q.id != f"q{number}",
-            "answer_row": q.kind in NUMERIC and _columns(answer_values(q, answer)) <= ROW_COLUMNS,
+            "answer_row": q.kind in NUMERIC_KINDS and _columns(answer_values(q, answer)) <= ROW_COLUMNS,
             "points": points(q.points), "statement": statement(part, q, answer),
             "blocks": blocks, "answer": shown, "spaces": spaces,
             "mistakes": mistakes(part, q, writer.sol if writer else None, answer, fmt,

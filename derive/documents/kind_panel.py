@@ -18,8 +18,8 @@ from derive.documents.kind_text import answer_labels
 from derive.documents.panel import differs, value
 from derive.documents.render import Latex, escape_latex
 from derive.problem.assignment import Part, Question
+from derive.problem.catalogue import NUMERIC_KINDS
 
-NUMERIC = ("forward", "probability", "gradient", "step", "gradient-step", "after-step")
 
 
 def _shown(q: Question, labels: list[str], wrong: Any, right: Any, fmt, figures: int) -> list[Latex]:
@@ -42,7 +42,7 @@ def mistakes(part: Part, q: Question, solution, answer: Any, fmt, figures: int) 
     ``{"code", "what" (the mistake's title), "parts"}``."""
     from derive.numerics.mistake_kinds import MISTAKE_KINDS
     from derive.numerics.kind_mistakes import wrong_answers
-    if q.kind in NUMERIC and part.given is None or q.kind == "loss" and "value" not in answer:
+    if q.kind in NUMERIC_KINDS and part.given is None or q.kind == "loss" and "value" not in answer:
         return []
     labels = answer_labels(part, q)
     rows: dict[tuple, dict] = {}   # mistakes that give the same answer share a row

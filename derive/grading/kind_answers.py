@@ -22,7 +22,7 @@ import sympy as sp
 from derive.grading.answers import Given, _array, _update, parse_submission
 from derive.grading.formulas import _Budget
 from derive.grading.formulas import _CONSTANTS, _FUNCTIONS, AnswerError, parse_expression
-from derive.numerics.mistake_kinds import FORMULA_KINDS
+from derive.problem.catalogue import FORMULA_KINDS
 from derive.numerics.key import part_instance
 from derive.problem.assignment import Part, Question
 from derive.problem.spec import InputError, printable

@@ -21,7 +21,8 @@ from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
 from derive.calculus.rules import sigmoid
 from derive.calculus.latex import latex
-from derive.calculus.catalogue import SYMBOLIC_KINDS, symbolic_answer
+from derive.calculus.catalogue import symbolic_answer
+from derive.problem.catalogue import FORMULA_KINDS
 from derive.numerics.evaluate import Batches, solve_batches
 from derive.numerics.solve import Forward, PartSolution, loss_value, solve_part, solve_parts
 from derive.problem.assignment import Assignment, Part, PartData, Question, network_to_json
@@ -154,7 +155,7 @@ def answer(part: Part, question: Question, solution: PartSolution | None) -> Any
     """The key's answer to one question, in the shape of its kind
     (docs/ANSWER_KEY.md)."""
     kind = question.kind
-    if kind in SYMBOLIC_KINDS:
+    if kind in FORMULA_KINDS:
         out = dict(symbolic_answer(part, question))
         example = question.get("example")
         if kind == "loss" and example:

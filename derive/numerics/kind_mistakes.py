@@ -23,8 +23,8 @@ import numpy as np
 import sympy as sp
 
 from derive.numerics.evaluate import evaluate_network
-from derive.numerics.mistake_kinds import (
-    FORMULA_KINDS, MISSING_DERIVATIVE, MISTAKE_KINDS, NUMERIC_KINDS, ORDER)
+from derive.numerics.mistake_kinds import MISSING_DERIVATIVE, MISTAKE_KINDS, ORDER
+from derive.problem.catalogue import FORMULA_KINDS, NUMERIC_KINDS
 
 
 # --------------------------------------------------------------------------

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# question kinds whose answers are numbers, and those whose answers are formulas
-NUMERIC_KINDS = ("forward", "probability", "gradient", "step", "gradient-step", "after-step")
-FORMULA_KINDS = ("activation", "activation-derivative", "softmax-jacobian", "loss",
-                 "output-gradient", "gradient-formula")
+from derive.problem.catalogue import NUMERIC_KINDS
+
 _DERIVATIVES = {"relu": "1[z > 0]", "sigmoid": "σ(z)(1 − σ(z))", "tanh": "1 − tanh²(z)"}
 
 

@@ -61,9 +61,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          numeric=True, network=True),
 )}
 
-# the kinds whose answer is a formula ({"sympy", "latex"} or {"latex"})
-FORMULA_KINDS = ("activation", "activation-derivative", "softmax-jacobian", "loss",
-                 "output-gradient", "gradient-formula")
+# the kinds whose answer is a formula ({"sympy", "latex"} or {"latex"}), and
+# those whose answer is numbers
+FORMULA_KINDS = tuple(name for name, kind in KINDS.items() if not kind.numeric)
+NUMERIC_KINDS = tuple(name for name, kind in KINDS.items() if kind.numeric)
 # the kinds that name a parameter the part's step updates
 STEP_KINDS = ("step", "gradient-step")
 

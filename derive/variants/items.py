@@ -7,11 +7,11 @@ part's given data."""
 from __future__ import annotations
 
 from derive.variants.exports import Item
+from derive.problem.catalogue import NUMERIC_KINDS
 
 # the part of a {"grad", "new"} answer that carries the marks, as the reference's
 # q12/q13 (the gradient is graded for feedback only)
 MARKED = {"gradient-step": "new"}
-NUMERIC = ("forward", "probability", "gradient", "step", "gradient-step", "after-step")
 
 
 def _quantity(value: str) -> str:
@@ -64,7 +64,7 @@ def schema2_items(key: dict) -> list[Item]:
     for qid, q in key["questions"].items():
         kind, answer = q["kind"], key["answers"][qid]
         options = {k: v for k, v in q.items() if k not in ("part", "kind", "points")}
-        if kind in NUMERIC:
+        if kind in NUMERIC_KINDS:
             value, params = answer, key["params"].get(q["part"])
         elif kind == "loss" and isinstance(answer, dict) and "value" in answer:
             value, params = answer["value"], None

@@ -166,7 +166,8 @@ def unseen_mistakes(part, s, data, factor: float = FACTOR, figures: int = precis
     mistake that changes no answer beyond rounding. In the other answers a
     mistake only comes through an earlier one, which the grader carries
     forward. ``first``: stop at the first one."""
-    from derive.numerics.mistake_kinds import MISTAKE_KINDS, NUMERIC_KINDS
+    from derive.numerics.mistake_kinds import MISTAKE_KINDS
+    from derive.problem.catalogue import NUMERIC_KINDS
     from derive.numerics.kind_mistakes import applicable, part_answers
     # the numeric questions only: a loss question's example is the file's, not
     # drawn, so no variant can change what a mistake does to it

@@ -18,7 +18,8 @@ from derive.grading.scoring import NOT_GENUINE
 from derive.grading.kind_grade import grade_all_kinds
 from derive.grading.rules import Rules
 from derive.numerics import kind_mistakes as km
-from derive.numerics.mistake_kinds import MISTAKE_KINDS, NUMERIC_KINDS, ORDER
+from derive.numerics.mistake_kinds import MISTAKE_KINDS, ORDER
+from derive.problem.catalogue import NUMERIC_KINDS
 from derive.numerics.key import build_assignment_key, build_assignment_keys
 from derive.problem.assignment import PartData
 from tests.grading.examples import EXAMPLES, NAMES

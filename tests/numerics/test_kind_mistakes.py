@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from derive.numerics import kind_mistakes as km
-from derive.numerics.mistake_kinds import NUMERIC_KINDS
+from derive.problem.catalogue import NUMERIC_KINDS
 from derive.numerics import mistakes
 from derive.numerics.key import build_key
 from derive.problem.assignment import PartData
