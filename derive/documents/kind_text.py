@@ -17,6 +17,7 @@ from functools import lru_cache
 import sympy as sp
 
 from derive.calculus.latex import latex
+from derive.documents.checks import series
 from derive.documents.render import Latex
 from derive.problem.assignment import Part, Question
 from derive.problem.spec import Network, decimal_text
@@ -156,7 +157,7 @@ def step_text(part: Part) -> Latex:
     if not part.step_params:
         return Latex("")
     names = [f"${param_symbol(p)}$" for p in part.step_params]
-    updated = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    updated = series(names)
     return Latex(f"The step of this part is one gradient-descent step with step size "
                  f"${ETA} = {_given_number(part.given.lr)}$ that updates {updated}, all from "
                  f"the gradients at the given weights; it holds the other parameters.")

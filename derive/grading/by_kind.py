@@ -43,10 +43,6 @@ class KindVariant:
 
     order: tuple[str, ...] = ORDER
 
-    @property
-    def total(self) -> float:
-        return float(sum(i.points for i in self.items.values()))
-
     def __post_init__(self):
         self.expected = {q: i.expected for q, i in self.items.items()}
 

@@ -167,12 +167,6 @@ class _Student(Student):
             return a2[:, 0]
         return None
 
-    def baseline(self, item: str, part: str | None = None) -> np.ndarray | None:
-        """The answer when nothing is done (:func:`derive.numerics.key.nothing_done`);
-        None: zeros."""
-        base = self.v.nothing.get(f"{item}.{part}" if part else item)
-        return None if base is None else np.asarray(base, float)
-
 
 
     def acts_on(self, code: str, item: str) -> bool:

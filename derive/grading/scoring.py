@@ -67,7 +67,8 @@ class Student:
         return False
 
     def baseline(self, item: str, part: str | None = None) -> np.ndarray | None:
-        """The answer when nothing is done; None: zeros."""
+        """The answer when nothing is done (:func:`derive.numerics.key.nothing_done`);
+        None: zeros."""
         base = self.v.nothing.get(f"{item}.{part}" if part else item)
         return None if base is None else np.asarray(base, float)
 

@@ -188,16 +188,18 @@ def evaluate_sigmoid(z) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=None)
-def _nllm_function(n: int) -> Callable:
+def loss_function(loss: str, n: int) -> Callable:
+    """ℓ(a₁…aₙ, y₁…yₙ) of a loss of :mod:`derive.calculus.rules`, lambdified
+    from its definition."""
     a = sp.symbols(f"a_1:{n + 1}", positive=True)
     y = sp.symbols(f"y_1:{n + 1}", real=True)
-    return _lambdify(list(a) + list(y), [LOSSES["nllm"].L(a, y)])
+    return _lambdify(list(a) + list(y), [LOSSES[loss].L(a, y)])
 
 
 def evaluate_nllm(a, y) -> np.ndarray:
     """NLLM(a, y) for a batch of probability vectors a (n, B) and targets y."""
     a, y = np.asarray(a, float), np.asarray(y, float)
-    (value,) = _nllm_function(a.shape[0])(*a, *y)
+    (value,) = loss_function("nllm", a.shape[0])(*a, *y)
     return np.broadcast_to(np.asarray(value, float), (a.shape[-1],))
 
 

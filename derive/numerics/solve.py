@@ -10,15 +10,12 @@ part's one gradient-descent step and evaluates the network after it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
-import sympy as sp
 
-from derive.calculus.rules import LOSSES
 from derive.numerics import exact
-from derive.numerics.evaluate import _lambdify, evaluate_network, stack
+from derive.numerics.evaluate import evaluate_network, loss_function, stack
 from derive.problem.assignment import Part, PartData
 from derive.problem.spec import Network
 
@@ -148,15 +145,8 @@ def _decided(net: Network, x, Ws, bs, y) -> dict[str, list[np.ndarray]]:
             "dL_dW": dL_dW}
 
 
-@lru_cache(maxsize=None)
-def _loss_function(loss: str, n: int) -> Callable:
-    a = sp.symbols(f"a_1:{n + 1}", positive=True)
-    y = sp.symbols(f"y_1:{n + 1}", real=True)
-    return _lambdify(list(a) + list(y), [LOSSES[loss].L(a, y)])
-
-
 def loss_value(loss: str, a: Sequence[float], y: Sequence[float]) -> float:
     """ℓ(a, y) of a loss of the catalogue, from its definition in
     :mod:`derive.calculus.rules` (a loss question's example)."""
-    (value,) = _loss_function(loss, len(a))(*np.asarray(a, float), *np.asarray(y, float))
+    (value,) = loss_function(loss, len(a))(*np.asarray(a, float), *np.asarray(y, float))
     return float(value)
