@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from derive.documents import sheet
+from derive.documents.captions import edge_legend
 from derive.documents.checks import series
 from derive.documents.kind_panel import mistakes
 from derive.calculus.latex import latex
@@ -65,11 +66,10 @@ def given_rows(part: Part, fmt: Formatter) -> list[Latex]:
 
 def network_caption(part: Part, labelled: bool) -> Latex:
     """What the part's network figure shows."""
-    weights = ("each edge carries its weight (blue positive, red negative, dotted grey zero; "
-               "the larger its magnitude, the thicker) and each unit its bias $w_0$ above it"
+    legend = edge_legend(part.given.W)
+    weights = (f"each edge carries its weight ({legend}) and each unit its bias $w_0$ above it"
                if labelled else
-               "each edge is coloured by its weight (blue positive, red negative, dotted grey "
-               "zero; the larger its magnitude, the thicker); the weights and biases are "
+               f"each edge is coloured by its weight ({legend}); the weights and biases are "
                "given above")
     return Latex(f"The network of this part with the given weights: inputs on the left, "
                  f"layer $l$'s units $a^{{l}}_{{j}}$ to the right; {weights}.")

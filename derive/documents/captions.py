@@ -58,7 +58,7 @@ def sigmoid_caption(fmt) -> Latex:
         f"only {_value(fmt, ds[1])}: a saturated unit passes almost no gradient back.")
 
 
-def _edge_legend(weights) -> str:
+def edge_legend(weights) -> str:
     """What the edges' colours say, naming only the kinds of weight present."""
     w = np.concatenate([np.ravel(W) for W in weights])
     kinds = [k for k, present in (("blue for positive", (w > 0).any()),
@@ -73,7 +73,7 @@ def softmax_layer_caption(pl) -> Latex:
     return Latex(
         f"The softmax layer: inputs {_run('x', m)} on the left, outputs "
         f"{_run('a', n)} on the right. The edge from $x_k$ to $a_j$ carries the "
-        f"weight $w_{{kj}}$ ({_edge_legend([pl.W])}), and the label above each output is "
+        f"weight $w_{{kj}}$ ({edge_legend([pl.W])}), and the label above each output is "
         f"its bias $w_0$.")
 
 
@@ -98,7 +98,7 @@ def network_caption(pn, sol) -> tuple[Latex, Latex]:
     text = (f"The network: inputs {_run('x', m1)}, hidden units {_run('a^1', n1)} "
             f"({ACTIVATION_NAMES[acts[0]]}), outputs {_run('a^2', n2)} "
             f"({ACTIVATION_NAMES[acts[-1]]}). Each edge carries its weight $w^l_{{kj}}$ "
-            f"({_edge_legend([pn.W1, pn.W2])}); the label above each unit is its bias $w_0$.")
+            f"({edge_legend([pn.W1, pn.W2])}); the label above each unit is its bias $w_0$.")
     solution = ""
     if acts[0] == "relu":
         mask = np.asarray(sol.network.mask, float) > 0

@@ -195,3 +195,13 @@ def test_a_step_of_size_one_is_printed_without_the_factor():
     lines = [line for text in tex.values() for line in text.splitlines()
              if r"- \eta \nabla" in line]
     assert lines and not any(r"\end{bmatrix*} - 1 \begin" in line for line in lines)
+
+
+def test_the_network_caption_names_only_the_weights_present():
+    # sigmoid-softmax's given weights have no zero; tanh-mse's have
+    for name, zero in (("sigmoid-softmax", False), ("tanh-mse", True)):
+        part = load_assignment(name).parts[0]
+        assert (0 in np.concatenate([np.ravel(W) for W in part.given.W])) == zero
+        for labelled in (True, False):
+            caption = assignment_context.network_caption(part, labelled)
+            assert ("dotted grey for zero" in caption) == zero

@@ -9,7 +9,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from derive.documents.captions import (_change, _value, _edge_legend, _percent, _where, figure_captions,
+from derive.documents.captions import (_change, _value, edge_legend, _percent, _where, figure_captions,
                              no_regions_note)
 from derive.documents.checks import numbered
 from derive.problem.config import Config
@@ -143,8 +143,8 @@ def test_percent_words():
 
 
 def test_edge_legend_names_only_the_weights_present():
-    assert _edge_legend([np.array([[1.0, 2.0]])]).startswith("blue for positive;")
-    assert _edge_legend([np.array([[1.0, -2.0]]), np.zeros((1, 1))]).startswith(
+    assert edge_legend([np.array([[1.0, 2.0]])]).startswith("blue for positive;")
+    assert edge_legend([np.array([[1.0, -2.0]]), np.zeros((1, 1))]).startswith(
         "blue for positive, red for negative and dotted grey for zero;")
     assert numbered([2], "unit") == "unit 3" and numbered([0, 1, 3], "unit") == "units 1, 2 and 4"
 
