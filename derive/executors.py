@@ -14,11 +14,12 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Iterator
 
-from derive.files import remove_temp_folders
+from derive.files import remove_temp_folders, workers_temp_folder
 from derive.problem.spec import InputError
 
 EXECUTORS = ("local", "dask")
@@ -130,10 +131,13 @@ def _on_term(signum, frame) -> None:
     os._exit(128 + signum)
 
 
-def worker_init(parent: int) -> None:
+def worker_init(parent: int, tmp: str | None = None) -> None:
     """In each worker: Ctrl-C is the main process's to handle (no tracebacks
     from workers); SIGTERM, or the main process dying, ends the worker, its
-    pdflatex children and its temporary folders."""
+    pdflatex children and its temporary folders. Temporary files go under
+    ``tmp``, a folder the main process removes once the workers are gone."""
+    if tmp is not None:
+        tempfile.tempdir = tmp
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
     die_with_parent(parent)
@@ -142,16 +146,19 @@ def worker_init(parent: int) -> None:
 @contextmanager
 def worker_pool(jobs: int, start_method: str | None = "fork") -> Iterator[ProcessPoolExecutor]:
     """A process pool whose workers end with this process: on an error or
-    an interrupt they are terminated at once (not waited for)."""
-    pool = ProcessPoolExecutor(max_workers=jobs,
-                               mp_context=multiprocessing.get_context(start_method),
-                               initializer=worker_init, initargs=(os.getpid(),))
-    try:
-        yield pool
-    except BaseException:
-        stop_pool(pool)
-        raise
-    pool.shutdown(wait=True, cancel_futures=True)
+    an interrupt they are terminated at once (not waited for). The workers'
+    temporary folders live in one folder of this process's, removed after
+    them: a worker killed before it could clean up leaves nothing behind."""
+    with workers_temp_folder() as tmp:
+        pool = ProcessPoolExecutor(max_workers=jobs,
+                                   mp_context=multiprocessing.get_context(start_method),
+                                   initializer=worker_init, initargs=(os.getpid(), str(tmp)))
+        try:
+            yield pool
+        except BaseException:
+            stop_pool(pool)
+            raise
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def stop_pool(pool: ProcessPoolExecutor, grace: float = 3) -> None:

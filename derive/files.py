@@ -93,6 +93,24 @@ def _holds_log(folder: Path, error: BaseException) -> bool:
     return bool(log) and folder in Path(log).parents and Path(log).is_file()
 
 
+@contextmanager
+def workers_temp_folder(prefix: str = "handouts-workers-") -> Iterator[Path]:
+    """A folder for other processes' temporary folders, emptied on exit of
+    everything but the folders that keep a LaTeX log (whose paths were
+    reported), and removed when nothing is left in it."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield root
+    finally:
+        for path in root.iterdir():
+            if not (path.is_dir() and any(path.rglob("*.log"))):
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+        try:
+            root.rmdir()
+        except OSError:  # a log is kept in it
+            pass
+
+
 def remove_temp_folders() -> None:
     """Remove every live temporary folder (from a signal handler)."""
     for path in list(_LIVE):

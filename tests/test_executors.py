@@ -1,9 +1,15 @@
 """Executors: local worker processes and a Dask cluster on loopback run the
 same tasks."""
 
+import os
+import signal
+import tempfile
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
 import pytest
 
-from derive.executors import check_jobs, default_jobs, open_executor
+from derive.executors import check_jobs, default_jobs, open_executor, worker_pool
 from derive.problem.spec import InputError
 
 
@@ -57,3 +63,31 @@ def cluster():
 def test_dask_cluster_runs_tasks(cluster):
     with open_executor("dask", scheduler=cluster.scheduler_address) as pool:
         assert list(pool.map(square, range(5))) == [0, 1, 4, 9, 16]
+
+
+def _killed_holding_a_folder():
+    from derive.files import temp_folder
+    with temp_folder("handouts-variant-"):
+        os.kill(os.getpid(), signal.SIGKILL)  # no handler, no finally runs
+
+
+def _failed_keeping_a_log():
+    folder = Path(tempfile.mkdtemp(prefix="handouts-variant-"))
+    (folder / "solutions.log").write_text("! Undefined control sequence.")
+    return str(folder)
+
+
+def test_a_killed_worker_leaves_no_temp_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(BrokenProcessPool):
+        with worker_pool(1) as pool:
+            pool.submit(_killed_holding_a_folder).result()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reported_latex_log_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with worker_pool(1) as pool:
+        kept = Path(pool.submit(_failed_keeping_a_log).result())
+        assert tmp_path in kept.parents
+    assert (kept / "solutions.log").is_file()
