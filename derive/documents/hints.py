@@ -10,8 +10,9 @@ from derive.documents.kind_text import grad, param_symbol, sup
 from derive.problem.assignment import Part, Question
 from derive.problem.spec import Network
 
-# the kinds a hint may be asked of
-HINT_KINDS = ("gradient", "step", "gradient-step")
+# the activation as an adjective: "4 hidden ReLU units", "a linear output"
+SHORT = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "identity": "linear",
+         "softmax": "softmax"}
 # how the activation of a hidden layer l passes ∂ℓ/∂aˡ on to ∂ℓ/∂zˡ (%s: l)
 PASS_ON = {
     "relu": (r"Each ReLU passes that on only where its unit is active: the derivative of "
@@ -40,7 +41,7 @@ def output_error(net: Network) -> str:
     j = "" if one else "_{j}"
     names = f"$a{j}$ is ${sup('a', L)}{j}$" + ("" if one else ", $y_{j}$ entry $j$ of $y$")
     return (rf"$\partial \ell / \partial z^{{{L}}}{j} = {output_delta(net)}$ ({names}) for "
-            f"a {out.activation if out.activation != 'relu' else 'ReLU'} output with this loss")
+            f"a {SHORT[out.activation]} output with this loss")
 
 
 def _output_layer(net: Network, param: str) -> str:

@@ -13,7 +13,7 @@ import re
 from derive.calculus.catalogue import derivations
 from derive.calculus.latex import latex
 from derive.documents.checks import series
-from derive.documents.hints import hint, output_error
+from derive.documents.hints import SHORT, hint, output_error
 from derive.documents.kind_text import (ACTIVATION_NAMES, ETA, LOSS_NAMES, activation_text, grad,
                                         layer_formula,
                                         layer_of, loss_formula, output_class, param_symbol, sup,
@@ -28,9 +28,6 @@ STEP = "the step of this part"
 APPLIED = {"relu": (r"\max(%s, 0)", " entry by entry"), "sigmoid": (r"\sigma(%s)", " entry by entry"),
            "tanh": (r"\tanh(%s)", " entry by entry"), "identity": ("%s", ""),
            "softmax": (r"\operatorname{SM}(%s)", "")}
-# the activation as an adjective: "4 hidden ReLU units"
-SHORT = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "identity": "linear",
-         "softmax": "softmax"}
 # what a loss compares, for a loss question: (one output unit, several)
 LOSS_OPERANDS = {
     "nllm": (None, "of a probability vector $a$ for a one-hot target $y$"),
@@ -196,7 +193,7 @@ def _formula_setting(net: Network) -> str:
 def _gradient_formula(part: Part, q: Question, answer) -> str:
     net = part.network
     d = derivations(part, q)[-1]
-    entry = latex(d.lhs)
+    entry = re.sub(r"^\\frac\{(.+?)\}\{(.+)\}$", r"\1 / \2", latex(d.lhs))  # inline: a / b
     setting = _formula_setting(net)
     if q.get("show") and answer:
         return f"{setting}, show that ${entry} = {answer['latex']}$."
