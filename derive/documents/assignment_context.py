@@ -137,7 +137,7 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
             shown = [Latex(f"{shown[0]} = {ds[-1]['result']}")]
         spaces = [sheet.space(answer)]
         if "value" in answer:
-            name, value = loss_name(part, q), fmt.quantity(answer["value"])
+            name, value = loss_name(part, q.get("loss")), fmt.quantity(answer["value"])
             blocks.append(text(example_sentence(name, q.get("loss"), q.get("example"), value)))
             shown.append(Latex(f"{name} {value['rel']} {value['value']}"))
             spaces.append(sheet.space(answer["value"], name))

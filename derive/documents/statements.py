@@ -133,9 +133,14 @@ def _updated(part: Part) -> str:
 # Formula kinds
 
 
-def loss_name(part: Part, q: Question) -> str:
+def _loss_definition(part: Part, loss: str):
+    """The loss's definition, as the calculus catalogue derives it for the part's output."""
+    return derivations(part, Question("loss", "loss", 0, (("loss", loss),)))[0]
+
+
+def loss_name(part: Part, loss: str) -> str:
     """The loss's name as its derivation writes it: ``\\operatorname{NLLM}``."""
-    return re.sub(r"\(a, y\)$", "", latex(derivations(part, q)[0].lhs))
+    return re.sub(r"\(a, y\)$", "", latex(_loss_definition(part, loss).lhs))
 
 
 def _example_vector(v) -> str:
@@ -148,7 +153,7 @@ def _example_vector(v) -> str:
 
 def _loss_statement(part: Part, q: Question) -> str:
     loss = q.get("loss")
-    lhs = latex(derivations(part, q)[0].lhs)
+    lhs = latex(_loss_definition(part, loss).lhs)
     one = part.network is not None and part.network.layers[-1].size == 1
     operands = LOSS_OPERANDS[loss][0 if one and loss != "nllm" else 1]
     text = f"Give {LOSS_NAMES[loss].split(' (')[0]} ${lhs}$ {operands}"
@@ -159,18 +164,16 @@ def _loss_statement(part: Part, q: Question) -> str:
     return text + "."
 
 
-def _formula_setting(net: Network) -> str:
+def _formula_setting(part: Part) -> str:
     """The loss and the output layer a gradient formula is asked of, in the
     symbols of its derivation (the output's a, z, y without a layer index)."""
+    net = part.network
     L, out = len(net.layers), net.layers[-1]
     one = out.size == 1
-    probe = Question("formula", "loss", 0, (("loss", net.loss),))
-    loss_lhs = latex(derivations(Part("p", "", (), net), probe)[0].lhs)
-    loss_body = latex(derivations(Part("p", "", (), net), probe)[0].steps[0].expr)
+    loss = _loss_definition(part, net.loss)
     j = "" if one else "_{j}"
-    w = (lambda k: f"w_{{{k}}}") if one else (lambda k: f"w_{{{k}j}}")
-    if L > 1:
-        w = (lambda k, w=w: f"w^{{{L}}}" + w(k)[1:])
+    top = f"^{{{L}}}" if L > 1 else ""
+    w = lambda k: f"w{top}_{{{k}{'' if one else 'j'}}}"  # noqa: E731
     x = "x" if L == 1 else sup("a", L - 1)
     m = "m" if L == 1 else f"n^{{{L - 1}}}"
     z = rf"\sum_{{k=1}}^{{{m}}} {w('k')} {x}_{{k}} + {w('0')}"
@@ -186,7 +189,8 @@ def _formula_setting(net: Network) -> str:
         where = (f"For the output layer {L} of this part's network, {act} (the output's "
                  f"$z$, $a$ without their layer index; no regulariser)")
     return (f"{TARGETS[net.loss]} the loss of a {SHORT[out.activation]} output is "
-            f"{LOSS_NAMES[net.loss].split(' (')[0]}\n\\[ {loss_lhs} = {loss_body}, \\]\n"
+            f"{LOSS_NAMES[net.loss].split(' (')[0]}\n"
+            f"\\[ {latex(loss.lhs)} = {latex(loss.steps[0].expr)}, \\]\n"
             f"summed over the examples of a data set. {where}")
 
 
@@ -194,14 +198,13 @@ def _gradient_formula(part: Part, q: Question, answer) -> str:
     net = part.network
     d = derivations(part, q)[-1]
     entry = re.sub(r"^\\frac\{(.+?)\}\{(.+)\}$", r"\1 / \2", latex(d.lhs))  # inline: a / b
-    setting = _formula_setting(net)
+    setting = _formula_setting(part)
     if q.get("show") and answer:
         return f"{setting}, show that ${entry} = {answer['latex']}$."
     one, L = net.layers[-1].size == 1, len(net.layers)
     weights = (r"the weights $w_{1}, \dots, w_{m}$" if one and L == 1 else
                f"the weights ${sup('W', L)}$")
-    name = re.sub(r"\(a, y\)$", "", latex(derivations(part, Question(
-        "loss", "loss", 0, (("loss", net.loss),)))[0].lhs))
+    name = loss_name(part, net.loss)
     return f"{setting}, give the gradient of ${name}$ with respect to {weights}: its entry ${entry}$."
 
 
