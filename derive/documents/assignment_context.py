@@ -197,7 +197,7 @@ def notation(assignment: Assignment) -> dict[str, Any]:
     losses = sorted({n.loss for n in nets}, key=list(LOSS_NAMES).index)
     activations = [f"{ACTIVATION_NAMES[f][0]} ${ACTIVATION_NAMES[f][1]}$" for f in acts]
     return {**layer_notation(),
-            "activations": Latex(series(activations)),
+            "activations": Latex(series(activations) if activations else ""),
             "losses": Latex("; ".join(f"{LOSS_NAMES[l]}, $\\ell = {loss_formula(l)}$"
                                       for l in losses)),
             "loss_count": len(losses), "indexing": indexing(assignment)}

@@ -290,3 +290,14 @@ def test_the_notation_numbers_an_entry_the_assignment_uses():
                               r"(\texttt{a[1]} in NumPy)"
     assert "class 4 is $a_{4}$, the fourth entry" in indexing(last)
     assert r"input 3 is $x_{3}$, the third entry of $x$ (\texttt{x[2]}" in indexing(inputs)
+
+
+def test_an_assignment_without_a_network_renders():
+    # formula questions alone: no network, so no activations or losses to list
+    a = parse_assignment({"title": "T", "parts": [{"id": "p", "title": "P", "questions": [
+        {"id": "d", "kind": "activation-derivative", "activation": "tanh", "points": 1},
+        {"id": "l", "kind": "loss", "loss": "mse", "points": 1,
+         "example": {"a": [1, 2], "y": [1, 0]}}]}]}, "t")
+    tex = render_assignment(a, build_assignment_key(a), Config())
+    assert "The activations used here" not in tex["problems.tex"]
+    assert indexing(a) == ""
