@@ -13,6 +13,7 @@ by kind and by the part's network.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any, Sequence
 
 import numpy as np
@@ -77,34 +78,56 @@ def prepare_kind(keys: Sequence[dict], rules: Rules) -> list[KindVariant]:
             if part.given is not None:
                 v.given += [np.asarray(a, float) for a in part.given.W + part.given.b]
                 v.given += [np.asarray(part.given.x, float), np.asarray(part.given.y, float)]
-            _sheets(v, part, rules)
+        _sheets(v, rules)
         v.nothing = {k: np.asarray(a, float) for k, a in nothing_done(key).items()}
         out.append(v)
     return out
 
 
-def _sheets(v: KindVariant, part, rules: Rules) -> None:
-    """The library's wrong answers for ``part``: per mistake set (and per
-    class read, for wrong-class), only the answers that differ from the key's."""
-    picks = max([part.network.layers[-1].size - 1 if part.network else 1] +
-                [len(km.example_of(q)[1]) - 1 for q in part.questions
-                 if q.kind == "loss" and q.get("example")] + [1])
-    for codes in km.mistake_sets(part, rules.combinations):
-        for pick in range(picks) if "wrong-class" in codes else [None]:
-            answers = km.part_answers(part, part.given, codes, other=pick)
-            sheet = {q: _arrays(a) for q, a in answers.items()
-                     if q in v.items and v.items[q].expected is not None
-                     and not v.items[q].formula and _differs(_arrays(a), v.items[q].expected)}
+def _picks(part) -> int:
+    """How many other classes a wrong-class reading of ``part`` can take."""
+    return max([part.network.layers[-1].size - 1 if part.network else 1] +
+               [len(km.example_of(q)[1]) - 1 for q in part.questions
+                if q.kind == "loss" and q.get("example")] + [1])
+
+
+def _sheets(v: KindVariant, rules: Rules) -> None:
+    """The library's wrong answers: per mistake set (and per class read, for
+    wrong-class) one sheet over every part, as a student making those
+    mistakes consistently answers (each part with the mistakes that apply
+    to it), only the answers that differ from the key's."""
+    parts = list(v.parts.values())
+    codes_of = {p.id: set(km.applicable(p)) for p in parts}
+    formulas = {}
+    for p in parts:
+        for q in p.questions:
+            if v.items[q.id].formula:
+                formulas[q.id] = km.formula_mistakes(q, v.items[q.id].expected)
+    known = set().union(*codes_of.values(), *(set(f) for f in formulas.values()))
+    codes = [c for c in ORDER if c in known]
+    sets = [c for r in range(1, rules.combinations + 1) for c in combinations(codes, r)]
+    picks = max([_picks(p) for p in parts] + [1])
+    for mistakes in sets:
+        for pick in range(picks) if "wrong-class" in mistakes else [None]:
+            sheet = {}
+            for p in parts:
+                sub = tuple(c for c in mistakes if c in codes_of[p.id])
+                if not sub or ("wrong-class" in sub and pick >= _picks(p)):
+                    continue
+                answers = km.part_answers(p, p.given, sub,
+                                          other=pick if "wrong-class" in sub else None)
+                sheet.update({q: _arrays(a) for q, a in answers.items()
+                              if q in v.items and v.items[q].expected is not None
+                              and not v.items[q].formula
+                              and _differs(_arrays(a), v.items[q].expected)})
+            for qid, wrong in formulas.items():
+                found = [wrong[c] for c in mistakes if c in wrong]
+                if len(found) == 1:
+                    sheet[qid] = found[0]
             if sheet:
-                v.sheets.append((codes, sheet))
-                if len(codes) == 1:
-                    v.affects.setdefault(codes[0], set()).update(sheet)
-    for q in part.questions:
-        item = v.items[q.id]
-        if item.formula:
-            for code, expr in km.formula_mistakes(q, item.expected).items():
-                v.sheets.append(((code,), {q.id: expr}))
-                v.affects.setdefault(code, set()).add(q.id)
+                v.sheets.append((mistakes, sheet))
+                if len(mistakes) == 1:
+                    v.affects.setdefault(mistakes[0], set()).update(sheet)
 
 
 # --------------------------------------------------------------------------
@@ -124,7 +147,7 @@ class KindStudent(Student):
         return self.v.items[qid]
 
     def same(self, given, expected, qid: str) -> bool:
-        return _same(given, expected, f"kind:{qid}", self.rules)
+        return _same(given, expected, qid, self.rules)
 
     def manual(self, qid: str) -> bool:
         return self.v.items[qid].manual

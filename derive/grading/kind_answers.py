@@ -21,7 +21,8 @@ import sympy as sp
 
 from derive.grading.answers import Given, _array, _update, parse_submission
 from derive.grading.formulas import _Budget
-from derive.grading.formulas import _CONSTANTS, _FUNCTIONS, AnswerError, parse_expression
+from derive.grading.formulas import (_CONSTANTS, _FUNCTIONS, _INDICES, SUM_INDEX, SUM_TO,
+                                    AnswerError, parse_expression)
 from derive.problem.catalogue import FORMULA_KINDS
 from derive.numerics.key import part_instance
 from derive.problem.assignment import Part, Question
@@ -64,10 +65,30 @@ class Item:
         return self.expected is None
 
 
-def formula_names(text: str) -> dict[str, sp.Symbol]:
+def formula_names(text: str) -> dict[str, sp.Expr]:
     """The variables a key's formula uses (every name that is not a
-    function or constant the parser knows), as symbols."""
-    return {n: sp.Symbol(n) for n in _IDENTIFIER.findall(text) if n not in _KNOWN}
+    function or constant the parser knows), as symbols; in a formula with a
+    sum over k (the softmax), ``z_j``, ``z_k`` are z[j], z[k], ``n`` the
+    number of terms and ``M`` a shift (eᶻʲ⁻ᴹ/Σₖ eᶻᵏ⁻ᴹ). An indexed name may
+    also be written without its index (``x`` for ``x_k``, ``a`` for ``a_j``)
+    when that is not ambiguous."""
+    sums = "Sum(" in text
+    names: dict[str, sp.Expr] = {"M": sp.Symbol("M")} if sums else {}
+    for n in _IDENTIFIER.findall(text):
+        base, _, index = n.rpartition("_")
+        if n in _KNOWN or (sums and n == str(SUM_INDEX)):
+            continue
+        if sums and base and index in _INDICES:
+            names[n] = sp.IndexedBase(base)[_INDICES[index]]
+        else:
+            names[n] = SUM_TO if sums and n == str(SUM_TO) else sp.Symbol(n)
+    bases: dict[str, list[str]] = {}
+    for n in names:
+        base, _, index = n.rpartition("_")
+        if base and index and base not in names:
+            bases.setdefault(base, []).append(n)
+    names.update({b: names[full[0]] for b, full in bases.items() if len(full) == 1})
+    return names
 
 
 def _expected(question: Question, answer: Any) -> tuple[Any, dict]:
