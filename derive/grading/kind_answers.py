@@ -24,7 +24,7 @@ from derive.grading.formulas import _Budget
 from derive.grading.formulas import (_CONSTANTS, _FUNCTIONS, _INDICES, SUM_INDEX, SUM_TO,
                                     AnswerError, parse_expression)
 from derive.problem.catalogue import FORMULA_KINDS
-from derive.numerics.key import part_instance
+from derive.numerics.key import SCHEMA_2, from_schema_1, part_instance
 from derive.problem.assignment import Part, Question
 from derive.problem.spec import InputError, printable
 
@@ -171,12 +171,13 @@ def submission_parser(items: list[Item]):
 
 def csv_columns(items: list[Item]) -> set[str]:
     """The columns a CSV answers file may have: student, variant, each
-    question's id, and id.grad / id.new for gradient-step questions."""
+    question's id, and id.grad / id.new for gradient-step questions (the
+    new value also by the parameter's letter, id.W or id.b)."""
     out = {"student", "variant"}
     for i in items:
         out.add(i.id)
         if i.kind == "gradient-step":
-            out |= {f"{i.id}.{p}" for p in PAIR}
+            out |= {f"{i.id}.{p}" for p in PAIR + (i.question.get("param", "W")[0],)}
     return out
 
 
@@ -188,6 +189,16 @@ def as_submitted(value: Any) -> Any:
     if isinstance(value, dict) and "value" in value:
         return value["value"]
     return value
+
+
+def key_submission(key: dict, student: str = "key", replace: dict | None = None) -> dict:
+    """The answers of a key (schema 2, or schema 1 read as schema 2) as a
+    submission (every answer right), with the answers of ``replace``
+    (key-shaped values) put in instead."""
+    answers = from_schema_1([key])[0]["answers"] if key.get("schema") != SCHEMA_2 \
+        else key["answers"]
+    answers = {q: as_submitted(v) for q, v in {**answers, **(replace or {})}.items()}
+    return {"student": student, "variant": key.get("variant"), "answers": answers}
 
 
 def check_key(data: Any, where: str) -> dict:

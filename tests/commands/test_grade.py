@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from derive.grading.answers import key_submission
+from derive.grading.kind_answers import key_submission
 from derive.cli import main
 from derive.grading.rules import Rules
 from derive.numerics.key import build_key, build_keys, dumps
@@ -382,9 +382,16 @@ def test_schema_2_csv_answers_with_gradient_step_columns(kind_set, tmp_path, cap
     [ada] = json.loads(capsys.readouterr().out)["students"]
     assert ada["items"]["q4"]["status"] == ada["items"]["q10"]["status"] == "correct"
     assert ada["score"] == 15
-    f.write_text("student,variant,q10.W\nAda,v3,[[1]]\n")
+    # the new value by the parameter's letter (the reference's old q12.W columns)
+    header[-1] = "q10.W"
+    with f.open("w", newline="") as h:
+        csv.writer(h).writerows([header, row])
+    assert main(["grade", "--answers", str(f), "--keys", str(folder), "--json"]) == 0
+    [ada] = json.loads(capsys.readouterr().out)["students"]
+    assert ada["items"]["q10"]["status"] == "correct"
+    f.write_text("student,variant,q10.X\nAda,v3,[[1]]\n")
     assert main(["grade", "--answers", str(f), "--keys", str(folder)]) == 2
-    assert "unknown column 'q10.W'" in capsys.readouterr().err
+    assert "unknown column 'q10.X'" in capsys.readouterr().err
 
 
 def test_schema_2_feedback_pdf(kind_set, tmp_path, capsys):
