@@ -39,8 +39,8 @@ def formulas(part: Part, q: Question) -> list[Latex]:
     out = [_step(p) for p in part.step_params] if after else []
     out += _forward(net, top, part.step_params if after else ())
     if value == "loss":
-        a = sup("a", L)
-        out.append(Latex(rf"\ell = {loss_formula(net.loss, new(a) if after else a)}"))
+        a = sup("a", rf"{L},\text{{new}}" if after else L)   # a^{2,new}_j: one subscript
+        out.append(Latex(rf"\ell = {loss_formula(net.loss, a)}"))
     return out
 
 
