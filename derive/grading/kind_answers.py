@@ -5,8 +5,10 @@ its questions, so the grader rebuilds the parts from the key alone
 (:func:`parts_of`) and validates each answer against the shape of the key's
 answer to its question (:func:`validate`): a formula for the formula kinds,
 one number, a vector or a matrix, or ``{"grad", "new"}`` for gradient-step.
-Everything a student typed goes through the same bounded parsers as the
-reference's answers (:mod:`derive.grading.formulas`, :mod:`derive.grading.answers`).
+Everything a student typed goes through the bounded parsers
+(:mod:`derive.grading.formulas`, :mod:`derive.grading.answers`). Schema 1
+keys are read as schema 2 keys of reference.toml
+(:func:`derive.numerics.key.from_schema_1`).
 """
 
 from __future__ import annotations
@@ -133,7 +135,7 @@ def parts_of(key: dict) -> list[Part]:
 
 def validate(item: Item, value: Any) -> Given:
     """Check one answer against the shape of the key's; each answer gets the
-    same bounded work as the reference's (``too large to evaluate``)."""
+    same bounded work (``too large to evaluate`` beyond it)."""
     given = Given(value)
     budget = _Budget()
     try:

@@ -20,7 +20,7 @@ class Rules:
     mistake_credit: float = 0.5     # share kept per diagnosed mistake: one 0.5, two 0.25
     rounded_credit: float = 0.5     # right, but rounded too early
     carried_forward: float = 1.0    # right from the student's own wrong earlier answer
-    # q12/q13: W right for a wrong gradient given beside it that no mistake explains
+    # a gradient-step's new value right for a wrong gradient beside it that no mistake explains
     carried_forward_update: float = 0.5
     per_entry: bool = True          # other wrong matrices/vectors: credit per informative entry
     symbolic_time_limit: float = 2.0  # seconds for SymPy on one formula

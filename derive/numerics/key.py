@@ -206,8 +206,11 @@ def from_schema_1(keys: Sequence[dict]) -> list[dict]:
             assignment = reference_instance(parse_params(k["params"]))
         except InputError as e:
             raise InputError(f"key {variant}: {e.field}", e.problem) from None
+        seed = k.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise InputError(f"key {variant}: seed", "not a whole number")
         instances.append(assignment)
-        shape = tuple((p.network, p.questions) for p in assignment.parts) + (k.get("seed"),)
+        shape = tuple((p.network, p.questions) for p in assignment.parts) + (seed,)
         groups.setdefault(shape, []).append(i)
     out: list[dict] = [{} for _ in keys]
     for members in groups.values():

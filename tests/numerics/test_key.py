@@ -438,6 +438,8 @@ def test_a_bad_schema_1_key_is_one_line_naming_the_field():
         from_schema_1([{**k, "answers": {q: a for q, a in k["answers"].items() if q != "q13"}}])
     with pytest.raises(InputError, match="key reference: q12"):
         from_schema_1([{**k, "answers": {**k["answers"], "q12": [[1]]}}])
+    with pytest.raises(InputError, match="key reference: seed: not a whole number"):
+        from_schema_1([{**k, "seed": [1]}])
 
 
 def test_the_softmax_formula_parses_with_sympify():
