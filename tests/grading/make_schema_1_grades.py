@@ -1,10 +1,12 @@
 """Record what the bespoke schema 1 grader gave (tests/data/schema-1-grades.json).
 
-Run with the code of a commit that still has ``derive/grading/grade.py``
-(b2ad60a and before), e.g.::
+Run with the code and tests of a commit that still has
+``derive/grading/grade.py`` (b2ad60a and before), e.g.::
 
     git archive b2ad60a | tar -x -C /tmp/base
-    PYTHONPATH=/tmp/base:. .venv/bin/python tests/grading/make_schema_1_grades.py
+    PYTHONPATH=/tmp/base .venv/bin/python tests/grading/make_schema_1_grades.py
+
+(it writes into this tree's tests/data).
 
 Schema 1 keys of random instances and of a variant set, with submissions:
 every mistake of the library alone and in pairs (every class read),
