@@ -159,7 +159,8 @@ def hidden_states(layers) -> str:
         on, off, kink = np.flatnonzero(z > 0), np.flatnonzero(z <= 0), np.flatnonzero(z == 0)
         where = f"in layer {l} " if len(layers) > 1 else "hidden "
         if not len(on):
-            said.append(f"{where}every unit is off ($z^{l} \\le 0$), so $a^{{{l}}} = 0$ and "
+            every = f"in layer {l} every unit" if len(layers) > 1 else "every hidden unit"
+            said.append(f"{every} is off ($z^{l} \\le 0$), so $a^{{{l}}} = 0$ and "
                         f"nothing of $x$ passes this layer")
             continue
         state = [f"{where}{numbered(on, 'unit')} {'is' if len(on) == 1 else 'are'} active "
@@ -167,8 +168,9 @@ def hidden_states(layers) -> str:
         if len(off):
             state.append(f"{numbered(off, 'unit')} {'is' if len(off) == 1 else 'are'} off")
         if len(kink):
-            state.append(f"{numbered(kink, 'unit')} {'sits' if len(kink) == 1 else 'sit'} at the "
-                         f"kink ($z^{{{l}}}_{{j}} = 0$), where ReLU$'$ is 0 by convention")
+            at = f"z^{{{l}}}_{{{kink[0] + 1}}}" if len(kink) == 1 else f"z^{{{l}}}_{{j}}"
+            state[-1] += (f" ({numbered(kink, 'unit')} at the kink, ${at} = 0$, where ReLU$'$ "
+                          "is 0 by convention)")
         said.append("; ".join(state))
     return f"For the given input, {'; '.join(said)}." if said else ""
 

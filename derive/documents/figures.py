@@ -117,7 +117,8 @@ def _margins(width, height, left, bottom, right, top):
 def probabilities_figure(a, a_new, values, values_new, ticks):
     """Class probabilities of the softmax layer before and after the step:
     a pair of bars per class, each bar as wide as its printed value, so no
-    value touches a neighbour; the legend above the axes."""
+    value touches a neighbour; where the page is too narrow for that (many
+    classes) each value stands turned on its bar. The legend above the axes."""
     n = len(a)
     label_w = max(text_size(t)[0] for t in values + values_new)
     bar = max(label_w + 0.06, 0.3)
@@ -128,22 +129,25 @@ def probabilities_figure(a, a_new, values, values_new, ticks):
     right, bottom, top = 0.1, lines * text_size("class")[1] * 1.25 + TICK_ROOM, 0.32
     width = min(left + right + n * slot, MAX_WIDTH)
     slot = (width - left - right) / n
-    height = 2.2
+    upright = 2 * bar + 0.1 <= slot
+    label_h = text_size("0.9")[1] + 0.06
+    if not upright:  # turned labels: as high as the widest is wide
+        bar, label_h = (slot - 0.15) / 2, label_w + 0.06
+    height = 2.2 + label_h - text_size("0.9")[1] - 0.06
     fig = plotting.figure(width, height, _margins(width, height, left, bottom, right, top))
     ax = fig.add_subplot()
     k = np.arange(n)
     half = bar / slot  # a bar's width in data units (one class per unit)
     ax.bar(k - half / 2, a, half, color=BLUE, label="before the step")
     ax.bar(k + half / 2, a_new, half, color=ORANGE, label="after the step")
-    # room above the highest bar for its value: a label height plus a gap
+    # room above the highest bar for its value: a label's height plus a gap
     axes_h = height - bottom - top
-    label_h = text_size("0.9")[1] + 0.06
     ax.set_ylim(0, 1 / (1 - label_h / axes_h))
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0", "0.25", "0.5", "0.75", "1"])
     for i, (p, q) in enumerate(zip(a, a_new)):
         for dx, v, text in ((-half / 2, p, values[i]), (half / 2, q, values_new[i])):
             ax.annotate(text, (i + dx, v), xytext=(0, 2), textcoords="offset points",
-                        ha="center", va="bottom")
+                        ha="center", va="bottom", rotation=0 if upright else 90)
     ax.set_xticks(k, ticks)
     ax.tick_params(axis="x", length=0)
     ax.set_xlim(-0.5, n - 0.5)
