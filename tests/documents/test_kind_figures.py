@@ -298,3 +298,26 @@ def test_figures_are_the_same_bytes_each_time():
         assert pdf.startswith(b"%PDF-") and pdf == draw(name, data), name
     for f in ("relu", "tanh"):
         assert draw("activation", kf.activation_data(f)) == draw("activation", kf.activation_data(f))
+
+
+def test_the_regions_window_is_searched_once_per_part(monkeypatch):
+    # the figure's data and its caption both ask for it
+    import derive.documents.regions as R
+    calls = []
+    search = R.first_window
+    monkeypatch.setattr(R, "first_window", lambda c: calls.append(1) or search(c))
+    R._part_window.cache_clear()
+    a = load_assignment("reference")
+    solutions = {p.id: solve_part(p) for p in a.parts if p.given is not None}
+    kf.assignment_figures(a, solutions)
+    render_assignment(a, build_assignment_key(a), Config(), figures=kf.network_paths(a),
+                      solutions=solutions)
+    assert len(calls) == 2  # the softmax layer's and the network's
+    win = part_window(a.parts[2], solutions[a.parts[2].id])
+    assert not win.before.flags.writeable and not win.after.flags.writeable
+
+
+def test_no_question_is_known_by_its_id():
+    from pathlib import Path
+    source = Path(kf.__file__).read_text()
+    assert not re.search(r"""["']q\d+["']""", source)
