@@ -150,7 +150,7 @@ def question_figures(part: Part, q: Question, sol) -> list[str]:
         return out
     if q.kind == "probability" and q.get("after") and part.network.layers[-1].activation == "softmax":
         out.append("probabilities")
-    if q is regions_question(part) and part_window(part, sol) is not None:
+    if q.id == regions_question(part).id and part_window(part, sol) is not None:
         out.append("regions")
     return out
 
@@ -171,7 +171,8 @@ def question_figure_data(name: str, part: Part, q: Question, sol) -> dict[str, A
     return regions_figure_data(part_regions(part, sol), class_names(part.network), _target(part))
 
 
-def _caption(name: str, part: Part, q: Question, sol, fmt) -> Latex:
+def question_figure_caption(name: str, part: Part, q: Question, sol, fmt) -> Latex:
+    """What figure ``name`` of ``q`` shows, chosen by the numbers (:mod:`derive.documents.captions`)."""
     if name == "activation":
         return activation_figure_caption(q.get("activation"), fmt)
     if name == "probabilities":
@@ -187,9 +188,9 @@ def figure_blocks(part: Part, q: Question, number: int, sol, fmt) -> list[dict[s
     could show its decision regions but no boundary lies near the input, a
     sentence saying what the network predicts instead."""
     blocks = [{"type": "figure", "path": question_figure_path(name, q, number),
-               "text": _caption(name, part, q, sol, fmt), "solution": ""}
+               "text": question_figure_caption(name, part, q, sol, fmt), "solution": ""}
               for name in question_figures(part, q, sol)]
-    if (sol is not None and q is regions_question(part) and has_regions(part)
+    if (sol is not None and q.id == regions_question(part).id and has_regions(part)
             and part_window(part, sol) is None):
         before, after = part_params(part, sol)
         last = list(candidate_windows(part.network, part.given.x, before, after))[-1]

@@ -103,7 +103,7 @@ def test_the_probabilities_before_and_after_are_the_numbers():
     data = kf.question_figure_data("probabilities", part, q, sol)
     assert np.allclose(data["a"], a) and np.allclose(data["a_new"], a_new)
     assert data["ticks"] == ["class 1", "class 2\n(target)", "class 3\n(asked)"]
-    text = kf._caption("probabilities", part, q, sol, FMT)
+    text = kf.question_figure_caption("probabilities", part, q, sol, FMT)
     for j in range(3):
         verb = "rises" if a_new[j] > a[j] else "falls"
         assert re.search(rf"class {j + 1}'s (probability )?{verb} from", text), (j, text)
@@ -114,7 +114,7 @@ def test_a_probability_that_stays_says_so():
     # x = 0: the step moves no weight, every probability stays
     given = {**SOFTMAX, "x": [0, 0]}
     part, sol = _part(2, [(3, "softmax")], "nllm", given, [STEP, AFTER])
-    text = kf._caption("probabilities", part, part.questions[1], sol, FMT)
+    text = kf.question_figure_caption("probabilities", part, part.questions[1], sol, FMT)
     assert text.count("stays at") == 3 and "rises" not in text and "falls" not in text
 
 
@@ -186,7 +186,7 @@ def test_the_reference_networks_regions_are_its_predictions():
     for i, j in ((10, 200), (120, 120), (230, 5)):
         z2 = W2.T @ np.maximum(W1.T @ np.array([u[j], u[i]]) + b1, 0) + b2
         assert data["before"][i][j] == (TIE if z2[0] == z2[1] else int(np.argmax(z2)))
-    text = kf._caption("regions", part, q, sol, FMT)
+    text = kf.question_figure_caption("regions", part, q, sol, FMT)
     assert "$[-20, 20]^2$" in text and "whose target is class 2" in text
     assert "Before the step the input lies in class 1's region; after it, in class 2's" in text
 
@@ -201,7 +201,7 @@ def test_a_sigmoid_unit_predicts_class_1_above_one_half():
     u = np.linspace(-r, r, len(data["before"]))
     z = u[None, :] - u[:, None] - 0.5   # x1 − x2 − 0.5 over (x2 rows, x1 columns)
     assert np.array_equal(data["before"], np.where(z > 0, 1, np.where(z < 0, 0, TIE)))
-    text = kf._caption("regions", part, q, sol, FMT)
+    text = kf.question_figure_caption("regions", part, q, sol, FMT)
     # z = 1 − 2 − 0.5 < 0 before: class 0's region
     assert "whose target is class 1" in text and "input lies in class 0's region" in text
     assert "predicts class 1 where $a > 0.5$" in text
@@ -224,7 +224,7 @@ def test_a_class_that_fills_a_panel_is_said_everywhere():
     given = {"W1": [[0, 0], [0, 0]], "b1": [0, 3], "x": [1, 1], "y": [1, 0], "lr": 0.5}
     part, sol = _part(2, [(2, "softmax")], "nllm", given, [STEP, OUTPUT])
     assert part_window(part, sol).r == 3
-    text = kf._caption("regions", part, part.questions[-1], sol, FMT)
+    text = kf.question_figure_caption("regions", part, part.questions[-1], sol, FMT)
     assert "Before the step the network predicts class 2 everywhere in the square." in text
     assert "After the step the network predicts" not in text
     assert "The input lies in class 2's region both before and after the step." in text
