@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -206,15 +206,13 @@ def render_variant(assignment, key: dict, config):
 
 def build_assignment_variant(assignment, key: dict, config) -> dict[str, bytes] | str:
     """Worker task: one variant's problem sheet and worked solutions (.tex,
-    .pdf, the network figures), as {relative path: bytes}, or the one-line
+    .pdf, the figures), as {relative path: bytes}, or the one-line
     LaTeX error."""
-    from derive.documents.assignment_build import figure_paths, network_data
+    from derive.documents.assignment_build import figure_makers
     from derive.documents.build import LatexError, compile_sources
-    from derive.documents.figures import draw
+    from derive.numerics.solve import solve_part
     sources, variant = render_variant(assignment, key, config)
-    parts = {p.id: p for p in variant.parts}
-    figures = {path: partial(draw, "network", network_data(parts[pid]))
-               for pid, path in figure_paths(variant).items()}
+    figures = figure_makers(variant, {p.id: solve_part(p) for p in variant.parts if p.given})
     try:
         with temp_folder("handouts-variant-") as out:
             paths = compile_sources(out, sources, figures, timeout=120)
