@@ -35,6 +35,13 @@ def symbolic_answer(part, question) -> dict[str, str]:
     return dict(_answer(question.kind, part.network, *_options(question)))
 
 
+def gradient_derivations(net: Network, param: str) -> list[Derivation]:
+    """The rule a numeric ``gradient`` question with ``show`` shows: for the
+    output layer's weights, δᴸ through the activation and loss and then
+    ∂ℓ/∂w_kj (:func:`gradient_formula`); none yet for other parameters."""
+    return gradient_formula(net, param) if param == f"W{len(net.layers)}" else []
+
+
 def _options(question) -> tuple:
     return tuple(question.get(name) for name in ("activation", "loss", "param"))
 
