@@ -29,25 +29,27 @@ def _norm2(symbol: str) -> str:
     return rf"\lVert {symbol} \rVert^{{2}}"
 
 
-def output_signs(loss: str, delta, target: int, feeds: bool, a: str) -> str:
-    """What the signs of δᴸ = aᴸ − y say a step does to the output's scores
-    (``target``: the target class, 0-based; ``feeds``: the output layer's
-    input is not all 0, so a step on its weights moves the scores; ``a``:
-    the output's name). Only for the losses whose δᴸ is a − y of a one-hot
-    or 0/1 target (nllm, nll); "" when the signs say nothing clear."""
+def output_signs(loss: str, delta, target: int, feeds: bool, L: int) -> str:
+    """What the signs of δᴸ = aᴸ − y say a step on Wᴸ does to the output's
+    scores: it moves zᴸ by −η‖aᴸ⁻¹‖² δᴸ (``target``: the target class,
+    0-based; ``feeds``: aᴸ⁻¹ (x for L = 1) is not all 0, so the step moves
+    them). Only for the losses whose δᴸ is a − y of a one-hot or 0/1 target
+    (nllm, nll); "" when the signs say nothing clear."""
     d = np.asarray(delta, float)
     if not feeds or loss not in ("nllm", "nll"):
         return ""
+    a = f"a^{{{L}}}"
+    step = "a step against the gradient" if L == 1 else f"a step of $W^{{{L}}}$ against its gradient"
     if loss == "nll":
         if d[0] == 0:
             return ""
         sign, verb = ("<", "raises") if d[0] < 0 else (">", "lowers")
-        return (f"Here ${a} - y {sign} 0$: a step against the gradient {verb} the score and "
-                f"with it the probability of class 1.")
+        return (f"Here ${a} - y {sign} 0$: {step} {verb} the score $z^{{{L}}}$ and with it "
+                f"the probability of class 1.")
     others = [j for j in range(len(d)) if j != target]
     if d[target] < 0 and all(d[j] > 0 for j in others):
         return (f"Only the target class (class {target + 1}) has ${a}_{{j}} - y_{{j}} < 0$: "
-                f"a step against the gradient raises its score and lowers every other.")
+                f"{step} raises its score and lowers every other.")
     return ""
 
 
@@ -115,7 +117,8 @@ def favoured(a, target: int) -> str:
     if len(tops) > 1:
         with_target = ("the target among them" if target in tops else
                        f"not the target class {target + 1}")
-        return f"{numbered(tops, 'class')} tie for the highest probability, {with_target}"
+        tied = series([str(j + 1) for j in tops])
+        return f"classes {tied} tie for the highest probability, {with_target}"
     top = tops[0]
     if top == target:
         return f"the most probable class is class {top + 1}, the target"
@@ -144,15 +147,13 @@ def zero_rows(inputs, l: int, off: Sequence[int], gradient: str) -> str:
             f"($a^{{{l - 1}}}_{{k}} = 0$), {then}")
 
 
-def zero_columns(delta, off: Sequence[int], gradient: str) -> str:
-    """Columns of ∇Wˡ that are 0 because δˡⱼ is 0: a ReLU that is off
-    (``off``: the mask stops the error), or an error that cancels in Wˡ⁺¹δˡ⁺¹.
-    "" when no entry of δˡ is 0."""
+def zero_columns(delta, back, off: Sequence[int], gradient: str) -> str:
+    """Columns of ∇Wˡ that are 0 because δˡⱼ = (Wˡ⁺¹δˡ⁺¹)ⱼ fˡ′(zˡⱼ) is 0: a
+    ReLU that is off (``off``: the mask stops the error), or an error that
+    cancels in ``back`` = Wˡ⁺¹δˡ⁺¹. "" when no such entry of δˡ is 0."""
     zero = [j for j in range(len(delta)) if delta[j] == 0]
-    if not zero:
-        return ""
     masked = [j for j in zero if j in off]
-    cancelled = [j for j in zero if j not in off]
+    cancelled = [j for j in zero if j not in off and back[j] == 0]
     said = []
     if masked:
         its = "its column" if len(masked) == 1 else "their columns"
@@ -168,8 +169,9 @@ def zero_columns(delta, off: Sequence[int], gradient: str) -> str:
 
 def saturated(fmt, activation: str, f_prime, l: int, gradient: str) -> str:
     """The saturated units of a sigmoid or tanh layer (slope under a tenth of
-    the largest): they pass back little error, so their columns of ∇Wˡ are
-    small, yet not 0 (no mask). "" for other activations or none saturated."""
+    the largest): they pass back only that fraction of their error, so their
+    columns of ∇Wˡ are scaled down, yet no mask sets them to 0. "" for other
+    activations or none saturated."""
     if activation not in LARGEST_SLOPE:
         return ""
     fp = np.asarray(f_prime, float)
@@ -178,11 +180,12 @@ def saturated(fmt, activation: str, f_prime, l: int, gradient: str) -> str:
         return ""
     slopes = series([f"$f^{{{l}}}{{}}'(z^{{{l}}}_{{{j + 1}}}) {fmt.relation([fp[j]])} "
                      f"{fmt.number(fp[j])}$" for j in units])
+    one = len(units) == 1
+    it, column = ("it", "its column") if one else ("them", "their columns")
     return (f"{numbered(units, 'Unit')} {_be(units)} saturated ({slopes}, against a largest "
-            f"slope of {LARGEST_SLOPE[activation]:g}): the error passes back through "
-            f"{'it' if len(units) == 1 else 'them'} much weakened, so "
-            f"{'its column' if len(units) == 1 else 'their columns'} of ${gradient}$ "
-            f"{_be(units)} small, though not 0.")
+            f"slope of {LARGEST_SLOPE[activation]:g}): {'it passes' if one else 'they pass'} back "
+            f"only that fraction of the error reaching {it}, so {column} of ${gradient}$ "
+            f"{_be(units)} scaled down by it; no mask sets {it} to 0.")
 
 
 def dead_layer(z_new, l: int, L: int, output: str) -> str:

@@ -160,7 +160,7 @@ class PartWriter:
         dl = rf"\delta^{{{L}}} = \frac{{\partial \ell}}{{\partial z^{{{L}}}}}"
         if (f, loss) in FUSED:
             feeds = bool(np.any(self.data.x if L == 1 else self.sol.a[-2]))
-            signs = insights.output_signs(loss, d, int(np.argmax(y)), feeds, sup("a", L))
+            signs = insights.output_signs(loss, d, int(np.argmax(y)), feeds, L)
             return [text(f"Output gradient: for {FUSED[(f, loss)]} the chain rule through "
                          f"$f^{{{L}}}$ simplifies to $a^{{{L}}} - y$:"),
                     align((dl, rf"a^{{{L}}} - y = {self.fmt.matrix(a)} - {self.given.matrix(y)} "
@@ -234,7 +234,8 @@ class PartWriter:
         said = [insights.zero_rows(inputs, l, self._off(l - 1), gradient)]
         if l < self.L:
             f = self.net.layers[l - 1].activation
-            said += [insights.zero_columns(self.sol.delta[l - 1], self._off(l), gradient),
+            said += [insights.zero_columns(self.sol.delta[l - 1], self.sol.back[l - 1],
+                                           self._off(l), gradient),
                      insights.saturated(self.fmt, f, self.sol.f_prime[l - 1], l, gradient)]
         return said
 
