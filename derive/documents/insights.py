@@ -69,23 +69,19 @@ def first_order(fmt, lr: float, grads: dict[str, np.ndarray]) -> str:
             rf"positive, so a step against the gradient lowers $\ell$ when it is short enough; ")
 
 
-def score_shift(fmt, dz, factor: str, target: int | None) -> str:
-    """How a one-layer step moved the scores: ``z_new − z = factor``, with
-    its numbers, and what that does to each class (softmax: ``target`` is
-    the target class, 0-based; one output: ``target`` None)."""
+def score_shift(dz, target: int | None) -> str:
+    """What a step's change of the scores ``dz`` = z_new − z does to each
+    class (softmax: ``target`` is the target class, 0-based; one output:
+    ``target`` None); "" when the signs say nothing clear."""
     dz = np.asarray(dz, float)
-    head = rf"the step moved the scores by $z_{{\text{{new}}}} - z = {factor}"
     if len(dz) == 1:
-        verb = "rises" if dz[0] > 0 else "falls" if dz[0] < 0 else "stays"
-        head = rf"the step moved the score by $z_{{\text{{new}}}} - z = {factor}"
-        return f"{head} {fmt.relation(dz)} {fmt.number(dz[0])}$: it {verb}"
-    said = f"{head} {fmt.relation(dz)} {fmt.row(dz)}^{{T}}$"
+        return "the score " + ("rises" if dz[0] > 0 else "falls" if dz[0] < 0 else "stays")
     others = [j for j in range(len(dz)) if j != target]
     if not np.any(dz):
-        return said + ": no score moves"
+        return "no score moves"
     if dz[target] > 0 and all(dz[j] < 0 for j in others):
-        return said + ": the target's score rises and every other score falls"
-    return said
+        return "the target's score rises and every other score falls"
+    return ""
 
 
 def _verb(before: float, after: float) -> str:

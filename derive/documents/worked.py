@@ -88,10 +88,13 @@ class PartWriter:
 
     # ---------------------------------------------------------------- forward
 
-    def forward(self, upto: int, number: int, loss: bool = False) -> list[dict]:
+    def forward(self, upto: int, number: int, loss: bool = False,
+                asked: bool = False) -> list[dict]:
         """The forward pass through layer ``upto`` (and the loss); what an
-        earlier question showed is referred to by that question's number."""
-        steps = [(f"forward{l}", f"${sup('a', l)}$", partial(self._layer, l))
+        earlier question showed is referred to by that question's number.
+        ``asked``: the question asks for the pass, so a softmax output is
+        worked out shifted, and the class it favours said."""
+        steps = [(f"forward{l}", f"${sup('a', l)}$", partial(self._layer, l, asked))
                  for l in range(1, upto + 1)]
         if loss:
             steps.append(("loss", r"$\ell$", self._loss))
@@ -106,7 +109,7 @@ class PartWriter:
         said = "; ".join(f"{checks.series(v)} in question {n}" for n, v in sorted(earlier.items()))
         return [text(f"The forward pass is as worked out before ({said}).")] + blocks
 
-    def _layer(self, l: int) -> list[dict]:
+    def _layer(self, l: int, asked: bool = False) -> list[dict]:
         m, n = self.net.sizes[l - 1], self.net.sizes[l]
         f = self.net.layers[l - 1].activation
         z, a = self.sol.z[l - 1], self.sol.a[l - 1]
@@ -124,7 +127,7 @@ class PartWriter:
                        f"{ACTIVATION_NAMES[f][0]}):"), align(*rows)]
         if f == "relu":
             blocks.append(text(explain.activity(z, "", sup("z", l))))
-        if f == "softmax":
+        if f == "softmax" and asked:
             said = insights.favoured(a, int(np.argmax(self.data.y)))
             blocks += worked_notes.shifted_softmax(self.fmt, z, l)
             blocks.append(text(f"Each entry is its exponential over the sum; {said}."))
@@ -329,12 +332,12 @@ class PartWriter:
         if k == "forward":
             value = q.get("value")
             upto = self.L if value in ("output", "loss") else int(value[1:])
-            return self.forward(upto, number, loss=value == "loss")
+            return self.forward(upto, number, loss=value == "loss", asked=True)
         if k == "probability":
             c, after = q.get("class"), q.get("after")
             if after:
-                return self.after(number, loss=False) + [
-                    text(s) for s in worked_notes.moved(self.fmt, self.part, self.sol, self.data, c)]
+                return self.after(number, loss=False) + worked_notes.moved(
+                    self.fmt, self.part, self.sol, self.data, c)
             blocks = self.forward(self.L, number)
             if len(self.sol.a[-1]) > 1:
                 said = insights.favoured(self.sol.a[-1], int(np.argmax(self.data.y)))

@@ -91,12 +91,12 @@ def relu_states(part: Part, sol, z_new) -> list[str]:
     return said
 
 
-def moved(fmt, part: Part, sol, data, c: int) -> list[str]:
+def moved(fmt, part: Part, sol, data, c: int) -> list[dict[str, Any]]:
     """How the step moved the scores (one layer: by −η(‖x‖² + 1)δ¹, the
     terms of the parameters it updates) and the probabilities of the target
     class and of class ``c`` (from 1)."""
     net, step = part.network, part.step_params
-    a, a_new, said = sol.a[-1], sol.after.a[-1], []
+    a, a_new, blocks = sol.a[-1], sol.after.a[-1], []
     if len(net.layers) == 1:
         one = net.sizes[1] == 1
         held = [name for g, name in (("W", "weights"), ("b", "bias" if one else "biases"))
@@ -104,13 +104,19 @@ def moved(fmt, part: Part, sol, data, c: int) -> list[str]:
         factor = " + ".join(t for g, t in (("W", r"\lVert x \rVert^{2}"), ("b", "1"))
                             if f"{g}1" in step)
         factor = f"({factor}) " if "+" in factor else "" if factor == "1" else f"{factor} "
-        target = None if one else int(np.argmax(data.y))
-        shift = insights.score_shift(fmt, sol.after.z[-1] - sol.z[-1],
-                                     rf"- {ETA} {factor}\delta^{{1}}", target)
-        said.append(f"The {held[0]} {'is' if held[0] == 'bias' else 'are'} held, so {shift}."
-                    if held else f"{shift[0].upper()}{shift[1:]}.")
+        dz = sol.after.z[-1] - sol.z[-1]
+        lead = f"the step moved the score{'' if one else 's'} by"
+        blocks += [text(f"The {held[0]} {'is' if held[0] == 'bias' else 'are'} held, so {lead}"
+                        if held else lead[0].upper() + lead[1:]),
+                   align((r"z_{\text{new}} - z",
+                          rf"- {ETA} {factor}\delta^{{1}} {fmt.relation(dz)} "
+                          rf"{fmt.number(dz[0]) if one else fmt.matrix(dz)}", ""))]
+        verdict = insights.score_shift(dz, None if one else int(np.argmax(data.y)))
+        if verdict:
+            blocks.append(text(f"{verdict[0].upper()}{verdict[1:]}."))
     names = lambda j: (output_class(net, j + 1), new(output_class(net, j + 1)))  # noqa: E731
     if len(a) == 1:
-        return said + [f"The probability of class {c} "
-                       f"{insights.moved(fmt, a[0], a_new[0], *names(0))}."]
-    return said + [insights.probabilities(fmt, a, a_new, int(np.argmax(data.y)), c - 1, names)]
+        said = f"The probability of class {c} {insights.moved(fmt, a[0], a_new[0], *names(0))}."
+    else:
+        said = insights.probabilities(fmt, a, a_new, int(np.argmax(data.y)), c - 1, names)
+    return blocks + [text(said)]

@@ -45,16 +45,13 @@ def test_first_order_change_of_the_loss():
 
 
 def test_score_shift():
-    f = r"- \eta \delta^{1}"
-    said = insights.score_shift(FMT, [-0.25, 0.5, -0.25], f, 1)
-    assert said.endswith("the target's score rises and every other score falls")
-    assert r"\left[-0.25, 0.5, -0.25\right]^{T}" in said
-    assert insights.score_shift(FMT, [0.0, 0.0], f, 0).endswith("no score moves")
-    mixed = insights.score_shift(FMT, [0.25, 0.5, -0.75], f, 1)
-    assert mixed.endswith("^{T}$") and "rises" not in mixed
-    assert insights.score_shift(FMT, [0.5], f, None).endswith("it rises")
-    assert insights.score_shift(FMT, [-0.5], f, None).endswith("it falls")
-    assert insights.score_shift(FMT, [0.0], f, None).endswith("it stays")
+    assert insights.score_shift([-0.25, 0.5, -0.25], 1) == \
+        "the target's score rises and every other score falls"
+    assert insights.score_shift([0.0, 0.0], 0) == "no score moves"
+    assert insights.score_shift([0.25, 0.5, -0.75], 1) == ""
+    assert insights.score_shift([0.5], None) == "the score rises"
+    assert insights.score_shift([-0.5], None) == "the score falls"
+    assert insights.score_shift([0.0], None) == "the score stays"
 
 
 def test_probabilities_rise_fall_or_stay():
