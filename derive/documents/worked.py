@@ -126,7 +126,8 @@ class PartWriter:
         blocks = [text(f"Layer {l} ({'output' if l == self.L else 'hidden'}, "
                        f"{ACTIVATION_NAMES[f][0]}):"), align(*rows)]
         if f == "relu":
-            blocks.append(text(explain.activity(z, "", sup("z", l))))
+            blocks.append(text(f"ReLU keeps a positive ${sup('z', l)}_{{k}}$ and sets the others "
+                               f"to 0. {explain.activity(z, '', sup('z', l))}"))
         if f == "softmax" and asked:
             said = insights.favoured(a, int(np.argmax(self.data.y)))
             blocks += worked_notes.shifted_softmax(self.fmt, z, l)
@@ -182,8 +183,9 @@ class PartWriter:
         n, k = self.net.sizes[l], self.net.sizes[l + 1]
         back, fp, d = self.sol.back[l - 1], self.sol.f_prime[l - 1], self.sol.delta[l - 1]
         formula = layer_formula(l + 1, n, k)["back"]
+        before = " (before their update)" if f"W{l + 1}" in self.part.step_params else ""
         blocks = [text(f"Back to layer {l}: the error reaches $a^{{{l}}}$ through the weights "
-                       f"$W^{{{l + 1}}}$ of the forward pass, and $z^{{{l}}}$ through "
+                       f"$W^{{{l + 1}}}$ of the forward pass{before}, and $z^{{{l}}}$ through "
                        f"$f^{{{l}}}{{}}'(z^{{{l}}}) = {derivative_rule(f, l)}$.")]
         blocks += worked_notes.through_forward_weights(l, last=l + 1 == self.L)
         blocks.append(align((sup(r"\delta", l), rf"({formula}) \odot f^{{{l}}}{{}}'(z^{{{l}}})",
@@ -215,9 +217,11 @@ class PartWriter:
                              {"type": "checks", "lines": self._checks(l, g, bias=True)}]
         g = self.sol.dL_dW[l - 1]
         formula = layer_formula(l, m, n)
-        blocks += [text(f"Weight $w^{{{l}}}_{{kj}}$ enters $z^{{{l}}}_{{j}}$ with factor "
-                        f"${sup('a', l - 1) if l > 1 else 'x'}_{{k}}$, so the gradient is a "
-                        f"column times a row:"),
+        h = sup("a", l - 1) if l > 1 else "x"
+        blocks += [text(f"Weight $w^{{{l}}}_{{kj}}$ enters $z^{{{l}}}_{{j}}$ alone, with factor "
+                        f"${h}_{{k}}$, so $\\partial \\ell / \\partial w^{{{l}}}_{{kj}} = "
+                        f"\\delta^{{{l}}}_{{j}} {h}_{{k}}$, entry $(k, j)$ of "
+                        f"${h} (\\delta^{{{l}}})^{{T}}$: the gradient is a column times a row:"),
                    align((grad(symbol), rf"{formula['dW']} {self._is(g)}",
                           explain.shapes((m, 1), (1, n))))]
         blocks += [text(s) for s in self._zeros(l, grad(symbol)) if s]
@@ -342,7 +346,7 @@ class PartWriter:
             if len(self.sol.a[-1]) > 1:
                 said = insights.favoured(self.sol.a[-1], int(np.argmax(self.data.y)))
                 blocks.append(text(f"Class {c}'s probability is entry {c} of "
-                                   f"${sup('a', self.L)}$; {said}."))
+                                   f"${sup('a', self.L)}$ (index {c - 1} in NumPy); {said}."))
             return blocks
         if k == "after-step":
             return self.after(number, loss=True)

@@ -181,3 +181,12 @@ def test_the_shipped_assignments_get_the_sentences_their_numbers_bear(shipped):
     assert "reaches every unit of layer 2" in deep and "reaches every output" in deep
     logistic = " ".join(shipped["logistic"])
     assert "held" not in logistic and "The step moved the score by" in logistic
+
+
+def test_the_error_goes_back_through_the_weights_before_their_update():
+    updated = _solutions(_part(RELU_NET, "nllm", NET, REFERENCE_NET))[3]
+    assert "through the weights $W^{2}$ of the forward pass (before their update)" in updated
+    # W² held by the step: nothing to say about its update
+    (held,) = _solutions(_part(RELU_NET, "nllm", NET, [("gradient-step", {"param": "W1"})]))
+    assert "through the weights $W^{2}$ of the forward pass, and" in held
+    assert r"entry $(k, j)$ of $x (\delta^{1})^{T}$" in held
