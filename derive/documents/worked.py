@@ -349,7 +349,13 @@ class PartWriter:
                                    f"${sup('a', self.L)}$ (index {c - 1} in NumPy); {said}."))
             return blocks
         if k == "after-step":
-            return self.after(number, loss=True)
+            blocks = self.after(number, loss=True)
+            a, a_new = self.sol.a[-1], self.sol.after.a[-1]
+            if q.get("value") == "output" and len(a) > 1:
+                t = int(np.argmax(self.data.y))
+                blocks.append(text(f"Before the step {insights.favoured(a, t)}; after it, "
+                                   f"{insights.favoured(a_new, t)}."))
+            return blocks
         param = q.get("param")
         if k == "gradient":
             rule = worked_notes.shown_rule(self.net, param) if q.get("show") else []

@@ -85,6 +85,8 @@ def test_the_reference_network_reads_as_the_bespoke_handout():
             r"= 0$, so the output is $\operatorname{SM}(w_0^{2})$, set by the bias alone: it no "
             "longer depends on $x$.") in after
     assert "As question 4 found, the loss indeed falls" in after
+    assert ("Before the step the most probable class is class 1, not the target class 2; after "
+            "it, the most probable class is class 2, the target.") in after
     assert "Units 1 and 2 are active" in a1
 
 
