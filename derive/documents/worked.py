@@ -7,7 +7,11 @@ the output gradient δᴸ by the rule of the (activation, loss) pair, the δ
 recursion with each factor's numbers, each gradient as a product with its
 shapes, the update, and the loss before and after the step. A step already
 shown by an earlier question of the part is not repeated: the solution says
-where it was. Each solution is a list of blocks for the template
+where it was. Beside each step stand the explanations its numbers bear out
+(:mod:`derive.documents.insights` chooses the sentences,
+:mod:`derive.documents.worked_notes` writes the longer ones: the rule a
+question asks to show, the shifted softmax, why Wˡ⁺¹ and not its transpose,
+what the step did). Each solution is a list of blocks for the template
 (``text``, ``align`` rows, ``checks``); numbers are printed by
 :class:`derive.documents.context.Formatter` (computed) and
 :class:`~derive.documents.context.Given` (given data).
