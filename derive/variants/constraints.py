@@ -259,18 +259,29 @@ CONSTRAINTS: tuple[Constraint, ...] = (
 BY_NAME: dict[str, Constraint] = {c.name: c for c in CONSTRAINTS}
 
 
+def _parser(default) -> Callable[[Any, str], Any]:
+    """A setting's parser, by the kind of its default."""
+    if isinstance(default, bool):
+        return _flag
+    return _bounds if isinstance(default, tuple) else _positive
+
+
 def parse_constraints(data, section: str = "variants.constraints") -> dict[str, Any]:
-    """The switched-on constraints and their settings, by name."""
+    """The switched-on constraints and their settings, by name: every
+    richness constraint of :mod:`derive.variants.richness` and ``unique``
+    (on by default)."""
+    from derive.variants.richness import RICHNESS, UNIQUE
+    defaults = {r.name: r.default for r in RICHNESS} | {UNIQUE: True}
     if not isinstance(data, dict):
         raise InputError(section, "expected a table of constraint = setting")
     for name in data:
-        if name not in BY_NAME:
+        if name not in defaults:
             raise InputError(f"{section}.{name}", "unknown constraint; expected "
-                             + ", ".join(BY_NAME))
+                             + ", ".join(defaults))
     out = {}
-    for c in CONSTRAINTS:
-        value = data.get(c.name, True)
+    for name, default in defaults.items():
+        value = data.get(name, True)
         if value is False:
             continue
-        out[c.name] = c.default if value is True else c.parse(value, f"{section}.{c.name}")
+        out[name] = default if value is True else _parser(default)(value, f"{section}.{name}")
     return out

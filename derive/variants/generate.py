@@ -159,7 +159,7 @@ def evaluate(c: Candidates, s: VariantSettings) -> Evaluated:
 
 def batch_checks(c: Candidates, s: VariantSettings) -> dict[str, np.ndarray]:
     """Each switched-on batch constraint's verdict on every candidate."""
-    active = [BY_NAME[n] for n in s.constraints if BY_NAME[n].batch]
+    active = [BY_NAME[n] for n in _batch_names(s)]
     if not active:
         return {}
     e = evaluate(c, s)
@@ -198,7 +198,7 @@ def _identity(c: Candidates, i: int) -> tuple[tuple, tuple]:
 
 def _batch_names(s: VariantSettings) -> list[str]:
     """The switched-on batch constraints, in the order of CONSTRAINTS."""
-    return [n for n in s.constraints if BY_NAME[n].batch]
+    return [n for n in s.constraints if n in BY_NAME and BY_NAME[n].batch]
 
 
 def _screen(streams: list[Stream], s: VariantSettings, names: Sequence[str]) -> None:

@@ -65,7 +65,7 @@ def _part_instances(part, j: int, seed: int, count: int, s: VariantSettings, sta
                 if stream.spent:
                     raise _unmeetable(part, j, variant_id(seed, k, count), stats,
                                       s.max_candidates)
-                datas = draw_part(stream.rng, part, BATCH)
+                datas = draw_part(stream.rng, part, BATCH, "nonzero_inputs" in s.constraints)
                 solutions = solve_parts(part, datas)
                 stream.refill(list(zip(datas, solutions)), np.array(
                     [[r.check(part, sol, d, setting, s.figures) for r, setting in screen]

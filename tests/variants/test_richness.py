@@ -4,20 +4,9 @@ config's switches."""
 
 from dataclasses import replace
 
-import pytest
-
 from derive.numerics.solve import solve_part
-from derive.problem.assignment import load_assignment
 from derive.variants.constraints import parse_constraints
 from derive.variants.richness import BY_NAME, active, unseen_mistakes
-
-
-@pytest.fixture(scope="module")
-def parts():
-    ref = load_assignment("reference")
-    return {"softmax": ref.parts[1], "relu": ref.parts[2],
-            "tanh": load_assignment("tanh-mse").parts[0],
-            "logistic": load_assignment("logistic").parts[0]}
 
 
 def check(name, part, data, setting=None):
@@ -27,10 +16,16 @@ def check(name, part, data, setting=None):
 
 def test_which_constraints_concern_which_part(parts):
     names = {k: [r.name for r, _ in active(p, parse_constraints({}))] for k, p in parts.items()}
-    assert names["relu"] == ["kink_margin", "active_units", "nonzero_gradients", "probabilities",
+    assert names["relu"] == ["kink_margin", "active_units", "hidden_mixed", "nonzero_inputs",
+                             "distinct_units", "learning_units", "gradient_spread", "no_ties",
+                             "loss_decreases", "nonzero_gradients", "probabilities",
                              "step_changes", "distinct_from_mistakes"]
-    assert names["tanh"] == ["unsaturated", "nonzero_gradients", "step_changes",
-                             "distinct_from_mistakes"]
+    assert names["softmax"] == ["nonzero_inputs", "no_ties", "loss_decreases",
+                                "nonzero_gradients", "probabilities", "step_changes",
+                                "distinct_from_mistakes"]
+    assert names["tanh"] == ["nonzero_inputs", "distinct_units", "learning_units",
+                             "gradient_spread", "loss_decreases", "unsaturated",
+                             "nonzero_gradients", "step_changes", "distinct_from_mistakes"]
     assert "kink_margin" not in names["softmax"] and "unsaturated" not in names["softmax"]
     # a sigmoid output under nll: its slope does not enter the gradient (a − y)
     assert "unsaturated" not in names["logistic"] and "probabilities" in names["logistic"]
