@@ -160,7 +160,9 @@ def test_max_candidates_is_exact_per_variant(limit):
     st = Stats()
     with pytest.raises(InputError, match=f"in {limit} tries"):
         generate_instances(REFERENCE, 3, 1, s, st)
-    assert st.examined == limit == st.checked["softmax-layer.probabilities"]
+    # the first check runs on every candidate, a later one on those that passed the earlier
+    assert st.examined == limit == st.checked["softmax-layer.nonzero_inputs"]
+    assert 0 < st.checked["softmax-layer.probabilities"] <= limit
 
 
 def test_generation_stats_are_consistent():
