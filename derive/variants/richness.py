@@ -157,7 +157,8 @@ def unseen_mistakes(part, s, data, factor: float = FACTOR, figures: int = precis
     student could make unnoticed on this instance: an answer of a kind the
     mistake enters (its ``kinds``) that it changes by no more than
     ``factor`` tolerances (it looks like rounding), an answer it changes to
-    one that shows no work (zeros, a copy of the given data), or ("") a
+    one that shows no work (zeros, a copy of the given data, what doing
+    nothing gives: after the step, the value before it), or ("") a
     mistake that changes no answer beyond rounding. In the other answers a
     mistake only comes through an earlier one, which the grader carries
     forward. ``first``: stop at the first one."""
@@ -177,7 +178,7 @@ def unseen_mistakes(part, s, data, factor: float = FACTOR, figures: int = precis
         own = MISTAKE_KINDS[code].kinds
         for q in part.questions:
             if q.id in changed and ((q.kind in own and q.id not in shown)
-                                    or _blank(wrong[q.id], given, figures)):
+                                    or _blank(wrong[q.id], given + _nothing(s, q), figures)):
                 out.append((code, q.id))
         if not shown:
             out.append((code, ""))
@@ -199,6 +200,16 @@ def _differs(wrong, right) -> bool:
 
 def _far_answer(wrong, right, figures: int, factor: float) -> bool:
     return any(_far(w, r, figures, factor) for w, r in zip(_leaves(wrong), _leaves(right)))
+
+
+def _nothing(s, q) -> list[np.ndarray]:
+    """What doing nothing gives for an answer after the step: the same
+    quantity before it (a copy of an earlier answer, graded as no work)."""
+    if q.kind == "after-step":
+        return [np.asarray(s.value(q.get("value")), float)]
+    if q.kind == "probability" and q.get("after"):
+        return [np.array(_class_probability(s, q))]
+    return []
 
 
 def _blank(wrong, given, figures: int) -> bool:

@@ -83,8 +83,21 @@ def test_mistakes_that_go_unseen(parts):
     assert ("missing-relu-mask", "") in unseen_mistakes(net, solve_part(net, live), live)
     assert not check("distinct_from_mistakes", net, live)
     # the reference handout's data: backpropagating through the updated W² gives
-    # q14 = (0, 1), the target y itself: an answer that shows no work
+    # q14 = (0, 1), the target y itself: an answer that shows no work; a step
+    # the wrong way leaves the saturated output (1, 4e-11) as it was before the
+    # step: what doing nothing gives
     assert unseen_mistakes(net, solve_part(net), net.given) == [
-        ("updated-weights-in-backprop", "q14")]
+        ("sign-flipped", "q14"), ("ascent", "q14"), ("updated-weights-in-backprop", "q14")]
     tanh = parts["tanh"]
     assert unseen_mistakes(tanh, solve_part(tanh), tanh.given) == []
+
+
+def test_a_mistake_that_gives_what_doing_nothing_gives_goes_unseen(parts):
+    # an unnormalised softmax steps W so that class 3's probability after the
+    # step comes out as the right one before it: a student's q9 would look
+    # like no step at all (graded as no work, not as the mistake)
+    layer = parts["softmax"]
+    data = replace(layer.given, W=(((1, -2, 0), (-1, -1, -1)),), x=(-1, 2), lr=0.25)
+    assert unseen_mistakes(layer, solve_part(layer, data), data) == [("not-normalised", "q9")]
+    assert not check("distinct_from_mistakes", layer, data)
+    assert check("distinct_from_mistakes", layer, layer.given)
