@@ -1,4 +1,9 @@
-"""The reference assignment's variants: candidate generation and selection.
+"""The reference's schema-1 variants: candidate generation and selection.
+
+Left only for the tests of the bespoke documents and grading, which read
+schema-1 keys; ``handouts variants`` and ``handouts stress`` draw the
+reference from its assignment file (:mod:`derive.variants.instances`).
+This module goes with the bespoke documents.
 
 Variant ``k`` of seed ``S`` draws its candidates from its own random stream,
 ``numpy.random.SeedSequence(S, spawn_key=(k,))`` (the k-th child of
