@@ -226,8 +226,8 @@ def regions_text(network, names, target: int, at_input, win: Window, params) -> 
             f"$[-{r}, {r}]^2$, before and after the step; the star is the input $x$, whose "
             f"target is {names[target]}. " + _moved(*at_input, names)]
     if network.layers[-1].size == 1:
-        text.append("A one-unit sigmoid output predicts class 1 where $a > 0.5$ ($z > 0$) "
-                    "and class 0 where $a < 0.5$.")
+        text.append("A one-unit sigmoid output predicts label 1 where $a > 0.5$ ($z > 0$) "
+                    "and label 0 where $a < 0.5$.")
     for when, ps, grid in (("Before", params[0], win.before), ("After", params[1], win.after)):
         every = _everywhere(network, ps, win, grid, names)
         if every:

@@ -41,7 +41,7 @@ def output_signs(loss: str, delta, target: int, feeds: bool, L: int) -> str:
     a = f"a^{{{L}}}"
     step = "a step against the gradient" if L == 1 else f"a step of $W^{{{L}}}$ against its gradient"
     if loss == "nll":
-        if d[0] == 0:
+        if d.size != 1 or d[0] == 0:  # several 0/1 labels: each unit's own sign
             return ""
         sign, verb = ("<", "raises") if d[0] < 0 else (">", "lowers")
         return (f"Here ${a} - y {sign} 0$: {step} {verb} the score $z^{{{L}}}$ and with it "
@@ -196,7 +196,7 @@ def dead_layer(z_new, l: int, L: int, output: str) -> str:
     said += (f"the output is ${output}$, set by the bias alone" if l == L - 1 else
              f"every layer above it is set by the biases alone")
     if np.all(z_new < 0):
-        return said + ": it no longer depends on $x$."
+        return said + ": near this input the output does not change with $x$."
     return said + "."
 
 

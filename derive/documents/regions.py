@@ -42,10 +42,12 @@ def classifies(network) -> bool:
 
 def class_names(network) -> list[str]:
     """The classes a grid's values 0, 1, … stand for, as the sheets name them:
-    a softmax's from class 1; a one-unit sigmoid's class 0 (a < 0.5) and class 1."""
+    a softmax's from class 1 (classes count from 1); a one-unit sigmoid's by
+    its label y, label 0 (a < 0.5) and label 1."""
     out = network.layers[-1]
-    first = 0 if out.size == 1 else 1
-    return [f"class {k + first}" for k in range(max(out.size, 2))]
+    if out.size == 1:
+        return ["label 0", "label 1"]
+    return [f"class {k + 1}" for k in range(out.size)]
 
 
 def scores(z_out: np.ndarray) -> np.ndarray:

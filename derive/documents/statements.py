@@ -250,22 +250,26 @@ def _gradient(part: Part, q: Question) -> str:
     net, param = part.network, q.get("param")
     symbol, l = param_symbol(param), int(param[1:])
     m, n = _shape(net, param)
-    back = f"Backpropagate to ${symbol}$: " if l < len(net.layers) else ""
+    hidden = l < len(net.layers)
+
+    def asked(sentence: str) -> str:  # after "Backpropagate to W:" it goes on in lower case
+        return (f"Backpropagate to ${symbol}$: {sentence[0].lower()}{sentence[1:]}" if hidden
+                else sentence)
+
     if q.kind == "gradient" and q.get("show"):
         rule = layer_formula(l, m, n)["dW"] if n else sup(r"\delta", l)
         delta = f" and {output_error(net)}" if l == len(net.layers) else ""
-        return (f"{back}Show that ${grad(symbol)} = {rule}$, where "
-                f"$\\delta^{{{l}}} = \\partial \\ell / \\partial z^{{{l}}}${delta}; give it "
-                f"for the given data ({_shape_text(net, param)}).")
+        return asked(f"Show that ${grad(symbol)} = {rule}$, where "
+                     f"$\\delta^{{{l}}} = \\partial \\ell / \\partial z^{{{l}}}${delta}; give it "
+                     f"for the given data ({_shape_text(net, param)}).")
     if q.kind == "gradient":
-        return (f"{back}Give the gradient ${grad(symbol)}$ of the loss for the given data "
-                f"({_shape_text(net, param)}).")
+        return asked(f"Give the gradient ${grad(symbol)}$ of the loss for the given data "
+                     f"({_shape_text(net, param)}).")
     take = f"take {STEP} ({step_description(part)})"
     if q.kind == "step":
         return f"{take[0].upper()}{take[1:]} and give the new ${symbol}$."
-    verb = "compute" if back else "Compute"
-    return (f"{back}{verb} the gradient ${grad(symbol)}$ ({_shape_text(net, param)}), then "
-            f"{take}; give the gradient and the new ${symbol}$.")
+    return asked(f"Compute the gradient ${grad(symbol)}$ ({_shape_text(net, param)}), then "
+                 f"{take}; give the gradient and the new ${symbol}$.")
 
 
 def _probability(part: Part, q: Question) -> str:

@@ -52,8 +52,11 @@ def content_hash(key_text: str, sources: dict[str, str]) -> str:
 
 @lru_cache(maxsize=None)
 def _drawing_digest() -> str:
-    from derive.documents import build, figures, network_figure, plotting, regions
-    return files_digest(m.__file__ for m in (build, figures, network_figure, plotting, regions))
+    # the modules that choose and draw the figures (whose PDFs the .tex does not show)
+    from derive.documents import (assignment_build, build, figures, kind_figures, network_figure,
+                                  plotting, regions)
+    return files_digest(m.__file__ for m in (assignment_build, build, figures, kind_figures,
+                                             network_figure, plotting, regions))
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ def test_output_signs_of_a_sigmoid_output():
     assert "raises the score" in insights.output_signs("nll", [-0.8], 0, True, 1)
     assert "lowers the score" in insights.output_signs("nll", [0.3], 0, True, 1)
     assert insights.output_signs("nll", [0.0], 0, True, 1) == ""
+    # several sigmoid units (0/1 labels each): one sentence about "the score" would be false
+    assert insights.output_signs("nll", [-0.8176, 0.8176], 0, True, 1) == ""
 
 
 def test_first_order_change_of_the_loss():
@@ -118,7 +120,7 @@ def test_dead_layer():
     said = insights.dead_layer([-3, -1, -5], 1, 2, out)
     assert said == (r"After the step every ReLU of layer 1 is dead for this input: "
                     r"$a^{1}_{\text{new}} = 0$, so the output is $\operatorname{SM}(w_0^{2})$, "
-                    r"set by the bias alone: it no longer depends on $x$.")
+                    r"set by the bias alone: near this input the output does not change with $x$.")
     # a unit at the kink: the output may still move with x
     assert insights.dead_layer([-3, 0], 1, 2, out).endswith("set by the bias alone.")
     assert "every layer above it is set by the biases alone" in insights.dead_layer([-1], 1, 3, out)

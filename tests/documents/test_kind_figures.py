@@ -196,15 +196,15 @@ def test_a_sigmoid_unit_predicts_class_1_above_one_half():
     part, sol = _part(2, [(1, "sigmoid")], "nll", given, [STEP, OUTPUT])
     q = part.questions[-1]
     data = kf.question_figure_data("regions", part, q, sol)
-    assert data["classes"] == ["class 0", "class 1"]
+    assert data["classes"] == ["label 0", "label 1"]
     r = data["r"]
     u = np.linspace(-r, r, len(data["before"]))
     z = u[None, :] - u[:, None] - 0.5   # x1 − x2 − 0.5 over (x2 rows, x1 columns)
     assert np.array_equal(data["before"], np.where(z > 0, 1, np.where(z < 0, 0, TIE)))
     text = kf.question_figure_caption("regions", part, q, sol, FMT)
-    # z = 1 − 2 − 0.5 < 0 before: class 0's region
-    assert "whose target is class 1" in text and "input lies in class 0's region" in text
-    assert "predicts class 1 where $a > 0.5$" in text
+    # z = 1 − 2 − 0.5 < 0 before: label 0's region (labels y, not classes counted from 1)
+    assert "whose target is label 1" in text and "input lies in label 0's region" in text
+    assert "predicts label 1 where $a > 0.5$" in text
 
 
 def test_where_no_boundary_lies_near_the_input_a_sentence_says_what_it_predicts():

@@ -301,3 +301,13 @@ def test_an_assignment_without_a_network_renders():
     tex = render_assignment(a, build_assignment_key(a), Config())
     assert "The activations used here" not in tex["problems.tex"]
     assert indexing(a) == ""
+
+
+def test_a_hidden_gradient_goes_on_in_lower_case_after_backpropagate():
+    for name in ("reference", "sigmoid-softmax", "tanh-mse"):
+        for part in load_assignment(name).parts:
+            for q in part.questions:
+                said = statements.statement(part, q)
+                if said.startswith("Backpropagate to "):
+                    after = said.split("$: ", 1)[1]
+                    assert after[0].islower(), (name, q.id, said)

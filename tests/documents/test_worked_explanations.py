@@ -82,8 +82,8 @@ def test_the_reference_network_reads_as_the_bespoke_handout():
     assert r"Units 3 and 4 are off, so their columns of $\nabla_{W^{1}} \ell$ are 0: the mask " \
            "stops the error there, so their incoming weights do not change." in w1
     assert (r"After the step every ReLU of layer 1 is dead for this input: $a^{1}_{\text{new}} "
-            r"= 0$, so the output is $\operatorname{SM}(w_0^{2})$, set by the bias alone: it no "
-            "longer depends on $x$.") in after
+            r"= 0$, so the output is $\operatorname{SM}(w_0^{2})$, set by the bias alone: near "
+            "this input the output does not change with $x$.") in after
     assert "As question 4 found, the loss indeed falls" in after
     assert ("Before the step the most probable class is class 1, not the target class 2; after "
             "it, the most probable class is class 2, the target.") in after

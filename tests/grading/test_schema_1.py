@@ -22,9 +22,13 @@ def _differences(case) -> list[str]:
     keys = from_schema_1(case["keys"])
     parse = submission_parser(items_of(keys[0]))
     subs = [parse(s, i) for i, s in enumerate(case["submissions"])]
-    out = []
-    for g, want in zip(grade_all_kinds(subs, keys, Rules()), case["grades"]):
+    grades = grade_all_kinds(subs, keys, Rules())
+    out = [] if len(grades) == len(case["grades"]) else \
+        [f"{len(grades)} grades for {len(case['grades'])} submissions"]
+    for g, want in zip(grades, case["grades"]):
         got = {q: [i.status, i.points, i.diagnosis] for q, i in g.items.items()}
+        if set(got) != set(want["items"]):
+            out.append(f"{g.student}: items {sorted(got)} != {sorted(want['items'])}")
         for q in want["items"]:
             if got.get(q) != want["items"][q]:
                 out.append(f"{g.student} {q}: {got.get(q)} != {want['items'][q]}")
