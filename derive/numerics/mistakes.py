@@ -52,25 +52,6 @@ class Mistake:
     relu_mask: bool = True
     report: Callable[[np.ndarray], np.ndarray] | None = None  # matrix -> as reported
 
-    @property
-    def acts_on(self) -> frozenset[str]:
-        """The items whose own computation this mistake enters (not only
-        through an earlier answer it changed): there the grader names the
-        mistake even when the answer also follows from the student's earlier
-        ones (an unnormalised q9 that, by chance, equals the normalised one)."""
-        out = {item for item, _ in self.symbolic}
-        if self.probs:
-            out |= {"q7", "q9", "q11", "q14"}
-        if self.other_class:
-            out |= {"q5", "q7", "q9"}
-        if self.grad or self.report:
-            out |= {"q6", "q12", "q13"}
-        if self.step > 0 or self.report:
-            out |= {"q8", "q12", "q13"}
-        if self.backprop_through_new_W2 or not self.relu_mask:
-            out |= {"q13"}
-        return frozenset(out)
-
     def recompute(self, key: dict) -> dict[str, Any]:
         """The answers this mistake produces for ``key``'s instance."""
         return recompute(key, (self,))[0]
