@@ -277,11 +277,6 @@ def _search_window(key: dict) -> Window | None:
     return first_window(windows(key))
 
 
-def uniform_class(pn, W1, W2, r: float) -> int | None:
-    """:func:`uniform_class_of` the reference network ``pn`` with ``W1``, ``W2``."""
-    return uniform_class_of(pn.network, [W1, W2], [pn.b1, pn.b2], r)
-
-
 def regions_data(key: dict) -> dict[str, Any] | None:
     """The reference's decision regions before and after the step on the
     window of :func:`regions_window` (``None`` when there is none): the

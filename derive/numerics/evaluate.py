@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from derive.numerics import codecache, exact
+from derive.numerics import codecache
 from derive.calculus.backprop import LOSS, cached_layers
 from derive.calculus.rules import LOSSES
 from derive.problem.spec import Network, Params
@@ -267,7 +267,8 @@ def stack_fields(groups: Sequence, names: Sequence[str]) -> list[np.ndarray]:
     return [stack([getattr(g, name) for g in groups]) for name in names]
 
 
-def _groups(items: Sequence, key) -> dict:
+def group_indices(items: Sequence, key) -> dict:
+    """``key(item)`` -> the indices of the items that share it, in order."""
     out: dict = {}
     for index, item in enumerate(items):
         out.setdefault(key(item), []).append(index)
@@ -276,15 +277,14 @@ def _groups(items: Sequence, key) -> dict:
 
 def step_layer(net: Network, x, W, b, y, lr) -> LayerSolution:
     """Questions 6-9 on arrays (batch axis last, ``lr`` of shape (B,)):
-    forward, gradient, one step, forward again."""
-    before = evaluate_network(net, x, [W], [b], y)
-    W_new = W - lr * before.dL_dW[0]
+    forward (z from its exact value), gradient, one step, forward again."""
+    from derive.numerics.solve import decided_pass  # solve builds on this module
+    before = decided_pass(net, x, [W], [b], y)
+    W_new = W - lr * before["dL_dW"][0]
     after = evaluate_network(net, x, [W_new], [b], y)
-    z = exact.layer_z(x, W, b)  # z is printed: its exact value, without float noise
     return LayerSolution(
-        z=before.z[0] if z is None else z, a=before.a[0], loss=before.loss,
-        dL_dz=before.delta[0],
-        dL_dW=before.dL_dW[0], W_new=W_new, z_new=after.z[0], a_new=after.a[0],
+        z=before["z"][0], a=before["a"][0], loss=before["loss"], dL_dz=before["delta"][0],
+        dL_dW=before["dL_dW"][0], W_new=W_new, z_new=after.z[0], a_new=after.a[0],
         loss_new=after.loss)
 
 
@@ -302,38 +302,21 @@ def _solve_network(group: list[Params]) -> NetworkSolution:
 
 def step_network(net: Network, x, W1, b1, W2, b2, y, lr) -> NetworkSolution:
     """Questions 10-14 on arrays (batch axis last, ``lr`` of shape (B,)):
-    forward, backprop, one step for both weights, forward again."""
-    before = evaluate_network(net, x, [W1, W2], [b1, b2], y)
-    h = _hidden(before, x, W1, b1, W2, b2, y)
+    forward, backprop with the exact decisions (ReLU′(0) = 0 at the kink, an
+    exactly-zero W²δ² is 0: :func:`derive.numerics.solve.decided_pass`), one
+    step for both weights, forward again."""
+    from derive.numerics.solve import decided_pass  # solve builds on this module
+    before = decided_pass(net, x, [W1, W2], [b1, b2], y)
     # both steps use the gradients of the forward pass (W² before its update)
-    W1_new = W1 - lr * h["dL_dW1"]
-    W2_new = W2 - lr * h["dL_dW2"]
+    W1_new = W1 - lr * before["dL_dW"][0]
+    W2_new = W2 - lr * before["dL_dW"][1]
     after = evaluate_network(net, x, [W1_new, W2_new], [b1, b2], y)
     return NetworkSolution(
-        a2=before.a[1], loss=before.loss, delta2=before.delta[1], **h,
-        W1_new=W1_new, W2_new=W2_new, z1_new=after.z[0], a1_new=after.a[0],
-        z2_new=after.z[1], a2_new=after.a[1], loss_new=after.loss)
-
-
-def _hidden(p: Pass, x, W1, b1, W2, b2, y) -> dict[str, np.ndarray]:
-    """The hidden layer's numbers with every exact-zero decision made exactly
-    (:func:`derive.numerics.exact.hidden`): z¹ = 0 at the kink gives the mask 0 (ReLU′(0) = 0,
-    the convention), a¹ = 0 and a zero column of ∂L/∂W¹, never float noise; an
-    exactly-zero W²δ² is 0. Data that are not short decimals keep float64's decisions."""
-    ex = exact.hidden(x, W1, b1, W2, b2, y)
-    if ex is None:
-        return {"z1": p.z[0], "a1": p.a[0], "z2": p.z[1], "mask": p.f_prime[0],
-                "W2_delta2": p.back[0], "delta1": p.delta[0],
-                "dL_dW1": p.dL_dW[0], "dL_dW2": p.dL_dW[1]}
-    z1, z2, zero_back = ex
-    mask = (z1 > 0).astype(float)
-    a1 = z1 * mask + 0.0
-    back = np.where(zero_back, 0.0, p.back[0])
-    delta1 = back * mask + 0.0
-    # the printed products: ∂L/∂W¹ = x δ¹ᵀ and ∂L/∂W² = a¹ δ²ᵀ, with the decided factors
-    return {"z1": z1, "a1": a1, "z2": z2, "mask": mask, "W2_delta2": back, "delta1": delta1,
-            "dL_dW1": np.einsum("mb,hb->mhb", x, delta1) + 0.0,
-            "dL_dW2": np.einsum("hb,nb->hnb", a1, p.delta[1]) + 0.0}
+        z1=before["z"][0], a1=before["a"][0], z2=before["z"][1], a2=before["a"][1],
+        loss=before["loss"], delta2=before["delta"][1], W2_delta2=before["back"][0],
+        mask=before["f_prime"][0], delta1=before["delta"][0], dL_dW2=before["dL_dW"][1],
+        dL_dW1=before["dL_dW"][0], W1_new=W1_new, W2_new=W2_new, z1_new=after.z[0],
+        a1_new=after.a[0], z2_new=after.z[1], a2_new=after.a[1], loss_new=after.loss)
 
 
 def _batch_first(solution):
@@ -361,11 +344,11 @@ def solve_batches(instances: Sequence[Params]) -> Batches:
     layer_shape = lambda q: (len(q.softmax_layer.x), len(q.softmax_layer.b))  # noqa: E731
     net_shape = lambda q: (len(q.network.x), len(q.network.b1), len(q.network.b2))  # noqa: E731
     layers = [(idx, _solve_layer([instances[i] for i in idx]))
-              for idx in _groups(instances, layer_shape).values()]
+              for idx in group_indices(instances, layer_shape).values()]
     networks = [(idx, _solve_network([instances[i] for i in idx]))
-                for idx in _groups(instances, net_shape).values()]
+                for idx in group_indices(instances, net_shape).values()]
     nllm = np.empty(len(instances))
-    for idx in _groups(instances, lambda q: len(q.nllm_example.a)).values():
+    for idx in group_indices(instances, lambda q: len(q.nllm_example.a)).values():
         a = stack([instances[i].nllm_example.a for i in idx])
         y = stack([instances[i].nllm_example.y for i in idx])
         nllm[idx] = evaluate_nllm(a, y)

@@ -63,41 +63,6 @@ def to_float(values: np.ndarray, scale: int) -> np.ndarray:
     return np.asarray(flat, float).reshape(np.shape(values))
 
 
-def layer_z(x, W, b) -> np.ndarray | None:
-    """z = Wᵀx + w0 of a softmax layer, correctly rounded from the exact
-    value; None when the data are not short decimals."""
-    k = places(x, W, b)
-    if k is None:
-        return None
-    z = linear(scaled(W, k), scaled(x, k), scaled(b, k), 10 ** k)
-    return to_float(z, 10 ** (2 * k))
-
-
-def hidden(x, W1, b1, W2, b2, y) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """z¹ and z² (correctly rounded from their exact values) and where W²δ²
-    is exactly 0, for the ReLU/softmax network with a one-hot target; None
-    when the data are not short decimals.
-
-    With δ² = SM(z²) − y and target class c, (W²δ²)ᵢ = Σⱼ (W²ᵢⱼ − W²ᵢc) e^{z²ⱼ} / Σₖ e^{z²ₖ}.
-    By Lindemann–Weierstrass, e^q for distinct rationals q are linearly
-    independent over the rationals, so the sum is 0 exactly when, for every
-    distinct value among the z²ⱼ, the coefficients of the j sharing it add to 0.
-    """
-    k = places(x, W1, b1, W2, b2)
-    if k is None:
-        return None
-    W2k = scaled(W2, k)
-    z1 = linear(scaled(W1, k), scaled(x, k), scaled(b1, k), 10 ** k)   # over 10^2k
-    a1 = np.where(z1 > 0, z1, 0 * z1)
-    z2 = linear(W2k, a1, scaled(b2, k), 10 ** (2 * k))                 # over 10^3k
-    target = np.argmax(np.asarray(y), axis=0)                          # (B,)
-    coefficients = W2k - np.take_along_axis(W2k, target[None, None, :], axis=1)
-    same = z2[:, None, :] == z2[None, :, :]                            # (classes, classes, B)
-    groups = (coefficients[:, None, :, :] * same[None]).sum(axis=2)    # small: exact
-    zero_back = np.all(groups == 0, axis=1)                            # (hidden, B)
-    return to_float(z1, 10 ** (2 * k)), to_float(z2, 10 ** (3 * k)), zero_back
-
-
 # --------------------------------------------------------------------------
 # Any depth: the decisions of a network given as data
 
@@ -120,8 +85,7 @@ def network(net, x, Ws, bs, y) -> tuple[list, list] | None:
     output with nllm: there δᴸⱼ = Σₖ (1[j = k] − yⱼ) e^{zᴸₖ} / Σₖ e^{zᴸₖ}, and
     every Wˡ⁺¹δˡ⁺¹ below is a rational combination of the same e^{zᴸₖ}; by
     Lindemann–Weierstrass it is 0 exactly when, for every distinct value
-    among the zᴸₖ, the coefficients of the k sharing it add to 0 (as
-    :func:`hidden` does for one hidden layer).
+    among the zᴸₖ, the coefficients of the k sharing it add to 0 .
     """
     k = places(x, *Ws, *bs, y)
     if k is None:

@@ -26,8 +26,8 @@ import sympy as sp
 
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
-from derive.numerics.evaluate import (evaluate_network, evaluate_nllm, forward_network, stack,
-                            stack_fields)
+from derive.numerics.evaluate import (evaluate_network, evaluate_nllm, forward_network, group_indices,
+                                      stack, stack_fields)
 from derive.problem.spec import Params, parse_params
 
 Answers = dict[str, Any]
@@ -51,25 +51,6 @@ class Mistake:
     backprop_through_new_W2: bool = False
     relu_mask: bool = True
     report: Callable[[np.ndarray], np.ndarray] | None = None  # matrix -> as reported
-
-    @property
-    def acts_on(self) -> frozenset[str]:
-        """The items whose own computation this mistake enters (not only
-        through an earlier answer it changed): there the grader names the
-        mistake even when the answer also follows from the student's earlier
-        ones (an unnormalised q9 that, by chance, equals the normalised one)."""
-        out = {item for item, _ in self.symbolic}
-        if self.probs:
-            out |= {"q7", "q9", "q11", "q14"}
-        if self.other_class:
-            out |= {"q5", "q7", "q9"}
-        if self.grad or self.report:
-            out |= {"q6", "q12", "q13"}
-        if self.step > 0 or self.report:
-            out |= {"q8", "q12", "q13"}
-        if self.backprop_through_new_W2 or not self.relu_mask:
-            out |= {"q13"}
-        return frozenset(out)
 
     def recompute(self, key: dict) -> dict[str, Any]:
         """The answers this mistake produces for ``key``'s instance."""
@@ -146,17 +127,7 @@ MISTAKES: tuple[Mistake, ...] = (
             probs=_naive_softmax),
 )
 
-# Not a mistake of the computation but a diagnosis of its own: every number
-# right to one significant figure fewer than the precision contract asks.
-ROUNDED = Mistake(
-    "rounded-too-early",
-    "Right, but rounded too early: it agrees with the key to one significant figure "
-    "fewer than the sheet asks for; keep more figures in intermediate results.",
-    ("q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13", "q14"),
-    r"Right, but rounded too early: it agrees with the key to one significant figure "
-    r"fewer than the sheet asks for; keep more figures in intermediate results.")
-
-BY_CODE: dict[str, Mistake] = {m.code: m for m in MISTAKES + (ROUNDED,)}
+BY_CODE: dict[str, Mistake] = {m.code: m for m in MISTAKES}
 
 
 @lru_cache(maxsize=None)
@@ -288,13 +259,6 @@ def _unbatch(value, k: int):
     return (np.asarray(value[..., k], float) + 0.0).tolist()  # + 0.0: no negative zeros
 
 
-def _groups(ps: list[Params], shape) -> dict:
-    out: dict = {}
-    for index, p in enumerate(ps):
-        out.setdefault(shape(p), []).append(index)
-    return out.values()
-
-
 def alternatives(p: Params, mistakes: Iterable[Mistake]) -> int:
     """How many answer sheets ``mistakes`` produce for ``p`` (one per other
     class for wrong-class, else one)."""
@@ -324,17 +288,17 @@ def _recompute_params(ps: list[Params], mistakes: tuple[Mistake, ...]) -> list[l
     items = sorted({i for m in mistakes for i in m.items}, key=lambda s: int(s[1:]))
     picks = min((alternatives(p, mistakes) for p in ps), default=1)
     sheets: list[list[dict]] = [[{} for _ in range(picks)] for _ in ps]
-    for idx in _groups(ps, lambda p: (len(p.softmax_layer.x), len(p.softmax_layer.y))):
+    for idx in group_indices(ps, lambda p: (len(p.softmax_layer.x), len(p.softmax_layer.y))).values():
         batch = _softmax_layer([ps[i] for i in idx], h, picks)
         for pick, values in enumerate(batch):
             for k, i in enumerate(idx):
                 sheets[i][pick].update({q: _unbatch(v, k) for q, v in values.items()})
-    for idx in _groups(ps, lambda p: (len(p.network.x), len(p.network.b1), len(p.network.y))):
+    for idx in group_indices(ps, lambda p: (len(p.network.x), len(p.network.b1), len(p.network.y))).values():
         values = _network([ps[i] for i in idx], h)
         for k, i in enumerate(idx):
             for sheet in sheets[i]:
                 sheet.update({q: _unbatch(v, k) for q, v in values.items()})
-    for idx in _groups(ps, lambda p: len(p.nllm_example.y)):
+    for idx in group_indices(ps, lambda p: len(p.nllm_example.y)).values():
         for pick, values in enumerate(_nllm_values([ps[i] for i in idx], h, picks)):
             for k, i in enumerate(idx):
                 sheets[i][pick]["q5"] = {"value": float(values[k])}

@@ -71,7 +71,7 @@ def solve_parts(part: Part, datas: Sequence[PartData]) -> list[PartSolution]:
     x, y, lr = (stack([getattr(d, f) for d in datas]) for f in ("x", "y", "lr"))
     Ws = [stack([d.W[l] for d in datas]) for l in range(L)]
     bs = [stack([d.b[l] for d in datas]) for l in range(L)]
-    before = _decided(net, x, Ws, bs, y)
+    before = decided_pass(net, x, Ws, bs, y)
     new = {}
     for l in range(L):
         new[f"W{l + 1}"], new[f"b{l + 1}"] = Ws[l], bs[l]
@@ -82,7 +82,7 @@ def solve_parts(part: Part, datas: Sequence[PartData]) -> list[PartSolution]:
         new[name] = new[name] - lr * grad + 0.0
     after = None
     if part.step_params:
-        after = _decided(net, x, [new[f"W{l + 1}"] for l in range(L)],
+        after = decided_pass(net, x, [new[f"W{l + 1}"] for l in range(L)],
                          [new[f"b{l + 1}"] for l in range(L)], y)
     out = []
     for i in range(len(datas)):
@@ -98,7 +98,7 @@ def solve_parts(part: Part, datas: Sequence[PartData]) -> list[PartSolution]:
     return out
 
 
-def _decided(net: Network, x, Ws, bs, y) -> dict[str, list[np.ndarray]]:
+def decided_pass(net: Network, x, Ws, bs, y) -> dict[str, list[np.ndarray]]:
     """One forward and backward pass (batch axis last) with the exact
     decisions applied: zˡ from its exact value, a ReLU's mask and output from
     it, Wˡ⁺¹δˡ⁺¹ exactly 0 where it is; the products (δˡ, ∂ℓ/∂Wˡ = aˡ⁻¹ δˡᵀ)

@@ -4,8 +4,8 @@ Each returns text (the same text for the same keys); the build writes it
 atomically. keys.csv writes numbers in full precision (``repr`` of the
 float64 in the key); moodle.xml as Moodle stores them (14 significant
 digits), with tolerances that make up for it. Both read a key's numeric
-items (:func:`numeric_items`): schema 1's q5-q14, or every numeric question
-of a schema 2 key (:mod:`derive.variants.items`).
+items (:func:`numeric_items`): every numeric question of a schema 2 key
+(:mod:`derive.variants.items`).
 """
 
 from __future__ import annotations
@@ -23,25 +23,7 @@ from importlib import metadata
 from typing import Any, Iterator, Sequence
 
 from derive.problem import precision
-from derive.numerics.key import POINTS
 from derive.problem.precision import SLACK  # the contract's allowance for float noise
-
-NUMERIC_ITEMS = tuple(f"q{i}" for i in (5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
-
-# What each numeric item asks for, for the Moodle question text
-PROMPTS = {
-    "q5": "NLLM(a, y) of the worked example",
-    "q6": "the gradient of NLLM with respect to W (rows are inputs, columns are classes)",
-    "q7": "the predicted probability of the query class before the update",
-    "q8": "W after one gradient-descent step",
-    "q9": "the probability of the query class after the step",
-    "q10": "the hidden outputs f1(z1)",
-    "q11": "the network output a2",
-    "q12": "the gradient for W2, and W2 after one step",
-    "q13": "the gradient for W1, and W1 after one step",
-    "q14": "the network output with the updated weights",
-}
-
 
 @dataclass(frozen=True)
 class Item:
@@ -50,7 +32,7 @@ class Item:
     carries the marks (None: every part), what it asks and the data given."""
 
     id: str
-    label: str        # as the sheet numbers it: "5" (schema 1), the question's id
+    label: str        # as the sheet numbers it: the question's id
     points: Any
     value: Any
     marked: str | None
@@ -59,29 +41,22 @@ class Item:
 
 
 def numeric_items(key: dict) -> list[Item]:
-    """The numeric items of a key of either schema, in order."""
-    if key.get("schema") == 2:
-        from derive.variants.items import schema2_items
-        return schema2_items(key)
-    return [Item(item, item[1:], POINTS[item], _value(key, item), MARKED_PART.get(item),
-                 PROMPTS[item], _given(key, item)) for item in NUMERIC_ITEMS]
+    """The numeric items of a schema 2 key, in order (a schema 1 key:
+    :func:`derive.numerics.key.from_schema_1` first)."""
+    from derive.variants.items import schema2_items
+    return schema2_items(key)
 
 
 def flat_answers(key: dict) -> Iterator[tuple[str, float]]:
     """(column name, value) of every numeric answer: ``q6[1,2]`` is row 1,
     column 2 of q6 and ``q10[3]`` entry 3, counting from 1 as the
-    assignment's notation does (w_kj, a¹_i); q12/q13 parts are ``q12.grad``
-    and ``q12.W`` (a schema 2 gradient-step: ``.grad`` and ``.new``)."""
+    assignment's notation does (w_kj, a¹_i); a gradient-step's parts are
+    ``q12.grad`` and ``q12.new``."""
     for item in numeric_items(key):
         parts = item.value.items() if isinstance(item.value, dict) else [("", item.value)]
         for part, v in parts:
             name = f"{item.id}.{part}" if part else item.id
             yield from _entries(name, v)
-
-
-def _value(key: dict, item: str):
-    value = key["answers"][item]
-    return value["value"] if item == "q5" else value
 
 
 def _entries(name: str, value) -> Iterator[tuple[str, float]]:
@@ -114,15 +89,10 @@ def keys_csv(keys: Sequence[dict]) -> str:
 # Moodle XML: one category per variant, one question per numeric item
 # (numerical for a number, cloze with one NUMERICAL field per entry otherwise).
 # Tolerances are the precision contract's (derive.problem.precision); marks are the
-# handout's points (derive.numerics.key.POINTS), times one whole-number scale because a
+# questions' points (schema 2 key), times one whole-number scale because a
 # cloze question's mark is the sum of its fields' weights, which Moodle's
 # cloze parser takes as whole numbers ({w:NUMERICAL:...}, w matching [0-9]*)
 # and <defaultgrade> is ignored for cloze questions.
-
-# q12/q13: the points are for W, as the grader gives them; the gradient's
-# fields are graded with weight 0 (feedback only)
-MARKED_PART = {"q12": "W", "q13": "W"}
-
 
 # Moodle stores every number of a question (answer, tolerance) as PHP prints a
 # float: 14 significant digits (question/type/numerical save_question_options)
@@ -224,20 +194,6 @@ def _question(quiz: ET.Element, name: str, text: str, item: Item,
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _given(key: dict, item: str) -> str:
-    p = key["params"]
-    if item == "q5":
-        return f"a = {p['nllm_example']['a']}, y = {p['nllm_example']['y']}"
-    if item in ("q6", "q7", "q8", "q9"):
-        s = p["softmax_layer"]
-        return (f"W = {s['W']}, w0 = {s['b']}, x = {s['x']}, y = {s['y']}, "
-                f"step size {s['lr']}, query class {s['query_class'] + 1} "
-                f"(classes count from 1: class {s['query_class'] + 1} is a_{s['query_class'] + 1})")
-    n = p["network"]
-    return (f"W1 = {n['W1']}, w0_1 = {n['b1']}, W2 = {n['W2']}, w0_2 = {n['b2']}, "
-            f"x = {n['x']}, y = {n['y']}, step size {n['lr']}")
 
 
 def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,

@@ -308,13 +308,6 @@ def test_a_label_avoids_edges_that_cross_its_own_where_it_can():
         assert not any(crosses(e, label_box(x, y, text)) for e in others), text
 
 
-def _net(b2, activation="relu"):
-    from types import SimpleNamespace
-    layer = SimpleNamespace(activation=activation)
-    return SimpleNamespace(network=SimpleNamespace(layers=(layer, layer)),
-                           b1=(0.0, -1.0), b2=b2)
-
-
 @pytest.mark.parametrize("b2, W2, activation, expected", [
     ((1.0, 0.0), [[1, 0], [1, 0]], "relu", 0),    # class 1 wins by at least 1 everywhere
     ((0.0, 0.0), [[1, 0], [1, 0]], "relu", None),  # all units off (x₁ < 0): outputs tie
@@ -322,9 +315,11 @@ def _net(b2, activation="relu"):
     ((1.0, 0.0), [[1, 0], [1, 0]], "sigmoid", None),  # not piecewise affine: undecided
 ])
 def test_uniform_class_is_decided_exactly(b2, W2, activation, expected):
-    from derive.documents.regions import uniform_class
+    from derive.documents.regions import uniform_class_of
+    from derive.problem.spec import Layer, Network
+    net = Network(2, (Layer(2, activation), Layer(2, "softmax")), "nllm")
     W1 = [[1.0, 1.0], [0.0, 0.0]]  # both units see x₁
-    assert uniform_class(_net(b2, activation), W1, W2, 3.0) == expected
+    assert uniform_class_of(net, [W1, W2], [(0.0, -1.0), b2], 3.0) == expected
 
 
 def test_ties_are_drawn_as_no_class():

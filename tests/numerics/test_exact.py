@@ -7,6 +7,21 @@ import numpy as np
 import pytest
 
 from derive.numerics import exact
+from derive.problem.spec import Layer, Network
+
+
+def _layer_z(x, W, b):
+    """z of a softmax layer by exact.network (None: not short decimals)."""
+    y = np.zeros(np.shape(b))
+    out = exact.network(Network(len(x), (Layer(len(b), "softmax"),), "nllm"), x, [W], [b], y)
+    return None if out is None else out[0][0]
+
+
+def _hidden(x, W1, b1, W2, b2, y):
+    """z¹, z² and where W²δ² is exactly 0 of the ReLU/softmax network by exact.network."""
+    net = Network(len(x), (Layer(len(b1), "relu"), Layer(len(b2), "softmax")), "nllm")
+    (z1, z2), (zero,) = exact.network(net, x, [W1, W2], [b1, b2], y)
+    return z1, z2, zero
 
 
 def test_places_takes_short_decimals_only():
@@ -24,10 +39,10 @@ def test_layer_z_is_the_correctly_rounded_exact_value():
     # 0.1 + 0.2 − 0.3 is 5.55e-17 in float64 and 0 exactly
     x, W, b = np.array([[1.0], [1.0]]), np.array([[[0.1]], [[0.2]]]), np.array([[-0.3]])
     assert (W[:, 0, 0] @ x[:, 0] + b[0, 0]) != 0
-    assert exact.layer_z(x, W, b).tolist() == [[0.0]]
+    assert _layer_z(x, W, b).tolist() == [[0.0]]
     rng = np.random.default_rng(5)
     x, W, b = (np.round(rng.normal(0, 3, s), 6) for s in ((3, 50), (3, 2, 50), (2, 50)))
-    got = exact.layer_z(x, W, b)
+    got = _layer_z(x, W, b)
     frac = lambda v: Fraction(repr(float(v)))  # noqa: E731
     for k in range(50):
         for j in range(2):
@@ -37,7 +52,7 @@ def test_layer_z_is_the_correctly_rounded_exact_value():
 
 def test_not_short_decimals_decide_nothing():
     x = np.full((2, 1), 1 / 3)
-    assert exact.layer_z(x, np.ones((2, 2, 1)), np.zeros((2, 1))) is None
+    assert _layer_z(x, np.ones((2, 2, 1)), np.zeros((2, 1))) is None
 
 
 def _back_mp(x, W1, b1, W2, b2, y):
@@ -61,7 +76,7 @@ def test_zero_back_agrees_with_60_digits():
     W1, b1 = rng.integers(-1, 2, (2, 3, B)) / 2, rng.integers(-1, 2, (3, B)) / 2
     W2, b2 = rng.integers(-1, 2, (3, 3, B)).astype(float), rng.integers(-1, 2, (3, B)) / 2
     y = np.eye(3)[rng.integers(0, 3, B)].T
-    z1, z2, zero = exact.hidden(x, W1, b1, W2, b2, y)
+    z1, z2, zero = _hidden(x, W1, b1, W2, b2, y)
     zeros = 0
     for k in range(B):
         take = lambda a: a[..., k].tolist()  # noqa: E731
@@ -77,7 +92,7 @@ def test_hidden_kink_is_exact():
     W1 = np.array([[[0.1], [1.0]], [[0.2], [1.0]]])
     b1 = np.array([[-0.3], [0.0]])
     W2, b2, y = np.ones((2, 2, 1)), np.zeros((2, 1)), np.array([[0.0], [1.0]])
-    z1, z2, zero = exact.hidden(x, W1, b1, W2, b2, y)
+    z1, z2, zero = _hidden(x, W1, b1, W2, b2, y)
     assert z1[:, 0].tolist() == [0.0, 2.0] and z2[:, 0].tolist() == [2.0, 2.0]
     assert zero[:, 0].tolist() == [True, True]  # rows of W² all equal: W²δ² = 0
 
@@ -94,7 +109,7 @@ def test_large_six_place_data_fall_back_to_python_ints():
     b1 = np.array([[-999999.999999], [999999.999998]])
     W2 = np.array([[[1.0], [1.0]], [[0.5], [0.5]]])
     b2, y = np.zeros((2, 1)), np.array([[1.0], [0.0]])
-    z1, z2, zero = exact.hidden(x, W1, b1, W2, b2, y)
+    z1, z2, zero = _hidden(x, W1, b1, W2, b2, y)
     f = Fraction
     want = f("1.000001") * f("999999.999999") + f("0.000001") - f("999999.999999")
     assert z1[0, 0] == float(want) and z1[1, 0] == 0.0
