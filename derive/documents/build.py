@@ -130,12 +130,12 @@ def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
 
 
 # The page counts each kind of document had when this process last compiled
-# one (the guess for the next), and the first guesses (the reference's)
+# one (the guess for the next), and the first guesses (the reference
+# assignment's: `handouts report` builds it by default)
 _last_pages: dict[str, list[int]] = {}
 FIRST_GUESS = {"problems": 4, "exam": 7, "handout": 14, "feedback": 2,
                "collection-problems": 4, "collection-handout": 14,
-               # an assignment file's documents (the shipped examples' typical counts)
-               "assignment-problems": 3, "assignment-exam": 5, "assignment-handout": 9}
+               "assignment-problems": 3, "assignment-exam": 6, "assignment-handout": 13}
 _KIND = re.compile(rb"%% handouts document: (\S+)")
 _SECTION_PAGES = re.compile(r"^handouts: section (\d+) has (\d+) pages$", re.M)
 

@@ -218,7 +218,7 @@ def test_no_blank_gap_under_the_worked_solution_heading(documents):
     for (label, _, name), (_, _, tex, pdf) in documents.items():
         if name == "handout":
             gaps = gaps_under(pdf, "Worked", "solution")
-            assert len(gaps) == tex.count(r"\solutionheading") and max(gaps) < 5, (label, gaps)
+            assert len(gaps) == len(re.findall(r"^\\solutionheading$", tex, re.M)) and max(gaps) < 5, (label, gaps)
 
 
 # --------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def test_exam_answer_grids_have_the_shapes_of_the_answers(documents):
     for number, (q, value) in enumerate(answers.items(), 1):
         got = shapes[f"q{number}"]
         if isinstance(value, dict) and "grad" in value:
-            assert got == [shape(value["grad"]), shape(value["W"])], q
+            assert got == [shape(value["grad"]), shape(value["new"])], q
         elif isinstance(value, dict):
             assert got == ([(1, 1)] if "value" in value else []), q
         else:
