@@ -31,3 +31,20 @@ def cases() -> tuple[tuple[dict, object, dict], ...]:
     params = [parse_params(k["params"]) for k in keys()]
     return tuple((k, p, build_context(k, Config(), solution=s)["explain"])
                  for k, p, s in zip(keys(), params, solve(params)))
+
+
+def reference_instances(count: int, seed: int) -> list[tuple]:
+    """(params, assignment, schema 2 key, render context) of the reference
+    assignment (params None) and ``count`` unconstrained instances of it, as
+    `handouts report` builds them."""
+    from derive.commands.report import _reference_instance
+    from derive.documents.assignment_context import build_assignment_context
+    from derive.numerics.key import build_assignment_key
+    from derive.problem.assignment import load_assignment
+    reference = load_assignment("reference")
+    out = []
+    for p in [None] + varied(count, seed=seed):
+        a = reference if p is None else _reference_instance(reference, p)
+        key = build_assignment_key(a)
+        out.append((p, a, key, build_assignment_context(a, key, Config())))
+    return out

@@ -1,7 +1,9 @@
-"""Build: the whole pipeline to PDFs, and the safe, reproducible LaTeX runner.
+"""Build: the safe, reproducible LaTeX runner, and the PDFs of one instance.
 
-:func:`build` reads top to bottom: answer key -> render context -> LaTeX
-source -> figures -> PDF. Every compile runs pdflatex without shell escape,
+An assignment file's documents (the reference's too: `handouts report`) are
+built by :func:`derive.documents.assignment_build.build_assignment` with
+:func:`compile_sources` and :func:`_drawing_process` of this module. Every
+compile runs pdflatex without shell escape,
 with ``openin_any=p``/``openout_any=p``, a fixed ``SOURCE_DATE_EPOCH`` and a
 timeout, in the .tex file's own folder, in its own process group (ended
 with its worker); a PDF is accepted only when it is a whole PDF with the
@@ -25,12 +27,11 @@ from typing import Callable, Iterable, Iterator, Sequence
 from derive.problem.config import Config
 from derive.documents.context import build_context
 from derive.executors import die_with_parent, track_child, untrack_child, worker_pool
-from derive.files import commit, temp_folder, updating, write_atomic
+from derive.files import temp_folder, write_atomic
 from derive.documents.figures import draw, figure_data, figure_names, figure_path, warm_up, write_figures
-from derive.numerics.key import build_key, dumps
 from derive.numerics.evaluate import solve
 from derive.documents.render import make_env
-from derive.problem.spec import REFERENCE, parse_params
+from derive.problem.spec import parse_params
 
 PDFLATEX = "pdflatex"
 FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
@@ -343,23 +344,6 @@ def install(work: Path, files: Sequence[Path], out_dir: Path,
         write_atomic(dest, f.read_bytes())
         moved.append(dest)
     return moved
-
-
-def build(config: Config, out_dir: str | Path, params=None, *,
-          extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
-    """The whole pipeline for one instance: params -> answer key -> .tex ->
-    figures -> PDFs, plus ``answer-key.json``, all moved into ``out_dir``
-    together, replacing the old ones, or none of them (a second run into the
-    same folder is refused meanwhile). A second process imports matplotlib
-    and draws the figures while this one derives the key, renders and compiles."""
-    out_dir = Path(out_dir)
-    with updating(out_dir) as stage, _drawing_process() as drawer:
-        key = build_key(params or REFERENCE)
-        (stage / "answer-key.json").write_text(dumps(key), encoding="utf-8")
-        built = _build_in(stage, key, config, NAMES, extra_dirs, 120, drawer)
-        rel = [p.resolve().relative_to(stage.resolve()) for p in built]
-        commit(stage, out_dir, [r.parts[0] for r in rel] + ["answer-key.json"])
-    return [out_dir / r for r in rel] + [out_dir / "answer-key.json"]
 
 
 @contextmanager

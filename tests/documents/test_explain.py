@@ -11,32 +11,24 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from derive.commands.report import _reference_instance
 from derive.documents.assignment_build import render_assignment
-from derive.documents.assignment_context import build_assignment_context
 from derive.documents.checks import numbered
 from derive.documents.explain import activity, loss_change, shapes
 from derive.documents.numbers import Formatter
 from derive.numerics.key import build_assignment_key
 from derive.problem.assignment import SHIPPED, load_assignment
 from derive.problem.config import Config
-from tests.factories import varied
+from derive.problem.spec import REFERENCE
+from tests.explain_cases import reference_instances
 
 
 @pytest.fixture(scope="module")
 def cases():
     """(params or None, assignment, key, {question number: its solution's text})
     of the reference and 80 unconstrained instances of it."""
-    reference = load_assignment("reference")
-    out = []
-    for p in [None] + varied(80, seed=7):
-        a = reference if p is None else _reference_instance(reference, p)
-        key = build_assignment_key(a)
-        ctx = build_assignment_context(a, key, Config())
-        texts = {q["number"]: " ".join(b.get("text", "") for b in q["blocks"])
-                 for part in ctx["parts"] for q in part["questions"]}
-        out.append((p, a, key, texts))
-    return out
+    return [(p, a, key, {q["number"]: " ".join(b.get("text", "") for b in q["blocks"])
+                         for part in ctx["parts"] for q in part["questions"]})
+            for p, a, key, ctx in reference_instances(80, seed=7)]
 
 
 # --------------------------------------------------------------------------
@@ -47,9 +39,9 @@ def _exact(values):
     return np.array([[Fraction(str(v)) for v in row] for row in np.atleast_2d(values)], object)
 
 
-def _z1(a):
-    d = a.parts[2].given
-    W1, x, b1 = _exact(d.W[0]), _exact(d.x)[0], _exact(d.b[0])[0]
+def _z1(p, W1=None):
+    W1 = _exact(p.network.W1 if W1 is None else W1)
+    x, b1 = _exact(p.network.x)[0], _exact(p.network.b1)[0]
     return [sum(W1[k, j] * x[k] for k in range(len(x))) + b1[j] for j in range(len(b1))]
 
 
@@ -104,7 +96,7 @@ def test_the_cases_cover_every_alternative(cases):
 
 def test_active_units_are_the_ones_with_positive_z1(cases):
     for p, a, _, texts in cases:
-        z1 = _z1(a)
+        z1 = _z1(p or REFERENCE)
         on = {j for j, v in enumerate(z1) if v > 0}
         text = texts[10]
         if "Every hidden unit is active" in text:

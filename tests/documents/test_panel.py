@@ -6,10 +6,9 @@ answer, chosen by the numbers."""
 import numpy as np
 import pytest
 
-from derive.commands.report import _reference_instance
 from derive.documents import panel
 from derive.documents.assignment_build import render_assignment
-from derive.documents.assignment_context import answer_values, build_assignment_context
+from derive.documents.assignment_context import answer_values
 from derive.documents.numbers import Formatter
 from derive.numerics.key import build_assignment_key
 from derive.numerics.kind_mistakes import wrong_answers
@@ -18,20 +17,15 @@ from derive.problem import precision
 from derive.problem.assignment import load_assignment
 from derive.problem.catalogue import NUMERIC_KINDS
 from derive.problem.config import Config, Documents
-from tests.factories import varied
+from tests.explain_cases import reference_instances
 
 HEADING = "Common mistakes, on these numbers"
 
 
 @pytest.fixture(scope="module")
 def instances():
-    """The reference and 12 varied instances of it, with their keys and contexts."""
-    reference = load_assignment("reference")
-    out = []
-    for a in [reference] + [_reference_instance(reference, p) for p in varied(12, seed=5)]:
-        key = build_assignment_key(a)
-        out.append((a, key, build_assignment_context(a, key, Config())))
-    return out
+    """The reference and 12 varied instances of it: (assignment, key, context)."""
+    return [case[1:] for case in reference_instances(12, seed=5)]
 
 
 def _differs(wrong, right) -> bool:

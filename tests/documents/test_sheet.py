@@ -4,13 +4,8 @@ instances of the reference assignment, and telling nothing else about them."""
 import numpy as np
 import pytest
 
-from derive.commands.report import _reference_instance
 from derive.documents import sheet
-from derive.documents.assignment_context import build_assignment_context
-from derive.numerics.key import build_assignment_key
-from derive.problem.assignment import load_assignment
-from derive.problem.config import Config
-from tests.factories import varied
+from tests.explain_cases import reference_instances
 
 
 def _shape(value):
@@ -44,12 +39,7 @@ def test_no_space_for_an_empty_or_three_way_answer(value):
 @pytest.fixture(scope="module")
 def contexts():
     """The reference assignment and 20 varied instances of it: (assignment, key, context)."""
-    reference = load_assignment("reference")
-    out = []
-    for a in [reference] + [_reference_instance(reference, p) for p in varied(20, seed=3)]:
-        key = build_assignment_key(a)
-        out.append((a, key, build_assignment_context(a, key, Config())))
-    return out
+    return [case[1:] for case in reference_instances(20, seed=3)]
 
 
 def _questions(a, ctx):
