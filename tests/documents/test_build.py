@@ -212,6 +212,15 @@ def test_page_total_costs_a_second_pass_only_when_the_guess_was_wrong(reference,
     assert f"Page {pages} of {pages}" in text_of(out / "problems.pdf")
 
 
+def test_the_reference_compiles_each_document_once(tmp_path, monkeypatch):
+    # `handouts report` in a fresh process: the first guesses are the reference's
+    import derive.documents.build
+    monkeypatch.setattr(derive.documents.build, "_last_pages", {})
+    passes = _counting_passes(monkeypatch)
+    build_assignment(load_assignment("reference"), Config(), tmp_path)
+    assert sorted(passes) == ["handout.tex", "problems.tex"]
+
+
 def test_a_tex_compiled_on_its_own_reads_its_page_total_from_the_aux(reference, tmp_path):
     # no .aux: the first pass shows no count and asks for a rerun, the second
     # prints the count of the first
