@@ -125,9 +125,17 @@ def die_with_parent(parent: int | None = None) -> None:
         os._exit(143)
 
 
+_ROOT: list[str] = []  # a worker's folder of temporary folders, shared with the other workers
+
+
 def _on_term(signum, frame) -> None:
     end_children()
     remove_temp_folders()
+    for root in _ROOT:  # the last worker to leave removes it (the main process may be gone)
+        try:
+            os.rmdir(root)
+        except OSError:
+            pass
     os._exit(128 + signum)
 
 
@@ -138,6 +146,7 @@ def worker_init(parent: int, tmp: str | None = None) -> None:
     ``tmp``, a folder the main process removes once the workers are gone."""
     if tmp is not None:
         tempfile.tempdir = tmp
+        _ROOT[:] = [tmp]
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
     die_with_parent(parent)

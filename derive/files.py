@@ -102,12 +102,12 @@ def workers_temp_folder(prefix: str = "handouts-workers-") -> Iterator[Path]:
     try:
         yield root
     finally:
-        for path in root.iterdir():
+        for path in root.iterdir() if root.is_dir() else ():  # the last worker removes it
             if not (path.is_dir() and any(path.rglob("*.log"))):
                 shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
         try:
             root.rmdir()
-        except OSError:  # a log is kept in it
+        except OSError:  # gone already, or a log is kept in it
             pass
 
 

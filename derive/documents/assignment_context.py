@@ -25,8 +25,9 @@ from derive.calculus.steps import partial
 from derive.documents.context import course_context, derivation_context, instance_label
 from derive.documents.numbers import Formatter, Given, points
 from derive.documents.context import notation as context_notation
-from derive.documents.kind_text import (ACTIVATION_NAMES, LOSS_NAMES, answer_labels, loss_formula,
-                                        network_text, statement, step_text, sup)
+from derive.documents.formula_notes import example_sentence, formula_note, jacobian_blocks
+from derive.documents.kind_text import ACTIVATION_NAMES, LOSS_NAMES, answer_labels, loss_formula, sup
+from derive.documents.statements import loss_name, network_text, statement, step_text
 from derive.documents.render import Latex, UnsettableText, escape_latex
 from derive.documents.worked import PartWriter, text
 from derive.problem import precision
@@ -132,36 +133,23 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
         ds = [derivation_context(d) for d in derivations(part, q)]
         blocks += [{"type": "derivation", "d": d} for d in ds]
         shown = [formula_answer(part, q, answer, ds)]
+        if q.kind == "loss" and len(ds[-1]["steps"]) > 1:  # NLLM's -ln(a_c) too
+            shown = [Latex(f"{shown[0]} = {ds[-1]['result']}")]
         spaces = [sheet.space(answer)]
         if "value" in answer:
-            example = q.get("example")
-            value = fmt.quantity(answer["value"])
-            c = int(np.argmax(example.y)) + 1 if q.get("loss") == "nllm" else None
-            blocks.append(text(
-                f"For the example, $\\ell = {_example_formula(q.get('loss'), example, c)} "
-                f"{value['rel']} {value['value']}$."))
-            shown.append(Latex(rf"\ell {value['rel']} {value['value']}"))
-            spaces.append(sheet.space(answer["value"], r"\ell"))
+            name, value = loss_name(part, q.get("loss")), fmt.quantity(answer["value"])
+            blocks.append(text(example_sentence(name, q.get("loss"), q.get("example"), value)))
+            shown.append(Latex(f"{name} {value['rel']} {value['value']}"))
+            spaces.append(sheet.space(answer["value"], name))
     # the key's id beside the number, unless it is "q" and that number
     return {"number": number, "id_label": escape_latex(f"({q.id})"),
             "show_id": q.id != f"q{number}",
             "answer_row": q.kind in NUMERIC_KINDS and _columns(answer_values(q, answer)) <= ROW_COLUMNS,
             "points": points(q.points), "statement": statement(part, q, answer),
             "blocks": blocks, "answer": shown, "spaces": spaces,
+            "answer_note": formula_note(part, q),
             "mistakes": mistakes(part, q, writer.sol if writer else None, answer, fmt,
                                  config.course.figures) if config.documents.mistakes else []}
-
-
-def _example_formula(loss: str, example: dict, c: int | None) -> str:
-    """The loss of a ``loss`` question's example with its given numbers put in."""
-    given = Given()
-    a, y = example.a, example.y
-    if loss == "nllm":
-        return rf"-\ln {given.number(a[c - 1])}"
-    if loss == "nll":  # y is 0 or 1: one of the two terms is left
-        return (rf"-\ln {given.number(a[0])}" if y[0] == 1 else
-                rf"-\ln(1 - {given.number(a[0])})")
-    return loss_formula("mse", given.row(a)).replace("- y", f"- {given.row(y)}")
 
 
 def _part(part: Part, index: int, first: int, key: dict, fmt: Formatter, config: Config,
@@ -209,10 +197,30 @@ def notation(assignment: Assignment) -> dict[str, Any]:
     losses = sorted({n.loss for n in nets}, key=list(LOSS_NAMES).index)
     activations = [f"{ACTIVATION_NAMES[f][0]} ${ACTIVATION_NAMES[f][1]}$" for f in acts]
     return {**layer_notation(),
-            "activations": Latex(series(activations)),
+            "activations": Latex(series(activations) if activations else ""),
             "losses": Latex("; ".join(f"{LOSS_NAMES[l]}, $\\ell = {loss_formula(l)}$"
                                       for l in losses)),
-            "loss_count": len(losses)}
+            "loss_count": len(losses), "indexing": indexing(assignment)}
+
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+            "ninth", "tenth")
+
+
+def indexing(assignment: Assignment) -> Latex:
+    """How an entry is numbered, on a class the assignment asks of (else the
+    last class of a softmax output, else the last input): ``: class 3 is
+    a_3, the third entry of a (a[2] in NumPy)``; "" without a network."""
+    nets = [p.network for p in assignment.parts if p.network]
+    if not nets:
+        return Latex("")
+    asked = [q.get("class") for p, q in assignment.questions() if q.kind == "probability"
+             and p.network.layers[-1].activation == "softmax"]
+    softmax = [n.layers[-1].size for n in nets if n.layers[-1].activation == "softmax"]
+    name, symbol, i = (("class", "a", asked[0]) if asked else ("class", "a", softmax[0])
+                       if softmax else ("input", "x", max(n.n_inputs for n in nets)))
+    return Latex(f": {name} {i} is ${symbol}_{{{i}}}$, the {ORDINALS[i - 1]} entry of ${symbol}$ "
+                 f"(\\texttt{{{symbol}[{i - 1}]}} in NumPy)")
 
 
 def build_assignment_context(assignment: Assignment, key: dict, config: Config, *,
@@ -232,6 +240,10 @@ def build_assignment_context(assignment: Assignment, key: dict, config: Config, 
         parts.append(_part(part, i, first, key, fmt, config, dict(figures or {}), solutions))
         first += len(part.questions)
     questions = [q for p in parts for q in p["questions"]]
+    notes = jacobian_blocks(assignment, {q.id: shown["number"] for (_, q), shown
+                                         in zip(assignment.questions(), questions)})
+    for (_, q), shown in zip(assignment.questions(), questions):
+        shown["blocks"] = shown["blocks"] + notes.get(q.id, [])
     course = {**course_context(config.course), "title": _text(assignment.title, "title")}
     return {
         "course": course,

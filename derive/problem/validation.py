@@ -231,7 +231,7 @@ def _example(data: Any, path: str, loss: str) -> NllmExample:
 
 def _option(name: str, value: Any, path: str, kind: str, network: Network | None, options: dict):
     """One option of a question, checked against its kind and the part's network."""
-    if name in ("show", "after"):
+    if name in ("show", "after", "hint"):
         return _flag(value, path)
     if name == "activation":
         f = _choice(value, path, ACTIVATIONS, "activation")

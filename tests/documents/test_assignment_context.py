@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from derive.documents import assignment_build, assignment_context, kind_panel, kind_text, worked
+from derive.documents import (assignment_build, assignment_context, formula_notes, hints,
+                              kind_panel, kind_text, statements, worked)
 from derive.documents.assignment_build import render_assignment
 from derive.documents.assignment_context import build_assignment_context
 from derive.numerics.key import build_assignment_key
@@ -30,7 +31,8 @@ def _data(name: str) -> dict:
 
 
 def test_no_question_is_known_by_its_id():
-    for module in (assignment_build, assignment_context, kind_panel, kind_text, worked):
+    for module in (assignment_build, assignment_context, formula_notes, hints, kind_panel,
+                   kind_text, statements, worked):
         source = Path(module.__file__).read_text()
         assert not re.search(r"""["']q\d+["']""", source), module.__name__
     for template in TEMPLATES.glob("*.j2"):
@@ -108,13 +110,13 @@ def test_mistakes_panel_follows_the_config():
 
 def test_statements_by_kind(assignment):
     for part, q in assignment.questions():
-        text = kind_text.statement(part, q, None)
+        text = statements.statement(part, q, None)
         assert text.endswith(".") and not re.search(r"\bq\d+\b", text), (q.id, text)
         if q.kind in ("step", "gradient-step", "after-step") or q.get("after"):
             # the step is said once, under the part's heading
             assert "the step of this part" in text
-            step = kind_text.step_text(part)
-            assert r"\eta = " in step and "holds the other parameters" in step
+            step = statements.step_text(part)
+            assert r"\eta = " in step and (" unchanged" in step or "every parameter" in step)
         if q.kind == "probability" and part.network.layers[-1].size == 1:
             assert "(y = 1)" in text.replace("$", "")
 
