@@ -136,7 +136,7 @@ def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
 _last_pages: dict[str, list[int]] = {}
 FIRST_GUESS = {"problems": 4, "exam": 7, "handout": 14, "feedback": 2,
                "collection-problems": 4, "collection-handout": 14,
-               "assignment-problems": 3, "assignment-exam": 6, "assignment-handout": 13}
+               "assignment-problems": 4, "assignment-exam": 8, "assignment-handout": 14}
 _KIND = re.compile(rb"%% handouts document: (\S+)")
 _SECTION_PAGES = re.compile(r"^handouts: section (\d+) has (\d+) pages$", re.M)
 

@@ -159,6 +159,7 @@ def test_confident_network_builds_at_any_decimals(tmp_path, decimals):
         assert statement(4, natural_log=False) in text, name
         assert "η = 0.25" in text and "η = 0.125" in text, name
         assert "a = [0.125, 0.375, 0.5]" in text, name
+        assert "by convention it is taken to be 0 there" in text, name
     handout = " ".join(text_of(out / "handout.pdf").split())
     start = handout.index("the loss indeed falls, from ℓ")
     sentence = handout[start:handout.index("new", start) + 40]  # the step's: both losses tiny

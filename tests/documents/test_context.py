@@ -103,7 +103,7 @@ def test_given_data_print_exactly_at_every_setting(decimals):
     # the loss question's example, and its loss with the given probability put in
     loss = next(q for q in c["parts"][1]["questions"] if q["number"] == 5)
     assert r"a = \left[0.125, 0.375, 0.5\right]" in loss["statement"]
-    assert any(r"-\ln 0.125" in b.get("text", "") for b in loss["blocks"])
+    assert any(r"\operatorname{NLLM} = -\ln(0.125)" in b.get("text", "") for b in loss["blocks"])
 
 
 def test_exact_entries_are_not_padded():
@@ -287,6 +287,10 @@ def printed(tmp_path_factory):
     return out
 
 
+def _squashed(text: str) -> str:
+    return "".join(text.split())
+
+
 def test_the_printed_sheets_use_one_notation(printed):
     for variant, (_, texts, _) in printed.items():
         for name, text in texts.items():
@@ -309,3 +313,20 @@ def test_the_printed_class_is_counted_from_1(printed):
         answers = re.findall(r"\\begin\{answer\}\$\\displaystyle a\^\{1(?:,\\text\{new\})?\}_\{(\d+)\}",
                              handout)
         assert answers == [str(cls)] * 2, variant
+
+
+def test_the_hints_are_in_words(printed):
+    # a hint that loses its words (or its formula) fails here
+    q12 = ["Hint:thegradientisanouterproduct,∇W2ℓ=a1(∂ℓ/∂z2)T,",
+           "forasoftmaxoutputwiththisloss.Thedimensionsmustmatch:a1isa4×1column"]
+    q13 = ["Hint:applythechainruleonelayeratatime,backwardsfrom∂ℓ/∂z2.",
+           "dependsona1through∂z2/∂a1=W2(theweightsoftheforwardpass,beforetheirupdate)",
+           "thederivativeofmax(z1,0)is1[z1>0],1wherez1ispositiveand0elsewhere,"
+           "whichgives∂ℓ/∂z1.",
+           "dependsonW1through∂z1/∂W1=x,so∇W1ℓisagainanouterproduct",
+           "ReLUhasnoderivativewherez1is0;byconventionitistakentobe0there."]
+    for variant, (_, texts, _) in printed.items():
+        for name, text in texts.items():
+            flat = _squashed(text)
+            for part in q12 + q13:
+                assert part in flat, (variant, name, part)

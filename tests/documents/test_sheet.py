@@ -81,7 +81,7 @@ def test_two_part_answers_are_labelled_part_by_part(contexts):
                                                           r"W^{2}_{\text{new}}"]
     assert [s["label"] for s in shown["q13"]["spaces"]] == [r"\nabla_{W^{1}} \ell",
                                                           r"W^{1}_{\text{new}}"]
-    assert shown["q5"]["spaces"][1]["label"] == r"\ell"
+    assert shown["q5"]["spaces"][1]["label"] == r"\operatorname{NLLM}"
 
 
 def test_the_marks_table_lists_every_question_and_its_points(contexts):
