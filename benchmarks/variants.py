@@ -28,14 +28,6 @@ def _build(count: int, out: Path) -> None:
     build_set(count, SEED, Config(), out, jobs=JOBS, progress=False)
 
 
-def _typeset_collections(out: Path) -> None:
-    from derive.problem.config import Config
-    from derive.variants.recipes import build_collection_file
-    keys = json.loads((out / "keys.json").read_text())
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(lambda sol: build_collection_file(keys, Config(), sol), (False, True)))
-
-
 def _bare_pdflatex(out: Path, scratch: Path) -> float:
     """One pdflatex pass over every variant's .tex files, JOBS at a time, in
     copies of the variant folders (figures included)."""
@@ -67,21 +59,16 @@ import derive.variants.build_set
 from derive.problem.config import Config
 from derive.variants.build_set import build_set
 
-def documents(key, config, out_dir, *, names, **kw):
+def compile_sources(work, sources, figures, timeout):
     paths = []
-    for kind in ("problems", "solutions"):
+    for name in sources:
         for ext in ("tex", "pdf"):
-            p = Path(out_dir) / f"{names[kind]}.{ext}"
+            p = (Path(work) / name).with_suffix("." + ext)
             p.write_bytes(b"x" * 200_000 if ext == "pdf" else b"tex")
             paths.append(p)
     return paths
 
-def collection(keys, config, out_pdf, *, solutions, **kw):
-    Path(out_pdf).write_bytes(b"x" * 1000)
-    return Path(out_pdf)
-
-derive.documents.build.build_documents = documents
-derive.documents.build.build_collection = collection
+derive.documents.build.compile_sources = compile_sources
 derive.variants.build_set.merge_collection = lambda out, ids, stem: b"x" * 1000
 build_set(int(sys.argv[1]), 1, Config(), sys.argv[2], jobs=2, progress=False)
 self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -99,9 +86,11 @@ def _peak_memory(count: int, scratch: Path) -> tuple[int, int]:
 def run() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="bench-variants-"))
     try:
-        from derive.variants.generate import generate_keys
+        from derive.problem.assignment import load_assignment
+        from derive.variants.instances import generate_assignment_keys
         from derive.variants.settings import parse_settings
-        generate_keys(SEED, 2, parse_settings({}))  # derive and lambdify outside the timing
+        # derive and lambdify outside the timing
+        generate_assignment_keys(load_assignment("reference"), SEED, 2, parse_settings({}))
         # alternate the two, twice, and keep the best of each: the machine is shared
         cold, bare = [], []
         for i in range(2):
@@ -120,9 +109,6 @@ def run() -> None:
         variants_only = _timed(lambda: _build(COLD, out))
         print(f"the same {COLD} variants rebuilt with the collections up to date: "
               f"{variants_only:.1f} s; ratio {variants_only / bare:.2f}")
-        typeset = _timed(lambda: _typeset_collections(out))
-        print(f"for comparison, typesetting the 2 collections from source "
-              f"([variants] collection = \"typeset\"): {typeset:.1f} s more")
 
         m16, m128 = _peak_memory(16, scratch), _peak_memory(128, scratch)
         print(f"peak memory (compile replaced by a stand-in writing 200 kB PDFs): 16 variants "

@@ -16,6 +16,7 @@ import sympy as sp
 from derive.calculus import activations as act
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
+from derive.calculus.hidden import hidden_gradient, output_bias_gradient
 from derive.calculus.latex import latex
 from derive.calculus.rules import ACTIVATIONS, sigmoid
 from derive.calculus.steps import Derivation, Step, partial, product
@@ -33,6 +34,22 @@ def derivations(part, question) -> list[Derivation]:
 def symbolic_answer(part, question) -> dict[str, str]:
     """The key's answer to a symbolic question, from its last derivation."""
     return dict(_answer(question.kind, part.network, *_options(question)))
+
+
+def gradient_derivations(net: Network, param: str) -> list[Derivation]:
+    """The rule a numeric ``gradient`` question with ``show`` shows for
+    ``param``: the output layer's weights, δᴸ through the activation and loss
+    and then ∂ℓ/∂w_kj (:func:`gradient_formula`); its bias, δᴸ and then
+    ∂ℓ/∂w_0j = δⱼ; a lower layer's, the δ recursion through its activation
+    (:func:`derive.calculus.hidden.hidden_gradient`)."""
+    L, l = len(net.layers), int(param[1:])
+    if l < L:
+        return [hidden_gradient(net.layers[l - 1].activation, l, bias=param[0] == "b")]
+    if param[0] == "W":
+        return gradient_formula(net, param)
+    one = _one_unit(net)
+    return [output_gradient(net.layers[-1].activation, net.loss, one),
+            output_bias_gradient(L, one)]
 
 
 def _options(question) -> tuple:

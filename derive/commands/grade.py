@@ -14,15 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from derive.grading.answers import Submission, as_submitted, validate_answer
+from derive.grading.answers import Submission
 from derive.grading.answers_file import load_submissions
 from derive.problem.config import load_config
 from derive.grading.results import StudentGrade
-from derive.grading.grade import grade_all
 from derive.grading.rules import parse_rules
 from derive.grading.kind_answers import check_key, csv_columns, items_of, submission_parser
 from derive.grading.kind_grade import grade_all_kinds
-from derive.numerics.key import ITEMS, SCHEMA_2
+from derive.numerics.key import SCHEMA_2, from_schema_1
 from derive.problem.spec import InputError, printable, read_data_file
 
 MARKS = {"correct": "+", "carried-forward": "c", "wrong": "x", "missing": ".", "invalid": "!",
@@ -34,7 +33,8 @@ def register(sub) -> None:
                        description="Grade an answers file (JSON or CSV) against one answer "
                                    "key or a variant set's keys.")
     p.add_argument("--answers", metavar="FILE", required=True,
-                   help="JSON (one submission or a list) or CSV (student, variant, q1..q14)")
+                   help="JSON (one submission or a list) or CSV (student, variant and a "
+                        "column per question: q1, q2, ...)")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--key", metavar="KEY.json", help="grade everybody against this key")
     which.add_argument("--keys", metavar="DIR",
@@ -56,13 +56,9 @@ def run(args) -> int:
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise InputError("--jobs", f"must be from 1 to 64, got {args.jobs}")
     keys = load_key(args.key) if args.key else load_keys(args.keys)
-    if keys[0].get("schema") == SCHEMA_2:   # any assignment: questions and shapes from the key
-        items = items_of(keys[0])
-        submissions = load_submissions(args.answers, submission_parser(items), csv_columns(items))
-        grades = grade_all_kinds(submissions, keys, rules, single=bool(args.key))
-    else:
-        submissions = load_submissions(args.answers)
-        grades = grade_all(submissions, keys, rules, single=bool(args.key))
+    items = items_of(keys[0])   # the questions and shapes of the answers: the key's
+    submissions = load_submissions(args.answers, submission_parser(items), csv_columns(items))
+    grades = grade_all_kinds(submissions, keys, rules, single=bool(args.key))
     if args.out:
         from derive.documents.build import LatexError
         try:
@@ -80,27 +76,30 @@ def run(args) -> int:
 
 
 def _check_key(data, where: str) -> dict:
-    """The shape of an answer key: params, every answer, a plain variant id
-    (schema 2: questions and an answer to each, :func:`check_key`)."""
+    """A schema 2 key, checked (:func:`check_key`); a schema 1 key (params
+    and answers) is checked as far as it can be before it is converted."""
     if isinstance(data, dict) and data.get("schema") == SCHEMA_2:
         return check_key(data, where)
     if not isinstance(data, dict) or not {"params", "answers"} <= set(data):
         raise InputError(where, "not an answer key (needs params and answers; see ANSWER_KEY.md)")
-    variant = data.get("variant", "reference")
-    if not isinstance(variant, str):
+    if not isinstance(data.get("variant", "reference"), str):
         raise InputError(f"{where}: variant", "not text")
-    if printable(variant) != variant or len(variant) > 100:
-        raise InputError(f"{where}: variant", f"'{printable(variant[:40])}' is not a plain id")
-    answers = data["answers"]
-    if not isinstance(answers, dict):
-        raise InputError(f"{where}: key {variant}: answers", "not an object of q1...q14")
-    for q in ITEMS:
-        if answers.get(q) is None:
-            raise InputError(f"{where}: key {variant}: {q}", "missing")
-        given = validate_answer(q, as_submitted(q, answers[q]))
-        if given.error:
-            raise InputError(f"{where}: key {variant}: {q}", printable(given.error))
     return data
+
+
+def _schema_2(keys: list[dict], wheres: list[str]) -> list[dict]:
+    """Every key as schema 2: schema 1 keys converted (in one batch) and then
+    checked as schema 2 keys are (docs/ANSWER_KEY.md)."""
+    old = [i for i, k in enumerate(keys) if k.get("schema") != SCHEMA_2]
+    try:
+        new = from_schema_1([keys[i] for i in old]) if old else []
+    except InputError as e:
+        where = wheres[0] if len(wheres) == 1 else wheres[0].split(":")[0]
+        raise InputError(f"{where}: {e.field}", e.problem) from None
+    keys = list(keys)
+    for i, k in zip(old, new):
+        keys[i] = check_key(k, wheres[i])
+    return keys
 
 
 def _read_key(path, where: str) -> Any:
@@ -117,16 +116,19 @@ def _read_key(path, where: str) -> Any:
 
 
 def load_key(path: str) -> list[dict]:
-    """``--key``: one answer key file."""
-    return [_check_key(_read_key(path, "--key"), "--key")]
+    """``--key``: one answer key file (schema 1 is read as schema 2)."""
+    return _schema_2([_check_key(_read_key(path, "--key"), "--key")], ["--key"])
 
 
 def _one_assignment(keys: list[dict], where: str) -> list[dict]:
-    """The keys of one variant set: one schema, and with schema 2 the same questions."""
-    first = keys[0]
+    """The keys of one variant set: the same questions (ids, parts, kinds and
+    points; a variant may ask for another class)."""
+    def questions(k):
+        return {q: (v["part"], v["kind"], v["points"], v.get("param"), v.get("value"))
+                for q, v in k["questions"].items()}
+    first = questions(keys[0])
     for i, k in enumerate(keys[1:], start=1):
-        if k.get("schema") != first.get("schema") or \
-                (first.get("schema") == SCHEMA_2 and k["questions"] != first["questions"]):
+        if questions(k) != first:
             raise InputError(where, f"key {printable(str(k.get('variant')))[:40]} (number "
                              f"{i + 1}) is of another assignment than the first")
     return keys
@@ -143,15 +145,16 @@ def load_keys(folder: str) -> list[dict]:
         if not isinstance(data, list) or not data:
             raise InputError("--keys", f"{printable(str(listing))}: expected a non-empty list "
                              "of answer keys")
-        return _one_assignment([_check_key(k, f"--keys: {listing.name}[{i}]")
-                                for i, k in enumerate(data)], "--keys")
+        wheres = [f"--keys: {listing.name}[{i}]" for i in range(len(data))]
+        return _one_assignment(_schema_2([_check_key(k, w) for k, w in zip(data, wheres)],
+                                         wheres), "--keys")
     files = sorted(root.glob("*/key.json"))
     if not files:
         raise InputError("--keys", f"{printable(str(root))}: no keys.json and no "
                          "*/key.json inside")
-    return _one_assignment([_check_key(_read_key(f, "--keys"),
-                                       f"--keys: {printable(f.parent.name)}/key.json")
-                            for f in files], "--keys")
+    wheres = [f"--keys: {printable(f.parent.name)}/key.json" for f in files]
+    return _one_assignment(_schema_2([_check_key(_read_key(f, "--keys"), w)
+                                      for f, w in zip(files, wheres)], wheres), "--keys")
 
 
 # --------------------------------------------------------------------------
@@ -206,8 +209,8 @@ def _label(item: str, position: int) -> str:
 
 
 def _items(grades: Sequence[StudentGrade]) -> list[str]:
-    """The graded items, in order: the reference's q1...q14 or an assignment's questions."""
-    return list(dict.fromkeys(q for g in grades for q in g.items)) or list(ITEMS)
+    """The graded items (the key's questions), in order."""
+    return list(dict.fromkeys(q for g in grades for q in g.items))
 
 
 def _cell(text: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from derive.numerics.key import build_assignment_key, build_key, dumps
+from derive.numerics.key import build_assignment_key, dumps, reference_key
 from derive.commands import add_assignment_option, assignment_of
-from derive.problem.spec import REFERENCE, load_params
+from derive.problem.spec import load_params
 
 
 def register(sub) -> None:
@@ -14,7 +14,8 @@ def register(sub) -> None:
     source = p.add_mutually_exclusive_group()
     source.add_argument("--params", metavar="FILE",
                         help="a TOML or JSON file with the fields of params "
-                             "(default: the reference assignment; schema 1)")
+                             "(a schema 1 instance of the reference assignment; default: "
+                             "the reference's own data): its schema 2 key")
     add_assignment_option(p, "its schema 2 key", group=source)
     p.set_defaults(func=run)
 
@@ -24,6 +25,6 @@ def run(args) -> int:
     if assignment is not None:
         key = build_assignment_key(assignment)
     else:
-        key = build_key(load_params(args.params) if args.params else REFERENCE)
+        key = reference_key(load_params(args.params)) if args.params else reference_key()
     sys.stdout.write(dumps(key))
     return 0

@@ -4,7 +4,7 @@ accepted variants are degenerate."""
 
 from __future__ import annotations
 
-from derive.commands import add_assignment_option, assignment_of
+from derive.commands import add_assignment_option
 from derive.commands.variants import whole_number
 
 
@@ -17,23 +17,19 @@ def register(sub) -> None:
     p.add_argument("--seed", default="1", metavar="S", help="the seed (default 1)")
     p.add_argument("--config", metavar="FILE", help="course config with a [variants] table")
     add_assignment_option(p, "acceptance per part and constraint of its variants (default: "
-                             "the reference handout)")
+                             "the reference assignment)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from derive.problem.config import load_config
-    from derive.variants.stress import stress
-    from derive.variants.settings import check_count, check_seed, settings_of
+    from derive.commands.variants import recipe_of
+    from derive.variants.settings import check_count, check_seed
+    from derive.variants.stress import stress_assignment
     count = check_count(whole_number("--count")(args.count))
     seed = check_seed(args.seed)
-    settings = settings_of(load_config(args.config))
-    assignment = assignment_of(args)
-    if assignment is not None:
-        from derive.variants.stress import stress_assignment
-        print(format_assignment_report(stress_assignment(assignment, seed, count, settings)))
-        return 0
-    print(format_report(stress(seed, count, settings)))
+    recipe = recipe_of(args)
+    print(format_assignment_report(stress_assignment(recipe.assignment, seed, count,
+                                                     recipe.settings)))
     return 0
 
 
@@ -56,30 +52,25 @@ def _ranges(ranges) -> list[str]:
 def _head(r) -> list[str]:
     st = r.stats
     return [f"{r.count} variants of seed {r.seed} in {r.seconds:.2f} s "
-            f"({r.seconds / r.count * 1e3:.1f} ms per variant)",
+            f"({r.seconds / r.count * 1e3:.1f} ms per variant; audit {r.audit_seconds:.2f} s)",
             f"accepted {st.accepted} of {st.examined} candidates examined "
             f"({st.accepted / max(st.examined, 1):.1%})"]
 
 
-def format_assignment_report(r) -> str:
-    """The stress report of an assignment: acceptance, rejections per part
-    and constraint (``<part id>.<constraint>``), answer ranges."""
-    return "\n".join([f"assignment {r.name}"] + _head(r) + [""] + _constraints(r.stats)
-                     + [""] + _ranges(r.ranges))
-
-
-def format_report(r) -> str:
-    from derive.variants.stress import DEGENERACIES
-    au = r.audit
-    head = _head(r)
-    head[0] = head[0][:-1] + f"; audit {r.audit_seconds:.2f} s)"
-    lines = head + [""] + _constraints(r.stats)
-    lines += ["", f"{'degeneracy':<24}{'rate':>10}  of the {au.variants} accepted variants"]
+def _audit(au) -> list[str]:
+    from derive.variants.audit import DEGENERACIES
+    lines = [f"{'degeneracy':<24}{'rate':>10}  of the {au.variants} accepted variants"]
     for name, rate in au.rates().items():
         lines.append(f"{name:<24}{rate:>10.1%}  {DEGENERACIES[name]}")
-    for (code, item), n in sorted(au.unseen.items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append(f"  {code} leaves {item} unchanged in {n / max(au.variants, 1):.1%}")
-    for (code, item), n in sorted(au.excused.items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append(f"  ({code} leaves {item} unchanged in {n / max(au.variants, 1):.1%}, "
-                     f"after a changed q12/q13: carried forward, allowed)")
-    return "\n".join(lines + [""] + _ranges(r.ranges))
+    for (code, qid), n in sorted(au.unseen.items(), key=lambda kv: (-kv[1], kv[0])):
+        where = f"leaves {qid} looking right" if qid else "shows in no answer"
+        lines.append(f"  {code} {where} in {n / max(au.variants, 1):.1%}")
+    return lines
+
+
+def format_assignment_report(r) -> str:
+    """The stress report of an assignment: acceptance, rejections per part
+    and constraint (``<part id>.<constraint>``), the audit of the accepted
+    variants, answer ranges."""
+    return "\n".join([f"assignment {r.name}"] + _head(r) + [""] + _constraints(r.stats)
+                     + [""] + _audit(r.audit) + [""] + _ranges(r.ranges))

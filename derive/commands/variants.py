@@ -33,9 +33,9 @@ def register(sub) -> None:
     p.add_argument("--config", metavar="FILE", help="course config (TOML) with a "
                    "[variants] table for ranges and constraints")
     add_assignment_option(p, "variants of it, drawn from its grids (default: the reference "
-                             "handout)")
+                             "assignment)")
     p.add_argument("--out", metavar="DIR", help="output folder (default reports/variants/s<seed>; "
-                   "with --assignment reports/variants/<name>/s<seed>)")
+                   "another assignment's reports/variants/<name>/s<seed>)")
     p.add_argument("--jobs", metavar="J", help="worker processes (default: the number of cores)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="where documents are compiled (default local worker processes)")
@@ -51,8 +51,17 @@ def register(sub) -> None:
 MAX_SEED_DIGITS = 40
 
 
-def run(args) -> int:
+def recipe_of(args):
+    """The recipe of ``--assignment`` (default: the reference assignment)
+    under ``--config``."""
+    from derive.problem.assignment import load_assignment
     from derive.problem.config import load_config
+    from derive.variants.recipes import AssignmentRecipe
+    assignment = assignment_of(args) or load_assignment("reference")
+    return AssignmentRecipe.of(assignment, load_config(args.config))
+
+
+def run(args) -> int:
     from derive.variants.build_set import BuildFailed, build_set, check_set
     from derive.variants.settings import check_count, check_seed
     count = check_count(whole_number("--count")(args.count))
@@ -61,20 +70,15 @@ def run(args) -> int:
         raise InputError("--seed", f"at most {MAX_SEED_DIGITS} digits (variant ids "
                          "name folders)")
     jobs = _jobs(args.jobs) if args.jobs is not None else None
-    recipe, assignment = None, assignment_of(args)
-    if assignment is not None:
-        from derive.variants.recipes import AssignmentRecipe
-        recipe = AssignmentRecipe.of(assignment, load_config(args.config))
+    recipe = recipe_of(args)
     if args.check:
-        damage = check_set(count, seed, args.out,
-                           default=recipe.default_out(seed) if recipe else None)
+        damage = check_set(count, seed, args.out, default=recipe.default_out(seed))
         for line in damage:
             print(line)
         print(f"{len(damage)} damaged or missing" if damage else f"whole: {count} variants")
         return 1 if damage else 0
-    config = recipe.config if recipe else load_config(args.config)
     try:
-        report = build_set(count, seed, config, args.out, jobs=jobs, executor=args.executor,
+        report = build_set(count, seed, recipe.config, args.out, jobs=jobs, executor=args.executor,
                            scheduler=args.scheduler, recipe=recipe)
     except BuildFailed as e:
         print(f"handouts: error: {e}", file=sys.stderr)

@@ -4,39 +4,43 @@ The same machinery as the reference build (:mod:`derive.documents.build`):
 the staged output folder moved into place whole, a process that draws the
 figures while this one solves and renders, the safe and reproducible LaTeX
 runner, the same templates' layout. Each part with given data gets a
-drawing of its network with those weights.
+drawing of its network with those weights, and questions their figures
+(:mod:`derive.documents.kind_figures`).
 """
 
 from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from derive.documents.build import _drawing_process, compile_sources
-from derive.documents.figures import draw, figure_path
+from derive.documents.figures import draw
+from derive.documents.kind_figures import assignment_figures, network_data, network_paths  # noqa: F401
 from derive.documents.render import make_env
 from derive.files import commit, updating
-from derive.problem.assignment import Assignment, Part
+from derive.problem.assignment import Assignment
 from derive.problem.config import Config
 
 DOCUMENTS = {"problems.tex": False, "handout.tex": True}  # file -> solutions shown
 
 
-def network_data(part: Part) -> dict:
-    """The data of a part's network drawing (:func:`derive.documents.figures.draw`
-    of ``"network"``): its given weights and biases, its units' names."""
-    sizes = part.network.sizes
-    labels = [[f"$x_{{{i}}}$" for i in range(1, sizes[0] + 1)]]
-    labels += [[f"$a^{l}_{{{j}}}$" for j in range(1, n + 1)] for l, n in enumerate(sizes[1:], 1)]
-    return {"weights": list(part.given.W), "biases": list(part.given.b), "labels": labels}
-
-
 def figure_paths(assignment: Assignment, prefix: str = "") -> dict[str, str]:
-    """Where each part's network figure goes, by part id (by position: a
-    part id may hold characters a file name in TeX should not)."""
-    return {p.id: figure_path(f"part-{i}-network", prefix)
-            for i, p in enumerate(assignment.parts, start=1) if p.given is not None}
+    """Where each part's network figure goes, by part id
+    (:func:`derive.documents.kind_figures.network_paths`)."""
+    return network_paths(assignment, prefix)
+
+
+def figure_makers(assignment: Assignment, solutions: dict, drawer=None,
+                  done=()) -> dict[str, Callable[[], bytes]]:
+    """The figures of an instance (:func:`derive.documents.kind_figures.assignment_figures`)
+    but those in ``done``: path -> a function giving its PDF bytes, drawn by
+    ``drawer`` (an executor: started at once) or, without one, when called."""
+    planned = {path: plan for path, plan in assignment_figures(assignment, solutions).items()
+               if path not in done}
+    if drawer is None:
+        return {path: partial(draw, name, data) for path, (name, data) in planned.items()}
+    return {path: drawer.submit(draw, name, data).result for path, (name, data) in planned.items()}
 
 
 def render_assignment(assignment: Assignment, key: dict, config: Config, *,
@@ -60,20 +64,16 @@ def build_assignment(assignment: Assignment, config: Config, out_dir: str | Path
     from derive.numerics.solve import solve_part
     out_dir = Path(out_dir)
     with updating(out_dir) as stage, _drawing_process() as drawer:
-        parts = {p.id: p for p in assignment.parts}
+        # drawn in the drawing process while this one solves, derives the key and
+        # renders: first the figures that need no solution (the networks)
+        makers = figure_makers(assignment, {}, drawer)
         paths = figure_paths(assignment)
-        pending = {}
-        if drawer is not None:
-            pending = {pid: drawer.submit(draw, "network", network_data(parts[pid]))
-                       for pid in paths}
+        solutions = {p.id: solve_part(p) for p in assignment.parts if p.id in paths}
+        makers.update(figure_makers(assignment, solutions, drawer, done=makers))
         key = build_assignment_key(assignment)
         (stage / "answer-key.json").write_text(dumps(key), encoding="utf-8")
-        solutions = {pid: solve_part(parts[pid]) for pid in paths}
         sources = render_assignment(assignment, key, config, figures=paths, solutions=solutions,
                                     extra_dirs=extra_dirs)
-        makers = {path: (pending[pid].result if pending else
-                         partial(draw, "network", network_data(parts[pid])))
-                  for pid, path in paths.items()}
         built = compile_sources(stage, sources, makers, timeout)
         rel = [p.resolve().relative_to(stage.resolve()) for p in built]
         commit(stage, out_dir, sorted({r.parts[0] for r in rel}) + ["answer-key.json"])

@@ -19,6 +19,7 @@ import sympy as sp
 from derive.documents import sheet
 from derive.documents.captions import edge_legend
 from derive.documents.checks import series
+from derive.documents.kind_figures import figure_blocks, network_solution
 from derive.documents.kind_panel import mistakes
 from derive.calculus.latex import latex
 from derive.calculus.steps import partial
@@ -141,6 +142,7 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
             blocks.append(text(example_sentence(name, q.get("loss"), q.get("example"), value)))
             shown.append(Latex(f"{name} {value['rel']} {value['value']}"))
             spaces.append(sheet.space(answer["value"], name))
+    blocks += figure_blocks(part, q, number, writer.sol if writer else None, fmt)
     # the key's id beside the number, unless it is "q" and that number
     return {"number": number, "id_label": escape_latex(f"({q.id})"),
             "show_id": q.id != f"q{number}",
@@ -165,6 +167,7 @@ def _part(part: Part, index: int, first: int, key: dict, fmt: Formatter, config:
            "step": step_text(part),
            "figure": figures.get(part.id, ""),
            "caption": network_caption(part, labelled=_labelled(part)) if part.given else "",
+           "caption_solution": network_solution(part, writer.sol) if writer else "",
            "questions": [_question(part, q, numbers[q.id], key, fmt, writer, config)
                          for q in part.questions]}
     return out
@@ -255,7 +258,8 @@ def build_assignment_context(assignment: Assignment, key: dict, config: Config, 
         "parts": parts,
         # the network figures, by part id, for figure.tex.j2
         "figures": {p["id"]: p["figure"] for p in parts if p["figure"]},
-        "captions": {p["id"]: {"text": p["caption"], "solution": ""} for p in parts},
+        "captions": {p["id"]: {"text": p["caption"], "solution": p["caption_solution"]}
+                     for p in parts},
         "total": points(assignment.total_points),
         "summary": [{"item": q["number"], "points": q["points"], "answer": q["answer"]}
                     for q in questions],

@@ -11,7 +11,7 @@ import numpy as np
 from derive.documents.checks import numbered, series
 from derive.documents.figures import class_name
 from derive.documents.regions import (TIE, Window, regions_window, shown_classes, ties_show,
-                                      uniform_class, windows)
+                                      uniform_class_of, windows)
 from derive.documents.render import Latex
 from derive.documents.numbers import Formatter, Given
 
@@ -58,6 +58,44 @@ def sigmoid_caption(fmt) -> Latex:
         f"only {_value(fmt, ds[1])}: a saturated unit passes almost no gradient back.")
 
 
+def activation_caption(name: str, f_tex: str, df_tex: str, fmt, z, df, slope,
+                       saturated: float) -> Latex:
+    """An activation (``name`` in prose, ``f_tex`` its f(z)) and its
+    derivative ``df_tex`` plotted over ``z`` (``df`` its values there,
+    ``slope`` a function giving f′ anywhere), what to see chosen by the
+    numbers: a slope the same everywhere; a slope that jumps at a kink (and
+    the value taken there, the filled dot); else where the slope is largest
+    and how small it is at ``saturated``."""
+    z, df = np.asarray(z, float), np.asarray(df, float)
+    head = f"{name[0].upper()}{name[1:]} ${f_tex}$ (solid) and its derivative ${df_tex}$ (dashed)."
+    given = Given()
+    jumps = activation_jumps(z, df)
+    if np.ptp(df) == 0:
+        said = (f"The slope is {_value(fmt, df[0])} everywhere: the unit passes the gradient "
+                "back unchanged.")
+    elif jumps:
+        at, value, limit = jumps[0]
+        kink = given.number(at)
+        said = (f"The slope is {_value(fmt, df[z < at][-1])} for $z < {kink}$ and "
+                f"{_value(fmt, limit)} for "
+                f"$z > {kink}$; at the kink $z = {kink}$ it is taken to be {_value(fmt, value)} "
+                "(the filled dot), as the frameworks have it")
+        said += (f": a unit with $z \\le {kink}$ passes no gradient back." if value == 0 else ".")
+    else:
+        k = int(np.argmax(df))
+        said = (f"The slope is largest at $z = {given.number(z[k])}$, where it is "
+                f"{_value(fmt, df[k])}; at $z = {given.number(saturated)}$ it is only "
+                f"{_value(fmt, slope(saturated))}: a saturated unit passes almost no gradient back.")
+    return Latex(f"{head} {said}")
+
+
+def activation_jumps(z, df) -> list[tuple[float, float, float]]:
+    """Where a derivative sampled at ``z`` jumps (a kink): (z there, the value
+    taken there, the value just after), by jumps of more than half its range."""
+    steps = np.flatnonzero(np.abs(np.diff(df)) > 0.5 * np.ptp(df)) if np.ptp(df) else []
+    return [(float(z[i]), float(df[i]), float(df[i + 1])) for i in steps]
+
+
 def edge_legend(weights) -> str:
     """What the edges' colours say, naming only the kinds of weight present."""
     w = np.concatenate([np.ravel(W) for W in weights])
@@ -78,10 +116,15 @@ def softmax_layer_caption(pl) -> Latex:
 
 
 def probabilities_caption(fmt, pl, lay) -> Latex:
-    """The probabilities before and after the step: how the target's changed,
-    and which of the other classes rose and which fell."""
-    target = int(np.argmax(pl.y))
-    a, a_new = np.asarray(lay.a, float), np.asarray(lay.a_new, float)
+    """The reference's softmax layer: :func:`class_probabilities_caption`."""
+    return class_probabilities_caption(fmt, int(np.argmax(pl.y)), lay.a, lay.a_new)
+
+
+def class_probabilities_caption(fmt, target: int, a, a_new) -> Latex:
+    """The probabilities of a softmax output before and after the step: how
+    the target's (0-based ``target``) changed, and which of the other classes
+    rose and which fell."""
+    a, a_new = np.asarray(a, float), np.asarray(a_new, float)
     others = [j for j in range(len(a)) if j != target]
     parts = [f"the target {class_name(target)}'s probability {_change(fmt, a[target], a_new[target])}"]
     parts += [f"{class_name(j)}'s {_change(fmt, a[j], a_new[j])}" for j in others]
@@ -99,30 +142,52 @@ def network_caption(pn, sol) -> tuple[Latex, Latex]:
             f"({ACTIVATION_NAMES[acts[0]]}), outputs {_run('a^2', n2)} "
             f"({ACTIVATION_NAMES[acts[-1]]}). Each edge carries its weight $w^l_{{kj}}$ "
             f"({edge_legend([pn.W1, pn.W2])}); the label above each unit is its bias $w_0$.")
-    solution = ""
-    if acts[0] == "relu":
-        mask = np.asarray(sol.network.mask, float) > 0
-        on, off = np.flatnonzero(mask), np.flatnonzero(~mask)
-        state = []
-        if len(on):
-            state.append(f"{numbered(on, 'unit')} {'is' if len(on) == 1 else 'are'} active ($z^1 > 0$)")
-        if len(off):
-            state.append(f"{numbered(off, 'unit')} {'is' if len(off) == 1 else 'are'} off")
-        solution = f"For the given input, hidden {'; '.join(state)}."
+    # the decided mask (1[z¹ > 0], exact) as the sign of z¹: on or off, no kink to name
+    signs = np.where(np.asarray(sol.network.mask, float) > 0, 1.0, -1.0)
+    solution = hidden_states([(1, signs)]) if acts[0] == "relu" else ""
     return Latex(text), Latex(solution)
 
 
-def _where(a: np.ndarray) -> str:
-    """Which class's region a point with outputs ``a`` lies in."""
+def hidden_states(layers) -> str:
+    """Which units of each hidden ReLU layer the input turns on, by its
+    pre-activations: ``layers`` is (l, zˡ) of each such layer. A unit is
+    active when zˡ > 0; one exactly at the kink (zˡ = 0) is off, by the
+    convention ReLU′(0) = 0, and says so; a layer with every unit off passes
+    nothing on."""
+    said = []
+    for l, z in layers:
+        on, off, kink = np.flatnonzero(z > 0), np.flatnonzero(z <= 0), np.flatnonzero(z == 0)
+        where = f"in layer {l} " if len(layers) > 1 else "hidden "
+        if not len(on):
+            every = f"in layer {l} every unit" if len(layers) > 1 else "every hidden unit"
+            said.append(f"{every} is off ($z^{l} \\le 0$), so $a^{{{l}}} = 0$ and "
+                        f"nothing of $x$ passes this layer")
+            continue
+        state = [f"{where}{numbered(on, 'unit')} {'is' if len(on) == 1 else 'are'} active "
+                 f"($z^{l} > 0$)"]
+        if len(off):
+            state.append(f"{numbered(off, 'unit')} {'is' if len(off) == 1 else 'are'} off")
+        if len(kink):
+            at = f"z^{{{l}}}_{{{kink[0] + 1}}}" if len(kink) == 1 else f"z^{{{l}}}_{{j}}"
+            state[-1] += (f" ({numbered(kink, 'unit')} at the kink, ${at} = 0$, where ReLU$'$ "
+                          "is 0 by convention)")
+        said.append("; ".join(state))
+    return f"For the given input, {'; '.join(said)}." if said else ""
+
+
+def _where(a: np.ndarray, names=None) -> str:
+    """Which class's region a point with outputs (or scores) ``a`` lies in;
+    ``names`` (default: from class 1) name the classes."""
+    names = names or [class_name(j) for j in range(len(a))]
     top = np.flatnonzero(a == a.max())
     if len(top) > 1:
-        return f"where {series([class_name(int(j)) for j in top])} tie"
-    return f"in {class_name(int(top[0]))}'s region"
+        return f"where {series([names[int(j)] for j in top])} tie"
+    return f"in {names[int(top[0])]}'s region"
 
 
-def _moved(a: np.ndarray, a_new: np.ndarray) -> str:
+def _moved(a: np.ndarray, a_new: np.ndarray, names=None) -> str:
     """Where the input lies before and after the step, in one sentence."""
-    before, after = _where(a), _where(a_new)
+    before, after = _where(a, names), _where(a_new, names)
     if before == after:
         return f"The input lies {before} both before and after the step."
     return f"Before the step the input lies {before}; after it, {after}."
@@ -136,49 +201,41 @@ def _percent(share: float) -> str:
     return f"${Formatter(0).number(100 * share)}\\,\\%$"
 
 
-def _predicts(v: int) -> str:
-    """What a grid value of :func:`derive.documents.regions.class_grid` predicts."""
-    return "no class (its outputs tie)" if v == TIE else class_name(v)
-
-
-def _everywhere(pn, W1, W2, win: Window, grid) -> str | None:
+def _everywhere(network, params, win: Window, grid, names) -> str | None:
     """``class k everywhere in the square`` when one value fills the (coarse)
-    grid but for less than :data:`~derive.documents.regions.MIN_SHARE`: "everywhere"
-    where :func:`derive.documents.regions.uniform_class` proves it, else "nearly
-    everywhere"; ``None`` when the grid shows more than one."""
+    grid but for less than :data:`~derive.documents.regions.MIN_SHARE`:
+    "everywhere" where :func:`derive.documents.regions.uniform_class_of`
+    proves it, else "nearly everywhere"; ``None`` when the grid shows more
+    than one. ``params``: the network's (weights, biases)."""
     shown = shown_classes(grid, win.classes)
     if len(shown) > 1:
         return None
-    exact = uniform_class(pn, W1, W2, win.r) == shown[0]
-    return f"{_predicts(shown[0])} {'everywhere' if exact else 'nearly everywhere'} in the square"
+    exact = uniform_class_of(network, *params, win.r) == shown[0]
+    what = "no class (its outputs tie)" if shown[0] == TIE else names[shown[0]]
+    return f"{what} {'everywhere' if exact else 'nearly everywhere'} in the square"
 
 
-def _panels(key: dict, pn, win: Window):
-    ans = key["answers"]
-    return (("before", pn.W1, pn.W2, win.before),
-            ("after", ans["q13"]["W"], ans["q12"]["W"], win.after))
-
-
-def regions_caption(key: dict, pn, sol, win: Window | None) -> Latex | None:
-    """The decision regions: where the input lies before and after the step,
-    how the target class's region changed, a panel of one colour said in
-    words, ties named; ``None`` when there is no regions figure."""
-    if win is None:
-        return None
-    target = int(np.argmax(pn.y))
-    a, a_new = np.asarray(sol.network.a2, float), np.asarray(key["answers"]["q14"], float)
+def regions_text(network, names, target: int, at_input, win: Window, params) -> Latex:
+    """The decision regions of ``network`` (classes ``names``, the input's
+    0-based ``target``): where the input lies before and after the step
+    (``at_input``: its scores or outputs before and after), how the target
+    class's region changed, a panel of one colour said in words, ties named;
+    ``params``: the (weights, biases) before and after the step."""
     r = Given().number(win.r)
     text = [f"The class the network predicts at each point $(x_1, x_2)$ of the square "
             f"$[-{r}, {r}]^2$, before and after the step; the star is the input $x$, whose "
-            f"target is {class_name(target)}. " + _moved(a, a_new)]
-    for when, W1, W2, grid in _panels(key, pn, win):
-        every = _everywhere(pn, W1, W2, win, grid)
+            f"target is {names[target]}. " + _moved(*at_input, names)]
+    if network.layers[-1].size == 1:
+        text.append("A one-unit sigmoid output predicts class 1 where $a > 0.5$ ($z > 0$) "
+                    "and class 0 where $a < 0.5$.")
+    for when, ps, grid in (("Before", params[0], win.before), ("After", params[1], win.after)):
+        every = _everywhere(network, ps, win, grid, names)
         if every:
-            text.append(f"{when.capitalize()} the step the network predicts {every}.")
-    if ties_show((win.before, win.after), len(pn.b2)):
+            text.append(f"{when} the step the network predicts {every}.")
+    if ties_show((win.before, win.after), win.classes):
         text.append("Grey marks where the two largest outputs tie: no class is predicted there.")
     b, n = win.shares(win.before)[target], win.shares(win.after)[target]
-    name = f"{class_name(target).capitalize()}'s region"
+    name = f"{names[target].capitalize()}'s region"
     if _percent(b) == _percent(n):
         text.append(f"{name} covers about {_percent(b)} of the square before and after.")
     else:
@@ -187,25 +244,49 @@ def regions_caption(key: dict, pn, sol, win: Window | None) -> Latex | None:
     return Latex(" ".join(text))
 
 
-def no_regions_note(key: dict, win: Window | None) -> Latex | None:
+def no_regions_text(network, names, win: Window, params) -> Latex:
     """Where a 2-input network shows no decision boundary in the largest
-    window (so there is no regions figure), what it predicts there instead;
-    ``None`` otherwise."""
+    window ``win`` (so there is no regions figure): what it predicts there
+    instead; ``params``: the (weights, biases) before and after the step."""
+    r = Given().number(win.r)
+    b, a = (_everywhere(network, ps, win, grid, names)
+            for ps, grid in ((params[0], win.before), (params[1], win.after)))
+    square = f"$[-{r}, {r}]^2$ (which holds the input)"
+    said = (f"both before and after the step the network predicts {b} {square}" if b == a else
+            f"before the step the network predicts {b} {square}, and after it {a}")
+    return Latex(f"No decision-regions figure: {said}; no decision boundary lies near "
+                 "the input to be drawn.")
+
+
+def _reference(key: dict, pn):
+    """The reference network's classes and (weights, biases) before and after the step."""
+    ans = key["answers"]
+    return ([class_name(k) for k in range(len(pn.b2))],
+            (([pn.W1, pn.W2], [pn.b1, pn.b2]), ([ans["q13"]["W"], ans["q12"]["W"]], [pn.b1, pn.b2])))
+
+
+def regions_caption(key: dict, pn, sol, win: Window | None) -> Latex | None:
+    """The reference's decision regions (:func:`regions_text`); ``None``
+    when there is no regions figure."""
+    if win is None:
+        return None
+    names, params = _reference(key, pn)
+    at_input = (np.asarray(sol.network.a2, float), np.asarray(key["answers"]["q14"], float))
+    return regions_text(pn.network, names, int(np.argmax(pn.y)), at_input, win, params)
+
+
+def no_regions_note(key: dict, win: Window | None) -> Latex | None:
+    """Where the reference's 2-input network has no regions figure,
+    :func:`no_regions_text`; ``None`` otherwise."""
     from derive.problem.spec import parse_params
     if win is not None:
         return None
     candidates = list(windows(key))
     if not candidates:
         return None
-    win, pn = candidates[-1], parse_params(key["params"]).network
-    r = Given().number(win.r)
-    (_, *before), (_, *after) = _panels(key, pn, win)
-    b, a = _everywhere(pn, *before[:2], win, before[2]), _everywhere(pn, *after[:2], win, after[2])
-    square = f"$[-{r}, {r}]^2$ (which holds the input)"
-    said = (f"both before and after the step the network predicts {b} {square}" if b == a else
-            f"before the step the network predicts {b} {square}, and after it {a}")
-    return Latex(f"No decision-regions figure: {said}; no decision boundary lies near "
-                 "the input to be drawn.")
+    pn = parse_params(key["params"]).network
+    names, params = _reference(key, pn)
+    return no_regions_text(pn.network, names, candidates[-1], params)
 
 
 def figure_captions(key: dict, sol, fmt) -> dict[str, dict[str, Latex]]:

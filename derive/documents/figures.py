@@ -76,6 +76,39 @@ def sigmoid_figure():
     return fig
 
 
+def activation_figure(z, f, df, labels, xticks, yticks, jumps=()):
+    """An activation f(z) (solid) and its derivative (dashed) over ``z``,
+    ``labels`` their legend entries, ``xticks``/``yticks`` (value, label)
+    pairs. At each of ``jumps`` (z, f′ there, the limit on the other side:
+    a kink) the dashed line breaks, a filled dot marks the value taken there
+    and an open one the other side's."""
+    z, f, df = (np.asarray(v, float) for v in (z, f, df))
+    left = max(text_size(t)[0] for _, t in yticks) + TICK_ROOM
+    bottom = text_size("\u22126")[1] + text_size("$z$")[1] + TICK_ROOM + LABEL_ROOM
+    fig = plotting.figure(3.4, 2.0, _margins(3.4, 2.0, left, bottom, 0.1, 0.08))
+    ax = fig.add_subplot()
+    ax.plot(z, f, color=BLUE, lw=1.3, label=labels[0])
+    dashed = df.copy()
+    for at, _, _ in jumps:  # no line across a jump
+        dashed[int(np.argmin(np.abs(z - at))) + 1] = np.nan
+    ax.plot(z, dashed, color=ORANGE, lw=1.3, ls="--", label=labels[1])
+    for at, value, limit in jumps:
+        ax.scatter([at], [value], s=14, color=ORANGE, zorder=3)
+        ax.scatter([at], [limit], s=14, facecolor="white", edgecolor=ORANGE, lw=1, zorder=3)
+    ax.axhline(0, color=GREY, lw=0.5, ls=":")
+    ax.axvline(0, color=GREY, lw=0.5, ls=":")
+    ax.set_xlabel("$z$")
+    low = min(f.min(), df.min(), yticks[0][0])
+    high = max(f.max(), df.max(), yticks[-1][0])
+    pad = 0.04 * (high - low)
+    ax.set_ylim(low - pad, high + pad)
+    ax.set_xlim(z[0], z[-1])
+    ax.set_xticks([t for t, _ in xticks], [label for _, label in xticks])
+    ax.set_yticks([t for t, _ in yticks], [label for _, label in yticks])
+    ax.legend(frameon=False, loc="best")
+    return fig
+
+
 def _margins(width, height, left, bottom, right, top):
     """Margins in inches as subplot fractions (left, bottom, right, top)."""
     return (left / width, bottom / height, 1 - right / width, 1 - top / height)
@@ -84,7 +117,8 @@ def _margins(width, height, left, bottom, right, top):
 def probabilities_figure(a, a_new, values, values_new, ticks):
     """Class probabilities of the softmax layer before and after the step:
     a pair of bars per class, each bar as wide as its printed value, so no
-    value touches a neighbour; the legend above the axes."""
+    value touches a neighbour; where the page is too narrow for that (many
+    classes) each value stands turned on its bar. The legend above the axes."""
     n = len(a)
     label_w = max(text_size(t)[0] for t in values + values_new)
     bar = max(label_w + 0.06, 0.3)
@@ -95,22 +129,25 @@ def probabilities_figure(a, a_new, values, values_new, ticks):
     right, bottom, top = 0.1, lines * text_size("class")[1] * 1.25 + TICK_ROOM, 0.32
     width = min(left + right + n * slot, MAX_WIDTH)
     slot = (width - left - right) / n
-    height = 2.2
+    upright = 2 * bar + 0.1 <= slot
+    label_h = text_size("0.9")[1] + 0.06
+    if not upright:  # turned labels: as high as the widest is wide
+        bar, label_h = (slot - 0.15) / 2, label_w + 0.06
+    height = 2.2 + label_h - text_size("0.9")[1] - 0.06
     fig = plotting.figure(width, height, _margins(width, height, left, bottom, right, top))
     ax = fig.add_subplot()
     k = np.arange(n)
     half = bar / slot  # a bar's width in data units (one class per unit)
     ax.bar(k - half / 2, a, half, color=BLUE, label="before the step")
     ax.bar(k + half / 2, a_new, half, color=ORANGE, label="after the step")
-    # room above the highest bar for its value: a label height plus a gap
+    # room above the highest bar for its value: a label's height plus a gap
     axes_h = height - bottom - top
-    label_h = text_size("0.9")[1] + 0.06
     ax.set_ylim(0, 1 / (1 - label_h / axes_h))
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0", "0.25", "0.5", "0.75", "1"])
     for i, (p, q) in enumerate(zip(a, a_new)):
         for dx, v, text in ((-half / 2, p, values[i]), (half / 2, q, values_new[i])):
             ax.annotate(text, (i + dx, v), xytext=(0, 2), textcoords="offset points",
-                        ha="center", va="bottom")
+                        ha="center", va="bottom", rotation=0 if upright else 90)
     ax.set_xticks(k, ticks)
     ax.tick_params(axis="x", length=0)
     ax.set_xlim(-0.5, n - 0.5)
@@ -165,7 +202,8 @@ def regions_figure(before, after, r: float, ticks, tick_labels, point, classes, 
     return fig
 
 
-BUILD = {"sigmoid": lambda: sigmoid_figure(), "probabilities": probabilities_figure,
+BUILD = {"sigmoid": lambda: sigmoid_figure(), "activation": activation_figure,
+         "probabilities": probabilities_figure,
          "softmax_layer": network_figure, "network": network_figure, "regions": regions_figure}
 
 
@@ -237,14 +275,10 @@ def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
     m, n = len(pl.x), len(pl.b)
     m1, n1, n2 = len(pn.x), len(pn.b1), len(pn.b2)
     inputs = lambda k: [f"$x_{{{i + 1}}}$" for i in range(k)]  # noqa: E731
-    bar = lambda v: [_as_text(Formatter(2).number(p)) for p in v]  # noqa: E731
-    target = int(np.argmax(pl.y))
-    ticks = [class_name(j) + ("\n(target)" if j == target else "")
-             + ("\n(asked)" if j == pl.query_class and j != target else "") for j in range(n)]
     figures = {
         "sigmoid": {},
-        "probabilities": {"a": sol.layer.a, "a_new": sol.layer.a_new, "values": bar(sol.layer.a),
-                          "values_new": bar(sol.layer.a_new), "ticks": ticks},
+        "probabilities": probabilities_data(sol.layer.a, sol.layer.a_new, int(np.argmax(pl.y)),
+                                            pl.query_class),
         "softmax_layer": {"weights": [pl.W], "biases": [pl.b], "width": 3.0,
                           "labels": [inputs(m), [f"$a_{{{j + 1}}}$" for j in range(n)]]},
         "network": {"weights": [pn.W1, pn.W2], "biases": [pn.b1, pn.b2],
@@ -253,14 +287,31 @@ def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
     }
     regions = regions_data(key)
     if regions is not None:
-        ticks = _axis_ticks(regions["r"])
-        figures["regions"] = {
-            "before": regions["before"], "after": regions["after"], "r": regions["r"],
-            "ticks": ticks, "tick_labels": [number(t) for t in ticks], "point": regions["point"],
-            "classes": [class_name(k) for k in range(n2)],
-            "tie": "tie" if ties_show((regions["before"], regions["after"]), n2) else "",
-            "marker": f"input $x$ (target: {class_name(int(np.argmax(pn.y)))})"}
+        figures["regions"] = regions_figure_data(regions, [class_name(k) for k in range(n2)],
+                                                 int(np.argmax(pn.y)))
     return figures
+
+
+def probabilities_data(a, a_new, target: int, asked: int) -> dict[str, Any]:
+    """The data of the probabilities figure: a softmax output ``a`` before
+    and ``a_new`` after the step, each printed to 2 decimals; the classes
+    named from 1, the ``target`` (0-based) and the class ``asked`` marked."""
+    bar = lambda v: [_as_text(Formatter(2).number(p)) for p in v]  # noqa: E731
+    ticks = [class_name(j) + ("\n(target)" if j == target else "")
+             + ("\n(asked)" if j == asked and j != target else "") for j in range(len(a))]
+    return {"a": a, "a_new": a_new, "values": bar(a), "values_new": bar(a_new), "ticks": ticks}
+
+
+def regions_figure_data(regions: dict[str, Any], names: list[str], target: int) -> dict[str, Any]:
+    """The data of the regions figure from the grids of ``regions`` (``r``,
+    ``before``, ``after``, ``point``), the classes' ``names`` and the input's
+    ``target`` (0-based)."""
+    ticks = _axis_ticks(regions["r"])
+    grids = (regions["before"], regions["after"])
+    return {"before": regions["before"], "after": regions["after"], "r": regions["r"],
+            "ticks": ticks, "tick_labels": [number(t) for t in ticks], "point": regions["point"],
+            "classes": names, "tie": "tie" if ties_show(grids, len(names)) else "",
+            "marker": f"input $x$ (target: {names[target]})"}
 
 
 def draw_figures(key: dict, solution=None) -> dict[str, bytes]:

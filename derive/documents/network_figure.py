@@ -197,6 +197,7 @@ def network_figure(weights, biases, labels, width: float = 3.4):
                s=(2 * NODE_R * 72) ** 2, color="white", edgecolor="black", lw=0.8, zorder=4)
     for (x, y), label in zip(lay.nodes, [u for layer in labels for u in layer]):
         ax.text(x, y, label, ha="center", va="center", fontsize=SMALL_PT, zorder=5)
-    for x, y, text in lay.biases:
-        ax.text(x, y, text, ha="center", va="center", color="#444444", zorder=3)
+    for x, y, text in lay.biases:  # on white: an edge running behind one does not strike it out
+        ax.text(x, y, text, ha="center", va="center", color="#444444", zorder=3,
+                bbox={"boxstyle": "square,pad=0", "fc": "white", "ec": "none"})
     return fig

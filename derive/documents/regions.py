@@ -1,6 +1,11 @@
-"""The decision regions of the reference network: the class predicted at each
-point of the input plane, before and after the step, and the window of the
-plane worth showing (searched once per instance).
+"""Decision regions: the class a network predicts at each point of its
+input plane, before and after the step, and the window of the plane worth
+showing (searched once per instance).
+
+Any network with 2 inputs and a classifying output has them: a softmax
+output predicts its largest entry, a one-unit sigmoid output class 1 where
+a > 0.5 (z > 0) and class 0 below. :func:`part_regions` finds them for a part
+of an assignment; the functions taking a key are the reference's.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -27,22 +32,55 @@ NICE = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
 MIN_SHARE = 0.005   # a class shows in a panel when it covers this much of it
 
 
-def class_grid(pn, W1, W2, r: float, size: int) -> np.ndarray:
-    """The class the network predicts (0-based) at each point of a
-    ``size`` × ``size`` grid over [−r, r]² (rows: x₂ upwards); :data:`TIE`
-    where the two largest outputs are equal (where every hidden unit is off
-    and the output biases are equal, a whole region ties)."""
+def classifies(network) -> bool:
+    """Whether a network's output names a class at each point: a softmax, or
+    a one-unit sigmoid with labels 0 and 1 (the loss nll; class 1 where a > 0.5)."""
+    out = network.layers[-1]
+    return out.activation == "softmax" or (out.activation == "sigmoid" and out.size == 1
+                                           and network.loss == "nll")
+
+
+def class_names(network) -> list[str]:
+    """The classes a grid's values 0, 1, … stand for, as the sheets name them:
+    a softmax's from class 1; a one-unit sigmoid's class 0 (a < 0.5) and class 1."""
+    out = network.layers[-1]
+    first = 0 if out.size == 1 else 1
+    return [f"class {k + first}" for k in range(max(out.size, 2))]
+
+
+def scores(z_out: np.ndarray) -> np.ndarray:
+    """Scores whose largest entry is the predicted class, from the output
+    layer's pre-activations (classes first): a softmax's zᴸ, for a one-unit
+    sigmoid (0, zᴸ), so that class 1 wins where z > 0."""
+    z_out = np.asarray(z_out, float)
+    return np.concatenate([np.zeros_like(z_out), z_out]) if len(z_out) == 1 else z_out
+
+
+def predicted(s: np.ndarray) -> np.ndarray:
+    """The class with the largest score (0-based), :data:`TIE` where the two
+    largest are equal."""
+    ranked = np.sort(s, axis=0)
+    return np.where(ranked[-1] > ranked[-2], np.argmax(s, axis=0), TIE)
+
+
+def class_grid_of(network, Ws: Sequence, bs: Sequence, r: float, size: int) -> np.ndarray:
+    """The class ``network`` with weights ``Ws`` and biases ``bs`` predicts
+    (0-based, :func:`class_names`) at each point of a ``size`` × ``size``
+    grid over [−r, r]² (rows: x₂ upwards); :data:`TIE` where the scores tie
+    (where every hidden ReLU is off and the output biases are equal, a
+    whole region ties)."""
     from derive.numerics.evaluate import forward_network
     u = np.linspace(-r, r, size)
     X1, X2 = np.meshgrid(u, u)
     pts = np.stack([X1.ravel(), X2.ravel()])
-    _, (_, a2) = forward_network(pn.network, pts,
-                                 [np.asarray(W1, float)[..., None], np.asarray(W2, float)[..., None]],
-                                 [np.asarray(pn.b1, float)[:, None], np.asarray(pn.b2, float)[:, None]])
-    ranked = np.sort(a2, axis=0)
-    cls = np.where(ranked[-1] > ranked[-2], np.argmax(a2, axis=0), TIE) if len(a2) > 1 \
-        else np.zeros(a2.shape[1], int)
-    return cls.reshape(X1.shape)
+    zs, _ = forward_network(network, pts, [np.asarray(W, float)[..., None] for W in Ws],
+                            [np.asarray(b, float)[:, None] for b in bs])
+    return predicted(scores(zs[-1])).reshape(X1.shape)
+
+
+def class_grid(pn, W1, W2, r: float, size: int) -> np.ndarray:
+    """:func:`class_grid_of` the reference network ``pn`` with weights ``W1``, ``W2``."""
+    return class_grid_of(pn.network, [W1, W2], [pn.b1, pn.b2], r, size)
 
 
 def shares(grid: np.ndarray, classes: int) -> np.ndarray:
@@ -89,27 +127,136 @@ def nice_windows(x) -> list[float]:
     return [float(f"{zoom * m}e{exp}") for zoom in ZOOMS]
 
 
+def candidate_windows(network, x, before, after) -> Iterator[Window]:
+    """The candidate windows of the regions plot around the input ``x``,
+    smallest first, each computed when asked for; ``before`` and ``after``
+    are the (weights, biases) of the network before and after the step."""
+    for r in nice_windows(x):
+        yield Window(r, class_grid_of(network, *before, r, COARSE),
+                     class_grid_of(network, *after, r, COARSE), len(class_names(network)))
+
+
+def first_window(candidates: Iterable[Window]) -> Window | None:
+    """The first window that shows a boundary (two classes,
+    :func:`shown_classes`) in both panels, else the first that shows one in
+    either; ``None`` when none does."""
+    first_one = None
+    for win in candidates:
+        shown = [len(shown_classes(g, win.classes)) > 1 for g in (win.before, win.after)]
+        if all(shown):
+            return win
+        if any(shown) and first_one is None:
+            first_one = win
+    return first_one
+
+
+def _read_only(win: Window | None) -> Window | None:
+    if win is not None:
+        for grid in (win.before, win.after):
+            grid.setflags(write=False)
+    return win
+
+
+# --------------------------------------------------------------------------
+# A part of an assignment
+
+
+def has_regions(part) -> bool:
+    """Whether a part can have a regions figure: given data, 2 inputs, a
+    classifying output (:func:`classifies`) and a step to compare with."""
+    return (part.given is not None and part.network.n_inputs == 2
+            and classifies(part.network) and bool(part.step_params))
+
+
+def part_params(part, sol) -> tuple[tuple, tuple]:
+    """(weights, biases) of a part's network before and after its step."""
+    L = len(part.network.layers)
+    return ((list(part.given.W), list(part.given.b)),
+            ([sol.new[f"W{l}"] for l in range(1, L + 1)], [sol.new[f"b{l}"] for l in range(1, L + 1)]))
+
+
+def part_window(part, sol) -> Window | None:
+    """The regions' window of a part (:func:`first_window` of its
+    :func:`candidate_windows`); ``None`` without regions (:func:`has_regions`)
+    or a boundary. Kept by what it depends on: a build asks twice (the
+    figure's data, its caption); its grids are read-only."""
+    if not has_regions(part):
+        return None
+    before, after = part_params(part, sol)
+    data = {"x": part.given.x, "before": before, "after": after}
+    return _part_window(part.network, json.dumps(data, default=lambda v: np.asarray(v).tolist()))
+
+
+@lru_cache(maxsize=64)
+def _part_window(network, inputs: str) -> Window | None:
+    data = json.loads(inputs)
+    return _read_only(first_window(candidate_windows(network, data["x"], data["before"],
+                                                     data["after"])))
+
+
+def part_regions(part, sol) -> dict[str, Any] | None:
+    """The decision regions of a part before and after its step on the
+    window of :func:`part_window` (``None`` when there is none): the half
+    side ``r``, both grids, the input ``point`` and the :func:`class_names`."""
+    win = part_window(part, sol)
+    if win is None:
+        return None
+    before, after = part_params(part, sol)
+    return {"r": win.r, "before": class_grid_of(part.network, *before, win.r, GRID),
+            "after": class_grid_of(part.network, *after, win.r, GRID),
+            "point": np.asarray(part.given.x, float), "classes": class_names(part.network)}
+
+
+def uniform_class_of(network, Ws, bs, r: float) -> int | None:
+    """The class a piecewise-affine network predicts at every point of
+    [−r, r]², exactly, or ``None`` when it predicts more than one there (or
+    the network is not one layer, or one ReLU layer and an output, where this
+    cannot be decided so). The scores are affine on each cell that the hidden
+    units' lines cut the square into, so a class wins everywhere if and only
+    if it wins, strictly, at every corner of every cell: the crossings of
+    those lines and the square's sides inside the square."""
+    Ws, bs = [np.asarray(W, float) for W in Ws], [np.asarray(b, float) for b in bs]
+    if len(Ws) > 2 or (len(Ws) == 2 and network.layers[0].activation != "relu"):
+        return None
+    # lines n · x = c: each hidden unit's kink, and the square's four sides
+    lines = [(Ws[0][:, j], -bs[0][j]) for j in range(Ws[0].shape[1])
+             if len(Ws) == 2 and Ws[0][:, j].any()]
+    lines += [(np.array(n, float), c) for n in ((1, 0), (0, 1)) for c in (-r, r)]
+    corners = []
+    for (n1, c1), (n2, c2) in combinations(lines, 2):
+        A = np.array([n1, n2])
+        if abs(np.linalg.det(A)) > 1e-12:
+            p = np.linalg.solve(A, [c1, c2])
+            if np.all(np.abs(p) <= r * (1 + 1e-12)):
+                corners.append(p)
+    a = np.array(corners).T
+    for l, (W, b) in enumerate(zip(Ws, bs)):
+        a = W.T @ a + b[:, None]
+        a = np.maximum(a, 0) if l < len(Ws) - 1 else a
+    top = predicted(scores(a))
+    return int(top[0]) if len(set(top.tolist())) == 1 and top[0] != TIE else None
+
+
+# --------------------------------------------------------------------------
+# The reference (a key of schema 1)
+
+
 def windows(key: dict) -> Iterator[Window]:
-    """The candidate windows of the regions plot, smallest first, each
-    computed when asked for (none for a network without 2 inputs)."""
+    """The candidate windows of the reference's regions plot (none for a
+    network without 2 inputs)."""
     from derive.problem.spec import parse_params
     pn, ans = parse_params(key["params"]).network, key["answers"]
     if len(pn.x) != 2:
         return
-    for r in nice_windows(pn.x):
-        yield Window(r, class_grid(pn, pn.W1, pn.W2, r, COARSE),
-                     class_grid(pn, ans["q13"]["W"], ans["q12"]["W"], r, COARSE), len(pn.b2))
+    yield from candidate_windows(pn.network, pn.x, ([pn.W1, pn.W2], [pn.b1, pn.b2]),
+                                 ([ans["q13"]["W"], ans["q12"]["W"]], [pn.b1, pn.b2]))
 
 
 def regions_window(key: dict) -> Window | None:
-    """The regions' window: the first of :data:`ZOOMS` that shows a boundary
-    (two classes, :func:`shown_classes`) in both panels, else the first that
-    shows one in either; ``None`` when the network has not 2 inputs or
-    neither panel shows a boundary in the largest window.
-
-    Searched once per instance: a build asks for it three times (the figure
-    names, the captions, the figure data), so it is kept by what it depends on
-    (the params and the updated weights); its grids are read-only."""
+    """The reference's regions window (:func:`first_window`); ``None`` when
+    the network has not 2 inputs or neither panel shows a boundary in the
+    largest window. Searched once per instance (kept by the params and the
+    updated weights); its grids are read-only."""
     ans = key["answers"]
     return _regions_window(json.dumps({"params": key["params"], "q12": ans["q12"]["W"],
                                        "q13": ans["q13"]["W"]}, sort_keys=True,
@@ -121,57 +268,22 @@ def _regions_window(inputs: str) -> Window | None:
     data = json.loads(inputs)
     key = {"params": data["params"],
            "answers": {"q12": {"W": data["q12"]}, "q13": {"W": data["q13"]}}}
-    win = _search_window(key)
-    if win is not None:
-        for grid in (win.before, win.after):
-            grid.setflags(write=False)
-    return win
+    return _read_only(_search_window(key))
 
 
 def _search_window(key: dict) -> Window | None:
-    first_one = None
-    for win in windows(key):
-        shown = [len(shown_classes(g, win.classes)) > 1 for g in (win.before, win.after)]
-        if all(shown):
-            return win
-        if any(shown) and first_one is None:
-            first_one = win
-    return first_one
+    return first_window(windows(key))
 
 
 def uniform_class(pn, W1, W2, r: float) -> int | None:
-    """The class a ReLU network predicts at every point of [−r, r]², exactly,
-    or ``None`` when it predicts more than one there (or the hidden layer is
-    not ReLU, where this cannot be decided so). The outputs are affine on each
-    cell that the hidden units' lines cut the square into, so a class wins
-    everywhere if and only if it wins, strictly, at every corner of every cell:
-    the crossings of those lines and the square's sides inside the square."""
-    if pn.network.layers[0].activation != "relu":
-        return None
-    W1, W2 = np.asarray(W1, float), np.asarray(W2, float)
-    b1, b2 = np.asarray(pn.b1, float), np.asarray(pn.b2, float)
-    # lines n · x = c: each hidden unit's kink, and the square's four sides
-    lines = [(W1[:, j], -b1[j]) for j in range(W1.shape[1]) if W1[:, j].any()]
-    lines += [(np.array(n, float), c) for n in ((1, 0), (0, 1)) for c in (-r, r)]
-    corners = []
-    for (n1, c1), (n2, c2) in combinations(lines, 2):
-        A = np.array([n1, n2])
-        if abs(np.linalg.det(A)) > 1e-12:
-            p = np.linalg.solve(A, [c1, c2])
-            if np.all(np.abs(p) <= r * (1 + 1e-12)):
-                corners.append(p)
-    z2 = W2.T @ np.maximum(W1.T @ np.array(corners).T + b1[:, None], 0) + b2[:, None]
-    top = np.argmax(z2, axis=0)
-    runner_up = np.sort(z2, axis=0)[-2]
-    if len(set(top.tolist())) == 1 and np.all(z2.max(axis=0) > runner_up):
-        return int(top[0])
-    return None
+    """:func:`uniform_class_of` the reference network ``pn`` with ``W1``, ``W2``."""
+    return uniform_class_of(pn.network, [W1, W2], [pn.b1, pn.b2], r)
 
 
 def regions_data(key: dict) -> dict[str, Any] | None:
-    """The decision regions before and after the step on the window of
-    :func:`regions_window` (``None`` when there is none): the window's half
-    side ``r``, both grids, and the input."""
+    """The reference's decision regions before and after the step on the
+    window of :func:`regions_window` (``None`` when there is none): the
+    window's half side ``r``, both grids, and the input."""
     from derive.problem.spec import parse_params
     win = regions_window(key)
     if win is None:

@@ -7,7 +7,11 @@ the output gradient δᴸ by the rule of the (activation, loss) pair, the δ
 recursion with each factor's numbers, each gradient as a product with its
 shapes, the update, and the loss before and after the step. A step already
 shown by an earlier question of the part is not repeated: the solution says
-where it was. Each solution is a list of blocks for the template
+where it was. Beside each step stand the explanations its numbers bear out
+(:mod:`derive.documents.insights` chooses the sentences,
+:mod:`derive.documents.worked_notes` writes the longer ones: the rule a
+question asks to show, the shifted softmax, why Wˡ⁺¹ and not its transpose,
+what the step did). Each solution is a list of blocks for the template
 (``text``, ``align`` rows, ``checks``); numbers are printed by
 :class:`derive.documents.context.Formatter` (computed) and
 :class:`~derive.documents.context.Given` (given data).
@@ -16,17 +20,17 @@ where it was. Each solution is a list of blocks for the template
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from derive.calculus.latex import latex
-from derive.documents import checks, explain
+from derive.documents import checks, explain, insights, worked_notes
+from derive.documents.blocks import align, text
 from derive.documents.checks import numbered
 from derive.documents.numbers import Formatter, Given
 from derive.documents.kind_text import (ACTIVATION_NAMES, ETA, grad, layer_formula, loss_formula,
-                                        new, output_class, param_symbol, sup)
+                                        new, param_symbol, sup)
 from derive.documents.render import Latex
 from derive.problem.assignment import Part, PartData, Question
 
@@ -36,21 +40,6 @@ SUBSTITUTE_ENTRIES = 16
 FUSED = {("softmax", "nllm"): "a softmax output with the multiclass negative log-likelihood",
          ("sigmoid", "nll"): "a sigmoid output with the binary cross-entropy",
          ("identity", "mse"): "an identity output with half the squared error"}
-
-
-def text(s: str) -> dict[str, Any]:
-    return {"type": "text", "text": Latex(s)}
-
-
-def align(*rows: tuple[str, str, str]) -> dict[str, Any]:
-    """Rows of an align: (left side, right side, a note in the margin); a right
-    side that does not start with its relation gets ``=``."""
-    return {"type": "align", "rows": [{"lhs": Latex(l), "rhs": Latex(_related(r)),
-                                       "note": Latex(n)} for l, r, n in rows]}
-
-
-def _related(rhs: str) -> str:
-    return rhs if rhs.startswith(("=", r"\approx")) else f"= {rhs}"
 
 
 def after_pass(sol) -> tuple[tuple, tuple, float]:
@@ -103,10 +92,13 @@ class PartWriter:
 
     # ---------------------------------------------------------------- forward
 
-    def forward(self, upto: int, number: int, loss: bool = False) -> list[dict]:
+    def forward(self, upto: int, number: int, loss: bool = False,
+                asked: bool = False) -> list[dict]:
         """The forward pass through layer ``upto`` (and the loss); what an
-        earlier question showed is referred to by that question's number."""
-        steps = [(f"forward{l}", f"${sup('a', l)}$", partial(self._layer, l))
+        earlier question showed is referred to by that question's number.
+        ``asked``: the question asks for the pass, so a softmax output is
+        worked out shifted, and the class it favours said."""
+        steps = [(f"forward{l}", f"${sup('a', l)}$", partial(self._layer, l, asked))
                  for l in range(1, upto + 1)]
         if loss:
             steps.append(("loss", r"$\ell$", self._loss))
@@ -121,7 +113,7 @@ class PartWriter:
         said = "; ".join(f"{checks.series(v)} in question {n}" for n, v in sorted(earlier.items()))
         return [text(f"The forward pass is as worked out before ({said}).")] + blocks
 
-    def _layer(self, l: int) -> list[dict]:
+    def _layer(self, l: int, asked: bool = False) -> list[dict]:
         m, n = self.net.sizes[l - 1], self.net.sizes[l]
         f = self.net.layers[l - 1].activation
         z, a = self.sol.z[l - 1], self.sol.a[l - 1]
@@ -138,7 +130,12 @@ class PartWriter:
         blocks = [text(f"Layer {l} ({'output' if l == self.L else 'hidden'}, "
                        f"{ACTIVATION_NAMES[f][0]}):"), align(*rows)]
         if f == "relu":
-            blocks.append(text(explain.activity(z, "", sup("z", l))))
+            blocks.append(text(f"ReLU keeps a positive ${sup('z', l)}_{{k}}$ and sets the others "
+                               f"to 0. {explain.activity(z, '', sup('z', l))}"))
+        if f == "softmax" and asked:
+            said = insights.favoured(a, int(np.argmax(self.data.y)))
+            blocks += worked_notes.shifted_softmax(self.fmt, z, l)
+            blocks.append(text(f"Each entry is its exponential over the sum; {said}."))
         return blocks
 
     def _loss(self) -> list[dict]:
@@ -170,10 +167,12 @@ class PartWriter:
         a, y, d = self.sol.a[-1], np.asarray(self.data.y, float), self.sol.delta[-1]
         dl = rf"\delta^{{{L}}} = \frac{{\partial \ell}}{{\partial z^{{{L}}}}}"
         if (f, loss) in FUSED:
+            feeds = bool(np.any(self.data.x if L == 1 else self.sol.a[-2]))
+            signs = insights.output_signs(loss, d, int(np.argmax(y)), feeds, L)
             return [text(f"Output gradient: for {FUSED[(f, loss)]} the chain rule through "
                          f"$f^{{{L}}}$ simplifies to $a^{{{L}}} - y$:"),
                     align((dl, rf"a^{{{L}}} - y = {self.fmt.matrix(a)} - {self.given.matrix(y)} "
-                           rf"{self._is(d)}", ""))]
+                           rf"{self._is(d)}", ""))] + ([text(signs)] if signs else [])
         fp = derivative_values(f, self.sol.z[-1], a)
         return [text(f"Output gradient: half the squared error gives "
                      f"$\\partial \\ell / \\partial a^{{{L}}} = a^{{{L}}} - y$, and the chain "
@@ -188,20 +187,21 @@ class PartWriter:
         n, k = self.net.sizes[l], self.net.sizes[l + 1]
         back, fp, d = self.sol.back[l - 1], self.sol.f_prime[l - 1], self.sol.delta[l - 1]
         formula = layer_formula(l + 1, n, k)["back"]
+        before = " (before their update)" if f"W{l + 1}" in self.part.step_params else ""
         blocks = [text(f"Back to layer {l}: the error reaches $a^{{{l}}}$ through the weights "
-                       f"$W^{{{l + 1}}}$ of the forward pass, and $z^{{{l}}}$ through "
-                       f"$f^{{{l}}}{{}}'(z^{{{l}}}) = {derivative_rule(f, l)}$:"),
-                  align((sup(r"\delta", l), rf"({formula}) \odot f^{{{l}}}{{}}'(z^{{{l}}})",
-                         rf"{n} \times {k} \cdot {k} \times 1 \to {n} \times 1"),
-                        ("", rf"{self.fmt.matrix(back)} \odot {self.fmt.matrix(fp)} "
-                             rf"{self._is(d)}", ""))]
-        if f == "relu":
-            off = [i for i in range(n) if not self.sol.z[l - 1][i] > 0]
-            if off:
-                blocks.append(text(f"The mask stops the error at the inactive "
-                                   f"{numbered(off, 'unit')}: "
-                                   f"{'its entry' if len(off) == 1 else 'their entries'} "
-                                   f"of $\\delta^{{{l}}}$ {'is' if len(off) == 1 else 'are'} 0."))
+                       f"$W^{{{l + 1}}}$ of the forward pass{before}, and $z^{{{l}}}$ through "
+                       f"$f^{{{l}}}{{}}'(z^{{{l}}}) = {derivative_rule(f, l)}$.")]
+        blocks += worked_notes.through_forward_weights(l, last=l + 1 == self.L)
+        blocks.append(align((sup(r"\delta", l), rf"({formula}) \odot f^{{{l}}}{{}}'(z^{{{l}}})",
+                             rf"{n} \times {k} \cdot {k} \times 1 \to {n} \times 1"),
+                            ("", rf"{self.fmt.matrix(back)} \odot {self.fmt.matrix(fp)} "
+                                 rf"{self._is(d)}", "")))
+        off = self._off(l)
+        if off:
+            blocks.append(text(f"The mask stops the error at the inactive "
+                               f"{numbered(off, 'unit')}: "
+                               f"{'its entry' if len(off) == 1 else 'their entries'} "
+                               f"of $\\delta^{{{l}}}$ {'is' if len(off) == 1 else 'are'} 0."))
         return blocks
 
     def gradient(self, param: str, number: int) -> list[dict]:
@@ -221,13 +221,34 @@ class PartWriter:
                              {"type": "checks", "lines": self._checks(l, g, bias=True)}]
         g = self.sol.dL_dW[l - 1]
         formula = layer_formula(l, m, n)
-        blocks += [text(f"Weight $w^{{{l}}}_{{kj}}$ enters $z^{{{l}}}_{{j}}$ with factor "
-                        f"${sup('a', l - 1) if l > 1 else 'x'}_{{k}}$, so the gradient is a "
-                        f"column times a row:"),
+        h = sup("a", l - 1) if l > 1 else "x"
+        blocks += [text(f"Weight $w^{{{l}}}_{{kj}}$ enters $z^{{{l}}}_{{j}}$ alone, with factor "
+                        f"${h}_{{k}}$, so $\\partial \\ell / \\partial w^{{{l}}}_{{kj}} = "
+                        f"\\delta^{{{l}}}_{{j}} {h}_{{k}}$, entry $(k, j)$ of "
+                        f"${h} (\\delta^{{{l}}})^{{T}}$: the gradient is a column times a row:"),
                    align((grad(symbol), rf"{formula['dW']} {self._is(g)}",
                           explain.shapes((m, 1), (1, n))))]
+        blocks += [text(s) for s in self._zeros(l, grad(symbol)) if s]
         blocks.append({"type": "checks", "lines": self._checks(l, g)})
         return blocks
+
+    def _off(self, l: int) -> list[int]:
+        """The units of hidden layer ``l`` that are ReLUs and off (zˡ ≤ 0)."""
+        if not 1 <= l < self.L or self.net.layers[l - 1].activation != "relu":
+            return []
+        return [i for i in range(self.net.sizes[l]) if not self.sol.z[l - 1][i] > 0]
+
+    def _zeros(self, l: int, gradient: str) -> list[str]:
+        """Why rows or columns of ∇Wˡ are 0 (an input of 0, a unit off), or
+        small (a saturated unit), by the numbers."""
+        inputs = self.data.x if l == 1 else self.sol.a[l - 2]
+        said = [insights.zero_rows(inputs, l, self._off(l - 1), gradient)]
+        if l < self.L:
+            f = self.net.layers[l - 1].activation
+            said += [insights.zero_columns(self.sol.delta[l - 1], self.sol.back[l - 1],
+                                           self._off(l), gradient),
+                     insights.saturated(self.fmt, f, self.sol.f_prime[l - 1], l, gradient)]
+        return said
 
     def _checks(self, l: int, g, bias: bool = False) -> list[Latex]:
         """The checks under the gradient of layer ``l``'s weights (or bias):
@@ -237,12 +258,9 @@ class PartWriter:
             items.append(checks.row_check(
                 self.fmt, g, sp.Symbol(f"{sup('a', l - 1)}_{{k}}" if l > 1 else "x_{k}"),
                 sp.MatrixSymbol(sup(r"\delta", l), self.net.sizes[l], 1), (sup("a", l), "n")))
-        if l < self.L and self.net.layers[l - 1].activation == "relu" and not bias:
-            off = [i for i in range(self.net.sizes[l]) if not self.sol.z[l - 1][i] > 0]
-            items.append(checks.zero_check(g, off, 1))
-        if l > 1 and self.net.layers[l - 2].activation == "relu" and not bias:
-            off = [i for i in range(self.net.sizes[l - 1]) if not self.sol.z[l - 2][i] > 0]
-            items.append(checks.zero_check(g, off, 0))
+        if not bias:
+            items += [checks.zero_check(g, self._off(l), 1),
+                      checks.zero_check(g, self._off(l - 1), 0)]
         kinks = [i for i in range(self.net.sizes[l]) if l < self.L and self.sol.z[l - 1][i] == 0
                  and self.net.layers[l - 1].activation == "relu"]
         d = self.data
@@ -273,8 +291,9 @@ class PartWriter:
         if any(f"new{p}" not in self.shown for p in self.part.step_params) \
                 or not self._mark("loss_change", number):
             return []
+        grads = {param_symbol(p): self.sol.grad(p) for p in self.part.step_params}
         change = explain.loss_change(self.fmt, float(self.sol.loss), float(self.sol.after.loss))
-        return [text(f"With every update of the step made, {change}")]
+        return [text(insights.first_order(self.fmt, self.data.lr, grads) + change)]
 
     # ---------------------------------------------------------------- after the step
 
@@ -300,18 +319,16 @@ class PartWriter:
                          (new(sup("a", l)), f"{act} {self._is(a[l - 1])}", "")]
             rows.append((new(r"\ell"), self._is(loss_new), ""))
             blocks.append(align(*rows))
-            relu = [l for l in range(1, self.L) if self.net.layers[l - 1].activation == "relu"]
-            for l in relu:
-                blocks.append(text(explain.activity(z[l - 1], " after the step",
-                                                    new(sup("z", l)))))
+            blocks += [text(s) for s in worked_notes.relu_states(self.part, self.sol, z)]
         else:
             blocks.append(text(f"{has}; its forward pass is worked out in question "
                                f"{self.shown['after']}."))
-        if loss and self._mark("loss_change", number):
-            change = explain.loss_change(self.fmt, float(self.sol.loss), float(loss_new))
+        if not loss:
+            return blocks
+        change = explain.loss_change(self.fmt, float(self.sol.loss), float(loss_new))
+        if self._mark("loss_change", number):
             blocks.append(text(change[0].upper() + change[1:]))
-        elif loss:
-            change = explain.loss_change(self.fmt, float(self.sol.loss), float(loss_new))
+        elif self.shown["loss_change"] != number:
             blocks.append(text(f"As question {self.shown['loss_change']} found, {change}"))
         return blocks
 
@@ -323,33 +340,30 @@ class PartWriter:
         if k == "forward":
             value = q.get("value")
             upto = self.L if value in ("output", "loss") else int(value[1:])
-            return self.forward(upto, number, loss=value == "loss")
+            return self.forward(upto, number, loss=value == "loss", asked=True)
         if k == "probability":
             c, after = q.get("class"), q.get("after")
             if after:
-                blocks = self.after(number, loss=False)
-                a_new = after_pass(self.sol)[1][-1]
-                blocks.append(text(self._probability_change(c, a_new)))
-                return blocks
+                return self.after(number, loss=False) + worked_notes.moved(
+                    self.fmt, self.part, self.sol, self.data, c)
             blocks = self.forward(self.L, number)
             if len(self.sol.a[-1]) > 1:
-                said = explain.favoured(self.sol.a[-1], int(np.argmax(self.data.y)))
+                said = insights.favoured(self.sol.a[-1], int(np.argmax(self.data.y)))
                 blocks.append(text(f"Class {c}'s probability is entry {c} of "
-                                   f"${sup('a', self.L)}$; {said}."))
+                                   f"${sup('a', self.L)}$ (index {c - 1} in NumPy); {said}."))
             return blocks
         if k == "after-step":
-            value = q.get("value")
-            return self.after(number, loss=value == "loss")
+            blocks = self.after(number, loss=True)
+            a, a_new = self.sol.a[-1], self.sol.after.a[-1]
+            if q.get("value") == "output" and len(a) > 1:
+                t = int(np.argmax(self.data.y))
+                blocks.append(text(f"Before the step {insights.favoured(a, t)}; after it, "
+                                   f"{insights.favoured(a_new, t)}."))
+            return blocks
         param = q.get("param")
         if k == "gradient":
-            return self.gradient(param, number)
+            rule = worked_notes.shown_rule(self.net, param) if q.get("show") else []
+            return rule + self.gradient(param, number)
         if k in ("step", "gradient-step"):
             return self.gradient(param, number) + self.update(param, number)
         raise ValueError(f"no worked solution for kind {k!r}")
-
-    def _probability_change(self, c: int, a_new) -> str:
-        a = self.sol.a[-1]
-        j = c - 1 if len(a) > 1 else 0
-        name = output_class(self.net, c)
-        moved = explain.change(self.fmt, float(a[j]), float(a_new[j]), name, new(name))
-        return f"The probability of class {c} {moved}."

@@ -1,4 +1,5 @@
-"""Students' submissions: validating every answer.
+"""Students' submissions: numbers, vectors, matrices and updates validated
+(the answers of a key's questions by their kinds: :mod:`derive.grading.kind_answers`).
 
 Everything here is untrusted. Formulas are parsed by
 :func:`derive.grading.formulas.parse_expression` (a whitelist; nothing a
@@ -18,17 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
-import sympy as sp
 
 from derive.grading.formulas import (
     MAX_ENTRIES, AnswerError, _Budget, _HugeInteger, _kind, _short, evaluate, parse_expression)
-from derive.grading.answers_file import UPDATES
-from derive.numerics.key import ITEMS
-
-SYMBOLIC = ("q1", "q2", "q3", "q4")
-SCALARS = ("q5", "q7", "q9")
-VECTORS = ("q10", "q11", "q14")
-MATRICES = ("q6", "q8")
 
 
 # --------------------------------------------------------------------------
@@ -38,7 +31,7 @@ MATRICES = ("q6", "q8")
 @dataclass
 class Given:
     """One validated answer: its value (SymPy expression, NumPy array, or
-    {"grad", "W"} of arrays), notes for the student, or the problem that
+    {"grad", "new"} of arrays), notes for the student, or the problem that
     made it unusable."""
 
     raw: Any
@@ -103,28 +96,7 @@ def _array(value, ndim: int, budget: _Budget) -> tuple[np.ndarray, list[str]]:
     return np.array([[_number(v, budget) for v in r] for r in rows]), notes
 
 
-def validate_answer(item: str, value: Any) -> Given:
-    """Check one answer and turn it into a value the grader compares; each
-    answer gets :data:`CELL_SECONDS` of work at most ("too large to evaluate")."""
-    given = Given(value)
-    budget = _Budget()
-    try:
-        if item in SYMBOLIC:
-            given.value = parse_expression(value, item, budget)
-        elif item in UPDATES:
-            given.value, given.notes = _update(value, budget)
-        else:
-            if item == "q5" and isinstance(value, dict) and set(value) == {"value"}:
-                value = value["value"]
-            ndim = 0 if item in SCALARS else 1 if item in VECTORS else 2
-            given.value, given.notes = _array(value, ndim, budget)
-    except AnswerError as e:
-        given.error = str(e)
-    return given
-
-
-def _update(value, budget: _Budget, new: str = "W", ndim: int = 2,
-            bare: str = "a bare matrix was taken as the updated W"
+def _update(value, budget: _Budget, new: str, ndim: int, bare: str
             ) -> tuple[dict[str, np.ndarray | None], list[str]]:
     """A gradient with the step: {"grad": ..., ``new``: ...} (``ndim``: of
     both), or a bare list taken as the new value (the note ``bare``)."""
@@ -172,12 +144,11 @@ def _label(value, index: int) -> str:
     return f"#{index + 1}"
 
 
-def parse_submission(entry: Any, index: int, items: Sequence[str] = ITEMS,
-                     validate: Callable[[str, Any], Given] | None = None) -> Submission:
+def parse_submission(entry: Any, index: int, items: Sequence[str],
+                     validate: Callable[[str, Any], Given]) -> Submission:
     """Validate one submission ({"student", "variant", "answers"}): the
-    answers to ``items``, each by ``validate(item, value)`` (default:
-    :func:`validate_answer`, the reference's q1...q14)."""
-    validate = validate or validate_answer
+    answers to ``items`` (the key's question ids), each by
+    ``validate(item, value)``."""
     if not isinstance(entry, dict):
         return Submission(index, f"#{index + 1}", None,
                           error=f"expected an object with student, variant and answers, "
@@ -205,35 +176,3 @@ def parse_submission(entry: Any, index: int, items: Sequence[str] = ITEMS,
     sub.answers = {i: validate(i, answers[i]) for i in items
                    if i in answers and answers[i] is not None and answers[i] != ""}
     return sub
-
-
-# --------------------------------------------------------------------------
-# Key-shaped answers as a student would submit them
-
-
-def as_submitted(item: str, value: Any) -> Any:
-    """A key-shaped answer (ANSWER_KEY.md; or a mistake's, from
-    :mod:`derive.numerics.mistakes`) in the submission format: formulas as text in
-    this module's syntax, q5 as its value, the rest as is."""
-    if isinstance(value, dict) and "sympy" in value:
-        return value["sympy"]
-    if isinstance(value, dict) and "value" in value:
-        return value["value"]
-    if item == "q4" and isinstance(value, dict):  # the key's q4 has only LaTeX
-        return _q4_text()
-    return value
-
-
-def _q4_text() -> str:
-    from derive.numerics.mistakes import expected_formulas
-    typed = expected_formulas()["q4"].replace(
-        lambda e: isinstance(e, sp.Sum), lambda e: sp.Function("sum")(e.function))
-    return str(typed)
-
-
-def key_submission(key: dict, student: str = "key", replace: dict | None = None) -> dict:
-    """The key's answers as a submission (every answer right), with the items
-    of ``replace`` (key-shaped values) put in instead."""
-    answers = {q: as_submitted(q, v) for q, v in key["answers"].items()}
-    answers.update({q: as_submitted(q, v) for q, v in (replace or {}).items()})
-    return {"student": student, "variant": key.get("variant"), "answers": answers}

@@ -17,24 +17,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 from derive.grading.formulas import MAX_NESTING, _parse_int, _short
-from derive.numerics.key import ITEMS
 from derive.problem.spec import InputError, printable
 
 MAX_FILE_BYTES = 32 * 2**20   # a class's answers file is a few hundred kB
 MAX_SUBMISSIONS = 10_000
-UPDATES = ("q12", "q13")   # the reference's {"grad", "W"} items
-COLUMNS = {"student", "variant", *ITEMS, *(f"{u}.{p}" for u in UPDATES for p in ("grad", "W"))}
 
 
-def load_submissions(path: str | Path, parse: Callable | None = None,
-                     columns: set[str] | None = None) -> list:
-    """Read an answers file (JSON: one submission or a list; CSV: columns
-    student, variant, q1...q14, or ``columns``) and validate each
-    submission with ``parse(entry, index)`` (default: the reference's
-    :func:`derive.grading.answers.parse_submission`). A malformed file, or
-    one student twice, is an :class:`InputError` naming the place."""
-    if parse is None:
-        from derive.grading.answers import parse_submission as parse
+def load_submissions(path: str | Path, parse: Callable, columns: set[str]) -> list:
+    """Read an answers file (JSON: one submission or a list; CSV: the
+    ``columns`` student, variant and one per question, see
+    :func:`derive.grading.kind_answers.csv_columns`) and validate each
+    submission with ``parse(entry, index)``. A malformed file, or one
+    student twice, is an :class:`InputError` naming the place."""
     path = Path(path)
     where = printable(str(path))
     try:
@@ -52,7 +46,7 @@ def load_submissions(path: str | Path, parse: Callable | None = None,
         raise InputError("--answers", f"{where}: cannot read ({e.__class__.__name__})") from None
     is_csv = path.suffix.lower() == ".csv"
     text = _decode(data, where, legacy=is_csv)
-    entries, places = _csv_entries(text, where, columns or COLUMNS) if is_csv \
+    entries, places = _csv_entries(text, where, columns) if is_csv \
         else _json_entries(text, where)
     if len(entries) > MAX_SUBMISSIONS:
         raise InputError("--answers", f"{where}: {len(entries)} submissions, at most "
@@ -146,7 +140,8 @@ def _csv_entries(text: str, where: str, columns: set[str]) -> tuple[list, list[s
              if "student" in (h := [c.strip().strip("\"") for c in first.split(d)])]
     if not found:
         raise InputError("--answers", f"{where}: needs a header row with a student column "
-                         "(student, variant, q1...q14; separated by commas, semicolons or tabs)")
+                         "(student, variant and a column per question, q1...; separated by commas, "
+                         "semicolons or tabs)")
     delimiter = max(found)[1]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                         skipinitialspace=True, strict=True)

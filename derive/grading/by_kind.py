@@ -13,6 +13,8 @@ by kind and by the part's network.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
 from typing import Any, Sequence
 
 import numpy as np
@@ -26,6 +28,7 @@ from derive.numerics import kind_mistakes as km
 from derive.numerics.mistake_kinds import MISTAKE_KINDS, ORDER
 from derive.numerics.evaluate import forward_network
 from derive.numerics.key import nothing_done
+from derive.problem.assignment import Question
 from derive.problem.spec import InputError, Layer, Network
 
 
@@ -77,34 +80,62 @@ def prepare_kind(keys: Sequence[dict], rules: Rules) -> list[KindVariant]:
             if part.given is not None:
                 v.given += [np.asarray(a, float) for a in part.given.W + part.given.b]
                 v.given += [np.asarray(part.given.x, float), np.asarray(part.given.y, float)]
-            _sheets(v, part, rules)
+        _sheets(v, rules)
         v.nothing = {k: np.asarray(a, float) for k, a in nothing_done(key).items()}
         out.append(v)
     return out
 
 
-def _sheets(v: KindVariant, part, rules: Rules) -> None:
-    """The library's wrong answers for ``part``: per mistake set (and per
-    class read, for wrong-class), only the answers that differ from the key's."""
-    picks = max([part.network.layers[-1].size - 1 if part.network else 1] +
-                [len(km.example_of(q)[1]) - 1 for q in part.questions
-                 if q.kind == "loss" and q.get("example")] + [1])
-    for codes in km.mistake_sets(part, rules.combinations):
-        for pick in range(picks) if "wrong-class" in codes else [None]:
-            answers = km.part_answers(part, part.given, codes, other=pick)
-            sheet = {q: _arrays(a) for q, a in answers.items()
-                     if q in v.items and v.items[q].expected is not None
-                     and not v.items[q].formula and _differs(_arrays(a), v.items[q].expected)}
+def _picks(part) -> int:
+    """How many other classes a wrong-class reading of ``part`` can take."""
+    return max([part.network.layers[-1].size - 1 if part.network else 1] +
+               [len(km.example_of(q)[1]) - 1 for q in part.questions
+                if q.kind == "loss" and q.get("example")] + [1])
+
+
+@lru_cache(maxsize=256)
+def _formula_mistakes(kind: str, activation: str | None, expected: sp.Expr) -> dict:
+    """:func:`km.formula_mistakes` (the same for every variant: worked out once)."""
+    return km.formula_mistakes(Question("", kind, 0, (("activation", activation),)), expected)
+
+
+def _sheets(v: KindVariant, rules: Rules) -> None:
+    """The library's wrong answers: per mistake set (and per class read, for
+    wrong-class) one sheet over every part, as a student making those
+    mistakes consistently answers (each part with the mistakes that apply
+    to it), only the answers that differ from the key's."""
+    parts = list(v.parts.values())
+    codes_of = {p.id: set(km.applicable(p)) for p in parts}
+    formulas = {q.id: _formula_mistakes(q.kind, q.get("activation"), v.items[q.id].expected)
+                for p in parts for q in p.questions if v.items[q.id].formula}
+    known = set().union(*codes_of.values(), *(set(f) for f in formulas.values()))
+    codes = [c for c in ORDER if c in known]
+    sets = [c for r in range(1, rules.combinations + 1) for c in combinations(codes, r)]
+    picks = max([_picks(p) for p in parts] + [1])
+    answers_of: dict[tuple, dict] = {}   # (part, mistakes, class read) -> its wrong answers
+    for mistakes in sets:
+        for pick in range(picks) if "wrong-class" in mistakes else [None]:
+            sheet = {}
+            for p in parts:
+                sub = tuple(c for c in mistakes if c in codes_of[p.id])
+                if not sub or ("wrong-class" in sub and pick >= _picks(p)):
+                    continue
+                other = pick if "wrong-class" in sub else None
+                if (p.id, sub, other) not in answers_of:
+                    answers = km.part_answers(p, p.given, sub, other=other)
+                    answers_of[p.id, sub, other] = {
+                        q: _arrays(a) for q, a in answers.items()
+                        if q in v.items and v.items[q].expected is not None
+                        and not v.items[q].formula and _differs(_arrays(a), v.items[q].expected)}
+                sheet.update(answers_of[p.id, sub, other])
+            for qid, wrong in formulas.items():
+                found = [wrong[c] for c in mistakes if c in wrong]
+                if len(found) == 1:
+                    sheet[qid] = found[0]
             if sheet:
-                v.sheets.append((codes, sheet))
-                if len(codes) == 1:
-                    v.affects.setdefault(codes[0], set()).update(sheet)
-    for q in part.questions:
-        item = v.items[q.id]
-        if item.formula:
-            for code, expr in km.formula_mistakes(q, item.expected).items():
-                v.sheets.append(((code,), {q.id: expr}))
-                v.affects.setdefault(code, set()).add(q.id)
+                v.sheets.append((mistakes, sheet))
+                if len(mistakes) == 1:
+                    v.affects.setdefault(mistakes[0], set()).update(sheet)
 
 
 # --------------------------------------------------------------------------
@@ -114,17 +145,16 @@ def _sheets(v: KindVariant, part, rules: Rules) -> None:
 class KindStudent(Student):
     """One submission's answers against one schema 2 variant."""
 
-    NEW = "new"
-    MISSING_NEW = "The updated parameter is missing (the points are for it)."
-    RIGHT_NEW = "The new value is right"
-    LOOKS_RIGHT_NEW = "The new value looks right"
-    CARRIED_NEW = "The new value follows correctly from the gradient you give beside it"
+    def __init__(self, sub, variant, rules: Rules):
+        super().__init__(sub, variant, rules)
+        self._used: list[str] = []                # answers a carried value rests on
+        self._sources: dict[str, list[str]] = {}  # question id -> those of its carried value
 
     def item(self, qid: str) -> Item:
         return self.v.items[qid]
 
     def same(self, given, expected, qid: str) -> bool:
-        return _same(given, expected, f"kind:{qid}", self.rules)
+        return _same(given, expected, qid, self.rules)
 
     def manual(self, qid: str) -> bool:
         return self.v.items[qid].manual
@@ -136,7 +166,18 @@ class KindStudent(Student):
         return km.describe(codes)
 
     def carried_text(self, qid: str) -> str:
-        return "Wrong, but it follows correctly from your own earlier answers."
+        """Names the student's answers that ``qid`` followed from."""
+        used = self._sources.get(qid) or []
+        said = ", ".join(used[:-1]) + " and " + used[-1] if len(used) > 1 else "".join(used)
+        return (f"Wrong, but it follows correctly from your answer{'s' * (len(used) > 1)} to "
+                f"{said}." if used else
+                "Wrong, but it follows correctly from your own earlier answers.")
+
+    def source(self, item: str, part: str | None = None):
+        value = super().source(item, part)
+        if value is not None and self.own(item, part) is not None:
+            self._used.append(item)
+        return value
 
     def _find(self, pid: str, kinds: tuple[str, ...], test) -> list[Item]:
         return [i for i in self.v.items.values()
@@ -151,7 +192,18 @@ class KindStudent(Student):
 
     def carried(self, qid: str, part: str | None = None):
         """What ``qid`` should be given the student's own genuine earlier
-        answers, or None when it rests on none of them."""
+        answers, or None when it rests on none of them (the answers it
+        rests on are kept for :meth:`carried_text`)."""
+        outer, self._used = self._used, []
+        try:
+            value = self._carried(qid, part)
+        finally:
+            used, self._used = self._used, outer + self._used
+        if part is None:
+            self._sources[qid] = sorted(set(used), key=list(self.v.items).index)
+        return value
+
+    def _carried(self, qid: str, part: str | None):
         item = self.item(qid)
         p = self.v.parts[item.part]
         q, data = item.question, p.given

@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from derive.calculus import softmax as sm
-from derive.grading.formulas import AnswerError, TooLarge, evaluate
+from derive.grading.formulas import SUM_TO, AnswerError, TooLarge, evaluate
 from derive.grading.results import ItemGrade
 from derive.grading.rules import Rules
 from derive.problem import precision
@@ -63,11 +63,13 @@ def time_limit(seconds: float):
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
 
 
-def _instantiate(expr: sp.Expr, item: str) -> sp.Expr:
-    """q4 is a_j with a sum over k = 1..n: compare it at n = 3, j = 1."""
-    if item == "q4":
-        return expr.subs(sm.n, 3).doit().subs(sm.j, 1)
-    return expr
+def _indexed(expr: sp.Expr) -> bool:
+    return expr.has(sp.Sum) or expr.has(sp.Indexed)
+
+
+def _instantiate(expr: sp.Expr) -> sp.Expr:
+    """A formula with a sum over k = 1..n (the softmax's aⱼ) at n = 3, j = 1."""
+    return expr.subs(SUM_TO, 3).doit().subs(sm.j, 1)
 
 
 def _value(expr: sp.Expr, point: dict) -> complex | None:
@@ -98,7 +100,9 @@ def equivalent(given: sp.Expr, expected: sp.Expr, item: str, rules: Rules) -> bo
 def _equivalent(given, expected, item, points: int, seconds: float) -> bool:
     if given == expected:
         return True
-    g, e = _instantiate(given, item), _instantiate(expected, item)
+    if _indexed(given) or _indexed(expected):
+        given, expected = _instantiate(given), _instantiate(expected)
+    g, e = given, expected
     symbols = sorted(g.free_symbols | e.free_symbols, key=str)
     rng = random.Random(f"{item}|{g}|{e}")  # reproducible points
     agreed = 0

@@ -21,18 +21,16 @@ import sympy as sp
 
 from derive.documents.build import compile_pdf, install
 from derive.problem.config import Config
-from derive.documents.context import course_context, d_loss, derivation_context, derivations, matrix_formulas, summary
+from derive.documents.context import course_context, derivation_context
 from derive.documents.numbers import Formatter
 from derive.files import temp_folder
 from derive.grading.rules import Rules, parse_rules, scoring_rules
 from derive.grading.results import StudentGrade
 from derive.calculus.latex import latex
+from derive.grading.feedback_steps import formulas
 from derive.grading.kind_answers import items_of, parts_of
-from derive.numerics.key import SCHEMA_2
 from derive.numerics.mistake_kinds import MISTAKE_KINDS
-from derive.numerics.mistakes import BY_CODE
 from derive.documents.render import Latex, UnsettableText, escape_latex, make_env
-from derive.problem.spec import parse_params
 
 MAX_SHOWN = 12        # rows or columns of a student's matrix printed in full
 MAX_RAW = 160         # characters of an unreadable answer printed
@@ -40,26 +38,6 @@ MAX_RAW = 160         # characters of an unreadable answer printed
 STATUS_TEXT = {"correct": "correct", "carried-forward": "carried forward",
                "wrong": "wrong", "missing": "missing", "invalid": "unreadable",
                "manual": "graded by hand"}
-
-# The worked-solution step each item rests on: a derivation of Parts 1-2, or
-# matrix formulas (left side, key of derive.documents.context.matrix_formulas).
-DERIVATION = {"q1": "sigmoid", "q2": "sigmoid_prime", "q3": "nll_gradient",
-              "q4": "softmax", "q5": "nllm", "q6": "softmax_layer_gradient"}
-FORMULAS = {
-    "q6": [(r"\nabla_W \operatorname{NLLM}", "grad_W")],
-    "q7": [("z", "z")],
-    "q8": [(r"W_{\text{new}}", "W_new")],
-    "q9": [(r"W_{\text{new}}", "W_new"), (r"z_{\text{new}}", "z")],
-    "q10": [("z^{1}", "z1"), ("a^{1}", "a1")],
-    "q11": [("z^{2}", "z2"), ("a^{2}", "a2")],
-    "q12": [(r"\delta^{2}", "delta2"), (d_loss("W^{2}"), "dL_dW2"),
-            (r"W^{2}_{\text{new}}", "W2_new")],
-    "q13": [(r"\delta^{1}", "delta1"), (d_loss("W^{1}"), "dL_dW1"),
-            (r"W^{1}_{\text{new}}", "W1_new")],
-    "q14": [(r"W^{1}_{\text{new}}", "W1_new"), (r"W^{2}_{\text{new}}", "W2_new"),
-            ("z^{1}", "z1"), ("z^{2}", "z2"), ("a^{2}", "a2")],
-}
-
 
 def plain_text(text: Any) -> Latex:
     """Untrusted text as LaTeX that prints it; unsettable characters become ``?``."""
@@ -124,12 +102,7 @@ def feedback_context(grade: StudentGrade, answers: dict, key: dict | None,
     if rules is None:
         rules = parse_rules(config.grading, figures=config.course.figures)
     fmt = Wide(config.course.decimals)
-    generic = bool(key) and key.get("schema") == SCHEMA_2   # any assignment: by kind
-    if generic:
-        key_rows, formulas, steps = _key_rows(fmt, key), {}, _steps(key)
-    else:
-        key_rows = {f"q{r['item']}": r["answer"] for r in summary(fmt, key)} if key else {}
-        formulas = _formulas(key) if key else {}
+    key_rows, steps = (_key_rows(fmt, key), _steps(key)) if key else ({}, {})
     rows, details = [], []
     for q, g in grade.items.items():
         rows.append({"item": _label(q), "status": STATUS_TEXT[g.status],
@@ -143,33 +116,25 @@ def feedback_context(grade: StudentGrade, answers: dict, key: dict | None,
             shown = Latex(r"\textit{no answer}")
         else:
             shown = _shown_answer(fmt, value)
-        step = {"derivation": steps.get(q), "formulas": []} if generic else {
-            "derivation": derivations()[DERIVATION[q]] if q in DERIVATION else None,
-            "formulas": [Latex(f"{lhs} = {formulas[name]}") for lhs, name in FORMULAS.get(q, [])]}
+        step = steps.get(q, {"derivation": None, "formulas": []})
         details.append({
             "item": _label(q), "status": STATUS_TEXT[g.status], "points": f"{g.points:g}",
             "max": f"{g.max:g}", "given": shown, "expected": key_rows.get(q, []),
-            "diagnosis": [{"code": c, "text": Latex(_mistake(c, generic).tex)}
+            "diagnosis": [{"code": c, "text": Latex(MISTAKE_KINDS[c].tex)}
                           for c in g.diagnosis],
-            "feedback": plain_text(_other_feedback(g, generic)), "step": step})
+            "feedback": plain_text(_other_feedback(g)), "step": step})
     return {"course": course_context(config.course), "student": plain_text(grade.student),
             "variant": plain_text(grade.variant or "none"), "score": f"{grade.score:g}",
             "max": f"{grade.max:g}", "error": plain_text(grade.error) if grade.error else "",
             "notes": [plain_text(n) for n in grade.notes], "rows": rows, "details": details,
-            "scoring": [plain_text(sentence) for sentence in scoring_rules(rules, generic)]}
+            "scoring": [plain_text(sentence) for sentence in scoring_rules(rules)]}
 
 
-def _mistake(code: str, generic: bool):
-    """A diagnosis's entry in the library: by kind (schema 2) or the reference's."""
-    return MISTAKE_KINDS[code] if generic else BY_CODE[code]
-
-
-def _other_feedback(g, generic: bool = False) -> str:
+def _other_feedback(g) -> str:
     """The feedback sentences that the diagnosis does not already print."""
     text = g.feedback
     for code in g.diagnosis:
-        m = _mistake(code, generic)
-        text = text.replace(m.text if generic else m.feedback, "")
+        text = text.replace(MISTAKE_KINDS[code].text, "")
     return " ".join(text.split())
 
 
@@ -197,26 +162,21 @@ def _key_rows(fmt: Formatter, key: dict) -> dict[str, list[Latex]]:
 
 
 def _steps(key: dict) -> dict[str, dict]:
-    """The worked solution of each formula question of a schema 2 key: its
-    derivation from the catalogue (the last one, which gives the answer)."""
+    """The step of the worked solution each question rests on: a formula
+    question's derivation from the catalogue (the last one, which gives the
+    answer), a numeric question's matrix formulas (:mod:`feedback_steps`)."""
     from derive.calculus.catalogue import derivations as catalogue
     out = {}
     for part in parts_of(key):
         for q in part.questions:
             ds = catalogue(part, q)
-            if ds:
-                out[q.id] = derivation_context(ds[-1])
+            out[q.id] = {"derivation": derivation_context(ds[-1]) if ds else None,
+                         "formulas": formulas(part, q)}
     return out
 
 
 def _math(fmt: Formatter, value: np.ndarray) -> Latex:
     return fmt.number(float(value)) if value.ndim == 0 else fmt.matrix(value)
-
-
-def _formulas(key: dict) -> dict[str, Latex]:
-    p = parse_params(key["params"])
-    m, n = np.shape(p.softmax_layer.W)
-    return matrix_formulas(m, n, len(p.network.x), len(p.network.b1), len(p.network.b2))
 
 
 def render_feedback(context: dict[str, Any]) -> str:

@@ -60,17 +60,8 @@ class _Budget:
 # --------------------------------------------------------------------------
 # Formulas
 
-_z, _a, _y, _x_k = (sp.Symbol(s) for s in ("z", "a", "y", "x_k"))
-
-# the names each formula item may use, mapped to SymPy objects
-_NAMES: dict[str, dict[str, sp.Expr]] = {
-    "q1": {"z": _z},
-    "q2": {"z": _z},
-    "q3": {"a": _a, "y": _y, "x_k": _x_k, "x": _x_k},
-    "q4": {"z_j": sm.z[sm.j], "z_k": sm.z[sm.k], "n": sm.n, "M": sp.Symbol("M")},
-    "number": {},
-}
-_INDEXED = {"z": sm.z}          # z[j], z[k] in q4
+# a formula with a sum (the softmax): aⱼ = exp(z_j)/sum(exp(z_k)), the sum over k = 1..n
+SUM_INDEX, SUM_TO = sm.k, sm.n
 _INDICES = {"j": sm.j, "k": sm.k}
 _CONSTANTS = {"e": sp.E, "pi": sp.pi}
 
@@ -87,10 +78,12 @@ _UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: a}
 _SPELLINGS = (("^", "**"), ("−", "-"), ("·", "*"), ("×", "*"), ("σ", "sigma"))
 
 
-def parse_expression(text: Any, item: str = "number", budget: "_Budget | None" = None,
+def parse_expression(text: Any, budget: "_Budget | None" = None,
                      names: dict[str, sp.Expr] | None = None) -> sp.Expr:
-    """A formula typed by a student, as a SymPy expression, using only the
-    names ``item`` allows (or ``names``: name -> symbol); raises
+    """A formula typed by a student, as a SymPy expression, using only
+    ``names`` (name -> symbol; none: a number). When a name stands for an
+    indexed quantity (``z_j`` for z[j]), ``z[j]``, ``z[k]`` and a sum over
+    k, ``sum(...)`` (or ``Sum(..., (k, 1, n))``), may be written. Raises
     :class:`AnswerError` on anything else (:class:`TooLarge` for constants or
     work beyond the bounds)."""
     if not isinstance(text, str):
@@ -108,9 +101,9 @@ def parse_expression(text: Any, item: str = "number", budget: "_Budget | None" =
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > MAX_NODES:
         raise AnswerError(f"formula has {nodes} parts, at most {MAX_NODES} allowed")
-    allowed = _NAMES[item] if names is None else names
-    sums = item == "q4" and names is None
-    return _Builder(allowed, sums, budget or _Budget()).build(tree.body, 0)
+    names = names or {}
+    sums = any(isinstance(v, sp.Indexed) for v in names.values())
+    return _Builder(names, sums, budget or _Budget()).build(tree.body, 0)
 
 
 class _Builder:
@@ -119,6 +112,7 @@ class _Builder:
 
     def __init__(self, names: dict, sums: bool, budget: _Budget):
         self.names, self.sums, self.budget = names, sums, budget
+        self.bases = {str(v.base): v.base for v in names.values() if isinstance(v, sp.Indexed)}
 
     def build(self, node: ast.AST, depth: int) -> sp.Expr:
         if depth > MAX_DEPTH:
@@ -163,12 +157,14 @@ class _Builder:
 
     def indexed(self, node: ast.Subscript) -> sp.Expr:
         base, index = node.value, node.slice
-        if (self.sums and isinstance(base, ast.Name) and base.id in _INDEXED
+        if (isinstance(base, ast.Name) and base.id in self.bases
                 and isinstance(index, ast.Name) and index.id in _INDICES):
-            return _INDEXED[base.id][_INDICES[index.id]]
-        raise AnswerError("indexing is only allowed as z[j] or z[k] in q4")
+            return self.bases[base.id][_INDICES[index.id]]
+        raise AnswerError("indexing is only allowed as z[j] or z[k] in a formula with a sum")
 
     def call(self, node: ast.Call, depth: int) -> sp.Expr:
+        if self.sums and _sum_limits(node):   # Sum(e, (k, 1, n)), as SymPy prints a sum
+            node = ast.Call(node.func, node.args[:1], [])
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise AnswerError("only one-argument functions like exp(z) are allowed")
         arg = self.build(node.args[0], depth)
@@ -178,7 +174,7 @@ class _Builder:
             return self.build(func, depth) * arg
         fname = func.id
         if self.sums and fname in ("sum", "Sum"):
-            return sp.Sum(arg, (sm.k, 1, sm.n))
+            return sp.Sum(arg, (SUM_INDEX, 1, SUM_TO))
         if fname not in _FUNCTIONS:
             allowed = ", ".join(sorted(set(_FUNCTIONS) - {"σ"}) + (["sum"] if self.sums else []))
             raise AnswerError(f"unknown function {_short(fname)!r} (allowed: {allowed})")
@@ -186,6 +182,16 @@ class _Builder:
         if fname in _EXPONENT_SIGN and arg.is_Number and _EXPONENT_SIGN[fname] * arg > MAX_LOG:
             raise TooLarge()
         return _FUNCTIONS[fname](arg)
+
+
+def _sum_limits(node: ast.Call) -> bool:
+    """``Sum(e, (k, 1, n))``: the one sum a formula may have, written out."""
+    if not (isinstance(node.func, ast.Name) and node.func.id == "Sum" and len(node.args) == 2
+            and not node.keywords and isinstance(node.args[1], ast.Tuple)):
+        return False
+    limits = node.args[1].elts
+    return len(limits) == 3 and [type(e) for e in limits] == [ast.Name, ast.Constant, ast.Name] \
+        and (limits[0].id, limits[1].value, limits[2].id) == (str(SUM_INDEX), 1, str(SUM_TO))
 
 
 _EXPONENT_SIGN = {"exp": 1, "sigma": -1, "sigmoid": -1}   # sigma(u) has exp(-u)

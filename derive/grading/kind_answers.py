@@ -5,8 +5,10 @@ its questions, so the grader rebuilds the parts from the key alone
 (:func:`parts_of`) and validates each answer against the shape of the key's
 answer to its question (:func:`validate`): a formula for the formula kinds,
 one number, a vector or a matrix, or ``{"grad", "new"}`` for gradient-step.
-Everything a student typed goes through the same bounded parsers as the
-reference's answers (:mod:`derive.grading.formulas`, :mod:`derive.grading.answers`).
+Everything a student typed goes through the bounded parsers
+(:mod:`derive.grading.formulas`, :mod:`derive.grading.answers`). Schema 1
+keys are read as schema 2 keys of reference.toml
+(:func:`derive.numerics.key.from_schema_1`).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ import sympy as sp
 
 from derive.grading.answers import Given, _array, _update, parse_submission
 from derive.grading.formulas import _Budget
-from derive.grading.formulas import _CONSTANTS, _FUNCTIONS, AnswerError, parse_expression
+from derive.grading.formulas import (_CONSTANTS, _FUNCTIONS, _INDICES, SUM_INDEX, SUM_TO,
+                                    AnswerError, parse_expression)
 from derive.problem.catalogue import FORMULA_KINDS
-from derive.numerics.key import part_instance
+from derive.numerics.key import SCHEMA_2, from_schema_1, part_instance
 from derive.problem.assignment import Part, Question
 from derive.problem.spec import InputError, printable
 
@@ -64,10 +67,30 @@ class Item:
         return self.expected is None
 
 
-def formula_names(text: str) -> dict[str, sp.Symbol]:
+def formula_names(text: str) -> dict[str, sp.Expr]:
     """The variables a key's formula uses (every name that is not a
-    function or constant the parser knows), as symbols."""
-    return {n: sp.Symbol(n) for n in _IDENTIFIER.findall(text) if n not in _KNOWN}
+    function or constant the parser knows), as symbols; in a formula with a
+    sum over k (the softmax), ``z_j``, ``z_k`` are z[j], z[k], ``n`` the
+    number of terms and ``M`` a shift (eᶻʲ⁻ᴹ/Σₖ eᶻᵏ⁻ᴹ). An indexed name may
+    also be written without its index (``x`` for ``x_k``, ``a`` for ``a_j``)
+    when that is not ambiguous."""
+    sums = "Sum(" in text
+    names: dict[str, sp.Expr] = {"M": sp.Symbol("M")} if sums else {}
+    for n in _IDENTIFIER.findall(text):
+        base, _, index = n.rpartition("_")
+        if n in _KNOWN or (sums and n == str(SUM_INDEX)):
+            continue
+        if sums and base and index in _INDICES:
+            names[n] = sp.IndexedBase(base)[_INDICES[index]]
+        else:
+            names[n] = SUM_TO if sums and n == str(SUM_TO) else sp.Symbol(n)
+    bases: dict[str, list[str]] = {}
+    for n in names:
+        base, _, index = n.rpartition("_")
+        if base and index and base not in names:
+            bases.setdefault(base, []).append(n)
+    names.update({b: names[full[0]] for b, full in bases.items() if len(full) == 1})
+    return names
 
 
 def _expected(question: Question, answer: Any) -> tuple[Any, dict]:
@@ -112,7 +135,7 @@ def parts_of(key: dict) -> list[Part]:
 
 def validate(item: Item, value: Any) -> Given:
     """Check one answer against the shape of the key's; each answer gets the
-    same bounded work as the reference's (``too large to evaluate``)."""
+    same bounded work (``too large to evaluate`` beyond it)."""
     given = Given(value)
     budget = _Budget()
     try:
@@ -150,12 +173,13 @@ def submission_parser(items: list[Item]):
 
 def csv_columns(items: list[Item]) -> set[str]:
     """The columns a CSV answers file may have: student, variant, each
-    question's id, and id.grad / id.new for gradient-step questions."""
+    question's id, and id.grad / id.new for gradient-step questions (the
+    new value also by the parameter's letter, id.W or id.b)."""
     out = {"student", "variant"}
     for i in items:
         out.add(i.id)
         if i.kind == "gradient-step":
-            out |= {f"{i.id}.{p}" for p in PAIR}
+            out |= {f"{i.id}.{p}" for p in PAIR + (i.question.get("param", "W")[0],)}
     return out
 
 
@@ -167,6 +191,16 @@ def as_submitted(value: Any) -> Any:
     if isinstance(value, dict) and "value" in value:
         return value["value"]
     return value
+
+
+def key_submission(key: dict, student: str = "key", replace: dict | None = None) -> dict:
+    """The answers of a key (schema 2, or schema 1 read as schema 2) as a
+    submission (every answer right), with the answers of ``replace``
+    (key-shaped values) put in instead."""
+    answers = from_schema_1([key])[0]["answers"] if key.get("schema") != SCHEMA_2 \
+        else key["answers"]
+    answers = {q: as_submitted(v) for q, v in {**answers, **(replace or {})}.items()}
+    return {"student": student, "variant": key.get("variant"), "answers": answers}
 
 
 def check_key(data: Any, where: str) -> dict:

@@ -1,7 +1,8 @@
-"""Grading against schema 2 keys: any assignment, by question kind.
+"""Grading against schema 2 keys: any assignment, by question kind (the
+reference's schema 1 keys are read as schema 2 keys first).
 
-The flow and rules are the reference's (:mod:`derive.grading.scoring`,
-:func:`derive.grading.rules.scoring_rules`); the variant and the student
+The flow is :mod:`derive.grading.scoring`'s, the rules
+:func:`derive.grading.rules.scoring_rules`; the variant and the student
 (:mod:`derive.grading.by_kind`) bring the questions, the mistake library by
 kind (:mod:`derive.numerics.kind_mistakes`) and the error carried forward
 by kind. A question whose key gives only LaTeX is graded by hand (status

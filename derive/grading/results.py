@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from derive.numerics.key import POINTS
-
 STATUSES = ("correct", "carried-forward", "wrong", "missing", "invalid", "manual")
 
 
@@ -36,7 +34,7 @@ class StudentGrade:
     items: dict[str, ItemGrade]
     error: str | None = None
     notes: list[str] = field(default_factory=list)
-    total: float | None = None   # the points of the assignment (default: the reference's)
+    total: float | None = None   # the points of the assignment (default: its items' maxima)
 
     @property
     def score(self) -> float:
@@ -44,7 +42,8 @@ class StudentGrade:
 
     @property
     def max(self) -> float:
-        return _round(sum(POINTS.values()) if self.total is None else self.total)
+        return _round(sum(g.max for g in self.items.values()) if self.total is None
+                      else self.total)
 
     def to_json(self) -> dict:
         out = {"student": self.student, "variant": self.variant, "score": self.score,

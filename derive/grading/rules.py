@@ -20,7 +20,7 @@ class Rules:
     mistake_credit: float = 0.5     # share kept per diagnosed mistake: one 0.5, two 0.25
     rounded_credit: float = 0.5     # right, but rounded too early
     carried_forward: float = 1.0    # right from the student's own wrong earlier answer
-    # q12/q13: W right for a wrong gradient given beside it that no mistake explains
+    # a gradient-step's new value right for a wrong gradient beside it that no mistake explains
     carried_forward_update: float = 0.5
     per_entry: bool = True          # other wrong matrices/vectors: credit per informative entry
     symbolic_time_limit: float = 2.0  # seconds for SymPy on one formula
@@ -70,13 +70,12 @@ def _share(x: float) -> str:
     return f"{100 * x:.4g} %"
 
 
-def scoring_rules(rules: Rules, generic: bool = False) -> list[str]:
+def scoring_rules(rules: Rules) -> list[str]:
     """The scoring rule, one sentence per case, the first case that applies
-    wins: what the README states for the defaults and every feedback PDF prints
-    (``generic``: for any assignment, by question kind, not the reference's items)."""
+    wins: what the README states for the defaults and every feedback PDF
+    prints (for any assignment: by question kind)."""
     f, m = rules.figures, rules.mistake_credit
-    before = "the value before the step for one after it" if generic else \
-        "the output before the step for q14"
+    before = "the value before the step for one after it"
     other = ("its informative entries that are right, as a share of the informative "
              "entries plus the wrong other ones (informative: where the right answer "
              "differs from doing nothing, that is from the given W for an update, from "
@@ -84,11 +83,9 @@ def scoring_rules(rules: Rules, generic: bool = False) -> list[str]:
              "a formula, all zeros or a copy earns nothing"
              if rules.per_entry else "nothing")
     sources = ("a step from your gradient, the forward pass after the step from your "
-               "updated parameters, a later layer from your earlier one" if generic else
-               "q8 from q6, q9 from q8, q11 from q10, q14 from q12 and q13")
+               "updated parameters, a later layer from your earlier one")
     update = ("Questions asking for a gradient and the step: the points are for the updated "
-              "parameter; one" if generic else
-              "Questions 12 and 13: the points are for the updated W; a W")
+              "parameter; one")
     return [
         precision.statement(f),
         "Right (a formula: equal to the key's): all of the item's points.",

@@ -1,8 +1,8 @@
 """The scoring flow every grader shares: one item by the scoring rule of
 :func:`derive.grading.rules.scoring_rules`, and submissions by their variants.
 
-A grader (the reference's, :mod:`derive.grading.grade`; any assignment's by
-question kind, :mod:`derive.grading.kind_grade`) supplies a :class:`Student`:
+The grader (any assignment's, by question kind: :mod:`derive.grading.kind_grade`)
+supplies a :class:`Student`:
 the student's answers against one prepared variant, what their later answers
 should be given their own earlier ones (:meth:`Student.carried`), where each
 mistake of its library enters (:meth:`Student.acts_on`) and its words. The
@@ -36,11 +36,11 @@ class Student:
     """One student's answers against one variant; a grader subclasses it
     with its error carried forward, its library and its words."""
 
-    NEW = "W"     # the part of an update answer that earns its points
-    MISSING_NEW = "The updated W is missing (the points are for W)."
-    RIGHT_NEW = "W is right"
-    LOOKS_RIGHT_NEW = "W looks right"
-    CARRIED_NEW = "W follows correctly from the gradient you give beside it"
+    NEW = "new"     # the part of a gradient-step answer that earns its points
+    MISSING_NEW = "The updated parameter is missing (the points are for it)."
+    RIGHT_NEW = "The new value is right"
+    LOOKS_RIGHT_NEW = "The new value looks right"
+    CARRIED_NEW = "The new value follows correctly from the gradient you give beside it"
 
     def __init__(self, sub: Submission, variant, rules: Rules):
         self.sub, self.v, self.rules = sub, variant, rules

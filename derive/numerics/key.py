@@ -21,12 +21,13 @@ from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
 from derive.calculus.rules import sigmoid
 from derive.calculus.latex import latex
-from derive.calculus.catalogue import symbolic_answer
+from derive.calculus.catalogue import plain_symbols, symbolic_answer
 from derive.problem.catalogue import FORMULA_KINDS
 from derive.numerics.evaluate import Batches, solve_batches
 from derive.numerics.solve import Forward, PartSolution, loss_value, solve_part, solve_parts
 from derive.problem.assignment import Assignment, Part, PartData, Question, network_to_json
-from derive.problem.spec import REFERENCE, Network, Params
+from derive.problem.reference import reference_instance
+from derive.problem.spec import REFERENCE, InputError, Network, Params, parse_params
 from derive.problem.validation import parse_given, parse_network
 
 SCHEMA = 1
@@ -157,6 +158,8 @@ def answer(part: Part, question: Question, solution: PartSolution | None) -> Any
     kind = question.kind
     if kind in FORMULA_KINDS:
         out = dict(symbolic_answer(part, question))
+        if kind == "activation" and "sympy" not in out:   # the softmax: a_j with a sum
+            out = {"sympy": softmax_text(), **out}
         example = question.get("example")
         if kind == "loss" and example:
             out["value"] = loss_value(question.get("loss"), example.a, example.y)
@@ -174,6 +177,74 @@ def answer(part: Part, question: Question, solution: PartSolution | None) -> Any
     if kind == "gradient-step":
         return {"grad": _plain(s.grad(param)), "new": _plain(s.new[param])}
     raise ValueError(f"unknown question kind {kind!r}")
+
+
+@lru_cache(maxsize=None)
+def softmax_text() -> str:
+    """aⱼ of the softmax as SymPy text: ``exp(z_j)/Sum(exp(z_k), (k, 1, n))``."""
+    return str(plain_symbols(sm.derive_softmax().steps[0].expr))
+
+
+def reference_key(params: Params = REFERENCE, variant: str = "reference",
+                  seed: int | None = None) -> dict:
+    """The schema 2 key of the reference assignment (reference.toml) with the
+    instance ``params`` (:func:`derive.problem.reference.reference_instance`)."""
+    return build_assignment_key(reference_instance(params), variant, seed)
+
+
+def from_schema_1(keys: Sequence[dict]) -> list[dict]:
+    """Schema 1 keys (docs/ANSWER_KEY.md) as schema 2 keys of reference.toml
+    with each key's params: the questions, networks and formulas of the
+    file, the numbers of the schema 1 key (``q12.W`` becomes ``q12.new``).
+    Keys of one shape are solved in one batch. A bad key is an InputError
+    naming ``key <variant>: <field>``."""
+    groups: dict[tuple, list[int]] = {}
+    instances = []
+    for i, k in enumerate(keys):
+        variant = str(k.get("variant", "reference"))[:40]
+        try:
+            assignment = reference_instance(parse_params(k["params"]))
+        except InputError as e:
+            raise InputError(f"key {variant}: {e.field}", e.problem) from None
+        seed = k.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise InputError(f"key {variant}: seed", "not a whole number")
+        instances.append(assignment)
+        shape = tuple((p.network, p.questions) for p in assignment.parts) + (seed,)
+        groups.setdefault(shape, []).append(i)
+    out: list[dict] = [{} for _ in keys]
+    for members in groups.values():
+        first = instances[members[0]]
+        built = build_assignment_keys(
+            first, [{p.id: p.given for p in instances[i].parts if p.given} for i in members],
+            [keys[i].get("variant", "reference") for i in members], keys[members[0]].get("seed"))
+        for i, key in zip(members, built):
+            key["answers"] = _answers_1(key, keys[i])
+            out[i] = key
+    return out
+
+
+def _answers_1(key: dict, old_key: dict) -> dict:
+    """A schema 2 key's answers with the numbers of the schema 1 key ``old_key``."""
+    old, out = old_key.get("answers"), {}
+    variant = str(old_key.get("variant", "reference"))[:40]
+    if not isinstance(old, dict):
+        raise InputError(f"key {variant}: answers", "not an object of q1...q14")
+    for qid, q in key["questions"].items():
+        value, new = old.get(qid), key["answers"][qid]
+        if value is None:
+            raise InputError(f"key {variant}: {qid}", "missing")
+        if q["kind"] in FORMULA_KINDS:
+            if isinstance(value, dict) and "value" in value and "value" in new:
+                new = {**new, "value": value["value"]}
+            out[qid] = new
+        elif q["kind"] == "gradient-step":
+            if not isinstance(value, dict) or not {"grad", "W"} <= set(value):
+                raise InputError(f"key {variant}: {qid}", 'expected {"grad": ..., "W": ...}')
+            out[qid] = {"grad": value["grad"], "new": value["W"]}
+        else:
+            out[qid] = value
+    return out
 
 
 def nothing_done_2(key: dict) -> dict[str, Any]:

@@ -6,9 +6,8 @@ how variants are drawn, keyed and rendered) into a set folder: each variant
 is compiled by a worker (:mod:`derive.executors`), written to a temporary
 folder and moved into place whole, with a stamp of its content hash (key,
 .tex sources, drawing code) so an unchanged variant is never rebuilt; the
-collections are the variants' PDFs joined (``collection = "merge"``,
-default) or typeset anew by the recipe (``"typeset"``, on the workers); the
-exports come last, the manifest very last.
+collections are the variants' PDFs joined; the exports come last, the
+manifest very last.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from pathlib import Path
 from derive.files import TEMP_PREFIX, commit, sha256_file, swap_in, umask, updating
 from derive.problem.spec import InputError
 from derive.variants.pdfs import BuildFailed, merge_collection
-from derive.variants.recipes import DOCUMENTS, ReferenceRecipe, content_hash
+from derive.variants.recipes import content_hash
 from derive.variants.settings import check_count, check_seed, variant_id
 
 STAMP = ".content-hash"   # in each variant folder: its content hash and its files' sha256
@@ -77,7 +76,8 @@ def required(stems) -> tuple[str, ...]:
     return tuple(f"{stem}.{ext}" for stem in stems for ext in ("tex", "pdf")) + ("key.json",)
 
 
-REQUIRED = required(DOCUMENTS.values())
+# a set whose manifest names no documents (made before they were named): the reference's
+REQUIRED = required(("problems", "solutions"))
 
 
 def variant_damage(folder: Path, digest: str, needed: tuple[str, ...] = REQUIRED) -> str | None:
@@ -181,14 +181,17 @@ def build_set(count: int, seed: int, config, out: str | Path | None = None, *,
     and .pdf and key.json; keys.json, keys.csv, all-problems.pdf,
     all-solutions.pdf, moodle.xml and manifest.json. ``recipe`` says how
     the variants are drawn, keyed and rendered (default: the reference
-    handout of ``config``, :class:`ReferenceRecipe`). A variant whose files
+    assignment under ``config``, :class:`AssignmentRecipe`). A variant whose files
     are those its stamp records, from the same content, is not rebuilt;
     anything damaged or missing is. Each variant folder is swapped in whole;
     the shared files are committed together at the end (a second run into
     the same folder is refused meanwhile)."""
     t0 = time.perf_counter()
     seed, count = check_seed(seed), check_count(count)
-    recipe = recipe if recipe is not None else ReferenceRecipe.of(config)
+    if recipe is None:
+        from derive.problem.assignment import load_assignment
+        from derive.variants.recipes import AssignmentRecipe
+        recipe = AssignmentRecipe.of(load_assignment("reference"), config)
     jobs = _check_options(executor, jobs, scheduler)
     out = Path(out) if out is not None else recipe.default_out(seed)
     made = not out.exists()
@@ -225,14 +228,14 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
     needed = required(recipe.documents.values())
     todo = [i for i, (vid, h) in enumerate(zip(ids, hashes))
             if variant_damage(out / vid, h, needed)]
-    mode = recipe.collection_mode
-    collection = hashlib.sha256(json.dumps([ids, hashes, mode]).encode()).hexdigest()
+    # (the collections are always merged: "merge" kept so older sets' hashes still match)
+    collection = hashlib.sha256(json.dumps([ids, hashes, "merge"]).encode()).hexdigest()
     collections = [(name, sol) for name, sol in recipe.collections
                    if manifest.get("collection") != collection or name not in intact]
     if todo or collections:
         with ex.open_executor(executor, jobs, scheduler) as pool:
             _run(pool, out, stage, keys, [dumps(k) for k in keys], hashes, todo, collections,
-                 recipe, progress, mode)
+                 recipe, progress)
 
     shared = {name: stage / name for name, _ in collections}
     if not (cached and manifest.get("count") == count and set(EXPORTS) <= intact):
@@ -287,40 +290,32 @@ def check_set(count: int, seed: int, out: str | Path | None = None,
 
 
 def _run(pool, out: Path, stage: Path, keys, key_texts, hashes, todo, collections, recipe,
-         progress, mode: str = "merge") -> None:
-    """Submit every variant (and, to typeset them, the collections first: the
-    longest tasks); install each result as it arrives; then merge the
-    collections from the finished PDFs. Collections go to ``stage``."""
+         progress) -> None:
+    """Submit every variant; install each result as it arrives; then merge
+    the collections from the finished PDFs into ``stage``."""
     pending = {}
-    if mode == "typeset":
-        for name, solutions in collections:
-            pending[pool.submit(recipe.collection_file, keys, solutions)] = ("set", name)
     for i in todo:
-        pending[pool.submit(recipe.variant_files, keys[i])] = ("variant", i)
-    merges = collections if mode == "merge" else []
-    bar = _progress(len(pending) + len(merges), progress)
+        pending[pool.submit(recipe.variant_files, keys[i])] = i
+    bar = _progress(len(pending) + len(collections), progress)
     try:
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             # keep what finished before raising what failed
             for f in sorted(done, key=lambda f: f.exception() is not None):
-                kind, what = pending.pop(f)
+                what = pending.pop(f)
                 result = f.result()
                 if isinstance(result, str):
                     raise BuildFailed(result)
-                if kind == "set":
-                    (stage / what).write_bytes(result)
-                else:
-                    _install_variant(out, keys[what]["variant"], result, key_texts[what],
-                                     hashes[what])
+                _install_variant(out, keys[what]["variant"], result, key_texts[what],
+                                 hashes[what])
                 bar.update(1)
-        if merges:
+        if collections:
             from concurrent.futures import ThreadPoolExecutor
             ids = [k["variant"] for k in keys]
-            with ThreadPoolExecutor(len(merges)) as threads:
-                for name, data in zip([n for n, _ in merges], threads.map(
+            with ThreadPoolExecutor(len(collections)) as threads:
+                for name, data in zip([n for n, _ in collections], threads.map(
                         lambda m: merge_collection(out, ids, recipe.documents[
-                            "solutions" if m[1] else "problems"]), merges)):
+                            "solutions" if m[1] else "problems"]), collections)):
                     (stage / name).write_bytes(data)
                     bar.update(1)
     finally:

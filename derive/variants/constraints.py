@@ -1,18 +1,12 @@
-"""The constraints that make a generated variant worth setting, as data.
+"""The ``[variants.constraints]`` table (:func:`parse_constraints`: every
+richness constraint of :mod:`derive.variants.richness`, and ``unique``),
+and the schema-1 generator's batch checks.
 
-Each :class:`Constraint` has a name (the key in ``[variants.constraints]``),
-a default setting, a parser for the setting and a check. ``batch`` checks run
-on a whole batch of evaluated candidates at once (:class:`derive.variants.generate.Evaluated`,
-NumPy arrays, batch axis first) and return one bool per candidate.
-``distinct_from_mistakes`` needs answer keys (:func:`unchanged_items`, run
-by the generator on screened candidates only) and ``unique`` the variants
-already chosen, so the generator applies those two itself. A constraint is
-switched off with ``false``; ``true`` keeps its default setting; anything
-else is its setting.
-
-Together they keep every variant as rich as the reference: every input
-entry counts, at least two distinct hidden units learn, no probabilities
-tie, and every common mistake shows in every item it concerns.
+The batch checks (:data:`CONSTRAINTS`, :func:`unchanged_items`) serve only
+:mod:`derive.variants.generate`, the reference's schema-1 generator that the
+tests of the bespoke documents still use; ``handouts variants`` and
+``handouts stress`` check every part of any assignment, the reference's
+too, by :mod:`derive.variants.richness`. They go with the bespoke documents.
 """
 
 from __future__ import annotations
@@ -259,18 +253,29 @@ CONSTRAINTS: tuple[Constraint, ...] = (
 BY_NAME: dict[str, Constraint] = {c.name: c for c in CONSTRAINTS}
 
 
+def _parser(default) -> Callable[[Any, str], Any]:
+    """A setting's parser, by the kind of its default."""
+    if isinstance(default, bool):
+        return _flag
+    return _bounds if isinstance(default, tuple) else _positive
+
+
 def parse_constraints(data, section: str = "variants.constraints") -> dict[str, Any]:
-    """The switched-on constraints and their settings, by name."""
+    """The switched-on constraints and their settings, by name: every
+    richness constraint of :mod:`derive.variants.richness` and ``unique``
+    (on by default)."""
+    from derive.variants.richness import RICHNESS, UNIQUE
+    defaults = {r.name: r.default for r in RICHNESS} | {UNIQUE: True}
     if not isinstance(data, dict):
         raise InputError(section, "expected a table of constraint = setting")
     for name in data:
-        if name not in BY_NAME:
+        if name not in defaults:
             raise InputError(f"{section}.{name}", "unknown constraint; expected "
-                             + ", ".join(BY_NAME))
+                             + ", ".join(defaults))
     out = {}
-    for c in CONSTRAINTS:
-        value = data.get(c.name, True)
+    for name, default in defaults.items():
+        value = data.get(name, True)
         if value is False:
             continue
-        out[c.name] = c.default if value is True else c.parse(value, f"{section}.{c.name}")
+        out[name] = default if value is True else _parser(default)(value, f"{section}.{name}")
     return out

@@ -55,8 +55,11 @@ def _labels(rng: np.random.Generator, part: Part, count: int) -> np.ndarray | No
     return np.array(grid.values, dtype=object)[rng.integers(0, len(grid.values), (count, n))]
 
 
-def draw_part(rng: np.random.Generator, part: Part, count: int) -> list[PartData]:
-    """``count`` candidate instances of ``part`` from the stream ``rng``."""
+def draw_part(rng: np.random.Generator, part: Part, count: int,
+              nonzero_x: bool = False) -> list[PartData]:
+    """``count`` candidate instances of ``part`` from the stream ``rng``;
+    ``nonzero_x``: the inputs from the grid's non-zero values (the same
+    distribution as rejecting a zero input, when the grid has one)."""
     drawn: dict[str, np.ndarray] = {}
     for name, shape in _fields(part):
         if name == "y":
@@ -67,6 +70,8 @@ def draw_part(rng: np.random.Generator, part: Part, count: int) -> list[PartData
         grid = part.grid(name)
         if grid is not None:
             values = np.array(grid.values, dtype=object)
+            if name == "x" and nonzero_x and any(v != 0 for v in grid.values):
+                values = np.array([v for v in grid.values if v != 0], dtype=object)
             drawn[name] = values[rng.integers(0, len(values), size=(count, *shape))]
     return [_instance(part, {k: v[i].tolist() if isinstance(v[i], np.ndarray) else v[i]
                              for k, v in drawn.items()}) for i in range(count)]

@@ -1,4 +1,9 @@
-"""The reference assignment's variants: candidate generation and selection.
+"""The reference's schema-1 variants: candidate generation and selection.
+
+Left only for the tests of the bespoke documents and grading, which read
+schema-1 keys; ``handouts variants`` and ``handouts stress`` draw the
+reference from its assignment file (:mod:`derive.variants.instances`).
+This module goes with the bespoke documents.
 
 Variant ``k`` of seed ``S`` draws its candidates from its own random stream,
 ``numpy.random.SeedSequence(S, spawn_key=(k,))`` (the k-th child of
@@ -159,7 +164,7 @@ def evaluate(c: Candidates, s: VariantSettings) -> Evaluated:
 
 def batch_checks(c: Candidates, s: VariantSettings) -> dict[str, np.ndarray]:
     """Each switched-on batch constraint's verdict on every candidate."""
-    active = [BY_NAME[n] for n in s.constraints if BY_NAME[n].batch]
+    active = [BY_NAME[n] for n in _batch_names(s)]
     if not active:
         return {}
     e = evaluate(c, s)
@@ -198,7 +203,7 @@ def _identity(c: Candidates, i: int) -> tuple[tuple, tuple]:
 
 def _batch_names(s: VariantSettings) -> list[str]:
     """The switched-on batch constraints, in the order of CONSTRAINTS."""
-    return [n for n in s.constraints if BY_NAME[n].batch]
+    return [n for n in s.constraints if n in BY_NAME and BY_NAME[n].batch]
 
 
 def _screen(streams: list[Stream], s: VariantSettings, names: Sequence[str]) -> None:

@@ -5,7 +5,7 @@ Part ``j`` (0-based, in file order) of variant ``k`` of seed ``S`` draws its
 candidates from its own stream, ``SeedSequence(S, spawn_key=(k, j))``,
 ``BATCH`` at a time (:func:`derive.variants.draw.draw_part`), solves the
 whole batch in one call (:func:`derive.numerics.solve.solve_parts`), screens
-it, and takes the first candidate in stream order that passes the screen,
+it (each candidate's checks in order, up to the first it fails), and takes the first candidate in stream order that passes the screen,
 then the mistakes check, and whose data no variant 0..k-1 has. So variant
 k depends only on (S, k), the assignment and the settings: ``--count 40``
 extends ``--count 30``. Parts without variants keep their given data.
@@ -65,11 +65,10 @@ def _part_instances(part, j: int, seed: int, count: int, s: VariantSettings, sta
                 if stream.spent:
                     raise _unmeetable(part, j, variant_id(seed, k, count), stats,
                                       s.max_candidates)
-                datas = draw_part(stream.rng, part, BATCH)
+                datas = draw_part(stream.rng, part, BATCH, "nonzero_inputs" in s.constraints)
                 solutions = solve_parts(part, datas)
-                stream.refill(list(zip(datas, solutions)), np.array(
-                    [[r.check(part, sol, d, setting, s.figures) for r, setting in screen]
-                     for d, sol in zip(datas, solutions)], bool).reshape(len(datas), len(screen)))
+                stream.refill(list(zip(datas, solutions)),
+                              *_screen(part, datas, solutions, screen, s.figures))
                 continue
             data, solution = stream.batch[0][i]
             if not _passes(part, solution, data, late, s.figures, stats):
@@ -83,6 +82,20 @@ def _part_instances(part, j: int, seed: int, count: int, s: VariantSettings, sta
             stats.accepted += 1
             yield data
             break
+
+
+def _screen(part, datas, solutions, screen, figures: int) -> tuple[np.ndarray, np.ndarray]:
+    """The screen's verdicts (B, n) on a batch, and which checks ran: each
+    candidate's checks in order up to the first it fails."""
+    ok = np.ones((len(datas), len(screen)), bool)
+    ran = np.zeros_like(ok)
+    for i, (data, solution) in enumerate(zip(datas, solutions)):
+        for j, (r, setting) in enumerate(screen):
+            ran[i, j] = True
+            ok[i, j] = r.check(part, solution, data, setting, figures)
+            if not ok[i, j]:
+                break
+    return ok, ran
 
 
 def _passes(part, solution, data, late, figures: int, stats: Stats) -> bool:

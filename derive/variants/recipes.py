@@ -1,10 +1,9 @@
 """How a variant set's variants are drawn, keyed and rendered.
 
 The set build (:mod:`derive.variants.build_set`) is one piece of code for
-every assignment; a recipe is what differs: :class:`ReferenceRecipe` (the
-reference handout of a course config, schema 1 keys, its bespoke documents)
-and :class:`AssignmentRecipe` (any assignment file, schema 2 keys). A recipe
-is handed to the workers, so it holds only picklable data.
+every assignment; a recipe is what differs: :class:`AssignmentRecipe` (any
+assignment file, the reference's by default; schema 2 keys). A recipe is
+handed to the workers, so it holds only picklable data.
 """
 
 from __future__ import annotations
@@ -12,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 from derive.files import files_digest, temp_folder
 from derive.variants.settings import VariantSettings, settings_of
 
-DOCUMENTS = {"problems": "problems", "solutions": "solutions"}  # kind -> file stem
 COLLECTIONS = (("all-problems.pdf", False), ("all-solutions.pdf", True))
 
 
@@ -58,89 +56,6 @@ def _drawing_digest() -> str:
     return files_digest(m.__file__ for m in (build, figures, network_figure, plotting, regions))
 
 
-def _sources(keys: Sequence[dict], config) -> list[dict[str, str]]:
-    """The .tex sources of every variant, rendered without drawing anything
-    (the figures are named, not drawn: their content follows from the key)."""
-    from derive.documents.build import render_documents
-    from derive.documents.figures import figure_names, figure_path
-    # as build_documents names them
-    return [render_documents(k, config, figures={name: figure_path(name)
-                                                 for name in figure_names(k)})
-            for k in keys]
-
-
-def build_variant_files(key: dict, config) -> dict[str, bytes] | str:
-    """Worker task: one variant's documents, as {relative path: bytes}, or the
-    one-line LaTeX error (exceptions with extra fields do not cross process
-    or cluster boundaries reliably)."""
-    from derive.documents.build import LatexError, build_documents
-    try:
-        with temp_folder("handouts-variant-") as out:
-            paths = build_documents(key, config, out, names=DOCUMENTS)
-            return {str(p.relative_to(out)): p.read_bytes() for p in paths}
-    except LatexError as e:
-        return f"{key['variant']}: {e.with_log()}"
-
-
-def build_collection_file(keys: list[dict], config, solutions: bool) -> bytes | str:
-    """Worker task: all-problems.pdf or all-solutions.pdf, as bytes."""
-    from derive.documents.build import LatexError, build_collection
-    try:
-        with temp_folder("handouts-collection-") as out:
-            return build_collection(keys, config, out / "collection.pdf",
-                                    solutions=solutions).read_bytes()
-    except LatexError as e:
-        return f"{'all-solutions' if solutions else 'all-problems'}: {e.with_log()}"
-
-
-@dataclass(frozen=True)
-class ReferenceRecipe:
-    """The reference handout of a course config: candidates from the
-    ``[variants]`` ranges, schema 1 keys, the bespoke problem sheet and
-    worked solutions."""
-
-    config: object
-    settings: VariantSettings
-
-    @classmethod
-    def of(cls, config) -> "ReferenceRecipe":
-        return cls(config, settings_of(config))
-
-    documents = DOCUMENTS
-    collections = COLLECTIONS
-
-    @property
-    def collection_mode(self) -> str:
-        return self.settings.collection
-
-    def default_out(self, seed: int) -> Path:
-        return Path("reports") / "variants" / f"s{seed}"
-
-    def inputs(self, seed: int) -> str:
-        return inputs_digest(seed, self.settings, self.config)
-
-    def keys(self, seed: int, count: int) -> list[dict]:
-        from derive.variants.generate import generate_keys
-        return generate_keys(seed, count, self.settings)
-
-    def sources(self, keys: Sequence[dict]) -> list[dict[str, str]]:
-        return _sources(keys, self.config)
-
-    def variant_files(self, key: dict) -> dict[str, bytes] | str:
-        return build_variant_files(key, self.config)
-
-    def collection_file(self, keys: list[dict], solutions: bool) -> bytes | str:
-        return build_collection_file(keys, self.config, solutions)
-
-    def exports(self, keys: Sequence[dict]) -> dict[str, str]:
-        from derive.variants.exports import keys_csv, moodle_xml
-        return {"keys.csv": keys_csv(keys), "moodle.xml": moodle_xml(keys, self.settings.figures)}
-
-    def manifest(self) -> dict:
-        """What the manifest records besides what every set's does."""
-        return {}
-
-
 @dataclass(frozen=True)
 class AssignmentRecipe:
     """Any assignment file: every part with variants drawn from its grids
@@ -154,17 +69,22 @@ class AssignmentRecipe:
 
     @classmethod
     def of(cls, assignment, config) -> "AssignmentRecipe":
-        return cls(assignment, config, settings_of(config))
+        """The recipe of ``assignment`` under a course config: its
+        ``[variants]`` settings, the reference's ranges mapped onto its grids
+        (:mod:`derive.variants.reference_ranges`)."""
+        from derive.variants.reference_ranges import with_ranges
+        settings = settings_of(config)
+        return cls(with_ranges(assignment, settings, config.variants), config, settings)
 
     documents = {"problems": "problems", "solutions": "handout"}  # as render_assignment names them
 
     collections = COLLECTIONS
 
-    # the variants' PDFs joined: no template typesets an assignment's collection
-    collection_mode = "merge"
-
     def default_out(self, seed: int) -> Path:
-        return Path("reports") / "variants" / self.assignment.name / f"s{seed}"
+        """reports/variants/<name>/s<seed>; the reference's reports/variants/s<seed>."""
+        from derive.variants.reference_ranges import REFERENCE
+        name = self.assignment.name
+        return Path("reports", "variants", *([] if name == REFERENCE else [name]), f"s{seed}")
 
     def inputs(self, seed: int) -> str:
         return inputs_digest(seed, self.settings, self.config, self.assignment.digest)
@@ -206,15 +126,13 @@ def render_variant(assignment, key: dict, config):
 
 def build_assignment_variant(assignment, key: dict, config) -> dict[str, bytes] | str:
     """Worker task: one variant's problem sheet and worked solutions (.tex,
-    .pdf, the network figures), as {relative path: bytes}, or the one-line
+    .pdf, the figures), as {relative path: bytes}, or the one-line
     LaTeX error."""
-    from derive.documents.assignment_build import figure_paths, network_data
+    from derive.documents.assignment_build import figure_makers
     from derive.documents.build import LatexError, compile_sources
-    from derive.documents.figures import draw
+    from derive.numerics.solve import solve_part
     sources, variant = render_variant(assignment, key, config)
-    parts = {p.id: p for p in variant.parts}
-    figures = {path: partial(draw, "network", network_data(parts[pid]))
-               for pid, path in figure_paths(variant).items()}
+    figures = figure_makers(variant, {p.id: solve_part(p) for p in variant.parts if p.given})
     try:
         with temp_folder("handouts-variant-") as out:
             paths = compile_sources(out, sources, figures, timeout=120)

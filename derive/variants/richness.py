@@ -7,10 +7,8 @@ candidate: the part, its numbers (:class:`derive.numerics.solve.PartSolution`),
 its data, the setting and the precision contract's figures. ``screen``
 checks are cheap and run on every candidate of a batch; the others (the
 mistakes, which recompute the part once per mistake) only on a candidate
-that passed the screen. Settings named like one of today's constraints
-(:mod:`derive.variants.constraints`) follow the config's
-``[variants.constraints]``: switched off there, off here; a value there is
-the value here.
+that passed the screen. The config's ``[variants.constraints]`` switches
+each off or sets it (:func:`derive.variants.constraints.parse_constraints`).
 """
 
 from __future__ import annotations
@@ -21,9 +19,10 @@ from typing import Any, Callable
 import numpy as np
 
 from derive.problem import precision
+from derive.variants import unit_checks as u
 
 FACTOR = 10.0   # tolerances beyond which a number is not "rounded too early"
-STEPPED = ("step", "gradient-step")
+STEPPED = u.STEPPED
 OUTPUT_PROBABILITIES = ("softmax", "sigmoid")
 
 
@@ -57,17 +56,13 @@ def _far(given, expected, figures: int, factor: float = FACTOR) -> bool:
 # The checks
 
 
-def _relu_layers(part) -> list[int]:
-    return [l for l, act in enumerate(_activations(part)) if act == "relu"]
-
-
 def _kink_margin(part, s, data, margin, figures) -> bool:
     passes = [s] + ([s.after] if s.after is not None else [])
-    return all((np.abs(p.z[l]) >= margin).all() for p in passes for l in _relu_layers(part))
+    return all((np.abs(p.z[l]) >= margin).all() for p in passes for l in u.relu_layers(part))
 
 
 def _active_units(part, s, data, setting, figures) -> bool:
-    return all((s.z[l] > 0).any() for l in _relu_layers(part))
+    return all((s.z[l] > 0).any() for l in u.relu_layers(part))
 
 
 def _slope(act: str, z: np.ndarray) -> np.ndarray:
@@ -105,7 +100,7 @@ def _probability_answers(part, s) -> list[np.ndarray]:
     for q in _asks(part, "probability"):
         source = s.after if q.get("after") else s
         if source is not None:
-            out.append(np.array([_class_probability(source, q)]))
+            out.append(np.asarray(source.a[-1], float))   # every class's, not only the one asked
     if _activations(part)[-1] in OUTPUT_PROBABILITIES:
         for q in _asks(part, "forward", "after-step"):
             source = s.after if q.kind == "after-step" else s
@@ -162,7 +157,8 @@ def unseen_mistakes(part, s, data, factor: float = FACTOR, figures: int = precis
     student could make unnoticed on this instance: an answer of a kind the
     mistake enters (its ``kinds``) that it changes by no more than
     ``factor`` tolerances (it looks like rounding), an answer it changes to
-    one that shows no work (zeros, a copy of the given data), or ("") a
+    one that shows no work (zeros, a copy of the given data, what doing
+    nothing gives: after the step, the value before it), or ("") a
     mistake that changes no answer beyond rounding. In the other answers a
     mistake only comes through an earlier one, which the grader carries
     forward. ``first``: stop at the first one."""
@@ -182,7 +178,7 @@ def unseen_mistakes(part, s, data, factor: float = FACTOR, figures: int = precis
         own = MISTAKE_KINDS[code].kinds
         for q in part.questions:
             if q.id in changed and ((q.kind in own and q.id not in shown)
-                                    or _blank(wrong[q.id], given, figures)):
+                                    or _blank(wrong[q.id], given + _nothing(s, q), figures)):
                 out.append((code, q.id))
         if not shown:
             out.append((code, ""))
@@ -206,6 +202,16 @@ def _far_answer(wrong, right, figures: int, factor: float) -> bool:
     return any(_far(w, r, figures, factor) for w, r in zip(_leaves(wrong), _leaves(right)))
 
 
+def _nothing(s, q) -> list[np.ndarray]:
+    """What doing nothing gives for an answer after the step: the same
+    quantity before it (a copy of an earlier answer, graded as no work)."""
+    if q.kind == "after-step":
+        return [np.asarray(s.value(q.get("value")), float)]
+    if q.kind == "probability" and q.get("after"):
+        return [np.array(_class_probability(s, q))]
+    return []
+
+
 def _blank(wrong, given, figures: int) -> bool:
     return any(precision.blank(w, given, figures) for w in _leaves(wrong))
 
@@ -220,9 +226,26 @@ def _has(*kinds: str):
 
 RICHNESS: tuple[Richness, ...] = (
     Richness("kink_margin", "every ReLU pre-activation at least this far from the kink at 0, "
-             "before and after the step", 0.5, lambda p: bool(_relu_layers(p)), _kink_margin),
+             "before and after the step", 0.5, lambda p: bool(u.relu_layers(p)), _kink_margin),
     Richness("active_units", "at least one unit of every ReLU layer active",
-             True, lambda p: bool(_relu_layers(p)), _active_units),
+             True, lambda p: bool(u.relu_layers(p)), _active_units),
+    Richness("hidden_mixed", "every ReLU layer of two units or more has a unit active and "
+             "a unit off", True, lambda p: bool(u.relu_layers(p, 2)), u.hidden_mixed),
+    Richness("nonzero_inputs", "no input entry is 0", True, lambda p: True, u.nonzero_inputs),
+    Richness("distinct_units", "no two units of a hidden layer alike (the same column of "
+             "Wˡ and entry of w₀ˡ)", True, lambda p: bool(u.hidden_layers(p)),
+             u.distinct_units),
+    Richness("learning_units", "in every hidden layer whose weight gradient is asked, two "
+             "units learn (a non-zero column of ∂ℓ/∂Wˡ) with different rows of Wˡ⁺¹", True,
+             lambda p: bool(u.learning_layers(p)), u.learning_units),
+    Richness("gradient_spread", "every asked weight gradient of a hidden layer has two "
+             "columns with two non-zero entries each (one, with one input)", True,
+             lambda p: bool(u.learning_layers(p)), u.gradient_spread),
+    Richness("no_ties", "no two class probabilities of a softmax output within one unit of "
+             "the second-to-last significant figure asked, before or after the step", True,
+             u.softmax_output, u.no_ties),
+    Richness("loss_decreases", "the step lowers the loss", True,
+             lambda p: bool(p.step_params), u.loss_decreases),
     Richness("unsaturated", "every sigmoid/tanh unit whose slope enters the gradients keeps "
              "at least this share of its steepest slope (f′(z)/f′(0))", 0.01,
              lambda p: bool(_saturable(p)), _unsaturated),
@@ -252,14 +275,7 @@ def _probability_answers_possible(part) -> bool:
 
 def active(part, constraints: dict) -> list[tuple[Richness, Any]]:
     """The constraints that concern ``part``, with their settings:
-    ``constraints`` is the config's switched-on reference constraints (a
-    name it shares that is not there is switched off)."""
-    from derive.variants.constraints import BY_NAME as REFERENCE
-    out = []
-    for r in RICHNESS:
-        if r.name in REFERENCE and r.name not in constraints:
-            continue
-        setting = constraints.get(r.name, r.default)
-        if r.applies(part):
-            out.append((r, setting))
-    return out
+    ``constraints`` is the config's switched-on constraints
+    (:func:`derive.variants.constraints.parse_constraints`)."""
+    return [(r, constraints[r.name]) for r in RICHNESS
+            if r.name in constraints and r.applies(part)]

@@ -50,8 +50,11 @@ class Stream:
         self.batch: tuple[Any, np.ndarray] | None = None  # with its verdicts (B, n)
         self.pos = 0        # the next candidate of the batch to examine
 
-    def refill(self, c, verdicts: np.ndarray) -> None:
+    def refill(self, c, verdicts: np.ndarray, checked: np.ndarray | None = None) -> None:
+        """A new batch with its verdicts (B, n); ``checked``: which checks ran
+        on which candidate (default all; a check that did not run passes)."""
         self.batch, self.pos = (c, verdicts), 0
+        self.checked = np.ones_like(verdicts, bool) if checked is None else checked
 
     @property
     def spent(self) -> bool:
@@ -67,10 +70,10 @@ class Stream:
         limit = min(len(c), self.pos + self.limit - self.tried)
         passing = np.flatnonzero(ok[self.pos:limit].all(axis=1))
         end = self.pos + int(passing[0]) + 1 if len(passing) else limit
-        seen = ok[self.pos:end]
+        seen, ran = ok[self.pos:end], self.checked[self.pos:end]
         stats.examined += len(seen)
-        for name, rejected in zip(names, (~seen).sum(axis=0)):
-            stats.count(name, rejected, len(seen))
+        for name, rejected, checked in zip(names, (~seen & ran).sum(axis=0), ran.sum(axis=0)):
+            stats.count(name, rejected, checked)
         self.tried += end - self.pos
         self.pos = end
         return end - 1 if len(passing) else None

@@ -14,7 +14,7 @@ from derive.variants.constraints import parse_constraints
 MAX_COUNT = 100_000
 MAX_SIZE = 8
 MAX_ENTRY = 100
-COLLECTION_MODES = ("merge", "typeset")
+COLLECTION_MODES = ("merge",)   # the variants' PDFs joined (pdfunite)
 
 
 def variant_id(seed: int, k: int, count: int) -> str:
@@ -63,7 +63,7 @@ class VariantSettings:
     network: NetworkRanges = NetworkRanges()
     constraints: dict = field(default_factory=lambda: parse_constraints({}))
     max_candidates: int = 20_000
-    collection: str = "merge"   # or "typeset" (see build_set)
+    collection: str = "merge"   # the only mode left (see build_set)
     figures: int = precision.FIGURES   # [course] figures: the precision contract
 
 
@@ -145,6 +145,9 @@ def parse_settings(data: Any, section: str = "variants",
                              f"expected a whole number from 1 to 10^7, got {m!r}")
         out["max_candidates"] = m
     if "collection" in data:
+        if data["collection"] == "typeset":
+            raise InputError(f"{section}.collection", '"typeset" is no longer offered: the '
+                             "collections are the variants' PDFs joined; leave it out")
         if data["collection"] not in COLLECTION_MODES:
             raise InputError(f"{section}.collection", f"expected one of "
                              f"{', '.join(map(repr, COLLECTION_MODES))}, got {data['collection']!r}")

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from derive.grading.answers import key_submission
+from derive.grading.kind_answers import key_submission
 from derive.cli import main
 from derive.grading.rules import Rules
 from derive.numerics.key import build_key, build_keys, dumps
@@ -382,9 +382,16 @@ def test_schema_2_csv_answers_with_gradient_step_columns(kind_set, tmp_path, cap
     [ada] = json.loads(capsys.readouterr().out)["students"]
     assert ada["items"]["q4"]["status"] == ada["items"]["q10"]["status"] == "correct"
     assert ada["score"] == 15
-    f.write_text("student,variant,q10.W\nAda,v3,[[1]]\n")
+    # the new value by the parameter's letter (the reference's old q12.W columns)
+    header[-1] = "q10.W"
+    with f.open("w", newline="") as h:
+        csv.writer(h).writerows([header, row])
+    assert main(["grade", "--answers", str(f), "--keys", str(folder), "--json"]) == 0
+    [ada] = json.loads(capsys.readouterr().out)["students"]
+    assert ada["items"]["q10"]["status"] == "correct"
+    f.write_text("student,variant,q10.X\nAda,v3,[[1]]\n")
     assert main(["grade", "--answers", str(f), "--keys", str(folder)]) == 2
-    assert "unknown column 'q10.W'" in capsys.readouterr().err
+    assert "unknown column 'q10.X'" in capsys.readouterr().err
 
 
 def test_schema_2_feedback_pdf(kind_set, tmp_path, capsys):
@@ -427,3 +434,32 @@ def test_schema_2_one_key_and_bad_answers_files(kind_set, tmp_path, capsys):
     twice = write(tmp_path / "c.json", [_submission(keys[0], "Ada"), _submission(keys[0], " ada")])
     assert main(["grade", "--answers", str(twice), "--key", str(key)]) == 2
     assert "appears twice (entry 1 and entry 2)" in capsys.readouterr().err
+
+
+def test_a_schema_1_key_grades_as_its_schema_2_key(tmp_path, capsys):
+    """An old key file and the schema 2 key `handouts key --params OLD.json`
+    prints for it give the same report, on an old answers file (q12.W)."""
+    from derive.problem.spec import parse_params
+    [instance] = varied(1, seed=9)
+    old = build_keys([instance], ["s9-1"], seed=9)[0]
+    old_file = write(tmp_path / "old.json", old)
+    assert main(["key", "--params", str(old_file)]) == 0
+    new = json.loads(capsys.readouterr().out)
+    assert new["schema"] == 2 and parse_params(old["params"]) == instance
+    new_file = write(tmp_path / "new.json", {**new, "variant": "s9-1", "seed": 9})
+    [a] = recompute(old, [BY_CODE["transposed"]])
+    [b] = recompute(old, [BY_CODE["missing-relu-mask"], BY_CODE["ascent"]])
+    subs = [key_submission(old, "Ada", a), key_submission(old, "Bob", b),
+            key_submission(old, "Cy", {"q13": {"W": [[0] * 4] * 2}})]
+    for s in subs:   # as old answers files have them: {"grad", "W"}
+        for q in ("q12", "q13"):
+            s["answers"][q] = {("W" if p == "new" else p): v for p, v in s["answers"][q].items()}
+    answers = write(tmp_path / "a.json", subs)
+    reports = []
+    for key in (old_file, new_file):
+        assert main(["grade", "--answers", str(answers), "--key", str(key), "--json"]) == 0
+        reports.append(json.loads(capsys.readouterr().out))
+    assert reports[0] == reports[1]
+    ada, bob, cy = reports[0]["students"]
+    assert ada["items"]["q6"]["diagnosis"] == ["transposed"] and bob["score"] < 100
+    assert cy["items"]["q13"]["status"] == "wrong"

@@ -7,12 +7,15 @@ import sys
 import pytest
 
 from derive.cli import main
-from derive.numerics.key import build_key
+from derive.numerics.key import build_key, reference_key
 
 
-def test_prints_the_reference_key(capsys):
+def test_prints_the_schema_2_key_of_the_reference_assignment(capsys):
     assert main(["key"]) == 0
-    assert json.loads(capsys.readouterr().out) == build_key()
+    out = capsys.readouterr().out
+    assert json.loads(out) == reference_key() and json.loads(out)["schema"] == 2
+    assert main(["key", "--assignment", "reference"]) == 0
+    assert capsys.readouterr().out == out
 
 
 def test_reads_a_toml_params_file(tmp_path, capsys):
@@ -21,15 +24,16 @@ def test_reads_a_toml_params_file(tmp_path, capsys):
                  "x = [2, 1]\ny = [1, 0, 0]\nlr = 0.1\nquery_class = 0\n")
     assert main(["key", "--params", str(f)]) == 0
     key = json.loads(capsys.readouterr().out)
-    assert key["params"]["softmax_layer"]["x"] == [2, 1]
-    assert key["params"]["network"] == build_key()["params"]["network"]
+    assert key["schema"] == 2 and key["params"]["softmax-layer"]["x"] == [2, 1]
+    assert key["questions"]["q7"]["class"] == key["questions"]["q9"]["class"] == 1
+    assert key["params"]["network"] == reference_key()["params"]["network"]
 
 
-def test_reads_a_json_params_file_and_an_answer_key(tmp_path, capsys):
+def test_reads_a_json_params_file_and_a_schema_1_answer_key(tmp_path, capsys):
     f = tmp_path / "key.json"
     f.write_text(json.dumps(build_key()))
     assert main(["key", "--params", str(f)]) == 0
-    assert json.loads(capsys.readouterr().out) == build_key()
+    assert json.loads(capsys.readouterr().out) == reference_key()
 
 
 @pytest.mark.parametrize("text,suffix,words", [
@@ -56,7 +60,7 @@ def test_missing_file(capsys):
 def test_console_script_and_module_agree():
     out = subprocess.run([sys.executable, "-m", "derive", "key"], capture_output=True,
                          text=True, check=True).stdout
-    assert json.loads(out) == build_key()
+    assert json.loads(out) == reference_key()
 
 
 def test_unknown_option_is_status_2():

@@ -1,23 +1,38 @@
-"""``handouts stress``: acceptance, rejections per constraint, the audit of
-the accepted variants, answer ranges, time per variant; Ctrl-C and bad input."""
+"""``handouts stress``: acceptance, rejections per part and constraint, the
+audit of the accepted variants, answer ranges, time per variant; Ctrl-C and
+bad input."""
 
 from derive.cli import main
-from derive.variants.constraints import CONSTRAINTS
-from derive.variants.stress import DEGENERACIES
+from derive.problem.assignment import load_assignment
+from derive.variants.audit import DEGENERACIES
+from derive.variants.constraints import parse_constraints
+from derive.variants.richness import active
 
 
-def test_stress_report(capsys):
-    assert main(["stress", "--count", "40", "--seed", "3"]) == 0
+def _rates(out: str) -> dict[str, tuple[float, int]]:
+    rates = {}
+    for line in out.splitlines():
+        words = line.split()
+        if len(words) == 3 and words[1].endswith("%"):
+            rates[words[0]] = (float(words[1][:-1]), int(words[2]))
+    return rates
+
+
+def test_stress_report_of_the_reference(capsys):
+    """Without --assignment: the reference assignment, every constraint of
+    each part counted, the audit all 0, the answers' ranges."""
+    assert main(["stress", "--count", "20", "--seed", "3"]) == 0
     out = capsys.readouterr().out
-    assert "40 variants of seed 3" in out and "ms per variant" in out
-    assert "accepted 40 of" in out
-    for c in CONSTRAINTS:
-        assert f"\n{c.name} " in out
+    assert out.startswith("assignment reference\n20 variants of seed 3")
+    assert "ms per variant" in out and "accepted 40 of" in out   # two parts drawn
+    rates = _rates(out)
+    for part in load_assignment("reference").parts[1:]:
+        for r, _ in active(part, parse_constraints({})):
+            assert f"{part.id}.{r.name}" in rates
     for name in DEGENERACIES:   # every degeneracy, and none with the defaults
-        assert f"\n{name} " in out
         line = next(x for x in out.splitlines() if x.startswith(name + " "))
         assert line.split()[1] == "0.0%", line
-    for item in ("q5", "q6", "q7", "q12.grad", "q12.W", "q13.W", "q14"):
+    for item in ("q5", "q6", "q7", "q12.grad", "q12.new", "q13.new", "q14"):
         assert f"\n{item} " in out
 
 
@@ -29,22 +44,22 @@ def test_stress_shows_degeneracies_with_the_constraints_off(capsys, tmp_path):
     out = capsys.readouterr().out
     line = next(x for x in out.splitlines() if x.startswith("zero_input "))
     assert line.split()[1] != "0.0%"
-    assert "\nnonzero_inputs " not in out   # switched off: not counted
+    assert ".nonzero_inputs " not in out   # switched off: not counted
 
 
 # A real SIGINT, sent by the process to itself once generation is under way
 # (a sleep before sending it would race with the imports on a busy machine).
 INTERRUPT = """
 import os, signal, sys
-import derive.variants.generate as v
+import derive.variants.instances as v
 from derive.cli import main
-screen, calls = v._screen, []
-def screen_then_interrupt(*args):
+draw, calls = v.draw_part, []
+def draw_then_interrupt(*args):
     calls.append(1)
     if len(calls) == 3:
         os.kill(os.getpid(), signal.SIGINT)
-    return screen(*args)
-v._screen = screen_then_interrupt
+    return draw(*args)
+v.draw_part = draw_then_interrupt
 sys.exit(main(["stress", "--count", "100000"]))
 """
 
@@ -75,18 +90,17 @@ def test_stress_an_assignment_reports_each_parts_constraints(capsys):
     assert main(["stress", "--assignment", "reference", "--count", "20", "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("assignment reference\n20 variants of seed 3")
-    rates = {}
-    for line in out.splitlines():
-        words = line.split()
-        if len(words) == 3 and words[1].endswith("%"):
-            rates[words[0]] = (float(words[1][:-1]), int(words[2]))
+    rates = _rates(out)
     # both parts with variants, every constraint that concerns each, counted
     assert {"network.kink_margin", "network.active_units", "network.distinct_from_mistakes",
-            "softmax-layer.probabilities", "softmax-layer.unique", "network.unique"} <= set(rates)
+            "network.learning_units", "softmax-layer.no_ties", "softmax-layer.probabilities",
+            "softmax-layer.unique", "network.unique"} <= set(rates)
     assert not any(name.startswith("sigmoid-unit.") for name in rates)   # no given data
     assert not any(name.endswith(".unsaturated") for name in rates)      # no sigmoid/tanh
     assert rates["network.unique"] == (0.0, 20) and rates["network.kink_margin"][0] > 0
     assert "\nq13.grad " in out and "\nq14 " in out   # the answers' ranges
+    tanh = main(["stress", "--assignment", "tanh-mse", "--count", "5"])
+    assert tanh == 0 and "tanh-net.unsaturated " in capsys.readouterr().out
 
 
 def test_stress_a_bad_assignment_is_one_line(capsys):

@@ -33,21 +33,22 @@ def test_real_build(tmp_path, capsys):
     ids = [f"s{SEED}-0", f"s{SEED}-1"]
     for vid in ids:
         names = {p.name for p in (out / vid).iterdir()}
-        assert {"problems.tex", "problems.pdf", "solutions.tex", "solutions.pdf",
+        assert {"problems.tex", "problems.pdf", "handout.tex", "handout.pdf",
                 "key.json"} <= names
     top = {p.name for p in out.iterdir() if not p.name.startswith(".")}
     assert top == set(ids) | {"keys.json", "keys.csv", "all-problems.pdf", "all-solutions.pdf",
                               "moodle.xml", "manifest.json"}
     keys = json.loads((out / "keys.json").read_text())
     assert [k["variant"] for k in keys] == ids
+    assert all(k["schema"] == 2 and k["assignment"]["name"] == "reference" for k in keys)
     for key in keys:
         assert json.loads((out / key["variant"] / "key.json").read_text()) == key
     # the sources a content hash is made of are the .tex files written
-    from derive.problem.config import Config
-    from derive.variants.recipes import _sources
-    for key, sources in zip(keys, _sources(keys, Config())):
-        assert list(sources.values()) == [(out / key["variant"] / f"{stem}.tex").read_text()
-                                          for stem in ("problems", "solutions")]
+    from derive.commands.variants import recipe_of
+    recipe = recipe_of(type("Args", (), {"assignment": None, "config": None}))
+    for key, sources in zip(keys, recipe.sources(keys)):
+        assert sources == {name: (out / key["variant"] / name).read_text()
+                           for name in ("problems.tex", "handout.tex")}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == SEED and manifest["count"] == 2
     assert list(manifest["variants"]) == ids
@@ -76,23 +77,6 @@ def test_real_build(tmp_path, capsys):
 # the build logic, with a stand-in for the compile
 
 
-def fake_documents(key, config, out_dir, *, names=derive.documents.build.NAMES, **kw):
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for kind in ("problems", "solutions"):
-        for ext in ("tex", "pdf"):
-            p = out_dir / f"{names[kind]}.{ext}"
-            p.write_text(f"{kind} {key['variant']} {key['answers']['q7']}")
-            paths.append(p)
-    return paths
-
-
-def fake_collection(keys, config, out_pdf, *, solutions, **kw):
-    Path(out_pdf).write_text(" ".join(k["variant"] for k in keys) + f" {solutions}")
-    return Path(out_pdf)
-
-
 def fake_merge(out, ids, stem):
     return (" ".join(ids) + f" {stem}").encode()
 
@@ -110,8 +94,6 @@ def fake_compile(work, sources, figures, timeout):
 
 @pytest.fixture
 def fake_latex(monkeypatch):
-    monkeypatch.setattr(derive.documents.build, "build_documents", fake_documents)
-    monkeypatch.setattr(derive.documents.build, "build_collection", fake_collection)
     monkeypatch.setattr(derive.documents.build, "compile_sources", fake_compile)
     monkeypatch.setattr(derive.variants.build_set, "merge_collection", fake_merge)
 
@@ -125,21 +107,21 @@ def test_count_40_extends_count_30(fake_latex, tmp_path):
     assert {vid: files_of(tmp_path / vid) for vid in first.built} == before
     keys = json.loads((tmp_path / "keys.json").read_text())
     assert len(keys) == 40 and (tmp_path / "all-problems.pdf").read_text().count("s7-") == 40
-    assert (tmp_path / "all-solutions.pdf").read_text().endswith("s7-39 solutions")
+    assert (tmp_path / "all-solutions.pdf").read_text().endswith("s7-39 handout")
     # and back to 30: the same 30 keys, nothing rebuilt
     third = build_set(30, 7, Config(), tmp_path, jobs=2)
     assert third.built == [] and third.collections
     assert json.loads((tmp_path / "keys.json").read_text()) == keys[:30]
 
 
-def interrupting_documents(key, config, out_dir, **kw):
-    if key["variant"].endswith("2"):
+def interrupting_compile(work, sources, figures, timeout):
+    if "s3-2" in sources["problems.tex"]:
         raise KeyboardInterrupt
-    return fake_documents(key, config, out_dir, **kw)
+    return fake_compile(work, sources, figures, timeout)
 
 
 def test_interrupted_build_is_recovered(fake_latex, monkeypatch, tmp_path):
-    monkeypatch.setattr(derive.documents.build, "build_documents", interrupting_documents)
+    monkeypatch.setattr(derive.documents.build, "compile_sources", interrupting_compile)
     with pytest.raises(KeyboardInterrupt):
         build_set(4, 3, Config(), tmp_path, jobs=1)
     # every variant folder present is whole; nothing half-written is left
@@ -153,7 +135,7 @@ def test_interrupted_build_is_recovered(fake_latex, monkeypatch, tmp_path):
     (tmp_path / ".tmp-s3-2-abc" / "problems.tex").write_text("half")
     if present:
         (tmp_path / present[0] / STAMP).unlink()
-    monkeypatch.setattr(derive.documents.build, "build_documents", fake_documents)
+    monkeypatch.setattr(derive.documents.build, "compile_sources", fake_compile)
     report = build_set(4, 3, Config(), tmp_path, jobs=1)
     assert sorted(report.built + report.skipped) == ["s3-0", "s3-1", "s3-2", "s3-3"]
     assert set(report.skipped) == set(present[1:])
@@ -162,13 +144,13 @@ def test_interrupted_build_is_recovered(fake_latex, monkeypatch, tmp_path):
 
 
 def test_a_latex_error_is_one_line(fake_latex, monkeypatch, tmp_path, capsys):
-    def failing(key, config, out_dir, **kw):
-        raise derive.documents.build.LatexError("solutions.tex", 12, "Undefined control sequence.", None)
-    monkeypatch.setattr(derive.documents.build, "build_documents", failing)
+    def failing(work, sources, figures, timeout):
+        raise derive.documents.build.LatexError("handout.tex", 12, "Undefined control sequence.", None)
+    monkeypatch.setattr(derive.documents.build, "compile_sources", failing)
     assert main(["variants", "--count", "1", "--seed", "1", "--out", str(tmp_path / "o"),
                  "--jobs", "1"]) == 1
     err = capsys.readouterr().err
-    assert "s1-0: solutions.tex:12: Undefined control sequence." in err
+    assert "s1-0: handout.tex:12: Undefined control sequence." in err
     assert err.count("\n") == 1
     assert not (tmp_path / "o" / "s1-0").exists()
 
@@ -178,14 +160,12 @@ def test_dask_executor_on_a_local_cluster(fake_latex, tmp_path):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                                   protocol="tcp", host="127.0.0.1",
                                   dashboard_address=None) as cluster:
-        # the collections typeset on the cluster too
-        typeset = Config(variants={"collection": "typeset"})
-        report = build_set(3, 5, typeset, tmp_path / "d", executor="dask",
+        report = build_set(3, 5, Config(), tmp_path / "d", executor="dask",
                            scheduler=cluster.scheduler_address)
-    local = build_set(3, 5, typeset, tmp_path / "l", jobs=2)
+    local = build_set(3, 5, Config(), tmp_path / "l", jobs=2)
     assert report.built == local.built == ["s5-0", "s5-1", "s5-2"]
     assert files_of(tmp_path / "d") == files_of(tmp_path / "l")
-    assert (tmp_path / "d" / "all-solutions.pdf").read_text() == "s5-0 s5-1 s5-2 True"
+    assert (tmp_path / "d" / "all-solutions.pdf").read_text() == "s5-0 s5-1 s5-2 handout"
 
 
 # --------------------------------------------------------------------------
@@ -203,6 +183,12 @@ def test_dask_executor_on_a_local_cluster(fake_latex, tmp_path):
     ([], "[variants.network]\nW1 = [2, -2]\n", "variants.network.W1: empty range"),
     ([], "[variants]\ncount = 3\n", "variants.count: unknown field"),
     ([], "[variants]\ncollection = \"zip\"\n", "variants.collection: expected one of"),
+    ([], "[variants]\ncollection = \"typeset\"\n", 'variants.collection: "typeset" is no longer'),
+    ([], "[variants.network]\nhidden = 5\n", "variants.network.hidden: the shape is the "
+     "assignment file's (4 hidden units in reference.toml)"),
+    ([], "[variants.softmax_layer]\nclasses = 4\n", "variants.softmax_layer.classes: the shape"),
+    (["--assignment", "logistic"], "[variants.network]\nW1 = [-1, 1]\n",
+     "variants.network: sets the reference's ranges; the variants of 'logistic' draw"),
     ([], "[documents]\nsheet = \"quiz\"\n", 'documents.sheet: expected "homework" or "exam"'),
     ([], "[documents]\nmistakes = 1\n", "documents.mistakes: expected true or false"),
     (["--executor", "dask"], None, "--scheduler"),
@@ -234,8 +220,8 @@ def _truncate_pdf(out):
 
 
 def _delete_source(out):
-    (out / "s6-0" / "solutions.tex").unlink()
-    return "s6-0: solutions.tex missing"
+    (out / "s6-0" / "handout.tex").unlink()
+    return "s6-0: handout.tex missing"
 
 
 def _edit_tex(out):
@@ -277,6 +263,32 @@ def test_damage_is_reported_and_repaired(fake_latex, tmp_path, capsys, damage):
     assert main(argv) == 0
     assert files_of(out) == whole
     assert main(argv + ["--check"]) == 0
+
+
+def test_the_reference_set_stays_in_its_folder(fake_latex, tmp_path, capsys, monkeypatch):
+    """Without --assignment the set is the reference assignment's, in
+    reports/variants/s<seed> as before; --assignment reference is the same set."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["variants", "--count", "2", "--seed", "4", "--jobs", "1"]) == 0
+    out = tmp_path / "reports" / "variants" / "s4"
+    whole = files_of(out)
+    assert json.loads((out / "manifest.json").read_text())["assignment"]["name"] == "reference"
+    assert main(["variants", "--assignment", "reference", "--count", "2", "--seed", "4",
+                 "--jobs", "1"]) == 0
+    assert "(0 built, 2 unchanged)" in capsys.readouterr().out and files_of(out) == whole
+    assert main(["variants", "--count", "2", "--seed", "4", "--check"]) == 0
+
+
+def test_the_configs_ranges_are_the_references_grids(fake_latex, tmp_path):
+    """[variants.network] and [variants.softmax_layer] ranges and step sizes
+    draw the reference's numbers; a shape equal to the file's is accepted."""
+    config = Config(variants={"network": {"W2": [0, 1], "lr": [0.25], "hidden": 4},
+                              "softmax_layer": {"x": [1, 2], "classes": 3}})
+    build_set(5, 2, config, tmp_path, jobs=1)
+    for key in json.loads((tmp_path / "keys.json").read_text()):
+        net, layer = key["params"]["network"], key["params"]["softmax-layer"]
+        assert {v for row in net["W2"] for v in row} <= {0, 1} and net["lr"] == 0.25
+        assert set(layer["x"]) <= {1, 2}
 
 
 def test_keys_json_is_not_trusted_when_damaged(fake_latex, tmp_path):
@@ -390,8 +402,8 @@ def test_assignment_set_bad_input_is_one_line(tmp_path, capsys):
                         ([str(bad)], "parts[1].questions[9].kind: unknown kind"),
                         ([str(dead), "--config", str(tmp_path / "c.toml")],
                          "parts[1].variants: no candidate of part 'tanh-net' for s7-00 met every "
-                         "constraint in 64 tries (nonzero_gradients and step_changes rejected "
-                         "100% of the candidates each checked)")):
+                         "constraint in 64 tries (distinct_units rejected 100% of the candidates "
+                         "it checked)")):
         assert main(["variants", "--count", "30", "--seed", "7", "--out", str(tmp_path / "o"),
                      "--assignment", *argv]) == 2
         err = capsys.readouterr().err

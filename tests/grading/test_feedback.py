@@ -5,15 +5,16 @@ import subprocess
 
 import pytest
 
-from derive.grading.answers import key_submission, parse_submission
 from derive.problem.config import Config, Course
 from derive.grading.feedback import (build_feedback, feedback_context, file_name, plain_text,
                              render_feedback)
 from derive.grading.rules import Rules, scoring_rules
-from derive.grading.grade import grade_submission, prepare
 from derive.numerics.key import build_key
 from derive.numerics.mistakes import BY_CODE, recompute
 from derive.documents.render import Latex
+from tests.grading.reference import (SYMBOLIC, grade_all, grade_submission, key_submission,  # noqa: F401
+                                     load_submissions, names, parse_submission, prepare,
+                                     validate_answer)
 from tests.documents.test_context import _leaves  # one walk over a render context
 
 HOSTILE_NAME = "Ada $\\input{/etc/passwd}$ & 50% #1 _x^2 ~ 李"
@@ -31,7 +32,7 @@ def graded():
     sub = parse_submission(entry, 6)
     grade = grade_submission(sub, variant, Rules())
     answers = {q: a.value for q, a in sub.answers.items() if not a.error}
-    return key, sub, grade, feedback_context(grade, answers, key, Config())
+    return variant.key, sub, grade, feedback_context(grade, answers, variant.key, Config())
 
 
 def test_the_context_holds_strings_only(graded):
@@ -57,6 +58,7 @@ def test_the_details_follow_the_grades(graded):
     assert shown["11"]["given"] == r"\textit{no answer}"
     assert shown["1"]["step"]["derivation"]["steps"]
     assert shown["13"]["step"]["formulas"]
+    assert r"\delta^{1} = (W^{2} \delta^{2}) \odot" in " ".join(shown["13"]["step"]["formulas"])
 
 
 def test_the_scoring_rule_is_printed_from_the_rules_in_force(graded):

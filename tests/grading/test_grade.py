@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from derive.grading.answers import key_submission, parse_submission
+from derive.grading.by_kind import KindStudent
 from derive.grading.rules import Rules, parse_rules, scoring_rules
-from derive.grading.grade import grade_all, grade_submission, prepare, _Student
 from derive.grading.compare import time_limit, _Timeout
-from derive.grading.answers import SYMBOLIC
 from derive.grading.formulas import parse_expression
+from tests.grading.reference import (SYMBOLIC, grade_all, grade_submission, key_submission,
+                                     names, parse_submission, prepare)
 from derive.numerics.key import POINTS, build_key, build_keys
 from derive.numerics.mistakes import BY_CODE, MISTAKES, mistake_sets, recompute
 from derive.problem.spec import REFERENCE, InputError, parse_params
@@ -34,7 +34,7 @@ def variants(keys):
 
 
 def grade(variant, replace=None, rules=RULES, drop=()):
-    entry = key_submission(variant.key, "s", replace)
+    entry = key_submission(variant.old, "s", replace)
     for q in drop:
         del entry["answers"][q]
     return grade_submission(parse_submission(entry, 0), variant, rules)
@@ -48,10 +48,12 @@ def test_the_key_scores_full_marks(variants):
 
 
 def _value(item, value):
-    from derive.grading.grade import _arrays
-    if item in ("q1", "q2", "q3", "q4"):
-        return parse_expression(value["sympy"], item)
-    return _arrays(value)
+    if item in SYMBOLIC:
+        return parse_expression(value["sympy"], names=names(item))
+    if isinstance(value, dict):
+        return np.asarray(value["value"], float) if "value" in value else \
+            {("new" if k == "W" else k): np.asarray(v, float) for k, v in value.items()}
+    return np.asarray(value, float)
 
 
 def _flat(value):
@@ -66,10 +68,10 @@ def _same_answer(item, a, b) -> bool:
 
 def _genuine(variant, item, value) -> bool:
     from derive.grading.answers import Submission
-    student = _Student(Submission(0, "s", None), variant, RULES)
+    student = KindStudent(Submission(0, "s", None), variant, RULES)
     parts = value.items() if isinstance(value, dict) and "value" not in value else [(None, value)]
-    return all(student.genuine(_value(item, v) if p is None else np.asarray(v, float), item, p)
-               for p, v in parts)
+    return all(student.genuine(_value(item, v) if p is None else np.asarray(v, float), item,
+                               "new" if p == "W" else p) for p, v in parts)
 
 
 def _cases(variants, size):
@@ -77,18 +79,18 @@ def _cases(variants, size):
     consistently (every item they change), and the items where the answer
     differs from the key and, for pairs, from what any single mistake gives."""
     for v in variants.values():
-        singles = [recompute(v.key, [m]) for m in MISTAKES]
+        singles = [recompute(v.old, [m]) for m in MISTAKES]
         for mistakes in mistake_sets(size):
             if len(mistakes) != size:
                 continue
-            sheet = recompute(v.key, mistakes)[0]
+            sheet = recompute(v.old, mistakes)[0]
             items = []
             for item, value in sheet.items():
                 if item not in SYMBOLIC and not np.isfinite(_flat(value)).all():
                     continue  # overflowed: no student can submit it
                 if item not in SYMBOLIC and not _genuine(v, item, value):
                     continue  # all zeros or a copy of the given data: never credited
-                if _same_answer(item, value, v.key["answers"][item] if item != "q4"
+                if _same_answer(item, value, v.old["answers"][item] if item != "q4"
                                 else {"sympy": "exp(z[j])/sum(exp(z[k]))"}):
                     continue
                 if size > 1 and any(item in s and _same_answer(item, value, s[item])
@@ -107,7 +109,7 @@ def test_each_mistake_alone_is_diagnosed(variants):
             # (q12/q13 can be right: W within tolerance beside a wrong tiny gradient)
             assert i.status in ("wrong", "carried-forward", "correct"), (m.code, item)
             if i.status == "wrong" or i.diagnosis:
-                assert m.code in i.diagnosis, (m.code, item, v.key["variant"], i.diagnosis)
+                assert m.code in i.diagnosis, (m.code, item, v.old["variant"], i.diagnosis)
                 assert i.feedback
                 seen.add(m.code)
     assert seen == {m.code for m in MISTAKES}
@@ -121,7 +123,7 @@ def test_each_pair_of_mistakes_is_diagnosed(variants):
         for item in items:
             i = g.items[item]
             if i.status == "wrong":
-                assert codes <= set(i.diagnosis), (codes, item, v.key["variant"], i.diagnosis)
+                assert codes <= set(i.diagnosis), (codes, item, v.old["variant"], i.diagnosis)
                 pairs.add(frozenset(codes))
     assert frozenset({"transposed", "sign-flipped"}) in pairs
     assert len(pairs) >= 12
@@ -129,7 +131,7 @@ def test_each_pair_of_mistakes_is_diagnosed(variants):
 
 def test_transposed_and_sign_flipped_at_once(variants):
     v = variants["reference"]
-    q6 = -np.asarray(v.key["answers"]["q6"]).T
+    q6 = -np.asarray(v.old["answers"]["q6"]).T
     g = grade(v, {"q6": q6.tolist()}).items["q6"]
     assert g.status == "wrong" and g.points == 7.5 * RULES.mistake_credit ** 2
     assert g.diagnosis == ["sign-flipped", "transposed"]
@@ -137,7 +139,7 @@ def test_transposed_and_sign_flipped_at_once(variants):
 
 def test_step_mistake_after_a_right_gradient_is_ascent_not_a_sign_flip(variants):
     v = variants["reference"]
-    [sheet] = recompute(v.key, [m for m in MISTAKES if m.code == "ascent"])
+    [sheet] = recompute(v.old, [m for m in MISTAKES if m.code == "ascent"])
     assert grade(v, {"q8": sheet["q8"]}).items["q8"].diagnosis == ["ascent"]
 
 
@@ -148,7 +150,7 @@ def test_step_mistake_after_a_right_gradient_is_ascent_not_a_sign_flip(variants)
 def test_q8_and_q9_carry_their_own_wrong_q6_forward(variants):
     v = variants["v1"]
     p = v.params.softmax_layer
-    q6 = np.asarray(v.key["answers"]["q6"]) + np.array([[0.1, 0, 0], [0, 0, 0.2]])
+    q6 = np.asarray(v.old["answers"]["q6"]) + np.array([[0.1, 0, 0], [0, 0, 0.2]])
     q8 = np.asarray(p.W) - p.lr * q6
     g = grade(v, {"q6": q6.tolist(), "q8": q8.tolist()}, drop=("q9",))
     assert g.items["q6"].status == "wrong"
@@ -172,14 +174,14 @@ def test_q14_from_their_weights_and_the_update_from_their_gradient(variants):
                              b1=[0.5, 0.5, 0.5, 0.5])
     [v] = prepare([build_key(parse_params(params), "gentle")], RULES)
     n = v.params.network
-    grad = np.asarray(v.key["answers"]["q12"]["grad"]) * 2 + 0.5
+    grad = np.asarray(v.old["answers"]["q12"]["grad"]) * 2 + 0.5
     W2 = np.asarray(n.W2) - n.lr * grad
     from derive.numerics.evaluate import forward_network
-    W1 = np.asarray(v.key["answers"]["q13"]["W"])
+    W1 = np.asarray(v.old["answers"]["q13"]["W"])
     _, (_, a2) = forward_network(n.network, np.asarray(n.x, float)[:, None],
                                  [W1[..., None], W2[..., None]],
                                  [np.asarray(n.b1, float)[:, None], np.asarray(n.b2, float)[:, None]])
-    assert not np.allclose(a2[:, 0], v.key["answers"]["q14"], rtol=1e-2)
+    assert not np.allclose(a2[:, 0], v.old["answers"]["q14"], rtol=1e-2)
     g = grade(v, {"q12": {"grad": grad.tolist(), "W": W2.tolist()}, "q14": a2[:, 0].tolist()})
     assert g.items["q12"].status == "carried-forward"
     assert g.items["q12"].points == 10 * RULES.carried_forward_update
@@ -191,7 +193,7 @@ def test_q14_from_their_weights_and_the_update_from_their_gradient(variants):
 
 def test_a_right_answer_is_never_carried_forward(variants):
     v = variants["v2"]
-    q6 = (np.asarray(v.key["answers"]["q6"]) * 3).tolist()
+    q6 = (np.asarray(v.old["answers"]["q6"]) * 3).tolist()
     g = grade(v, {"q6": q6})
     assert g.items["q8"].status == "correct" and g.items["q9"].status == "correct"
 
@@ -212,7 +214,7 @@ def _rounded(key, figures, items=("q5", "q6", "q7", "q8", "q9", "q10", "q11", "q
 
 def test_the_precision_contract_three_figures_pass(variants):
     for v in variants.values():
-        assert grade(v, _rounded(v.key, 3)).score == 100
+        assert grade(v, _rounded(v.old, 3)).score == 100
     v = variants["reference"]
     assert grade(v, {"q5": 2.3}).items["q5"].status == "correct"   # the issue: it got 0
     assert grade(v, {"q5": 2.31}).items["q5"].status == "correct"  # within one unit
@@ -227,20 +229,20 @@ def test_rounded_too_early_is_its_own_diagnosis_at_a_fixed_share(variants):
     g = grade(v, {"q5": 2.26}, rules=Rules(rounded_credit=0.2)).items["q5"]
     assert g.points == 7.5 * 0.2
     # figures = 4 ([course] figures): three figures are now too few
-    g = grade(v, _rounded(v.key, 3, ("q14",)), rules=Rules(figures=4)).items["q14"]
+    g = grade(v, _rounded(v.old, 3, ("q14",)), rules=Rules(figures=4)).items["q14"]
     assert g.diagnosis == ["rounded-too-early"] and g.points == 5 * RULES.rounded_credit
-    assert grade(v, _rounded(v.key, 4), rules=Rules(figures=4)).score == 100
+    assert grade(v, _rounded(v.old, 4), rules=Rules(figures=4)).score == 100
 
 
 def test_credit_per_entry_counts_only_informative_entries(variants):
     v = variants["reference"]
-    q6 = np.asarray(v.key["answers"]["q6"])
+    q6 = np.asarray(v.old["answers"]["q6"])
     q6[0, 1] += 1
     assert grade(v, {"q6": q6.tolist()}).items["q6"].points == pytest.approx(7.5 * 5 / 6)
     assert grade(v, {"q6": q6.tolist()}, rules=Rules(per_entry=False)).items["q6"].points == 0
     # q8: W copied except one entry done right earns that entry's share only
     p = v.params.softmax_layer
-    W, key8 = np.asarray(p.W, float), np.asarray(v.key["answers"]["q8"])
+    W, key8 = np.asarray(p.W, float), np.asarray(v.old["answers"]["q8"])
     changed = ~np.isclose(W, key8)
     one = W.copy()
     first = tuple(np.argwhere(changed)[0])
@@ -248,7 +250,7 @@ def test_credit_per_entry_counts_only_informative_entries(variants):
     g = grade(v, {"q8": one.tolist()}).items["q8"]
     assert g.status == "wrong" and g.points == pytest.approx(7.5 / changed.sum())
     # q10: a wrong entry the key has as 0 counts against the informative ones
-    q10 = np.asarray(v.key["answers"]["q10"])
+    q10 = np.asarray(v.old["answers"]["q10"])
     dead = np.flatnonzero(q10 == 0)
     assert dead.size and dead.size < q10.size
     q10[dead[0]] = -1.0
@@ -259,13 +261,13 @@ def test_credit_per_entry_counts_only_informative_entries(variants):
 
 def test_a_scalar_as_a_one_element_list_is_accepted_with_a_note(variants):
     v = variants["reference"]
-    g = grade(v, {"q7": [v.key["answers"]["q7"]]}).items["q7"]
+    g = grade(v, {"q7": [v.old["answers"]["q7"]]}).items["q7"]
     assert g.status == "correct" and "1-element list" in g.feedback
 
 
 def test_shapes(variants):
     v = variants["reference"]
-    q13 = np.asarray(v.key["answers"]["q13"]["W"])
+    q13 = np.asarray(v.old["answers"]["q13"]["W"])
     g = grade(v, {"q13": {"W": (q13.T + 1).tolist()}}).items["q13"]
     assert g.status == "wrong" and g.points == 0 and "still differ" in g.feedback
     g = grade(v, {"q10": [1, 2, 3]}).items["q10"]
@@ -361,7 +363,7 @@ LATER = ("q6", "q8", "q9", "q12", "q13", "q14")
 def _nothing_done(v, how):
     """The later items answered with zeros, or with copies of the given data
     (a zero gradient and the given W as the update, the output before the step)."""
-    s, n, ans = v.params.softmax_layer, v.params.network, v.key["answers"]
+    s, n, ans = v.params.softmax_layer, v.params.network, v.old["answers"]
     zero = lambda a: np.zeros(np.shape(a)).tolist()  # noqa: E731
     update = lambda q, W: {"grad": zero(ans[q]["grad"]),  # noqa: E731
                            "W": zero(W) if how == "zeros" else [list(r) for r in W]}
@@ -389,7 +391,7 @@ def test_a_zero_gradient_carries_nothing_forward_a_genuine_one_does(variants):
     assert (g.items["q8"].status, g.items["q8"].points) == ("wrong", 0)
     assert "no credit" in g.items["q8"].feedback
     # the same step from a wrong but genuine gradient is carried forward
-    q6 = np.asarray(v.key["answers"]["q6"]) + 0.5
+    q6 = np.asarray(v.old["answers"]["q6"]) + 0.5
     g = grade(v, {"q6": q6.tolist(), "q8": (np.asarray(s.W) - s.lr * q6).tolist()})
     assert g.items["q8"].status == "carried-forward"
 
@@ -406,8 +408,8 @@ def test_a_made_up_gradient_beside_W_earns_the_update_share_only(variants):
 
 def test_a_transposed_gradient_then_ascent_is_that_pair(variants):
     v = variants["reference"]
-    [t] = recompute(v.key, [BY_CODE["transposed"]])
-    [a] = recompute(v.key, [BY_CODE["ascent"]])
+    [t] = recompute(v.old, [BY_CODE["transposed"]])
+    [a] = recompute(v.old, [BY_CODE["ascent"]])
     for q in ("q12", "q13"):
         # the gradient transposed, the step up the (right) gradient
         g = grade(v, {q: {"grad": t[q]["grad"], "W": a[q]["W"]}}).items[q]

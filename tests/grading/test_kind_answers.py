@@ -9,6 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from derive.grading.compare import _same
+from derive.grading.formulas import AnswerError, parse_expression
+from derive.grading.rules import Rules
 from derive.grading.kind_answers import (as_submitted, check_key, csv_columns, formula_names,
                                          items_of, parts_of, validate)
 from derive.numerics.key import build_assignment_key
@@ -38,11 +41,39 @@ def test_items_know_their_shapes(keys):
     assert items["q4"].expected.shape == (4,) and items["q6"].expected.shape == ()
     assert items["q8"].expected["new"].shape == (3, 4)
     ref = {i.id: i for i in items_of(keys["reference"])}
-    assert ref["q4"].manual and not ref["q5"].manual and ref["q5"].expected.shape == ()
+    assert ref["q4"].formula and not ref["q5"].manual and ref["q5"].expected.shape == ()
+    jacobian = {i.id: i for i in items_of(keys["sigmoid-softmax"])
+                if i.kind == "softmax-jacobian"}
+    assert jacobian and all(i.manual for i in jacobian.values())
 
 
 def test_formula_names_leave_out_functions():
-    assert set(formula_names("x_k*(a - y) + exp(-z) + sigmoid(z) + pi")) == {"x_k", "a", "y", "z"}
+    assert set(formula_names("x_k*(a - y) + exp(-z) + sigmoid(z) + pi")) == \
+        {"x_k", "x", "a", "y", "z"}
+
+
+def test_an_index_may_be_left_out_when_that_is_not_ambiguous():
+    names = formula_names("x_k*(a - y)")
+    assert names["x"] is names["x_k"]
+    assert set(formula_names("a_j - y_j")) == {"a_j", "a", "y_j", "y"}
+    assert "a" not in formula_names("a_j*a_k") and "a1" in formula_names("a1_k*(a - y)")
+
+
+def test_a_softmax_formula_has_its_sum_over_k(keys):
+    [q4] = [i for i in items_of(keys["reference"]) if i.id == "q4"]
+    names = q4.names
+    assert set(names) == {"z_j", "z_k", "n", "M"}
+    same = [parse_expression(t, names=names) for t in
+            ("exp(z[j])/sum(exp(z[k]))", "exp(z_j)/Sum(exp(z_k), (k, 1, n))",
+             "exp(z_j - M)/sum(exp(z_k - M))")]
+    assert same[0] == same[1] == q4.expected
+    assert all(_same(e, q4.expected, "q4", Rules()) for e in same)
+    assert not _same(parse_expression("exp(z_j)", names=names), q4.expected, "q4", Rules())
+    for bad in ("Sum(exp(z_k), (j, 1, n))", "z[q]", "sum(exp(z_k), 2)"):
+        with pytest.raises(AnswerError):
+            parse_expression(bad, names=names)
+    with pytest.raises(AnswerError):      # no sums where the key has none
+        parse_expression("sum(z)", names=formula_names("1/(1 + exp(-z))"))
 
 
 def test_answers_are_checked_against_the_key_shape(keys):

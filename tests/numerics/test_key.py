@@ -175,6 +175,9 @@ def test_the_reference_file_has_the_numbers_and_formulas_of_schema_1(key):
         new = k2["answers"][q]
         if isinstance(old, dict) and "W" in old:     # q12, q13: {"grad", "W"} -> {"grad", "new"}
             old = {"grad": old["grad"], "new": old["W"]}
+        if q == "q4":   # the softmax: schema 2 adds its SymPy text
+            assert new == {"sympy": "exp(z_j)/Sum(exp(z_k), (k, 1, n))", **old}
+            continue
         assert new == old, q
     # schema 1's params, by part: q6-q9 are the softmax layer, q10-q14 the network
     s1 = key["params"]
@@ -370,3 +373,77 @@ def test_the_example_in_docs_answer_key_is_what_the_key_gives_for_its_params():
     same = [q for q in example["questions"] if live["questions"].get(q) == example["questions"][q]]
     assert len(same) >= len(example["questions"]) - 2
     assert all(example["answers"][q] == live["answers"][q] for q in same)
+
+
+# --------------------------------------------------------------------------
+# The schema 1 bridge: a Params as an instance of reference.toml
+
+from derive.numerics.key import from_schema_1, reference_key  # noqa: E402
+from derive.problem.reference import reference_instance  # noqa: E402
+from derive.problem.spec import NetworkParams, NllmExample, Params, SoftmaxLayer  # noqa: E402
+from tests.factories import varied  # noqa: E402
+
+
+def test_the_reference_params_are_the_reference_file():
+    assert reference_instance(REFERENCE) == load_assignment("reference")
+    assert reference_key() == build_assignment_key(load_assignment("reference"))
+
+
+def test_an_instance_brings_its_shapes_classes_and_example():
+    wide = Params(NllmExample((0.25, 0.25, 0.4, 0.1), (0, 0, 0, 1)),
+                  SoftmaxLayer(W=((1, 0, 0, 2), (0, 1, 0, 0), (1, 1, 1, 1)), b=(0, 0, 0, 1),
+                               x=(1, 2, 3), y=(0, 0, 1, 0), lr=0.25, query_class=0),
+                  NetworkParams(W1=((1, 2, 3),), b1=(0, 0, 1), W2=((1, 0), (2, 0), (3, 1)),
+                                b2=(0, 0), x=(2,), y=(1, 0), lr=0.1))
+    a = reference_instance(wide)
+    assert a.question("q10")[0].network.sizes == (1, 3, 2)
+    part, q7 = a.question("q7")
+    assert part.network.sizes == (3, 4) and part.given.W == (wide.softmax_layer.W,)
+    assert q7.get("class") == 1 and a.question("q9")[1].get("class") == 1
+    assert a.question("q5")[1].get("example") == wide.nllm_example
+    assert [q.id for _, q in a.questions()] == list(ITEMS)
+    key = reference_key(wide)
+    assert np.shape(key["answers"]["q6"]) == (3, 4)
+
+
+def test_schema_1_keys_become_schema_2_keys_with_their_numbers():
+    instances = varied(6, seed=3)
+    old = build_keys(instances, [f"v{i}" for i in range(6)], seed=7)
+    new = from_schema_1(old)
+    for o, n, p in zip(old, new, instances):
+        fresh = reference_key(p, o["variant"], 7)
+        assert {k: v for k, v in n.items() if k != "answers"} == \
+            {k: v for k, v in fresh.items() if k != "answers"}
+        for q, a in n["answers"].items():
+            want = o["answers"][q]
+            if isinstance(want, dict) and "W" in want:
+                want = {"grad": want["grad"], "new": want["W"]}
+            assert a == (fresh["answers"][q] if q in ("q1", "q2", "q3", "q4") else want), q
+            assert np.allclose(_numbers(a), _numbers(fresh["answers"][q]), rtol=1e-12)
+
+
+def _numbers(a):
+    if isinstance(a, dict):
+        return np.concatenate([np.ravel(v) for k, v in a.items() if k not in ("sympy", "latex")]
+                              or [np.zeros(0)])
+    return np.ravel(a)
+
+
+def test_a_bad_schema_1_key_is_one_line_naming_the_field():
+    from derive.problem.spec import InputError
+    k = build_key()
+    with pytest.raises(InputError, match="key reference: params.network.W1"):
+        from_schema_1([{**k, "params": {"network": {**k["params"]["network"], "W1": 1}}}])
+    with pytest.raises(InputError, match="key reference: q13: missing"):
+        from_schema_1([{**k, "answers": {q: a for q, a in k["answers"].items() if q != "q13"}}])
+    with pytest.raises(InputError, match="key reference: q12"):
+        from_schema_1([{**k, "answers": {**k["answers"], "q12": [[1]]}}])
+    with pytest.raises(InputError, match="key reference: seed: not a whole number"):
+        from_schema_1([{**k, "seed": [1]}])
+
+
+def test_the_softmax_formula_parses_with_sympify():
+    from derive.calculus import softmax as sm
+    text = reference_key()["answers"]["q4"]["sympy"]
+    assert str(sp.sympify(text)) == text
+    assert str(sm.derive_softmax().steps[0].expr).replace("[", "_").replace("]", "") == text

@@ -9,23 +9,27 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from derive.numerics.key import build_assignment_keys
 from derive.problem import precision
-from derive.variants.exports import (NUMERIC_ITEMS, WIDTH_PAD, flat_answers, keys_csv, manifest_json, mark_scale,
-                            moodle_answer, moodle_xml)
-from derive.numerics.key import POINTS, build_key
-from derive.variants.generate import generate_keys
+from derive.problem.assignment import load_assignment, shipped
+from derive.variants.exports import (WIDTH_PAD, flat_answers, keys_csv, manifest_json, mark_scale,
+                                     moodle_answer, moodle_xml, numeric_items)
+from derive.variants.instances import generate_assignment_keys
 from derive.variants.settings import parse_settings
+
+REFERENCE = load_assignment("reference")
 
 
 @pytest.fixture(scope="module")
 def keys():
-    return generate_keys(9, 4, parse_settings({}))
+    """Variants of the reference assignment (schema 2), as ``handouts variants`` makes them."""
+    return generate_assignment_keys(REFERENCE, 9, 4, parse_settings({}))
 
 
 def test_flat_answers_name_every_entry_from_1(keys):
     names = [n for n, _ in flat_answers(keys[0])]
     assert names[:3] == ["q5", "q6[1,1]", "q6[1,2]"]
-    assert "q10[4]" in names and "q12.grad[4,2]" in names and "q13.W[2,4]" in names
+    assert "q10[4]" in names and "q12.grad[4,2]" in names and "q13.new[2,4]" in names
     assert len(names) == 1 + 6 + 1 + 6 + 1 + 4 + 2 + 8 + 8 + 8 + 8 + 2
 
 
@@ -39,6 +43,7 @@ def test_keys_csv_one_row_per_variant_full_precision(keys):
 
 
 _CLOZE = re.compile(r"\{(\d+):NUMERICAL:=([^:}]+):([^}~]+)~%0%" + re.escape(WIDTH_PAD) + r":0\}")
+NUMERIC = ["q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13", "q14"]
 
 
 def _questions(text):
@@ -53,11 +58,12 @@ def test_moodle_xml_is_well_formed_and_answers_equal_the_key(keys):
     assert [c.findtext("category/text") for c in cats] == \
         [f"$course$/handouts/s9/{k['variant']}" for k in keys]
     graded = [q for q in questions if q.get("type") != "category"]
-    assert len(graded) == len(keys) * len(NUMERIC_ITEMS)
+    assert [i.id for i in numeric_items(keys[0])] == NUMERIC
+    assert len(graded) == len(keys) * len(NUMERIC)
     by_name = {q.findtext("name/text"): q for q in graded}
     for key in keys:
         got = []
-        for item in NUMERIC_ITEMS:
+        for item in NUMERIC:
             q = by_name[f"{key['variant']} {item}"]
             if q.get("type") == "numerical":
                 assert q.find("answer").get("fraction") == "100"
@@ -87,36 +93,45 @@ def test_moodle_accepts_what_the_contract_accepts(value, figures):
 
 def test_moodle_marks_are_the_points_times_one_scale(keys):
     scale = mark_scale(keys)
-    assert scale == 4  # 7.5 points in 6 fields (q6, q8), 10 in 8 (q12/q13's W)
+    assert scale == 4  # 7.5 points in 6 fields (q6, q8), 10 in 8 (q12/q13's new W)
     by_name = {q.findtext("name/text"): q for q in _questions(moodle_xml(keys))}
     key = keys[0]
-    for item in NUMERIC_ITEMS:
-        q = by_name[f"{key['variant']} {item}"]
+    for item in numeric_items(key):
+        q = by_name[f"{key['variant']} {item.id}"]
         text = q.findtext("questiontext/text")
         assert precision.statement(3) in text
         if q.get("type") == "numerical":
-            assert float(q.findtext("defaultgrade")) == POINTS[item] * scale
+            assert float(q.findtext("defaultgrade")) == item.points * scale
             continue
         # a cloze question's mark is the sum of its fields' whole weights
         assert q.find("defaultgrade") is None
         weights = [int(w) for w, _, _ in _CLOZE.findall(text)]
-        assert sum(weights) == POINTS[item] * scale
-        if item in ("q12", "q13"):
+        assert sum(weights) == item.points * scale
+        if item.id in ("q12", "q13"):
             grad, W = weights[:len(weights) // 2], weights[len(weights) // 2:]
             assert set(grad) == {0} and len(set(W)) == 1 and W[0] > 0
         else:
             assert len(set(weights)) == 1
 
 
-def test_moodle_mark_scale_follows_the_shapes():
-    keys = generate_keys(9, 1, parse_settings({"network": {"hidden": 3}}))
-    assert mark_scale(keys) == 12  # q12's W: 10 points in 6 fields
+def test_moodle_mark_scale_follows_the_shapes(tmp_path):
+    # the reference with 3 hidden units: q12's new W², 10 points in 6 fields
+    text = shipped("reference").read_text()
+    for old, new in (("units = 4", "units = 3"),
+                     ("W1 = [[1, 0, -1, 0], [0, 1, 0, -1]]", "W1 = [[1, 0, -1], [0, 1, 0]]"),
+                     ("b1 = [-1, -1, -1, -1]", "b1 = [-1, -1, -1]"),
+                     ("W2 = [[1, -1], [1, -1], [1, -1], [1, -1]]", "W2 = [[1, -1], [1, -1], [1, -1]]")):
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "three.toml").write_text(text)
+    keys = build_assignment_keys(load_assignment(tmp_path / "three.toml"), [{}], ["t"], 9)
+    assert mark_scale(keys) == 12
     q12 = [q for q in _questions(moodle_xml(keys)) if (q.findtext("name/text") or "").endswith("q12")][0]
     assert [int(w) for w, _, _ in _CLOZE.findall(q12.findtext("questiontext/text"))] == [0] * 6 + [20] * 6
 
 
 def test_moodle_xml_states_the_figures_and_a_reference_key_has_no_seed():
-    text = moodle_xml([build_key()], figures=4)
+    text = moodle_xml(build_assignment_keys(REFERENCE, [{}], ["reference"]), figures=4)
     assert precision.statement(4) in text and precision.statement(3) not in text
     assert "<text>$course$/handouts/reference</text>" in text
 
@@ -136,15 +151,15 @@ def test_manifest(keys):
     assert list(m["variants"]) == [k["variant"] for k in keys]
 
 
-def test_moodle_names_the_query_class_from_1(keys):
-    # the key keeps NumPy's query_class; a person reads class query_class + 1 = a_{q+1}
+def test_moodle_names_the_class_from_1(keys):
+    # q7 and q9 ask for class 3 (a₃), before and after the step
     by_name = {q.findtext("name/text"): q for q in _questions(moodle_xml(keys))}
     for key in keys:
-        q = key["params"]["softmax_layer"]["query_class"] + 1
-        for item in ("q7", "q9"):
+        p = key["params"]["softmax-layer"]
+        for item, when in (("q7", "for the given data"), ("q9", "after the gradient-descent step")):
             text = by_name[f"{key['variant']} {item}"].findtext("questiontext/text")
-            assert f"query class {q} (classes count from 1: class {q} is a_{q})" in text
-            assert "from 0" not in text and "ln is the natural logarithm" in text
+            assert f"the predicted probability of class 3 {when}" in text
+            assert f"W1 = {p['W1']}, b1 = {p['b1']}, x = {p['x']}" in text
 
 
 # --------------------------------------------------------------------------

@@ -1,24 +1,33 @@
-"""The variant generator: settings, ids, reproducibility, extension, and
+"""The reference assignment's variants (derive/assignments/reference.toml
+through the generic path): settings, ids, the config's ranges on the
+reference's grids, reproducibility, extension, the candidate allowance, and
 the keys of generated variants against central finite differences."""
 
 import numpy as np
 import pytest
 
-import derive.variants.generate
-
+from derive.problem.assignment import load_assignment
 from derive.problem.config import parse_config
-from derive.problem.spec import InputError, parse_params
-from derive.variants.stress import stress
+from derive.problem.spec import InputError
+from derive.variants.instances import generate_assignment_keys, generate_instances
+from derive.variants.reference_ranges import with_ranges
+from derive.variants.richness import RICHNESS
 from derive.variants.selection import Stats
 from derive.variants.settings import check_count, check_seed, parse_settings, settings_of, variant_id
-from derive.variants.generate import BATCH, generate, generate_keys
+from derive.variants.instances import BATCH
 
 SEED = 20261128
+REFERENCE = load_assignment("reference")
+
+
+def reference_keys(seed, count, data=None):
+    s = parse_settings(data or {})
+    return generate_assignment_keys(with_ranges(REFERENCE, s, data or {}), seed, count, s)
 
 
 @pytest.fixture(scope="module")
 def keys40():
-    return generate_keys(SEED, 40, parse_settings({}))
+    return reference_keys(SEED, 40)
 
 
 # --------------------------------------------------------------------------
@@ -60,10 +69,11 @@ def test_defaults_are_the_reference_shapes():
     s = parse_settings({})
     assert (s.softmax_layer.inputs, s.softmax_layer.classes) == (2, 3)
     assert (s.network.inputs, s.network.hidden, s.network.outputs) == (2, 4, 2)
-    assert set(s.constraints) == {"nonzero_inputs", "hidden_mixed", "learning_units",
-                                  "gradient_spread", "distinct_units", "no_ties",
-                                  "kink_margin", "probabilities", "loss_decreases",
-                                  "distinct_from_mistakes", "unique"}
+    # every constraint is on by default, the reference's and the generic ones
+    assert set(s.constraints) == {r.name for r in RICHNESS} | {"unique"}
+    assert {"nonzero_inputs", "hidden_mixed", "learning_units", "gradient_spread",
+            "distinct_units", "no_ties", "kink_margin", "probabilities", "loss_decreases",
+            "distinct_from_mistakes", "unique"} <= set(s.constraints)
     assert s.figures == 3
 
 
@@ -94,42 +104,42 @@ def test_bad_settings_name_the_field(data, field, words):
     assert e.value.field == field and words in e.value.problem
 
 
-def test_sizes_are_configurable():
-    # more inputs and classes: narrower weights keep the probabilities apart
-    s = parse_settings({"softmax_layer": {"inputs": 3, "classes": 4, "W": [-1, 1]},
-                        "network": {"inputs": 3, "hidden": 5, "outputs": 3, "W1": [-1, 1]},
-                        "max_candidates": 100_000})
-    [key] = generate_keys(1, 1, s)
-    p = parse_params(key["params"])
-    assert np.shape(p.softmax_layer.W) == (3, 4) and np.shape(p.network.W1) == (3, 5)
-    assert np.shape(key["answers"]["q12"]["grad"]) == (5, 3)
+def test_sizes_are_the_files_and_ranges_its_grids():
+    data = {"softmax_layer": {"inputs": 2, "W": [-1, 1]}, "network": {"x": [1, 3], "lr": [1]}}
+    a = with_ranges(REFERENCE, parse_settings(data), data)
+    layer, net = a.parts[1], a.parts[2]
+    assert layer.grid("W1").values == (-1, 0, 1) and layer.grid("x") == REFERENCE.parts[1].grid("x")
+    assert net.grid("x").values == (1, 2, 3) and net.grid("lr").values == (1,)
+    assert net.grid("W2") == REFERENCE.parts[2].grid("W2")
+    for table, field in (("softmax_layer", "classes"), ("network", "hidden"),
+                         ("network", "inputs"), ("network", "outputs")):
+        data = {table: {field: 5}}
+        with pytest.raises(InputError) as e:
+            with_ranges(REFERENCE, parse_settings(data), data)
+        assert e.value.field == f"variants.{table}.{field}" and "reference.toml" in str(e.value)
+    with pytest.raises(InputError, match="variants.network: sets the reference's ranges"):
+        with_ranges(load_assignment("logistic"), parse_settings(data), data)
+    assert with_ranges(REFERENCE, parse_settings({}), {}) is REFERENCE
 
 
 def test_ranges_and_choices_are_respected(keys40):
-    s = parse_settings({})
-    for key in keys40:
-        p = parse_params(key["params"])
-        for name in ("W", "b", "x"):
-            lo, hi = getattr(s.softmax_layer, name)
-            assert lo <= np.min(getattr(p.softmax_layer, name)) <= np.max(getattr(p.softmax_layer, name)) <= hi
-        for name in ("W1", "b1", "W2", "b2", "x"):
-            lo, hi = getattr(s.network, name)
-            assert lo <= np.min(getattr(p.network, name)) <= np.max(getattr(p.network, name)) <= hi
-        assert p.softmax_layer.lr in s.softmax_layer.lr and p.network.lr in s.network.lr
-        assert sorted(p.softmax_layer.y) == [0, 0, 1]
-        assert abs(sum(p.nllm_example.a) - 1) < 1e-12
-    # any query class, any target class
-    assert {k["params"]["softmax_layer"]["query_class"] for k in keys40} == {0, 1, 2}
-
-
-# --------------------------------------------------------------------------
-# reproducibility
+    for part in REFERENCE.parts[1:]:
+        for key in keys40:
+            p = key["params"][part.id]
+            for name, value in p.items():
+                grid = part.grid(name)
+                if name != "y":
+                    values = np.ravel(value)
+                    assert set(values.tolist()) <= set(grid.values), (name, value)
+            assert sorted(p["y"]) == [0] * (len(p["y"]) - 1) + [1]
+        # every target class drawn
+        assert {tuple(k["params"][part.id]["y"]) for k in keys40} == {
+            tuple(row) for row in np.eye(len(part.given.y), dtype=int).tolist()}
 
 
 def test_same_seed_same_keys_and_count_40_extends_30(keys40):
-    keys30 = generate_keys(SEED, 30, parse_settings({}))
-    assert keys30 == keys40[:30]
-    assert generate_keys(SEED + 1, 5, parse_settings({}))[0]["params"] != keys40[0]["params"]
+    assert reference_keys(SEED, 30) == keys40[:30]
+    assert reference_keys(SEED + 1, 5)[0]["params"] != keys40[0]["params"]
     assert [k["variant"] for k in keys40[:3]] == [f"s{SEED}-00", f"s{SEED}-01", f"s{SEED}-02"]
     assert all(k["seed"] == SEED for k in keys40)
 
@@ -137,9 +147,9 @@ def test_same_seed_same_keys_and_count_40_extends_30(keys40):
 def test_unmeetable_constraints_are_named():
     s = parse_settings({"constraints": {"probabilities": [0.45, 0.55]}, "max_candidates": 256})
     with pytest.raises(InputError) as e:
-        generate(3, 2, s)
-    assert e.value.field == "variants.constraints"
-    assert "probabilities rejected" in e.value.problem and "256 tries" in e.value.problem
+        generate_instances(REFERENCE, 3, 2, s)
+    assert e.value.field == "parts[2].variants"
+    assert "probabilities" in e.value.problem and "256 tries" in e.value.problem
 
 
 @pytest.mark.parametrize("limit", [1, 100, BATCH + 1])
@@ -149,37 +159,17 @@ def test_max_candidates_is_exact_per_variant(limit):
                         "max_candidates": limit})
     st = Stats()
     with pytest.raises(InputError, match=f"in {limit} tries"):
-        generate(3, 1, s, st)
-    assert st.examined == limit == st.checked["probabilities"]
+        generate_instances(REFERENCE, 3, 1, s, st)
+    # the first check runs on every candidate, a later one on those that passed the earlier
+    assert st.examined == limit == st.checked["softmax-layer.nonzero_inputs"]
+    assert 0 < st.checked["softmax-layer.probabilities"] <= limit
 
 
-def test_max_candidates_counts_the_mistakes_check_too():
-    # the candidates the answer-key check rejects count against the allowance
-    from derive.variants.constraints import CONSTRAINTS
-    off = {c.name: False for c in CONSTRAINTS if c.batch}
-    s = parse_settings({"constraints": {**off, "distinct_from_mistakes": 1e6},
-                        "max_candidates": 3})
+def test_generation_stats_are_consistent():
     st = Stats()
-    with pytest.raises(InputError, match="in 3 tries"):
-        generate(3, 1, s, st)
-    assert st.examined == 3 == st.checked["distinct_from_mistakes"]
-    assert st.rejected["distinct_from_mistakes"] == 3
-
-
-def test_chunks_do_not_change_the_variants(monkeypatch, keys40):
-    monkeypatch.setattr(derive.variants.generate, "CHUNK", 7)
-    assert generate_keys(SEED, 40, parse_settings({})) == keys40
-
-
-def test_stress_counts_every_constraint():
-    r = stress(5, 30, parse_settings({}), progress=False)
-    st = r.stats
-    assert st.accepted == 30 and st.examined >= 30
-    assert set(st.checked) == set(parse_settings({}).constraints)
-    assert st.checked["hidden_mixed"] == st.examined
+    generate_instances(REFERENCE, 11, 10, parse_settings({}), st)
+    assert st.accepted == 20 and st.seconds > 0   # two parts drawn
     assert all(0 <= st.rejected[n] <= st.checked[n] for n in st.checked)
-    lo, hi = r.ranges["q7"]
-    assert 0 < lo <= hi < 1
 
 
 # --------------------------------------------------------------------------
@@ -213,15 +203,15 @@ def central_difference(f, W, h=1e-6):
 def test_keys_against_finite_differences(keys40):
     for key in keys40:
         p, ans = key["params"], key["answers"]
-        L = {k: np.array(v, float) for k, v in p["softmax_layer"].items()}
+        L = {k: np.array(v, float) for k, v in p["softmax-layer"].items()}
         N = {k: np.array(v, float) for k, v in p["network"].items()}
-        g = central_difference(lambda W: layer_loss(W, L["b"], L["x"], L["y"]), L["W"])
+        g = central_difference(lambda W: layer_loss(W, L["b1"], L["x"], L["y"]), L["W1"])
         np.testing.assert_allclose(ans["q6"], g, atol=1e-7)
-        np.testing.assert_allclose(ans["q8"], L["W"] - L["lr"] * g, atol=1e-6)
-        q = int(p["softmax_layer"]["query_class"])
-        assert ans["q7"] == pytest.approx(softmax(L["W"].T @ L["x"] + L["b"])[q], abs=1e-12)
+        np.testing.assert_allclose(ans["q8"], L["W1"] - L["lr"] * g, atol=1e-6)
+        q = 2   # q7 and q9 ask for class 3
+        assert ans["q7"] == pytest.approx(softmax(L["W1"].T @ L["x"] + L["b1"])[q], abs=1e-12)
         W_new = np.array(ans["q8"])
-        assert ans["q9"] == pytest.approx(softmax(W_new.T @ L["x"] + L["b"])[q], abs=1e-12)
+        assert ans["q9"] == pytest.approx(softmax(W_new.T @ L["x"] + L["b1"])[q], abs=1e-12)
 
         args = (N["W1"], N["b1"], N["W2"], N["b2"], N["x"], N["y"])
         g2 = central_difference(lambda W2: network_loss(N["W1"], N["b1"], W2, N["b2"],
@@ -229,22 +219,15 @@ def test_keys_against_finite_differences(keys40):
         g1 = central_difference(lambda W1: network_loss(W1, *args[1:]), N["W1"])
         np.testing.assert_allclose(ans["q12"]["grad"], g2, atol=1e-6)
         np.testing.assert_allclose(ans["q13"]["grad"], g1, atol=1e-6)
-        np.testing.assert_allclose(ans["q12"]["W"], N["W2"] - N["lr"] * g2, atol=1e-6)
-        np.testing.assert_allclose(ans["q13"]["W"], N["W1"] - N["lr"] * g1, atol=1e-6)
+        np.testing.assert_allclose(ans["q12"]["new"], N["W2"] - N["lr"] * g2, atol=1e-6)
+        np.testing.assert_allclose(ans["q13"]["new"], N["W1"] - N["lr"] * g1, atol=1e-6)
         a1 = np.maximum(N["W1"].T @ N["x"] + N["b1"], 0)
         np.testing.assert_allclose(ans["q10"], a1, atol=1e-12)
         np.testing.assert_allclose(ans["q11"], softmax(N["W2"].T @ a1 + N["b2"]), atol=1e-12)
-        a1_new = np.maximum(np.array(ans["q13"]["W"]).T @ N["x"] + N["b1"], 0)
+        a1_new = np.maximum(np.array(ans["q13"]["new"]).T @ N["x"] + N["b1"], 0)
         np.testing.assert_allclose(
-            ans["q14"], softmax(np.array(ans["q12"]["W"]).T @ a1_new + N["b2"]), atol=1e-12)
-        a = np.array(p["nllm_example"]["a"])
-        assert ans["q5"]["value"] == pytest.approx(-np.log(a @ np.array(p["nllm_example"]["y"])))
-
-
-def test_generation_stats_are_consistent():
-    st = Stats()
-    generate(11, 10, parse_settings({}), st)
-    assert st.accepted == 10 and st.seconds > 0
+            ans["q14"], softmax(np.array(ans["q12"]["new"]).T @ a1_new + N["b2"]), atol=1e-12)
+        assert ans["q5"]["value"] == pytest.approx(-np.log(0.1))   # the file's example
 
 
 def test_fixed_id_replaces_the_clock_drawn_id():

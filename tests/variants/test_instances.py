@@ -210,5 +210,6 @@ def test_unmeetable_grids_name_the_part_and_the_worst_constraint(tmp_path):
     assert e.value.field == "parts[1].variants"
     text = str(e.value)
     assert "\n" not in text and "'tanh-net'" in text and "s1-0" in text
-    assert "nonzero_gradients and step_changes rejected 100% of the candidates each" in text
+    # W = 0: every hidden unit alike, the first check that fails every candidate
+    assert "(distinct_units rejected 100% of the candidates it checked)" in text
     assert stats.examined == 100

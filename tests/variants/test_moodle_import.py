@@ -15,10 +15,9 @@ import pytest
 
 from derive.problem import precision
 from derive.variants.exports import WIDTH_PAD, mark_scale, moodle_answer, moodle_xml, numeric_items
-from derive.numerics.key import build_key
+from derive.numerics.key import build_assignment_keys
 from derive.problem.assignment import load_assignment
 from derive.variants.instances import generate_assignment_keys
-from derive.variants.generate import generate_keys
 from derive.variants.settings import parse_settings
 
 # shared/ lies beside the checkout (here and in CI)
@@ -50,15 +49,16 @@ def harness(tmp_path_factory) -> Path:
     return copy
 
 
-@pytest.fixture(scope="module", params=["schema 1", "sigmoid-softmax", "logistic"])
+@pytest.fixture(scope="module", params=["reference", "sigmoid-softmax", "logistic"])
 def keys(request):
-    """The reference's keys (schema 1), or variants of an example assignment
-    (schema 2; the two have every numeric kind between them, biases, a loss
-    example's value)."""
-    if request.param == "schema 1":
-        return [build_key()] + generate_keys(20261128, 3, parse_settings({}))
-    return generate_assignment_keys(load_assignment(request.param), 20261128, 3,
-                                    parse_settings({}))
+    """Variants of the reference (as ``handouts variants`` makes them) and of
+    two example assignments (schema 2; between them every numeric kind,
+    biases, a loss example's value), and the reference's own key."""
+    a = load_assignment(request.param)
+    keys = generate_assignment_keys(a, 20261128, 3, parse_settings({}))
+    if request.param == "reference":
+        keys = build_assignment_keys(a, [{}], ["reference"]) + keys
+    return keys
 
 
 def _fields(value):
@@ -111,7 +111,7 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
     assert {"handouts", "s20261128"} | {k["variant"] for k in keys} <= names
 
     scale = mark_scale(keys)
-    if keys[0].get("schema") != 2:
+    if keys[0]["assignment"]["name"] == "reference":
         assert scale == 4  # 7.5 points over 6 fields, 10 over 8: the smallest whole weights
     questions = {q["name"]: q for q in result["questions"]}
     assert len(questions) == sum(len(numeric_items(k)) for k in keys)

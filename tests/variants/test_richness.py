@@ -4,20 +4,9 @@ config's switches."""
 
 from dataclasses import replace
 
-import pytest
-
 from derive.numerics.solve import solve_part
-from derive.problem.assignment import load_assignment
 from derive.variants.constraints import parse_constraints
 from derive.variants.richness import BY_NAME, active, unseen_mistakes
-
-
-@pytest.fixture(scope="module")
-def parts():
-    ref = load_assignment("reference")
-    return {"softmax": ref.parts[1], "relu": ref.parts[2],
-            "tanh": load_assignment("tanh-mse").parts[0],
-            "logistic": load_assignment("logistic").parts[0]}
 
 
 def check(name, part, data, setting=None):
@@ -27,10 +16,16 @@ def check(name, part, data, setting=None):
 
 def test_which_constraints_concern_which_part(parts):
     names = {k: [r.name for r, _ in active(p, parse_constraints({}))] for k, p in parts.items()}
-    assert names["relu"] == ["kink_margin", "active_units", "nonzero_gradients", "probabilities",
+    assert names["relu"] == ["kink_margin", "active_units", "hidden_mixed", "nonzero_inputs",
+                             "distinct_units", "learning_units", "gradient_spread", "no_ties",
+                             "loss_decreases", "nonzero_gradients", "probabilities",
                              "step_changes", "distinct_from_mistakes"]
-    assert names["tanh"] == ["unsaturated", "nonzero_gradients", "step_changes",
-                             "distinct_from_mistakes"]
+    assert names["softmax"] == ["nonzero_inputs", "no_ties", "loss_decreases",
+                                "nonzero_gradients", "probabilities", "step_changes",
+                                "distinct_from_mistakes"]
+    assert names["tanh"] == ["nonzero_inputs", "distinct_units", "learning_units",
+                             "gradient_spread", "loss_decreases", "unsaturated",
+                             "nonzero_gradients", "step_changes", "distinct_from_mistakes"]
     assert "kink_margin" not in names["softmax"] and "unsaturated" not in names["softmax"]
     # a sigmoid output under nll: its slope does not enter the gradient (a − y)
     assert "unsaturated" not in names["logistic"] and "probabilities" in names["logistic"]
@@ -88,8 +83,21 @@ def test_mistakes_that_go_unseen(parts):
     assert ("missing-relu-mask", "") in unseen_mistakes(net, solve_part(net, live), live)
     assert not check("distinct_from_mistakes", net, live)
     # the reference handout's data: backpropagating through the updated W² gives
-    # q14 = (0, 1), the target y itself: an answer that shows no work
+    # q14 = (0, 1), the target y itself: an answer that shows no work; a step
+    # the wrong way leaves the saturated output (1, 4e-11) as it was before the
+    # step: what doing nothing gives
     assert unseen_mistakes(net, solve_part(net), net.given) == [
-        ("updated-weights-in-backprop", "q14")]
+        ("sign-flipped", "q14"), ("ascent", "q14"), ("updated-weights-in-backprop", "q14")]
     tanh = parts["tanh"]
     assert unseen_mistakes(tanh, solve_part(tanh), tanh.given) == []
+
+
+def test_a_mistake_that_gives_what_doing_nothing_gives_goes_unseen(parts):
+    # an unnormalised softmax steps W so that class 3's probability after the
+    # step comes out as the right one before it: a student's q9 would look
+    # like no step at all (graded as no work, not as the mistake)
+    layer = parts["softmax"]
+    data = replace(layer.given, W=(((1, -2, 0), (-1, -1, -1)),), x=(-1, 2), lr=0.25)
+    assert unseen_mistakes(layer, solve_part(layer, data), data) == [("not-normalised", "q9")]
+    assert not check("distinct_from_mistakes", layer, data)
+    assert check("distinct_from_mistakes", layer, layer.given)

@@ -1,67 +1,80 @@
-"""The stress test's audit of accepted variants: 0 for every degeneracy
-with the default constraints, and it sees them when the constraints are off
-(so it checks the constraints rather than trusting them)."""
+"""The stress test's audit of accepted variants (derive.variants.audit): 0
+for every degeneracy with the default constraints, and it sees each when the
+constraints are off (so it checks the constraints rather than trusting them)."""
+
+from dataclasses import replace
 
 import pytest
 
-from derive.variants.constraints import CONSTRAINTS
-from derive.numerics.key import build_key
-from derive.problem.spec import parse_params
-from derive.variants.stress import DEGENERACIES, Audit, stress
+from derive.numerics.key import build_assignment_keys
+from derive.problem.assignment import load_assignment
+from derive.variants.audit import DEGENERACIES, Audit
+from derive.variants.richness import RICHNESS
 from derive.variants.settings import parse_settings
+from derive.variants.stress import stress_assignment
 
-COUNT = 300
-
-
-@pytest.fixture(scope="module")
-def defaults():
-    return stress(4, COUNT, parse_settings({}), progress=False)
+COUNT = 60
 
 
 @pytest.fixture(scope="module")
-def unconstrained():
-    s = parse_settings({"constraints": {c.name: False for c in CONSTRAINTS
-                                        if c.name != "unique"}})
-    return stress(4, COUNT, s, progress=False)
+def reference():
+    return load_assignment("reference")
+
+
+@pytest.fixture(scope="module")
+def defaults(reference):
+    return stress_assignment(reference, 4, COUNT, parse_settings({}), progress=False)
+
+
+@pytest.fixture(scope="module")
+def unconstrained(reference):
+    s = parse_settings({"constraints": {r.name: False for r in RICHNESS}})
+    return stress_assignment(reference, 4, COUNT, s, progress=False)
 
 
 def test_no_degeneracy_with_the_defaults(defaults):
-    assert defaults.audit.variants == COUNT == defaults.stats.accepted
+    assert defaults.audit.variants == COUNT == defaults.stats.accepted / 2   # two parts drawn
     assert set(defaults.audit.found) == set(DEGENERACIES)
     assert defaults.audit.rates() == dict.fromkeys(DEGENERACIES, 0.0)
     assert defaults.audit.unseen == {}
 
 
+@pytest.mark.parametrize("name", ["tanh-mse", "sigmoid-softmax", "logistic"])
+def test_no_degeneracy_in_the_other_shipped_assignments(name):
+    r = stress_assignment(load_assignment(name), 2, 20, parse_settings({}), progress=False)
+    assert r.audit.rates() == dict.fromkeys(DEGENERACIES, 0.0) and r.audit.unseen == {}
+
+
 def test_the_audit_sees_every_degeneracy_without_the_constraints(unconstrained):
     rates = unconstrained.audit.rates()
     assert all(rate > 0 for rate in rates.values()), rates
-    assert rates["zero_input"] > 0.3 and rates["W1_unchanged"] > 0.1
-    assert unconstrained.audit.unseen
+    assert rates["zero_input"] > 0.3
+    assert ("missing-relu-mask", "") in unconstrained.audit.unseen
 
 
-def test_the_audit_of_the_reference():
-    # the reference: two active units with the same W2 row, so one direction learns;
-    # x = (4, 11) and the probabilities have no ties
+def _key(reference, data):
+    return build_assignment_keys(reference, [{"network": data}], ["t-0"], None)[0]
+
+
+def test_the_audit_of_the_reference(reference):
+    # the reference handout's data: every row of W² is (1, −1), so the units
+    # that learn learn one direction; x = (4, 11), no ties, no kink
     audit = Audit()
-    audit.add([build_key()])
-    found = {name for name, n in audit.found.items() if n}
-    assert "one_unit_learns" in found and "zero_input" not in found
-    assert "tied_probabilities" not in found and "twin_units" not in found
+    audit.add(reference, [_key(reference, reference.parts[2].given)])
+    assert {name for name, n in audit.found.items() if n} == {"one_unit_learns"}
 
 
-def test_a_variant_with_a_zero_input_and_a_dead_gradient():
-    p = build_key()["params"]
-    p["network"]["x"] = [0, 0]   # no input: dL/dW1 = 0, every unit dead or stuck
+def test_a_variant_with_a_zero_input_and_a_dead_gradient(reference):
+    net = reference.parts[2]
     audit = Audit()
-    audit.add([build_key(parse_params(p))])
-    assert audit.found["zero_input"] == audit.found["W1_unchanged"] == 1
-    assert audit.found["mistake_unseen"] == 1
-    assert ("missing-relu-mask", "q13") in audit.unseen
-    # ... and every mistake's q13 gradient is zero: no work shown
-    assert audit.found["mistake_blank"] == 1
+    audit.add(reference, [_key(reference, replace(net.given, x=(0, 0)))])
+    # no input: every hidden unit is off (z¹ = w₀¹ = −1), ∂ℓ/∂W¹ = 0
+    for name in ("zero_input", "zero_gradient", "dead_or_live_layer", "mistake_unseen"):
+        assert audit.found[name] == 1, name
+    assert ("missing-relu-mask", "") in audit.unseen
 
 
-def test_progress_on_request(capsys):
-    stress(2, 3, parse_settings({}), progress=True)
+def test_progress_on_request(reference, capsys):
+    stress_assignment(reference, 2, 3, parse_settings({}), progress=True)
     err = capsys.readouterr().err
     assert "generate" in err and "audit" in err
