@@ -103,4 +103,6 @@ def test_a_network_with_three_inputs_and_seven_classes_builds(tmp_path):
     net = key["networks"]["network"]
     assert len(key["answers"]["q11"]) == 7 and net["inputs"] == 3
     assert [layer["units"] for layer in net["layers"]] == [4, 7]
-    assert "regions" not in (out / "handout.tex").read_text()
+    # the softmax layer (2 inputs) has its regions, the network (3 inputs) none
+    handout = (out / "handout.tex").read_text()
+    assert "question-9-regions" in handout and "question-14-regions" not in handout

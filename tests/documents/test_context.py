@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive.commands.report import _reference_instance
+from derive.problem.reference import reference_instance
 from derive.documents.assignment_build import render_assignment
 from derive.documents.assignment_context import build_assignment_context
 from derive.documents.numbers import Formatter
@@ -23,7 +23,7 @@ def instance(params: Params | None = None):
     """The reference assignment (with a schema 1 instance's data), and its key."""
     assignment = load_assignment("reference")
     if params is not None:
-        assignment = _reference_instance(assignment, params)
+        assignment = reference_instance(params)
     return assignment, build_assignment_key(assignment)
 
 
