@@ -11,7 +11,7 @@ import pytest
 
 import derive.documents.assignment_build
 from derive.documents.assignment_build import build_assignment, figure_paths
-from derive.documents.build import LatexError, build_collection, compile_pdf, parse_log
+from derive.documents.build import LatexError, compile_pdf, parse_log
 from derive.problem.assignment import load_assignment
 from derive.problem.config import Config, Course
 from derive.documents.context import course_context
@@ -112,28 +112,6 @@ def test_timeout(tmp_path):
     tex.write_text("\\def\\x{\\x}\\x\n")
     with pytest.raises(LatexError, match="did not finish within"):
         compile_pdf(tex, timeout=1)
-
-
-def test_collection_has_every_variant(tmp_path):
-    # the typeset collection of the reference's schema 1 variant sets (it goes
-    # with them when the variant sets are built from reference.toml)
-    from derive.numerics.key import build_keys
-    from derive.problem.spec import REFERENCE
-    keys = build_keys([REFERENCE, REFERENCE], ["s1-1", "s1-2"], seed=1)
-    pdf = build_collection(keys, Config(), tmp_path / "all.pdf", solutions=False)
-    text = text_of(pdf)
-    assert "Variant s1-1" in text and "Variant s1-2" in text
-    # each variant's pages are numbered "k of n" on their own; the title page has no number
-    pages = text.split("\f")[:-1]
-    n = (len(pages) - 1) // 2
-    assert "Page" not in pages[0]
-    for k, page in enumerate(pages[1:]):
-        variant, number = divmod(k, n)
-        assert f"Variant s1-{variant + 1}" in page and f"Page {number + 1} of {n}" in page, page
-    assert list(tmp_path.iterdir()) == [pdf]
-    # a problem collection shows no answers (the solutions switch is honoured)
-    assert "Worked solution" not in text
-    assert not any(value in text for value in REFERENCE_ANSWERS)
 
 
 CONFIDENT = Path(__file__).parents[1] / "data" / "confident.toml"
