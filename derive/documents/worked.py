@@ -83,6 +83,11 @@ class PartWriter:
         q = self.fmt.quantity(np.asarray(values, float))
         return f"{q['rel']} {q['value']}"
 
+    def _substituted(self, u, v) -> str:
+        """``= u ⊙ v`` with the numbers put in: ``≈`` when they are rounded."""
+        rel = "=" if self.fmt.exact(u) and self.fmt.exact(v) else r"\approx"
+        return rf"{rel} {self.fmt.matrix(u)} \odot {self.fmt.matrix(v)}"
+
     def _mark(self, name: str, number: int) -> bool:
         """Whether ``name`` is new (and remember that ``number`` shows it)."""
         if name in self.shown:
@@ -122,7 +127,8 @@ class PartWriter:
                  rf"+ {n} \times 1 \to {n} \times 1")]
         if m * n <= SUBSTITUTE_ENTRIES:
             prev = self.given.matrix(self.data.x) if l == 1 else self.fmt.matrix(self.sol.a[l - 2])
-            rows.append(("", f"{self.given.matrix(self.data.W[l - 1])}^{{T}} {prev} + "
+            rel = "=" if l == 1 else self.fmt.relation(self.sol.a[l - 2])
+            rows.append(("", f"{rel} {self.given.matrix(self.data.W[l - 1])}^{{T}} {prev} + "
                          f"{self.given.matrix(self.data.b[l - 1])}", ""))
         rows.append(("", self._is(z), ""))
         act = ACTIVATION_NAMES[f][1].replace("z", sup("z", l))
@@ -171,16 +177,15 @@ class PartWriter:
             signs = insights.output_signs(loss, d, int(np.argmax(y)), feeds, L)
             return [text(f"Output gradient: for {FUSED[(f, loss)]} the chain rule through "
                          f"$f^{{{L}}}$ simplifies to $a^{{{L}}} - y$:"),
-                    align((dl, rf"a^{{{L}}} - y = {self.fmt.matrix(a)} - {self.given.matrix(y)} "
-                           rf"{self._is(d)}", ""))] + ([text(signs)] if signs else [])
+                    align((dl, rf"a^{{{L}}} - y {self.fmt.relation(a)} {self.fmt.matrix(a)} - "
+                           rf"{self.given.matrix(y)} {self._is(d)}", ""))] + ([text(signs)] if signs else [])
         fp = derivative_values(f, self.sol.z[-1], a)
         return [text(f"Output gradient: half the squared error gives "
                      f"$\\partial \\ell / \\partial a^{{{L}}} = a^{{{L}}} - y$, and the chain "
                      f"rule multiplies it entry by entry by "
                      f"$f^{{{L}}}{{}}'(z^{{{L}}}) = {derivative_rule(f, L)}$:"),
                 align((dl, rf"(a^{{{L}}} - y) \odot f^{{{L}}}{{}}'(z^{{{L}}})", ""),
-                      ("", rf"{self.fmt.matrix(a - y)} \odot {self.fmt.matrix(fp)} "
-                           rf"{self._is(d)}", ""))]
+                      ("", rf"{self._substituted(a - y, fp)} {self._is(d)}", ""))]
 
     def _hidden_delta(self, l: int) -> list[dict]:
         f = self.net.layers[l - 1].activation
@@ -194,8 +199,7 @@ class PartWriter:
         blocks += worked_notes.through_forward_weights(l, last=l + 1 == self.L)
         blocks.append(align((sup(r"\delta", l), rf"({formula}) \odot f^{{{l}}}{{}}'(z^{{{l}}})",
                              rf"{n} \times {k} \cdot {k} \times 1 \to {n} \times 1"),
-                            ("", rf"{self.fmt.matrix(back)} \odot {self.fmt.matrix(fp)} "
-                                 rf"{self._is(d)}", "")))
+                            ("", rf"{self._substituted(back, fp)} {self._is(d)}", "")))
         off = self._off(l)
         if off:
             blocks.append(text(f"The mask stops the error at the inactive "
@@ -280,7 +284,7 @@ class PartWriter:
         value = self.sol.new[param]
         return [text(f"The step moves ${symbol}$ against its gradient, with step size "
                      f"${ETA} = {self.given.number(self.data.lr)}$:"),
-                align((new(symbol), rf"{symbol} - {ETA} {grad(symbol)} = "
+                align((new(symbol), rf"{symbol} - {ETA} {grad(symbol)} {self.fmt.relation(g)} "
                        rf"{self.given.matrix(self.data.param(param))} - "
                        rf"{self.given.factor(self.data.lr)}{self.fmt.matrix(g)}", ""),
                       ("", self._is(value), ""))] + self._step_done(number)
