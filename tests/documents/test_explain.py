@@ -185,8 +185,6 @@ def test_no_number_prints_as_minus_zero(sources):
             assert not NEGATIVE_ZERO.search(line), (*where[:2], line)
 
 
-@pytest.mark.xfail(strict=True, reason="worked.py: a row that puts rounded numbers into a "
-                   "formula (W - eta grad = [W] - 0.5 [0.2447 …], z = W^T [0.9866 …]) says '='")
 def test_a_padded_number_is_on_a_line_that_says_approx(sources):
     # a padded number (3.0000) is a rounded one: its line says \approx; an exact
     # one is printed short
