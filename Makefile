@@ -44,6 +44,7 @@ php:
 	  fi; \
 	fi
 
+# the reference assignment, derive/assignments/reference.toml, into reports/
 report: setup
 	$(BIN)/handouts report
 
@@ -56,7 +57,8 @@ variants: setup
 test: setup
 	$(BIN)/python -m pytest -q -n 2
 
-# regenerate the golden .tex files of the reference instance; review the diff
+# regenerate the golden .tex files of the reference assignment (reference.toml,
+# rendered as `handouts report` renders it); review the diff
 golden: setup
 	$(BIN)/python -m tests.regenerate_golden
 

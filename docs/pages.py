@@ -1,8 +1,8 @@
 """Render the README's two sample pages of the handout as PNGs.
 
 Run by ``make docs`` after ``handouts report``: the pages are found by what they
-show (the worked solution of question 6, with its checks; question 14, with
-the decision regions), not by number, so they stay right when the layout moves.
+show (the worked solution of question 6, with its checks; question 14's, with
+its dead ReLUs and the decision regions), not by number, so they stay right when the layout moves.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 # (PNG name, text the page must contain)
 PAGES = (("handout-q6", ("Worked solution", "Each row sums to 0")),
-         ("handout-q14", ("Question 14", "Figure 5.")))
+         ("handout-q14", ("is dead for this input", "The class the network predicts")))
 RESOLUTION = 80
 
 

@@ -1,19 +1,26 @@
-"""Rewrite the golden .tex files of the reference instance (``make golden``);
-review the diff before committing."""
+"""Rewrite the golden .tex files of the reference assignment
+(``derive/assignments/reference.toml``, built as ``handouts report`` builds
+it; ``make golden``); review the diff before committing."""
 
 from pathlib import Path
 
-from derive.documents.build import render_documents
+from derive.documents.assignment_build import figure_paths, render_assignment
+from derive.numerics.key import build_assignment_key
+from derive.numerics.solve import solve_part
+from derive.problem.assignment import load_assignment
 from derive.problem.config import Config
-from derive.documents.figures import FIGURES, figure_path
-from derive.numerics.key import build_key
 
 GOLDEN = Path(__file__).parent / "golden"
 
 
 def golden_sources() -> dict[str, str]:
-    """The .tex sources of the reference instance with the default config."""
-    return render_documents(build_key(), Config(), figures={name: figure_path(name) for name in FIGURES})
+    """The .tex sources of the reference assignment with the default config."""
+    assignment = load_assignment("reference")
+    figures = figure_paths(assignment)
+    parts = {p.id: p for p in assignment.parts}
+    return render_assignment(assignment, build_assignment_key(assignment), Config(),
+                             figures=figures,
+                             solutions={pid: solve_part(parts[pid]) for pid in figures})
 
 
 def main() -> None:

@@ -4,9 +4,9 @@ import re
 import runpy
 from pathlib import Path
 
-from derive.documents.build import build_documents
+from derive.documents.assignment_build import build_assignment
 from derive.problem.config import Config
-from derive.numerics.key import build_key
+from derive.problem.reference import reference_assignment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +20,7 @@ def test_the_readme_shows_pages_that_exist():
 
 def test_pages_finds_each_sample_page(tmp_path):
     pages = runpy.run_path(str(ROOT / "docs" / "pages.py"))
-    build_documents(build_key(), Config(), tmp_path)
+    build_assignment(reference_assignment(), Config(), tmp_path)  # as `make report`
     assert pages["main"](str(tmp_path / "handout.pdf"), str(tmp_path)) == 0
     for name, _ in pages["PAGES"]:
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000

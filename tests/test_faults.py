@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+import derive.documents.assignment_build
 import derive.documents.build
+import derive.numerics.key
 from derive.cli import main
 from derive.files import STAGE_PREFIX, folder_lock, recover
 
@@ -103,7 +105,7 @@ def test_report_disk_full_is_one_line_and_old_outputs_intact(report_copy, monkey
     def full(work, *args, **kw):
         (work / "handout.tex").write_text("half")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(work / "handout.tex"))
-    monkeypatch.setattr(derive.documents.build, "_build_in", full)
+    monkeypatch.setattr(derive.documents.assignment_build, "compile_sources", full)
     before = files_of(report_copy)
     assert main(["report", "--out", str(report_copy)]) == 1
     err = one_line(capsys.readouterr().err)
@@ -313,7 +315,7 @@ def test_hostile_arguments_are_one_line_exit_2(tmp_path, capsys, argv, words):
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps({"student": "Ada", "answers": {}}))
     key = tmp_path / "key.json"
-    key.write_text(json.dumps(derive.documents.build.build_key()))
+    key.write_text(json.dumps(derive.numerics.key.build_key()))
     names = dict(deep=deep, file=file, answers=answers, key=key)
     assert main([a.format(**names) for a in argv] + (
         ["--out", str(tmp_path / "o")] if "--out" not in argv else [])) == 2

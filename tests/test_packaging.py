@@ -24,7 +24,7 @@ def installed(tmp_path_factory):
 
 def test_the_wheel_holds_the_templates(installed):
     names = {p.name for p in (installed / "derive" / "templates").iterdir()}
-    assert {"base.tex.j2", "questions.tex.j2"} <= names
+    assert {"base.tex.j2", "handout.tex.j2"} <= names
     # and those of the assignment files' documents
     assignment = {p.name for p in (installed / "derive" / "templates" / "assignment").iterdir()}
     assert {"handout.tex.j2", "questions.tex.j2", "blocks.tex.j2"} <= assignment

@@ -1,7 +1,9 @@
-"""Build: the whole pipeline to PDFs, and the safe, reproducible LaTeX runner.
+"""Build: the safe, reproducible LaTeX runner, and the PDFs of one instance.
 
-:func:`build` reads top to bottom: answer key -> render context -> LaTeX
-source -> figures -> PDF. Every compile runs pdflatex without shell escape,
+An assignment file's documents (the reference's too: `handouts report`) are
+built by :func:`derive.documents.assignment_build.build_assignment` with
+:func:`compile_sources` and :func:`_drawing_process` of this module. Every
+compile runs pdflatex without shell escape,
 with ``openin_any=p``/``openout_any=p``, a fixed ``SOURCE_DATE_EPOCH`` and a
 timeout, in the .tex file's own folder, in its own process group (ended
 with its worker); a PDF is accepted only when it is a whole PDF with the
@@ -18,19 +20,12 @@ import signal
 import subprocess
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
-from derive.problem.config import Config
-from derive.documents.context import build_context
+from derive.documents.figures import warm_up
 from derive.executors import die_with_parent, track_child, untrack_child, worker_pool
-from derive.files import commit, temp_folder, updating, write_atomic
-from derive.documents.figures import draw, figure_data, figure_names, figure_path, warm_up, write_figures
-from derive.numerics.key import build_key, dumps
-from derive.numerics.evaluate import solve
-from derive.documents.render import make_env
-from derive.problem.spec import REFERENCE, parse_params
+from derive.files import write_atomic
 
 PDFLATEX = "pdflatex"
 FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
@@ -39,7 +34,6 @@ FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
 # caller's environment sets one.
 DEFAULT_EPOCH = "1767225600"
 MAX_PASSES = 3
-NAMES = {"problems": "problems", "solutions": "handout"}
 
 
 class LatexError(RuntimeError):
@@ -130,12 +124,11 @@ def compile_pdf(tex_path: str | Path, *, timeout: float = 120) -> Path:
 
 
 # The page counts each kind of document had when this process last compiled
-# one (the guess for the next), and the first guesses (the reference's)
+# one (the guess for the next), and the first guesses (the reference
+# assignment's: `handouts report` builds it by default)
 _last_pages: dict[str, list[int]] = {}
-FIRST_GUESS = {"problems": 4, "exam": 7, "handout": 14, "feedback": 2,
-               "collection-problems": 4, "collection-handout": 14,
-               # an assignment file's documents (the shipped examples' typical counts)
-               "assignment-problems": 3, "assignment-exam": 5, "assignment-handout": 9}
+FIRST_GUESS = {"feedback": 2,
+               "assignment-problems": 4, "assignment-exam": 8, "assignment-handout": 17}
 _KIND = re.compile(rb"%% handouts document: (\S+)")
 _SECTION_PAGES = re.compile(r"^handouts: section (\d+) has (\d+) pages$", re.M)
 
@@ -228,59 +221,7 @@ def _run_pdflatex(cmd: list[str], folder: Path, env: dict, timeout: float,
 
 
 # --------------------------------------------------------------------------
-# Documents of one instance, and collections of many
-
-
-def render_documents(key: dict, config: Config, *, figures: dict | None = None,
-                     extra_dirs: Iterable[str | Path] = (), solution=None) -> dict[str, str]:
-    """The .tex sources of one instance: ``{"problems.tex": …, "handout.tex": …}``
-    keyed by the default :data:`NAMES`. ``solution`` (of the key's params)
-    saves solving the instance again when the caller has it."""
-    env = make_env(tuple(extra_dirs))
-    ctx = build_context(key, config, figures=figures, solution=solution)
-    return {f"{NAMES[kind]}.tex": env.get_template("handout.tex.j2").render(
-                course=ctx["course"], v=ctx, solutions=kind == "solutions")
-            for kind in ("problems", "solutions")}
-
-
-def build_documents(key: dict, config: Config, out_dir: str | Path, *,
-                    names: dict[str, str] = NAMES,
-                    extra_dirs: Iterable[str | Path] = (), timeout: float = 120) -> list[Path]:
-    """Render, draw the figures and compile the problem sheet and the worked
-    solution of one instance; move the .tex, .pdf and figure files into
-    ``out_dir`` when all compiled. Nothing in ``out_dir`` changes on error
-    (the failed build folder is kept for its log)."""
-    with temp_folder() as work:
-        return install(work, _build_in(work, key, config, names, extra_dirs, timeout),
-                       Path(out_dir))
-
-
-def _build_in(work: Path, key: dict, config: Config, names: dict[str, str],
-              extra_dirs: Iterable[str | Path], timeout: float,
-              drawer: Executor | None = None) -> list[Path]:
-    """Figures, .tex and PDFs of one instance in ``work``. Each document
-    compiles as soon as its own figures are written: the problem sheet (two
-    figures) compiles while the handout's other figures are drawn, then the
-    handout. With ``drawer`` (an executor, e.g. a process already warm with
-    matplotlib) every figure is drawn there while this thread writes."""
-    solution = solve([parse_params(key["params"])])[0]
-    drawn = figure_names(key)
-    paths = {name: figure_path(name) for name in drawn}
-    sources = render_documents(key, config, figures=paths, extra_dirs=extra_dirs,
-                               solution=solution)
-    data = figure_data(key, solution)
-    shown = [[name for name in drawn if paths[name] in source] for source in sources.values()]
-    if drawer is None:
-        figure = lambda name: draw(name, data[name])  # noqa: E731
-    else:
-        # the problem sheet's figures first: its compile waits for them
-        order = dict.fromkeys(shown[0] + list(drawn))
-        pending = {name: drawer.submit(draw, name, data[name]) for name in order}
-        figure = lambda name: pending[name].result()  # noqa: E731
-    texs = {f"{names[kind]}.tex": source for kind, source in zip(("problems", "solutions"),
-                                                                  sources.values())}
-    return compile_sources(work, texs, {paths[name]: partial(figure, name) for name in drawn},
-                           timeout)
+# Compiling an instance's documents, and moving built files into place
 
 
 def compile_sources(work: Path, sources: dict[str, str], figures: dict[str, Callable[[], bytes]],
@@ -307,28 +248,6 @@ def compile_sources(work: Path, sources: dict[str, str], figures: dict[str, Call
     return written + [p for pair in zip(texs, pdfs) for p in pair]
 
 
-def build_collection(keys: Sequence[dict], config: Config, out_pdf: str | Path, *,
-                     solutions: bool, extra_dirs: Iterable[str | Path] = (),
-                     timeout: float = 600) -> Path:
-    """One print-ready PDF of many instances, one per section, each starting on
-    a new page with its variant id in every page's header."""
-    out_pdf = Path(out_pdf)
-    env = make_env(tuple(extra_dirs))
-    variants = []
-    solved = solve([parse_params(key["params"]) for key in keys])  # one batch
-    with temp_folder() as work:
-        for key, sol in zip(keys, solved):
-            figures = write_figures(key, work, prefix=f"{key['variant']}-", solution=sol)
-            variants.append(build_context(key, config, figures=figures, solution=sol))
-        tex = work / (out_pdf.stem + ".tex")
-        tex.write_text(env.get_template("collection.tex.j2").render(
-            variants=variants, course=variants[0]["course"] if variants else {},
-            solutions=solutions), encoding="utf-8")
-        pdf = compile_pdf(tex, timeout=timeout)
-        [moved] = install(work, [pdf], out_pdf.parent, rename={pdf.name: out_pdf.name})
-    return moved
-
-
 def install(work: Path, files: Sequence[Path], out_dir: Path,
             rename: dict[str, str] | None = None) -> list[Path]:
     """Move built ``files`` (paths under ``work``) into ``out_dir``, keeping
@@ -343,23 +262,6 @@ def install(work: Path, files: Sequence[Path], out_dir: Path,
         write_atomic(dest, f.read_bytes())
         moved.append(dest)
     return moved
-
-
-def build(config: Config, out_dir: str | Path, params=None, *,
-          extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
-    """The whole pipeline for one instance: params -> answer key -> .tex ->
-    figures -> PDFs, plus ``answer-key.json``, all moved into ``out_dir``
-    together, replacing the old ones, or none of them (a second run into the
-    same folder is refused meanwhile). A second process imports matplotlib
-    and draws the figures while this one derives the key, renders and compiles."""
-    out_dir = Path(out_dir)
-    with updating(out_dir) as stage, _drawing_process() as drawer:
-        key = build_key(params or REFERENCE)
-        (stage / "answer-key.json").write_text(dumps(key), encoding="utf-8")
-        built = _build_in(stage, key, config, NAMES, extra_dirs, 120, drawer)
-        rel = [p.resolve().relative_to(stage.resolve()) for p in built]
-        commit(stage, out_dir, [r.parts[0] for r in rel] + ["answer-key.json"])
-    return [out_dir / r for r in rel] + [out_dir / "answer-key.json"]
 
 
 @contextmanager

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from derive.cli import main
-from derive.numerics.key import build_key
+from derive.numerics.key import build_assignment_key
+from derive.problem.assignment import load_assignment
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +19,11 @@ def reports(tmp_path_factory):
 def test_writes_the_three_files_and_sources(reports):
     for name in ("handout.pdf", "problems.pdf", "answer-key.json", "handout.tex", "problems.tex"):
         assert (reports / name).is_file(), name
-    assert json.loads((reports / "answer-key.json").read_text()) == build_key()
+    # the reference assignment file's key (schema 2), as `handouts report --assignment reference`
+    key = json.loads((reports / "answer-key.json").read_text())
+    assert key == json.loads(json.dumps(build_assignment_key(load_assignment("reference"))))
+    assert key["schema"] == 2 and key["assignment"]["name"] == "reference"
+    assert "Assignment reference" in (reports / "handout.tex").read_text()
 
 
 def test_latex_error_is_one_line_exit_1_and_old_pdfs_intact(reports, tmp_path, capsys):
@@ -54,9 +59,10 @@ def test_unsettable_title_exit_2(tmp_path, capsys):
     assert "course.title" in capsys.readouterr().err
 
 
-def test_hostile_title_builds(tmp_path, capsys):
+def test_hostile_course_name_builds(tmp_path, capsys):
+    # (the assignment file's title is the documents' title: the course's name is the config's)
     cfg = tmp_path / "c.toml"
-    cfg.write_text('[course]\ntitle = \'\\input{/etc/passwd} \\immediate\\write18{touch /tmp/x} $%#_&~{}\'\n'
+    cfg.write_text('[course]\ncourse = \'\\input{/etc/passwd} \\immediate\\write18{touch /tmp/x} $%#_&~{}\'\n'
                    'decimals = 3\n')
     assert main(["report", "--config", str(cfg), "--out", str(tmp_path / "o")]) == 0
     tex = (tmp_path / "o" / "handout.tex").read_text()
@@ -71,9 +77,15 @@ def test_another_instance_from_a_params_file(tmp_path):
     out = tmp_path / "o"
     assert main(["report", "--params", str(params), "--out", str(out)]) == 0
     key = json.loads((out / "answer-key.json").read_text())
-    assert key["params"]["softmax_layer"]["lr"] == 0.25
-    assert key["answers"]["q7"] != build_key()["answers"]["q7"]
-    assert f"{key['answers']['q7']:.4f}" in (out / "handout.tex").read_text()
+    reference = build_assignment_key(load_assignment("reference"))
+    assert key["params"]["softmax-layer"]["lr"] == 0.25
+    assert key["params"]["softmax-layer"]["W1"] == [[1, 0, -1], [0, 2, 1]]
+    assert key["params"]["network"] == reference["params"]["network"]
+    # query_class 1 (from 0) is the probability questions' class 2
+    assert [key["questions"][q]["class"] for q in ("q7", "q9")] == [2, 2]
+    assert key["answers"]["q7"] != reference["answers"]["q7"]
+    handout = (out / "handout.tex").read_text()
+    assert f"{key['answers']['q7']:.4f}" in handout and "a^{1}_{2}" in handout
 
 
 def test_a_network_with_three_inputs_and_seven_classes_builds(tmp_path):
@@ -87,6 +99,10 @@ def test_a_network_with_three_inputs_and_seven_classes_builds(tmp_path):
     out = tmp_path / "o"
     assert main(["report", "--params", str(params), "--out", str(out)]) == 0
     assert (out / "handout.pdf").is_file()
-    assert sorted(p.name for p in (out / "figures").iterdir()) == [
-        "network.pdf", "probabilities.pdf", "sigmoid.pdf", "softmax-layer.pdf"]
-    assert "regions" not in (out / "handout.tex").read_text()
+    key = json.loads((out / "answer-key.json").read_text())
+    net = key["networks"]["network"]
+    assert len(key["answers"]["q11"]) == 7 and net["inputs"] == 3
+    assert [layer["units"] for layer in net["layers"]] == [4, 7]
+    # the softmax layer (2 inputs) has its regions, the network (3 inputs) none
+    handout = (out / "handout.tex").read_text()
+    assert "question-9-regions" in handout and "question-14-regions" not in handout

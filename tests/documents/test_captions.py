@@ -1,10 +1,8 @@
 """Captions: every clause that depends on the numbers agrees with numbers
-computed here independently (plain NumPy), over 200 variants; the problem
-sheet keeps the worked solution's sentences out; figures are numbered and
-included at natural size."""
+computed here independently (plain NumPy), over 200 variants. (The figures
+of the documents, numbered and at natural size: test_kind_figures.py.)"""
 
 import re
-import subprocess
 
 import numpy as np
 import pytest
@@ -12,7 +10,6 @@ import pytest
 from derive.documents.captions import (_change, _value, edge_legend, _percent, _where, figure_captions,
                              no_regions_note)
 from derive.documents.checks import numbered
-from derive.problem.config import Config
 from derive.documents.numbers import Formatter
 from derive.documents.regions import class_grid, regions_data, regions_window
 from derive.numerics.key import build_key
@@ -153,36 +150,6 @@ def test_no_note_where_the_figure_is():
     key = build_key()
     win = regions_window(key)
     assert win is not None and no_regions_note(key, win) is None
-
-
-# --------------------------------------------------------------------------
-# In the documents
-
-
-def test_captions_in_the_sources():
-    from derive.documents.build import render_documents
-    from derive.documents.figures import figure_names, figure_path
-    key = build_key()
-    sources = render_documents(key, Config(), figures={n: figure_path(n) for n in figure_names(key)})
-    problems, handout = sources["problems.tex"], sources["handout.tex"]
-    assert handout.count(r"\captionof{figure}") == 5 and problems.count(r"\captionof{figure}") == 2
-    # natural size: never scaled
-    assert not re.search(r"\\includegraphics\[", handout + problems)
-    # the sentence that answers part of question 10 only in the worked solution
-    assert "are active" in handout and "are active" not in problems
-
-
-def test_figures_are_numbered_in_the_pdfs(tmp_path):
-    from derive.documents.build import build_documents
-    paths = build_documents(build_key(), Config(), tmp_path)
-    text = {p.stem: subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True,
-                                   check=True).stdout for p in paths if p.suffix == ".pdf"}
-    handout = " ".join(text["handout"].replace("\u2019", "'").split())
-    for k in range(1, 6):
-        assert f"Figure {k}." in handout
-    assert "Figure 6." not in handout
-    assert "Figure 2." in text["problems"] and "Figure 3." not in text["problems"]
-    assert "class 2's probability rises from ≈ 0.6652 to ≈ 0.7725" in handout
 
 
 def test_a_network_without_2_inputs_has_no_regions_and_no_note():

@@ -347,15 +347,17 @@ def test_the_regions_window_is_searched_once_per_instance(monkeypatch):
     # the figure names, the captions and the figure data all ask for it
     import derive.documents.figures as F
     import derive.documents.regions as R
-    from derive.documents.build import render_documents
-    from derive.problem.config import Config
+    from derive.documents.captions import figure_captions
+    from derive.documents.numbers import Formatter
+    from derive.numerics.evaluate import solve
+    from derive.problem.spec import parse_params
     calls = []
     search = R._search_window
     monkeypatch.setattr(R, "_search_window", lambda key: calls.append(1) or search(key))
     R._regions_window.cache_clear()
     key = build_key()
-    names = F.figure_names(key)
-    render_documents(key, Config(), figures={n: F.figure_path(n) for n in names})
+    F.figure_names(key)
+    figure_captions(key, solve([parse_params(key["params"])])[0], Formatter(4))
     F.figure_data(key)
     assert len(calls) == 1
     win = F.regions_window(key)

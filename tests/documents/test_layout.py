@@ -12,15 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from derive.documents.build import compile_pdf, pdf_pages, render_documents
+from derive.documents.assignment_build import build_assignment
+from derive.documents.build import compile_pdf, pdf_pages
+from derive.numerics.key import build_assignment_key
+from derive.problem.assignment import SHIPPED, load_assignment
 from derive.problem.config import Config, Documents
-from derive.documents.figures import write_figures
-from derive.numerics.key import build_key
-from derive.variants.generate import generate_keys
-from derive.variants.settings import parse_settings
 
-SEED = 20261128
 EXAM = Config(documents=Documents(sheet="exam"))
+REFERENCE = "Assignment reference"
 
 QUESTION = re.compile(r"^\s*Question (\d+)\s+[\d.]+ points\s*$")
 HEADING = re.compile(r"^\s*(Part \d+ \S.*|Summary of the answers|Instructions|Notation)\s*$")
@@ -92,33 +91,33 @@ def footer_problems(pages: list[str], variant: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------
-# The documents: the reference, three variants, the reference's exam sheet
+# The documents: every shipped assignment, the reference's exam sheet
 
 
-def _compile_instance(folder: Path, key: dict, config: Config) -> dict[str, tuple]:
-    """Each document of ``key`` compiled in ``folder``: name -> (pages, log, tex, pdf)."""
-    figures = write_figures(key, folder)
+def _compile_instance(folder: Path, name: str, config: Config) -> dict[str, tuple]:
+    """Each document of the shipped assignment ``name`` as ``handouts report``
+    builds it into ``folder``, compiled there again for its log:
+    document name -> (pages, log, tex, pdf)."""
+    build_assignment(load_assignment(name), config, folder)
     out = {}
-    for name, source in render_documents(key, config, figures=figures).items():
-        tex = folder / name
-        tex.write_text(source, encoding="utf-8")
+    for doc in ("problems", "handout"):
+        tex = folder / f"{doc}.tex"
         pdf = compile_pdf(tex)
-        out[tex.stem] = (page_texts(pdf), tex.with_suffix(".log").read_text("latin-1"), source, pdf)
+        out[doc] = (page_texts(pdf), tex.with_suffix(".log").read_text("latin-1"),
+                    tex.read_text(encoding="utf-8"), pdf)
     return out
 
 
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory):
-    """(label, variant text, document name) -> (pages, log, tex source, pdf)."""
+    """(label, footer's instance text, document name) -> (pages, log, tex source, pdf):
+    every shipped assignment, and the reference's exam sheet."""
     out = {}
-    keys = [("reference", "Reference assignment", build_key(), Config()),
-            ("exam", "Reference assignment", build_key(), EXAM)]
-    keys += [(k["variant"], f"Variant {k['variant']}", k, Config())
-             for k in generate_keys(SEED, 3, parse_settings({}))]
-    for label, variant, key, config in keys:
-        built = _compile_instance(tmp_path_factory.mktemp(label), key, config)
-        for name, value in built.items():
-            out[label, variant, name] = value
+    builds = [(name, name, Config()) for name in SHIPPED] + [("exam", "reference", EXAM)]
+    for label, name, config in builds:
+        built = _compile_instance(tmp_path_factory.mktemp(label), name, config)
+        for doc, value in built.items():
+            out[label, f"Assignment {name}", doc] = value
     return out
 
 
@@ -162,9 +161,10 @@ def test_long_blocks_are_read_from_the_log():
 
 
 def test_every_question_reports_its_height(documents):
-    for (label, _, name), (_, log, *_) in documents.items():
+    for (label, _, name), (_, log, tex, _) in documents.items():
         blocks = {m[1] for m in BLOCK.finditer(log)}
-        assert {f"question {k}" for k in range(1, 15)} <= blocks, (label, name)
+        numbers = re.findall(r"\\begin\{question\}\{(\d+)\}", tex)
+        assert numbers and {f"question {k}" for k in numbers} <= blocks, (label, name)
 
 
 def test_a_question_longer_than_a_page_breaks_only_between_paragraphs(tmp_path):
@@ -214,11 +214,11 @@ def gaps_under(pdf: Path, first: str, second: str) -> list[float]:
 
 
 def test_no_blank_gap_under_the_worked_solution_heading(documents):
-    # today's main left 8.6-9.9 mm under the heading when a derivation followed
-    for label in ("reference", "s20261128-0"):
-        variant = "Reference assignment" if label == "reference" else f"Variant {label}"
-        gaps = gaps_under(documents[label, variant, "handout"][3], "Worked", "solution")
-        assert len(gaps) == 14 and max(gaps) < 5, (label, gaps)
+    # a build once left 8.6-9.9 mm under the heading when a derivation followed
+    for (label, _, name), (_, _, tex, pdf) in documents.items():
+        if name == "handout":
+            gaps = gaps_under(pdf, "Worked", "solution")
+            assert len(gaps) == len(re.findall(r"^\\solutionheading$", tex, re.M)) and max(gaps) < 5, (label, gaps)
 
 
 # --------------------------------------------------------------------------
@@ -226,12 +226,12 @@ def test_no_blank_gap_under_the_worked_solution_heading(documents):
 
 
 def test_exam_sheet_has_name_and_id_fields_and_the_total(documents):
-    pages = documents["exam", "Reference assignment", "problems"][0]
+    pages = documents["exam", REFERENCE, "problems"][0]
     first = " ".join(pages[0].split())
     assert "Name" in first and "Student ID" in first
     assert "Exam" in header_body_footer(pages[0])[0]
     assert re.search(r"Points 5 5 5 7\.5 7\.5 7\.5 5 7\.5 5 10 10 10 10 5 100", first)
-    homework = " ".join(documents["reference", "Reference assignment", "problems"][0][0].split())
+    homework = " ".join(documents["reference", REFERENCE, "problems"][0][0].split())
     assert "Student ID" not in homework and "Score" not in homework
 
 
@@ -253,27 +253,28 @@ def grids(tex: str) -> dict[str, list[tuple[int, int]]]:
 
 
 def test_exam_answer_grids_have_the_shapes_of_the_answers(documents):
-    tex = documents["exam", "Reference assignment", "problems"][2]
-    answers = build_key()["answers"]
+    tex = documents["exam", REFERENCE, "problems"][2]
+    answers = build_assignment_key(load_assignment("reference"))["answers"]
     shapes = grids(tex)
 
     def shape(value):
         s = np.shape(value)
         return (s + (1, 1))[:2] if len(s) < 2 else s
 
-    for q, value in answers.items():
+    for number, (q, value) in enumerate(answers.items(), 1):
+        got = shapes[f"q{number}"]
         if isinstance(value, dict) and "grad" in value:
-            assert shapes[q] == [shape(value["grad"]), shape(value["W"])], q
+            assert got == [shape(value["grad"]), shape(value["new"])], q
         elif isinstance(value, dict):
-            assert shapes[q] == ([(1, 1)] if "value" in value else []), q
+            assert got == ([(1, 1)] if "value" in value else []), q
         else:
-            assert shapes[q] == [shape(value)], q
+            assert got == [shape(value)], q
     assert shapes["q6"] == [(2, 3)] and shapes["q10"] == [(4, 1)] and shapes["q13"] == [(2, 4), (2, 4)]
     # a free box for each formula answer; none on the homework sheet or the handout
     assert tex.count(r"\freebox{") == 5
-    for label in ("reference",):
-        for name in ("problems", "handout"):
-            assert r"\answercell" not in documents[label, "Reference assignment", name][2]
+    for (label, _, name), (_, _, source, _) in documents.items():
+        if label != "exam" or name == "handout":
+            assert r"\answercell" not in source, (label, name)
 
 
 # --------------------------------------------------------------------------
@@ -309,7 +310,8 @@ def test_first_page_count_guesses_are_the_references(documents):
     # `handouts report` compiles each document once when these are right; after
     # a change that adds or removes a page, update derive.documents.build.FIRST_GUESS
     from derive.documents.build import FIRST_GUESS
-    for label, kind, name in [("reference", "handout", "handout"),
-                              ("reference", "problems", "problems"), ("exam", "exam", "problems")]:
-        pages = documents[label, "Reference assignment", name][0]
+    for label, kind, name in [("reference", "assignment-handout", "handout"),
+                              ("reference", "assignment-problems", "problems"),
+                              ("exam", "assignment-exam", "problems")]:
+        pages = documents[label, REFERENCE, name][0]
         assert len(pages) == FIRST_GUESS[kind], (kind, len(pages))

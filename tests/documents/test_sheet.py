@@ -1,14 +1,11 @@
 """The exam sheet's answer spaces: shaped like the key's answers, over many
-instances, and telling nothing else about them."""
+instances of the reference assignment, and telling nothing else about them."""
 
 import numpy as np
 import pytest
 
 from derive.documents import sheet
-from derive.documents.context import SUMMARY_LABELS, build_context
-from derive.problem.config import Config
-from derive.numerics.key import POINTS, build_key, build_keys
-from tests.factories import varied
+from tests.explain_cases import reference_instances
 
 
 def _shape(value):
@@ -39,47 +36,57 @@ def test_no_space_for_an_empty_or_three_way_answer(value):
         sheet.space(value)
 
 
-def test_every_question_of_many_instances_gets_spaces_of_its_answers_shapes():
-    keys = [build_key()] + build_keys(varied(20, seed=3), [f"v{i}" for i in range(20)])
-    for key in keys:
-        spaces = sheet.answer_spaces(key["answers"], SUMMARY_LABELS)
-        assert set(spaces) == set(POINTS)
-        for q, value in key["answers"].items():
-            got = [(s["kind"], s.get("rows"), s.get("cols")) for s in spaces[q]]
-            if isinstance(value, dict) and "grad" in value:
-                want = [("grid", *_shape(value[p])) for p in sheet.PARTS]
+@pytest.fixture(scope="module")
+def contexts():
+    """The reference assignment and 20 varied instances of it: (assignment, key, context)."""
+    return [case[1:] for case in reference_instances(20, seed=3)]
+
+
+def _questions(a, ctx):
+    return zip([q for p in a.parts for q in p.questions],
+               [q for p in ctx["parts"] for q in p["questions"]])
+
+
+def test_every_question_of_many_instances_gets_spaces_of_its_answers_shapes(contexts):
+    for a, key, ctx in contexts:
+        for q, shown in _questions(a, ctx):
+            value = key["answers"][q.id]
+            got = [(s["kind"], s.get("rows"), s.get("cols")) for s in shown["spaces"]]
+            if q.kind == "gradient-step":
+                want = [("grid", *_shape(value[p])) for p in ("grad", "new")]
             elif isinstance(value, dict):
                 want = [("free", None, None)] + [("grid", 1, 1)] * ("value" in value)
             else:
                 want = [("grid", *_shape(value))]
-            assert got == want, (key["variant"], q)
+            assert got == want, q.id
 
 
-def test_grids_show_the_shape_only_and_fit_the_page():
-    # two instances with other numbers: the same spaces, cell for cell
-    a, b = build_keys(varied(2, seed=5), ["a", "b"])
-    assert sheet.answer_spaces(a["answers"], SUMMARY_LABELS) == \
-        sheet.answer_spaces(b["answers"], SUMMARY_LABELS)
-    for spaces in sheet.answer_spaces(a["answers"], SUMMARY_LABELS).values():
-        for s in spaces:
+def test_grids_show_the_shape_only_and_fit_the_page(contexts):
+    # instances with other numbers: the same spaces, cell for cell (the labels
+    # name the instance's query class)
+    spaces = [[[{k: v for k, v in s.items() if k != "label"} for s in shown["spaces"]]
+               for _, shown in _questions(a, ctx)] for a, _, ctx in contexts]
+    assert all(s == spaces[0] for s in spaces)
+    for question in spaces[0]:
+        for s in question:
             if s["kind"] == "grid":
                 width = float(s["cell_width"].removesuffix("cm"))
                 assert width * s["cols"] <= sheet.ROW_WIDTH + 1e-9
 
 
-def test_two_part_answers_are_labelled_part_by_part():
-    spaces = sheet.answer_spaces(build_key()["answers"], SUMMARY_LABELS)
-    assert [s["label"] for s in spaces["q12"]] == list(SUMMARY_LABELS["q12"])
-    assert [s["label"] for s in spaces["q13"]] == list(SUMMARY_LABELS["q13"])
+def test_two_part_answers_are_labelled_part_by_part(contexts):
+    a, _, ctx = contexts[0]
+    shown = dict((q.id, s) for q, s in _questions(a, ctx))
+    assert [s["label"] for s in shown["q12"]["spaces"]] == [r"\nabla_{W^{2}} \ell",
+                                                          r"W^{2}_{\text{new}}"]
+    assert [s["label"] for s in shown["q13"]["spaces"]] == [r"\nabla_{W^{1}} \ell",
+                                                          r"W^{1}_{\text{new}}"]
+    assert shown["q5"]["spaces"][1]["label"] == r"\operatorname{NLLM}"
 
 
-def test_marks_table_lists_every_question_and_its_points():
-    marks = sheet.marks({"q1": "5", "q4": "7.5"})
-    assert marks == [{"item": "1", "points": "5"}, {"item": "4", "points": "7.5"}]
-
-
-def test_the_context_has_the_sheet():
-    ctx = build_context(build_key(), Config())
-    assert [m["item"] for m in ctx["sheet"]["marks"]] == [q[1:] for q in POINTS]
-    assert ctx["sheet"]["spaces"]["q6"][0]["rows"] == 2 and ctx["sheet"]["spaces"]["q6"][0]["cols"] == 3
-    assert ctx["sheet"]["spaces"]["q5"][1]["label"] == r"\operatorname{NLLM}"
+def test_the_marks_table_lists_every_question_and_its_points(contexts):
+    a, _, ctx = contexts[0]
+    marks = ctx["sheet"]["marks"]
+    assert [m["item"] for m in marks] == list(range(1, 15))
+    assert [m["points"] for m in marks] == ["5", "5", "5", "7.5", "7.5", "7.5", "5", "7.5", "5",
+                                            "10", "10", "10", "10", "5"]
