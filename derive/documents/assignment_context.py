@@ -247,7 +247,7 @@ def build_assignment_context(assignment: Assignment, key: dict, config: Config, 
                                          in zip(assignment.questions(), questions)})
     for (_, q), shown in zip(assignment.questions(), questions):
         shown["blocks"] = shown["blocks"] + notes.get(q.id, [])
-    course = {**course_context(config.course), "title": _text(assignment.title, "title")}
+    course = course_context(config.course, assignment.title)
     return {
         "course": course,
         "documents": {"sheet": config.documents.sheet, "mistakes": config.documents.mistakes},

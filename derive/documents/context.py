@@ -138,15 +138,19 @@ def instance_label(variant: str, assignment: str = "") -> Latex:
     return Latex(f"{name}, variant {escape_latex(variant)}" if assignment else f"Variant {escape_latex(variant)}")
 
 
-def course_context(course: Course) -> dict[str, Latex]:
+def course_context(course: Course, title: str = "") -> dict[str, Latex]:
     """The title block's text, escaped; a character TeX cannot set is an
-    input error naming the field."""
+    input error naming the field. The config's title wins; without one the
+    documents take ``title`` (the assignment's, field ``title`` of its file)."""
     out = {}
     for name in ("course", "title", "term", "instructor"):
+        value, field = getattr(course, name), f"course.{name}"
+        if name == "title" and not value:
+            value, field = title, "title"
         try:
-            out[name] = escape_latex(getattr(course, name))
+            out[name] = escape_latex(value)
         except UnsettableText as e:
-            raise InputError(f"course.{name}", str(e)) from None
+            raise InputError(field, str(e)) from None
     return out
 
 

@@ -123,7 +123,8 @@ def feedback_context(grade: StudentGrade, answers: dict, key: dict | None,
             "diagnosis": [{"code": c, "text": Latex(MISTAKE_KINDS[c].tex)}
                           for c in g.diagnosis],
             "feedback": plain_text(_other_feedback(g)), "step": step})
-    return {"course": course_context(config.course), "student": plain_text(grade.student),
+    title = (key or {}).get("assignment", {}).get("title", "")
+    return {"course": course_context(config.course, title), "student": plain_text(grade.student),
             "variant": plain_text(grade.variant or "none"), "score": f"{grade.score:g}",
             "max": f"{grade.max:g}", "error": plain_text(grade.error) if grade.error else "",
             "notes": [plain_text(n) for n in grade.notes], "rows": rows, "details": details,

@@ -330,3 +330,12 @@ def test_the_hints_are_in_words(printed):
             flat = _squashed(text)
             for part in q12 + q13:
                 assert part in flat, (variant, name, part)
+
+
+def test_the_config_title_wins_over_the_assignment_title():
+    from derive.documents.context import course_context
+    from derive.problem.config import Course
+    assert course_context(Course(), "Gradients")["title"] == "Gradients"
+    assert course_context(Course(title="Homework 3"), "Gradients")["title"] == "Homework 3"
+    with pytest.raises(InputError, match="^title"):
+        course_context(Course(), "神经网络")
