@@ -28,14 +28,15 @@ _DERIVATIVES_TEX = {"relu": r"1[z > 0]", "sigmoid": r"\sigma(z)(1 - \sigma(z))",
                     "tanh": r"1 - \tanh^2(z)"}
 
 
-def _missing(act: str, code: str) -> MistakeKind:
+def _missing(activation: str, code: str) -> MistakeKind:
+    act = {"relu": "ReLU"}.get(activation, activation)  # as the sheets name it
     return MistakeKind(
         code, f"{act} derivative missing",
         f"The {act} derivative is missing from the δ recursion: multiply the back-propagated "
-        f"error by f′(z) = {_DERIVATIVES[act]} of the layer, entry by entry.",
+        f"error by f′(z) = {_DERIVATIVES[activation]} of the layer, entry by entry.",
         ("gradient", "gradient-step", "output-gradient"),
         rf"The {act} derivative is missing from the $\delta$ recursion: multiply the "
-        rf"back-propagated error by $f'(z) = {_DERIVATIVES_TEX[act]}$ of the layer, "
+        rf"back-propagated error by $f'(z) = {_DERIVATIVES_TEX[activation]}$ of the layer, "
         "entry by entry.")
 
 
