@@ -24,3 +24,14 @@ def test_pages_finds_each_sample_page(tmp_path):
     assert pages["main"](str(tmp_path / "handout.pdf"), str(tmp_path)) == 0
     for name, _ in pages["PAGES"]:
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+
+
+def test_assignments_md_lists_every_richness_constraint_with_its_default():
+    from derive.variants.richness import RICHNESS
+    text = (ROOT / "docs" / "ASSIGNMENTS.md").read_text().split("## Richness", 1)[1]
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|", text, re.M))
+    assert set(rows) == {r.name for r in RICHNESS}
+    for r in RICHNESS:
+        default = "on" if r.default is True else \
+            f"[{r.default[0]}, {r.default[1]}]" if isinstance(r.default, tuple) else f"{r.default:g}"
+        assert rows[r.name].strip() == default, r.name
