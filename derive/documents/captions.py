@@ -10,6 +10,7 @@ import numpy as np
 
 from derive.documents.checks import numbered, series
 from derive.documents.figures import class_name
+from derive.documents.insights import change_verb
 from derive.documents.regions import TIE, Window, shown_classes, ties_show, uniform_class_of
 from derive.documents.render import Latex
 from derive.documents.numbers import Formatter, Given
@@ -26,9 +27,9 @@ def _value(fmt, v: float) -> str:
 
 def _change(fmt, before: float, after: float) -> str:
     """How a number changed, in words: rises/falls from … to …, or stays."""
-    if fmt.number(before) == fmt.number(after):
+    verb = change_verb(fmt, before, after, "present")
+    if verb == "stays":
         return f"stays at {_value(fmt, before)}"
-    verb = "rises" if after > before else "falls"
     return f"{verb} from {_value(fmt, before)} to {_value(fmt, after)}"
 
 
