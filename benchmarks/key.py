@@ -8,7 +8,7 @@ import sympy as sp
 
 from derive.calculus.backprop import cached_backprop
 from tests.schema_1.keys import build_keys
-from derive.numerics.evaluate import solve_batches
+from tests.schema_1.solve import solve_batches
 from derive.problem.spec import Params
 from tests.factories import varied
 

@@ -13,7 +13,7 @@ from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
 from derive.calculus.latex import latex
 from derive.calculus.rules import sigmoid
-from derive.numerics.evaluate import Batches, solve_batches
+from tests.schema_1.solve import Batches, solve_batches
 from derive.numerics.key import SCHEMA
 from derive.problem.spec import REFERENCE, Params
 

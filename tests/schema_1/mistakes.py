@@ -27,8 +27,8 @@ import sympy as sp
 
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
-from derive.numerics.evaluate import (evaluate_network, evaluate_nllm, forward_network, group_indices,
-                                      stack, stack_fields)
+from derive.numerics.evaluate import evaluate_network, forward_network, stack
+from tests.schema_1.solve import evaluate_nllm, group_indices, stack_fields
 from derive.problem.spec import Params, parse_params
 
 Answers = dict[str, Any]
