@@ -26,7 +26,6 @@ from derive.problem.spec import REFERENCE, InputError, Network, Params, parse_pa
 from derive.problem.validation import parse_given, parse_network
 
 SCHEMA = 1
-ITEMS = tuple(f"q{i}" for i in range(1, 15))
 
 
 def nothing_done(key: dict) -> dict[str, Any]:

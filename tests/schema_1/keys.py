@@ -17,6 +17,8 @@ from tests.schema_1.solve import Batches, solve_batches
 from derive.numerics.key import SCHEMA
 from derive.problem.spec import REFERENCE, Params
 
+ITEMS = tuple(f"q{i}" for i in range(1, 15))  # the items of a schema 1 key
+
 # Points of each item (ASSIGNMENT.md): 100 in all
 POINTS = {"q1": 5, "q2": 5, "q3": 5, "q4": 7.5, "q5": 7.5, "q6": 7.5, "q7": 5,
           "q8": 7.5, "q9": 5, "q10": 10, "q11": 10, "q12": 10, "q13": 10, "q14": 5}
