@@ -11,8 +11,8 @@ from derive.grading.answers import key_submission, parse_submission
 from derive.problem.config import Config
 from derive.grading.rules import Rules
 from derive.grading.grade import grade_all, grade_submission, prepare
-from derive.numerics.key import build_keys
-from derive.numerics.mistakes import MISTAKES, recompute_many
+from tests.schema_1.keys import build_keys
+from tests.schema_1.mistakes import MISTAKES, recompute_many
 
 COUNT = 300
 

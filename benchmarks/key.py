@@ -7,8 +7,8 @@ import time
 import sympy as sp
 
 from derive.calculus.backprop import cached_backprop
-from derive.numerics.key import build_keys
-from derive.numerics.evaluate import solve_batches
+from tests.schema_1.keys import build_keys
+from tests.schema_1.solve import solve_batches
 from derive.problem.spec import Params
 from tests.factories import varied
 
@@ -62,8 +62,8 @@ def _timed(fn) -> float:
 
 
 def _cold_start() -> float:
-    code = ("import time; t = time.perf_counter(); from derive.numerics.key import build_key; "
-            "build_key(); print(time.perf_counter() - t)")
+    code = ("import time; t = time.perf_counter(); from derive.numerics.key import reference_key; "
+            "reference_key(); print(time.perf_counter() - t)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     return float(out.stdout.strip())

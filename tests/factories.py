@@ -1,5 +1,5 @@
 """Problem instances for tests and benchmarks: varied small-integer params of
-the reference shapes (no constraints; see derive.variants.generate for real variants)."""
+the reference shapes (no constraints; see derive.variants.instances for real variants)."""
 
 import numpy as np
 

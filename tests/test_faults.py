@@ -315,7 +315,7 @@ def test_hostile_arguments_are_one_line_exit_2(tmp_path, capsys, argv, words):
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps({"student": "Ada", "answers": {}}))
     key = tmp_path / "key.json"
-    key.write_text(json.dumps(derive.numerics.key.build_key()))
+    key.write_text(json.dumps(derive.numerics.key.reference_key()))
     names = dict(deep=deep, file=file, answers=answers, key=key)
     assert main([a.format(**names) for a in argv] + (
         ["--out", str(tmp_path / "o")] if "--out" not in argv else [])) == 2

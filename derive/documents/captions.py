@@ -10,22 +10,10 @@ import numpy as np
 
 from derive.documents.checks import numbered, series
 from derive.documents.figures import class_name
-from derive.documents.regions import (TIE, Window, regions_window, shown_classes, ties_show,
-                                      uniform_class_of, windows)
+from derive.documents.insights import change_verb
+from derive.documents.regions import TIE, Window, shown_classes, ties_show, uniform_class_of
 from derive.documents.render import Latex
 from derive.documents.numbers import Formatter, Given
-
-
-ACTIVATION_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh",
-                    "identity": "identity", "softmax": "softmax"}
-
-
-def _run(symbol: str, count: int) -> str:
-    """``$x_1, x_2$``, or ``$x_1, \\dots, x_{n}$`` for more than three."""
-    shown = [f"{symbol}_{{{i}}}" for i in range(1, count + 1)]
-    if count > 3:
-        shown = [shown[0], r"\dots", shown[-1]]
-    return _m(", ".join(shown))
 
 
 def _m(tex: str) -> str:
@@ -39,23 +27,10 @@ def _value(fmt, v: float) -> str:
 
 def _change(fmt, before: float, after: float) -> str:
     """How a number changed, in words: rises/falls from … to …, or stays."""
-    if fmt.number(before) == fmt.number(after):
+    verb = change_verb(fmt, before, after, "present")
+    if verb == "stays":
         return f"stays at {_value(fmt, before)}"
-    verb = "rises" if after > before else "falls"
     return f"{verb} from {_value(fmt, before)} to {_value(fmt, after)}"
-
-
-def sigmoid_caption(fmt) -> Latex:
-    """The σ/σ′ plot: where σ′ peaks and how small it is where σ saturates."""
-    from derive.documents.context import derivations
-    from derive.numerics.evaluate import evaluate_sigmoid
-    d = derivations()
-    _, ds = evaluate_sigmoid(np.array([0.0, 5.0]))
-    return Latex(
-        f"The sigmoid {_m(d['sigmoid']['lhs'])} (solid) and its derivative "
-        f"{_m(d['sigmoid_prime']['lhs'] + ' = ' + d['sigmoid_prime']['result'])} (dashed). "
-        f"The slope is largest at $z = 0$, where it is {_value(fmt, ds[0])}; at $z = 5$ it is "
-        f"only {_value(fmt, ds[1])}: a saturated unit passes almost no gradient back.")
 
 
 def activation_caption(name: str, f_tex: str, df_tex: str, fmt, z, df, slope,
@@ -105,21 +80,6 @@ def edge_legend(weights) -> str:
     return f"{series(kinds)}; the thicker the edge, the larger the weight's magnitude"
 
 
-def softmax_layer_caption(pl) -> Latex:
-    """The softmax layer: what the edges and their labels are."""
-    m, n = np.shape(pl.W)
-    return Latex(
-        f"The softmax layer: inputs {_run('x', m)} on the left, outputs "
-        f"{_run('a', n)} on the right. The edge from $x_k$ to $a_j$ carries the "
-        f"weight $w_{{kj}}$ ({edge_legend([pl.W])}), and the label above each output is "
-        f"its bias $w_0$.")
-
-
-def probabilities_caption(fmt, pl, lay) -> Latex:
-    """The reference's softmax layer: :func:`class_probabilities_caption`."""
-    return class_probabilities_caption(fmt, int(np.argmax(pl.y)), lay.a, lay.a_new)
-
-
 def class_probabilities_caption(fmt, target: int, a, a_new) -> Latex:
     """The probabilities of a softmax output before and after the step: how
     the target's (0-based ``target``) changed, and which of the other classes
@@ -131,21 +91,6 @@ def class_probabilities_caption(fmt, target: int, a, a_new) -> Latex:
     return Latex(
         "The probability of each class before the step (blue, $a$) and after it "
         f"(orange, $a_{{\\text{{new}}}}$): {'; '.join(parts)}.")
-
-
-def network_caption(pn, sol) -> tuple[Latex, Latex]:
-    """The network: what the edges are; and, for the worked solution only
-    (it answers part of question 10), which hidden units the input turns on."""
-    m1, n1, n2 = len(pn.x), len(pn.b1), len(pn.b2)
-    acts = [layer.activation for layer in pn.network.layers]
-    text = (f"The network: inputs {_run('x', m1)}, hidden units {_run('a^1', n1)} "
-            f"({ACTIVATION_NAMES[acts[0]]}), outputs {_run('a^2', n2)} "
-            f"({ACTIVATION_NAMES[acts[-1]]}). Each edge carries its weight $w^l_{{kj}}$ "
-            f"({edge_legend([pn.W1, pn.W2])}); the label above each unit is its bias $w_0$.")
-    # the decided mask (1[z¹ > 0], exact) as the sign of z¹: on or off, no kink to name
-    signs = np.where(np.asarray(sol.network.mask, float) > 0, 1.0, -1.0)
-    solution = hidden_states([(1, signs)]) if acts[0] == "relu" else ""
-    return Latex(text), Latex(solution)
 
 
 def hidden_states(layers) -> str:
@@ -256,56 +201,3 @@ def no_regions_text(network, names, win: Window, params) -> Latex:
             f"before the step the network predicts {b} {square}, and after it {a}")
     return Latex(f"No decision-regions figure: {said}; no decision boundary lies near "
                  "the input to be drawn.")
-
-
-def _reference(key: dict, pn):
-    """The reference network's classes and (weights, biases) before and after the step."""
-    ans = key["answers"]
-    return ([class_name(k) for k in range(len(pn.b2))],
-            (([pn.W1, pn.W2], [pn.b1, pn.b2]), ([ans["q13"]["W"], ans["q12"]["W"]], [pn.b1, pn.b2])))
-
-
-def regions_caption(key: dict, pn, sol, win: Window | None) -> Latex | None:
-    """The reference's decision regions (:func:`regions_text`); ``None``
-    when there is no regions figure."""
-    if win is None:
-        return None
-    names, params = _reference(key, pn)
-    at_input = (np.asarray(sol.network.a2, float), np.asarray(key["answers"]["q14"], float))
-    return regions_text(pn.network, names, int(np.argmax(pn.y)), at_input, win, params)
-
-
-def no_regions_note(key: dict, win: Window | None) -> Latex | None:
-    """Where the reference's 2-input network has no regions figure,
-    :func:`no_regions_text`; ``None`` otherwise."""
-    from derive.problem.spec import parse_params
-    if win is not None:
-        return None
-    candidates = list(windows(key))
-    if not candidates:
-        return None
-    pn = parse_params(key["params"]).network
-    names, params = _reference(key, pn)
-    return no_regions_text(pn.network, names, candidates[-1], params)
-
-
-def figure_captions(key: dict, sol, fmt) -> dict[str, dict[str, Latex]]:
-    """The caption of every figure of one instance, by figure name: its
-    ``text``, and a ``solution`` sentence that only the worked solution shows
-    (empty where there is none); ``no_regions``: :func:`no_regions_note`,
-    where a 2-input network has no regions figure."""
-    from derive.problem.spec import parse_params
-    p = parse_params(key["params"])
-    win = regions_window(key)
-    network, network_solution = network_caption(p.network, sol)
-    out = {"sigmoid": sigmoid_caption(fmt),
-           "softmax_layer": softmax_layer_caption(p.softmax_layer),
-           "probabilities": probabilities_caption(fmt, p.softmax_layer, sol.layer),
-           "network": network, "regions": regions_caption(key, p.network, sol, win)}
-    extra = {"network": network_solution}
-    captions = {name: {"text": text, "solution": extra.get(name, Latex(""))}
-                for name, text in out.items() if text is not None}
-    note = no_regions_note(key, win)
-    if note is not None:
-        captions["no_regions"] = {"text": note, "solution": Latex("")}
-    return captions

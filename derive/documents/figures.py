@@ -1,32 +1,29 @@
 """Figures for one instance, drawn with matplotlib as reproducible vector PDFs.
 
 Two stages, so that drawing can run anywhere (another thread or process):
-:func:`figure_data` computes every number and label a figure shows (from the
-key and :func:`derive.numerics.evaluate.solve`), and :func:`draw` turns one figure's
-data into PDF bytes. Matplotlib is imported only when a figure is drawn.
+:mod:`derive.documents.kind_figures` computes every number and label a
+figure shows, and :func:`draw` turns one figure's data into PDF bytes.
+Matplotlib is imported only when a figure is drawn.
 
 No pyplot: each figure is a :class:`matplotlib.figure.Figure` with margins
 fixed in inches from its measured labels (no layout engine), set in the
 document's font (:mod:`derive.documents.plotting`) and saved with the PDF backend, so
 nothing leaks between figures or threads. PDF metadata carry no date, so the
-same numbers give the same bytes. The σ/σ′ plot does not depend on the
-instance and is drawn once per process.
+same numbers give the same bytes.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from derive.documents import plotting
 from derive.documents.network_figure import network_figure, number
-from derive.documents.plotting import BLUE, GREY, MAX_WIDTH, ORANGE, greek, text_size
+from derive.documents.plotting import BLUE, GREY, MAX_WIDTH, ORANGE, text_size
 from derive.documents.numbers import Formatter
-from derive.documents.regions import regions_data, regions_window, ties_show
+from derive.documents.regions import ties_show
 
 # one light colour per class, up to spec.MAX_SIZE classes
 CLASS_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9",
@@ -34,10 +31,6 @@ CLASS_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9
 TICK_ROOM = 0.11    # inches: a tick (3.5 pt) and its label's pad (3.5 pt), and some air
 LABEL_ROOM = 0.1    # inches: an axis label's pad (4 pt), and some air
 TIE_COLOUR = "#e4e4e4"  # light grey: no class
-
-# The figure files of one instance, by name (the templates refer to these names)
-FIGURES = ("sigmoid", "probabilities", "softmax_layer", "network", "regions")
-
 
 def figure_path(name: str, prefix: str = "") -> str:
     """Where figure ``name`` is written, relative to the .tex that shows it."""
@@ -51,29 +44,6 @@ def class_name(j: int) -> str:
 
 # --------------------------------------------------------------------------
 # Drawing: plain data in, a Figure out
-
-
-def sigmoid_figure():
-    """σ(z) and σ′(z) = σ(z)(1 − σ(z)) on [−6, 6] (the same for every instance)."""
-    from derive.numerics.evaluate import evaluate_sigmoid
-    z = np.linspace(-6, 6, 241)
-    s, ds = evaluate_sigmoid(z)
-    left = text_size("0.5")[0] + TICK_ROOM
-    bottom = text_size("\u22126")[1] + text_size("$z$")[1] + TICK_ROOM + LABEL_ROOM
-    fig = plotting.figure(3.4, 2.0, _margins(3.4, 2.0, left, bottom, 0.1, 0.08))
-    ax = fig.add_subplot()
-    sig = greek("sigma")
-    ax.plot(z, s, color=BLUE, lw=1.3, label=rf"${sig}(z)$")
-    # σ′ written out (question 2's answer): mathtext's prime is a faint STIX glyph
-    ax.plot(z, ds, color=ORANGE, lw=1.3, ls="--", label=rf"${sig}(z)\,(1 - {sig}(z))$")
-    ax.axhline(0.5, color=GREY, lw=0.5, ls=":")
-    ax.axvline(0, color=GREY, lw=0.5, ls=":")
-    ax.set_xlabel("$z$")
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xticks([-6, -4, -2, 0, 2, 4, 6], [number(t) for t in (-6, -4, -2, 0, 2, 4, 6)])
-    ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
-    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(0.02, 0.72))
-    return fig
 
 
 def activation_figure(z, f, df, labels, xticks, yticks, jumps=()):
@@ -202,9 +172,9 @@ def regions_figure(before, after, r: float, ticks, tick_labels, point, classes, 
     return fig
 
 
-BUILD = {"sigmoid": lambda: sigmoid_figure(), "activation": activation_figure,
+BUILD = {"activation": activation_figure,
          "probabilities": probabilities_figure,
-         "softmax_layer": network_figure, "network": network_figure, "regions": regions_figure}
+         "network": network_figure, "regions": regions_figure}
 
 
 def build_figure(name: str, data: dict[str, Any]):
@@ -212,39 +182,24 @@ def build_figure(name: str, data: dict[str, Any]):
     return BUILD[name](**data)
 
 
-@lru_cache(maxsize=1)
-def sigmoid_pdf() -> bytes:
-    """The σ/σ′ plot as PDF bytes, drawn once per process."""
-    with plotting.style():
-        return plotting.pdf_bytes(sigmoid_figure())
-
-
 def draw(name: str, data: dict[str, Any]) -> bytes:
-    """Figure ``name`` as PDF bytes from its :func:`figure_data` entry (plain,
-    picklable data: this runs in a worker process as well)."""
-    if name == "sigmoid":
-        return sigmoid_pdf()
+    """Figure ``name`` as PDF bytes from its data (plain, picklable: this
+    runs in a worker process as well)."""
     with plotting.style():
         return plotting.pdf_bytes(build_figure(name, data))
 
 
 def warm_up() -> None:
-    """Import matplotlib, load its fonts and mathtext, and draw the figure that
-    is the same for every instance: for a worker process started before the
-    numbers are known."""
-    sigmoid_pdf()
+    """Import matplotlib and load its fonts and mathtext: for a worker
+    process started before the numbers are known."""
+    with plotting.style():
+        fig = plotting.figure(1.0, 1.0)
+        fig.text(0.5, 0.5, "$z$ 0.5")
+        plotting.pdf_bytes(fig)
 
 
 # --------------------------------------------------------------------------
 # The numbers each figure shows
-
-
-def figure_names(key: dict) -> tuple[str, ...]:
-    """The figures one instance has: all of :data:`FIGURES`, but the decision
-    regions (a picture of the input plane) only for a network with 2 inputs
-    and a window where a decision boundary shows (:func:`regions_window`)."""
-    regions = regions_window(key) is not None
-    return tuple(name for name in FIGURES if name != "regions" or regions)
 
 
 def _axis_ticks(r: float) -> list[float]:
@@ -260,36 +215,6 @@ def _as_text(tex: str) -> str:
     if re.fullmatch(r"-?[0-9.]+", tex):
         return tex.replace("-", "\u2212")
     return f"${tex}$"
-
-
-def figure_data(key: dict, solution=None) -> dict[str, dict[str, Any]]:
-    """The data of every figure of one instance, by name: numbers from the key
-    and from ``solution`` (:func:`derive.numerics.evaluate.solve` of the key's params),
-    and every number a figure prints, as text (:class:`derive.documents.context.Formatter`)."""
-    # numeric (and so SymPy) imported here, not at the top: only what draws σ needs it too
-    from derive.numerics.evaluate import solve
-    from derive.problem.spec import parse_params
-    p = parse_params(key["params"])
-    sol = solution or solve([p])[0]
-    pl, pn = p.softmax_layer, p.network
-    m, n = len(pl.x), len(pl.b)
-    m1, n1, n2 = len(pn.x), len(pn.b1), len(pn.b2)
-    inputs = lambda k: [f"$x_{{{i + 1}}}$" for i in range(k)]  # noqa: E731
-    figures = {
-        "sigmoid": {},
-        "probabilities": probabilities_data(sol.layer.a, sol.layer.a_new, int(np.argmax(pl.y)),
-                                            pl.query_class),
-        "softmax_layer": {"weights": [pl.W], "biases": [pl.b], "width": 3.0,
-                          "labels": [inputs(m), [f"$a_{{{j + 1}}}$" for j in range(n)]]},
-        "network": {"weights": [pn.W1, pn.W2], "biases": [pn.b1, pn.b2],
-                    "labels": [inputs(m1), [f"$a^1_{{{i + 1}}}$" for i in range(n1)],
-                               [f"$a^2_{{{j + 1}}}$" for j in range(n2)]]},
-    }
-    regions = regions_data(key)
-    if regions is not None:
-        figures["regions"] = regions_figure_data(regions, [class_name(k) for k in range(n2)],
-                                                 int(np.argmax(pn.y)))
-    return figures
 
 
 def probabilities_data(a, a_new, target: int, asked: int) -> dict[str, Any]:
@@ -312,21 +237,3 @@ def regions_figure_data(regions: dict[str, Any], names: list[str], target: int) 
             "ticks": ticks, "tick_labels": [number(t) for t in ticks], "point": regions["point"],
             "classes": names, "tie": "tie" if ties_show(grids, len(names)) else "",
             "marker": f"input $x$ (target: {names[target]})"}
-
-
-def draw_figures(key: dict, solution=None) -> dict[str, bytes]:
-    """Every figure of one instance as PDF bytes, by name."""
-    return {name: draw(name, data) for name, data in figure_data(key, solution).items()}
-
-
-def write_figures(key: dict, folder: str | Path, prefix: str = "",
-                  solution=None) -> dict[str, str]:
-    """Draw the figures of one instance into ``folder/figures/``; returns the
-    paths relative to ``folder`` (as the .tex refers to them), by name."""
-    folder = Path(folder)
-    (folder / "figures").mkdir(parents=True, exist_ok=True)
-    out = {}
-    for name, data in draw_figures(key, solution).items():
-        out[name] = figure_path(name, prefix)
-        (folder / out[name]).write_bytes(data)
-    return out

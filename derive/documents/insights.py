@@ -84,13 +84,22 @@ def score_shift(dz, target: int | None) -> str:
     return ""
 
 
-def _verb(before: float, after: float) -> str:
-    return "rose" if after > before else "fell" if after < before else "stayed"
+VERBS = {"past": ("rose", "fell", "stayed"), "present": ("rises", "falls", "stays")}
+
+
+def change_verb(fmt, before: float, after: float, tense: str = "past") -> str:
+    """"rose"/"fell" (``tense`` "present": "rises"/"falls") as the numbers
+    moved, "stayed" where ``fmt`` prints them the same: no direction is
+    claimed that the digits shown do not show."""
+    up, down, same = VERBS[tense]
+    if fmt.number(before) == fmt.number(after):
+        return same
+    return up if after > before else down
 
 
 def moved(fmt, before: float, after: float, name: str, name_new: str) -> str:
-    """"rose from a ≈ 0.6652 to a_new ≈ 0.7725" ("stayed at …" when equal)."""
-    verb = _verb(before, after)
+    """"rose from a ≈ 0.6652 to a_new ≈ 0.7725" ("stayed at …" when equal as printed)."""
+    verb = change_verb(fmt, before, after)
     if verb == "stayed":
         return f"stayed at ${name_new} {fmt.relation([after])} {fmt.number(after)}$"
     return (f"{verb} from ${name} {fmt.relation([before])} {fmt.number(before)}$ to "

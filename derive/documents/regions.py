@@ -5,7 +5,7 @@ showing (searched once per instance).
 Any network with 2 inputs and a classifying output has them: a softmax
 output predicts its largest entry, a one-unit sigmoid output class 1 where
 a > 0.5 (z > 0) and class 0 below. :func:`part_regions` finds them for a part
-of an assignment; the functions taking a key are the reference's.
+of an assignment.
 """
 
 from __future__ import annotations
@@ -78,11 +78,6 @@ def class_grid_of(network, Ws: Sequence, bs: Sequence, r: float, size: int) -> n
     zs, _ = forward_network(network, pts, [np.asarray(W, float)[..., None] for W in Ws],
                             [np.asarray(b, float)[:, None] for b in bs])
     return predicted(scores(zs[-1])).reshape(X1.shape)
-
-
-def class_grid(pn, W1, W2, r: float, size: int) -> np.ndarray:
-    """:func:`class_grid_of` the reference network ``pn`` with weights ``W1``, ``W2``."""
-    return class_grid_of(pn.network, [W1, W2], [pn.b1, pn.b2], r, size)
 
 
 def shares(grid: np.ndarray, classes: int) -> np.ndarray:
@@ -237,55 +232,3 @@ def uniform_class_of(network, Ws, bs, r: float) -> int | None:
         a = np.maximum(a, 0) if l < len(Ws) - 1 else a
     top = predicted(scores(a))
     return int(top[0]) if len(set(top.tolist())) == 1 and top[0] != TIE else None
-
-
-# --------------------------------------------------------------------------
-# The reference (a key of schema 1)
-
-
-def windows(key: dict) -> Iterator[Window]:
-    """The candidate windows of the reference's regions plot (none for a
-    network without 2 inputs)."""
-    from derive.problem.spec import parse_params
-    pn, ans = parse_params(key["params"]).network, key["answers"]
-    if len(pn.x) != 2:
-        return
-    yield from candidate_windows(pn.network, pn.x, ([pn.W1, pn.W2], [pn.b1, pn.b2]),
-                                 ([ans["q13"]["W"], ans["q12"]["W"]], [pn.b1, pn.b2]))
-
-
-def regions_window(key: dict) -> Window | None:
-    """The reference's regions window (:func:`first_window`); ``None`` when
-    the network has not 2 inputs or neither panel shows a boundary in the
-    largest window. Searched once per instance (kept by the params and the
-    updated weights); its grids are read-only."""
-    ans = key["answers"]
-    return _regions_window(json.dumps({"params": key["params"], "q12": ans["q12"]["W"],
-                                       "q13": ans["q13"]["W"]}, sort_keys=True,
-                                      default=lambda v: np.asarray(v).tolist()))
-
-
-@lru_cache(maxsize=64)
-def _regions_window(inputs: str) -> Window | None:
-    data = json.loads(inputs)
-    key = {"params": data["params"],
-           "answers": {"q12": {"W": data["q12"]}, "q13": {"W": data["q13"]}}}
-    return _read_only(_search_window(key))
-
-
-def _search_window(key: dict) -> Window | None:
-    return first_window(windows(key))
-
-
-def regions_data(key: dict) -> dict[str, Any] | None:
-    """The reference's decision regions before and after the step on the
-    window of :func:`regions_window` (``None`` when there is none): the
-    window's half side ``r``, both grids, and the input."""
-    from derive.problem.spec import parse_params
-    win = regions_window(key)
-    if win is None:
-        return None
-    pn, ans = parse_params(key["params"]).network, key["answers"]
-    return {"r": win.r, "before": class_grid(pn, pn.W1, pn.W2, win.r, GRID),
-            "after": class_grid(pn, ans["q13"]["W"], ans["q12"]["W"], win.r, GRID),
-            "point": np.asarray(pn.x, float)}

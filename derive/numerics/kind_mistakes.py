@@ -2,8 +2,7 @@
 
 Each mistake is a switch on one stage of a part's computation (the output
 softmax, the class read off, the δ recursion, the gradient as reported, the
-step), as in :mod:`derive.numerics.mistakes` for the reference; none knows a
-question by its number. :func:`part_answers` runs a part's whole computation
+step); none knows a question by its number. :func:`part_answers` runs a part's whole computation
 (forward pass, backprop, its one step, the forward pass after it) with any set
 of mistakes switched on, so a mistake's wrong answers are recomputed for the
 instance at hand, combinations come for free, and a student who makes a

@@ -9,8 +9,8 @@ from __future__ import annotations
 from derive.variants.exports import Item
 from derive.problem.catalogue import NUMERIC_KINDS
 
-# the part of a {"grad", "new"} answer that carries the marks, as the reference's
-# q12/q13 (the gradient is graded for feedback only)
+# the part of a {"grad", "new"} answer that carries the marks (the gradient
+# is graded for feedback only)
 MARKED = {"gradient-step": "new"}
 
 

@@ -154,8 +154,8 @@ def parse_settings(data: Any, section: str = "variants",
         out["collection"] = data["collection"]
     settings = VariantSettings(**out, figures=figures)
     if settings.softmax_layer.classes > 10:
-        raise InputError(f"{section}.softmax_layer.classes", "at most 10 (question 5 "
-                         "uses probabilities in tenths)")
+        raise InputError(f"{section}.softmax_layer.classes", "at most 10 (a layer has "
+                         "1 to 10 units)")
     return settings
 
 

@@ -10,8 +10,9 @@ import pytest
 from derive.grading.kind_answers import key_submission
 from derive.cli import main
 from derive.grading.rules import Rules
-from derive.numerics.key import build_key, build_keys, dumps
-from derive.numerics.mistakes import BY_CODE, recompute
+from derive.numerics.key import dumps
+from tests.schema_1.keys import build_key, build_keys
+from tests.schema_1.mistakes import BY_CODE, recompute
 from tests.factories import varied
 
 

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from derive.cli import main
-from derive.numerics.key import build_key, reference_key
+from derive.numerics.key import reference_key
+from tests.schema_1.keys import build_key
 
 
 def test_prints_the_schema_2_key_of_the_reference_assignment(capsys):

@@ -124,7 +124,7 @@ def test_confident_network_builds_at_any_decimals(tmp_path, decimals):
     from derive.cli import main
     from derive.problem.precision import statement
     from derive.problem.spec import load_params
-    from derive.numerics.evaluate import solve
+    from tests.schema_1.solve import solve
     sol = solve([load_params(CONFIDENT)])[0]
     assert sol.layer.loss < 5e-5 and sol.network.loss < 5e-5
     config = tmp_path / "c.toml"

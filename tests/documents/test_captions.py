@@ -1,60 +1,27 @@
 """Captions: every clause that depends on the numbers agrees with numbers
-computed here independently (plain NumPy), over 200 variants. (The figures
-of the documents, numbered and at natural size: test_kind_figures.py.)"""
+computed here independently (plain NumPy), over 200 variants of the
+reference through the generic path. (The figures of the documents,
+numbered and at natural size: test_kind_figures.py.)"""
 
 import re
 
 import numpy as np
 import pytest
 
-from derive.documents.captions import (_change, _value, edge_legend, _percent, _where, figure_captions,
-                             no_regions_note)
+from derive.documents.captions import _change, _percent, _value, _where, edge_legend
 from derive.documents.checks import numbered
+from derive.documents.kind_figures import (figure_blocks, network_solution, question_figure_caption,
+                                           question_figures, regions_question)
 from derive.documents.numbers import Formatter
-from derive.documents.regions import class_grid, regions_data, regions_window
-from derive.numerics.key import build_key
-from derive.numerics.evaluate import solve
-from derive.problem.spec import parse_params
-from derive.variants.generate import generate_keys
-from derive.variants.settings import parse_settings
+from derive.documents.regions import class_grid_of, part_params, part_regions
+from tests.documents.reference_variants import COUNT, part, reference_variants
 
-SEED, COUNT = 20261128, 200
 FMT = Formatter(4)
 
 
 @pytest.fixture(scope="module")
 def variants():
-    keys = generate_keys(SEED, COUNT, parse_settings({}))
-    sols = solve([parse_params(k["params"]) for k in keys])
-    return [(k, s, figure_captions(k, s, FMT)) for k, s in zip(keys, sols)]
-
-
-def _net(W1, b1, W2, b2, x):
-    """z¹ and a² of the ReLU-softmax network, in plain NumPy."""
-    z1 = np.asarray(W1, float).T @ np.asarray(x, float) + np.asarray(b1, float)
-    z2 = np.asarray(W2, float).T @ np.maximum(z1, 0) + np.asarray(b2, float)
-    e = np.exp(z2 - z2.max())
-    return z1, e / e.sum()
-
-
-def test_probability_changes_are_the_numbers(variants):
-    for key, _, caps in variants:
-        pl = parse_params(key["params"]).softmax_layer
-        W, b, x = (np.asarray(v, float) for v in (pl.W, pl.b, pl.x))
-        G = np.outer(x, _softmax(W.T @ x + b) - np.asarray(pl.y, float))
-        a, a_new = _softmax(W.T @ x + b), _softmax((W - pl.lr * G).T @ x + b)
-        said = dict(re.findall(r"class (\d+)'s (?:probability )?(rises|falls|stays)",
-                               caps["probabilities"]["text"]))
-        assert set(said) == {str(j + 1) for j in range(len(a))}, key["variant"]
-        for j in range(len(a)):
-            same = FMT.number(a[j]) == FMT.number(a_new[j])
-            verb = "stays" if same else ("rises" if a_new[j] > a[j] else "falls")
-            assert said[str(j + 1)] == verb, (key["variant"], j)
-            if not same:
-                assert f"from {_value(FMT, a[j])} to {_value(FMT, a_new[j])}" \
-                    in caps["probabilities"]["text"]
-        target = int(np.argmax(pl.y)) + 1
-        assert f"the target class {target}'s probability" in caps["probabilities"]["text"]
+    return reference_variants()
 
 
 def _softmax(z):
@@ -62,59 +29,99 @@ def _softmax(z):
     return e / e.sum()
 
 
+def _net(Ws, bs, x):
+    """z¹ and a² of the ReLU-softmax network, in plain NumPy."""
+    (W1, W2), (b1, b2) = [[np.asarray(v, float) for v in vs] for vs in (Ws, bs)]
+    z1 = W1.T @ np.asarray(x, float) + b1
+    return z1, _softmax(W2.T @ np.maximum(z1, 0) + b2)
+
+
+def _probability_question(p):
+    return next(q for q in p.questions if q.kind == "probability" and q.get("after"))
+
+
+def test_probability_changes_are_the_numbers(variants):
+    for k, v, sols in variants:
+        p, sol = part(v, "softmax-layer"), sols["softmax-layer"]
+        q = _probability_question(p)
+        assert "probabilities" in question_figures(p, q, sol)
+        text = question_figure_caption("probabilities", p, q, sol, FMT)
+        [W], [b], x = p.given.W, p.given.b, np.asarray(p.given.x, float)
+        a = _softmax(np.asarray(W, float).T @ x + np.asarray(b, float))
+        a_new = _softmax(np.asarray(sol.new["W1"], float).T @ x + np.asarray(sol.new["b1"], float))
+        said = dict(re.findall(r"class (\d+)'s (?:probability )?(rises|falls|stays)", text))
+        assert set(said) == {str(j + 1) for j in range(len(a))}, k
+        for j in range(len(a)):
+            same = FMT.number(a[j]) == FMT.number(a_new[j])
+            verb = "stays" if same else ("rises" if a_new[j] > a[j] else "falls")
+            assert said[str(j + 1)] == verb, (k, j)
+            if not same:
+                assert f"from {_value(FMT, a[j])} to {_value(FMT, a_new[j])}" in text
+        target = int(np.argmax(p.given.y)) + 1
+        assert f"the target class {target}'s probability" in text
+
+
 def test_active_units_are_the_positive_z1(variants):
-    for key, _, caps in variants:
-        pn = parse_params(key["params"]).network
-        z1, _ = _net(pn.W1, pn.b1, pn.W2, pn.b2, pn.x)
-        text = caps["network"]["solution"]
+    for k, v, sols in variants:
+        p = part(v, "network")
+        z1, _ = _net(p.given.W, p.given.b, p.given.x)
+        text = network_solution(p, sols["network"])
         active = re.search(r"units? ([\d, and]+?) (?:is|are) active", text)
         off = re.search(r"units? ([\d, and]+?) (?:is|are) off", text)
         numbers = lambda m: {int(n) for n in re.findall(r"\d+", m.group(1))} if m else set()  # noqa: E731
-        assert numbers(active) == {j + 1 for j in np.flatnonzero(z1 > 0)}, key["variant"]
-        assert numbers(off) == {j + 1 for j in np.flatnonzero(z1 <= 0)}, key["variant"]
+        assert numbers(active) == {j + 1 for j in np.flatnonzero(z1 > 0)}, k
+        assert numbers(off) == {j + 1 for j in np.flatnonzero(z1 <= 0)}, k
 
 
 def test_regions_captions_are_the_networks_predictions(variants):
     drawn = 0
-    for key, sol, caps in variants:
-        pn, ans = parse_params(key["params"]).network, key["answers"]
-        before = int(np.argmax(_net(pn.W1, pn.b1, pn.W2, pn.b2, pn.x)[1])) + 1
-        after = int(np.argmax(_net(ans["q13"]["W"], pn.b1, ans["q12"]["W"], pn.b2, pn.x)[1])) + 1
-        if "regions" not in caps:
-            # no figure: the note says what the network predicts instead, truly
-            note = caps["no_regions"]["text"]
-            assert regions_data(key) is None
-            win_r = re.search(r"\[-(\S+), ", note).group(1)
-            grids = [class_grid(pn, W1, W2, float(win_r), 64) for W1, W2 in
-                     ((pn.W1, pn.W2), (ans["q13"]["W"], ans["q12"]["W"]))]
+    for k, v, sols in variants:
+        p, sol = part(v, "network"), sols["network"]
+        q = regions_question(p)
+        before_params, after_params = part_params(p, sol)
+        before = int(np.argmax(_net(*before_params, p.given.x)[1])) + 1
+        after = int(np.argmax(_net(*after_params, p.given.x)[1])) + 1
+        blocks = figure_blocks(p, q, 1, sol, FMT)
+        if "regions" not in question_figures(p, q, sol):
+            # no figure: a sentence says what the network predicts instead, truly
+            [note] = [b["text"] for b in blocks if b["type"] == "text"]
+            assert part_regions(p, sol) is None
+            win_r = float(re.search(r"\[-(\S+), ", note).group(1))
+            grids = [class_grid_of(p.network, Ws, bs, win_r, 64)
+                     for Ws, bs in (before_params, after_params)]
             assert all(len(np.unique(g)) == 1 for g in grids)
             assert f"class {before}" in note and f"class {after}" in note
             continue
         drawn += 1
-        text = caps["regions"]["text"]
-        assert "no_regions" not in caps
+        assert not [b for b in blocks if b["type"] == "text"], k
+        text = question_figure_caption("regions", p, q, sol, FMT)
         if before == after:
             assert f"lies in class {before}'s region both before and after" in text
         else:
             assert f"Before the step the input lies in class {before}'s region; " \
-                   f"after it, in class {after}'s region." in text, key["variant"]
+                   f"after it, in class {after}'s region." in text, k
         # the region's share, against the drawn (finer) grid, within 3 points
-        target = int(np.argmax(pn.y))
-        data = regions_data(key)
+        target = int(np.argmax(p.given.y))
+        data = part_regions(p, sol)
         shares = [np.mean(data[g] == target) * 100 for g in ("before", "after")]
-        said = [float(p) for p in re.findall(r"about \$(\d+)\\,\\%\$", text)]
-        for p, s in zip(said, shares):
-            assert abs(p - s) <= 3, (key["variant"], said, shares)
+        said = [float(s) for s in re.findall(r"about \$(\d+)\\,\\%\$", text)]
+        for s, share in zip(said, shares):
+            assert abs(s - share) <= 3, (k, said, shares)
         verb = re.search(r"region (grows|shrinks|covers)", text).group(1)
         if abs(shares[1] - shares[0]) > 3:
-            assert verb == ("grows" if shares[1] > shares[0] else "shrinks"), key["variant"]
+            assert verb == ("grows" if shares[1] > shares[0] else "shrinks"), k
     assert drawn >= 0.9 * COUNT
 
 
 def test_a_percent_sign_is_escaped(variants):
-    for _, _, caps in variants:
-        for cap in caps.values():
-            assert not re.search(r"(?<!\\)%", cap["text"] + cap["solution"])
+    for _, v, sols in variants:
+        for p in v.parts:
+            sol = sols.get(p.id)
+            texts = [network_solution(p, sol)] if sol is not None else []
+            for number, q in enumerate(p.questions, 1):
+                texts += [b["text"] for b in figure_blocks(p, q, number, sol, FMT)]
+            for text in texts:
+                assert not re.search(r"(?<!\\)%", text)
 
 
 @pytest.mark.parametrize("a, expected", [
@@ -144,18 +151,3 @@ def test_edge_legend_names_only_the_weights_present():
     assert edge_legend([np.array([[1.0, -2.0]]), np.zeros((1, 1))]).startswith(
         "blue for positive, red for negative and dotted grey for zero;")
     assert numbered([2], "unit") == "unit 3" and numbered([0, 1, 3], "unit") == "units 1, 2 and 4"
-
-
-def test_no_note_where_the_figure_is():
-    key = build_key()
-    win = regions_window(key)
-    assert win is not None and no_regions_note(key, win) is None
-
-
-def test_a_network_without_2_inputs_has_no_regions_and_no_note():
-    keys = generate_keys(SEED, 2, parse_settings({"network": {"inputs": 3}}))
-    sols = solve([parse_params(k["params"]) for k in keys])
-    for key, sol in zip(keys, sols):
-        caps = figure_captions(key, sol, FMT)
-        assert "regions" not in caps and "no_regions" not in caps
-        assert "$x_{1}, x_{2}, x_{3}$" in caps["network"]["text"]

@@ -9,7 +9,7 @@ import pytest
 from derive.documents import checks
 from derive.problem.config import Config
 from derive.documents.numbers import Formatter
-from derive.numerics.evaluate import solve
+from tests.schema_1.solve import solve
 from derive.problem.spec import REFERENCE
 from tests.factories import varied
 from tests import explain_cases

@@ -205,7 +205,8 @@ def test_unsettable_course_text_is_an_input_error():
 
 def test_prose_formulas_are_printed_by_sympy(ctx):
     n = ctx["notation"]
-    assert n["z"] == "z = W^{T} x + w_{0}" and n["W_l_dims"] == r"m^{l} \times n^{l}"
+    assert n["a_l"] == "a^{l} = f^{l}(z^{l})" and n["W_l_dims"] == r"m^{l} \times n^{l}"
+    assert n["n_l"] == "n^{l} = m^{l+1}"
     assert n["z_l"] == r"z^{l} = (W^{l})^{T} a^{l-1} + w_0^{l}"
     assert n["w_kj"] == "w^{l}_{kj}" and n["w_0j"] == "w^{l}_{0j}" and n["x_0"] == "x_{0} = 1"
     assert all(isinstance(v, str) for v in n.values() if not isinstance(v, int))

@@ -13,63 +13,74 @@ import numpy as np
 import pytest
 
 from derive.documents import plotting
-from derive.documents.figures import (FIGURES, build_figure, draw, draw_figures, figure_data,
-                                      figure_names, sigmoid_pdf, write_figures)
-from derive.documents.regions import regions_window, shown_classes
-from derive.numerics.key import build_key
+from derive.documents.figures import build_figure, draw
+from derive.documents.kind_figures import assignment_figures, question_figures, regions_question
 from derive.documents.network_figure import NODE_R, network_layout, overlap
-from derive.problem.spec import REFERENCE
-from derive.variants.generate import generate_keys
-from derive.variants.settings import parse_settings
+from derive.documents.regions import class_grid_of, part_window, shown_classes
+from derive.numerics.solve import solve_part
+from derive.problem.assignment import load_assignment
+from tests.documents.reference_variants import COUNT, part, reference_variants
 
-SEED, COUNT, CHUNKS = 20261128, 200, 4
+CHUNKS = 4
+
+
+def _plans(assignment, solutions) -> dict[str, tuple[str, dict]]:
+    """Every figure of an instance: path -> (name, data), as the build draws them."""
+    return assignment_figures(assignment, solutions)
 
 
 @pytest.fixture(scope="module")
-def keys200():
-    return generate_keys(SEED, COUNT, parse_settings({}))
+def reference():
+    ref = load_assignment("reference")
+    return ref, {p.id: solve_part(p) for p in ref.parts if p.given is not None}
 
 
-def test_figures_are_reproducible_vector_pdfs(tmp_path):
-    key = build_key()
-    first, second = draw_figures(key), draw_figures(key)
-    assert set(first) == set(FIGURES)
-    for name, data in first.items():
-        assert data.startswith(b"%PDF") and data == second[name], name
-        assert b"CreationDate" not in data
-    paths = write_figures(key, tmp_path, prefix="v1-")
-    assert paths["network"] == "figures/v1-network.pdf"
-    assert (tmp_path / paths["regions"]).read_bytes() == first["regions"]
+@pytest.fixture(scope="module")
+def plans(reference):
+    return _plans(*reference)
 
 
-def test_sigmoid_figure_is_shared():
-    assert sigmoid_pdf() is sigmoid_pdf()
+def _named(plans, name, part_no=None):
+    """The data of the figures called ``name`` (``network``: the part
+    ``part_no``'s, counted from 1)."""
+    if name == "network":
+        return plans[f"figures/part-{part_no}-network.pdf"][1]
+    return [d for n, d in plans.values() if n == name]
 
 
-def test_figure_data_is_plain_and_picklable():
+@pytest.fixture(scope="module")
+def variants200():
+    return reference_variants()
+
+
+def test_figures_are_reproducible_vector_pdfs(plans):
+    for path, (name, data) in plans.items():
+        first, second = draw(name, data), draw(name, data)
+        assert first.startswith(b"%PDF") and first == second, path
+        assert b"CreationDate" not in first
+
+
+def test_figure_data_is_plain_and_picklable(plans):
     # drawing runs in another process: its input must cross a process boundary
-    data = figure_data(build_key())
-    assert set(data) == set(FIGURES)
-    again = pickle.loads(pickle.dumps(data))
-    assert draw("softmax_layer", again["softmax_layer"]) == draw("softmax_layer", data["softmax_layer"])
-
-
-# --------------------------------------------------------------------------
-# The document's font, at the document's size, never scaled
+    again = pickle.loads(pickle.dumps(plans))
+    for path, (name, data) in plans.items():
+        assert draw(name, again[path][1]) == draw(name, data), path
 
 
 def _fonts(pdf: bytes) -> set[str]:
     return {m.decode() for m in re.findall(rb"/BaseFont /(?:[A-Z]{6}\+)?([\w-]+)", pdf)}
 
 
-def test_figures_are_set_in_the_documents_palatino():
+def test_figures_are_set_in_the_documents_palatino(plans):
     palatino = {"URWPalladioL-Roma", "URWPalladioL-Ital", "URWPalladioL-Bold", "Rpxmi"}
-    for name, pdf in draw_figures(build_key()).items():
+    for name, pdf in ((name, draw(name, data)) for name, data in plans.values()):
         fonts = _fonts(pdf)
         # nothing else: no DejaVu, no STIX or Computer Modern fallback glyph
         assert "URWPalladioL-Roma" in fonts and fonts <= palatino, (name, fonts)
     # the σ of the sigmoid plot is the Greek of pxfonts, not a sans-serif one
-    assert "Rpxmi" in _fonts(sigmoid_pdf())
+    [sigmoid] = [data for name, data in plans.values()
+                 if name == "activation" and "sigma" in data["labels"][0]]
+    assert "Rpxmi" in _fonts(draw("activation", sigmoid))
 
 
 def _texts(fig):
@@ -77,11 +88,10 @@ def _texts(fig):
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
 
 
-def test_labels_are_at_the_documents_small_sizes_and_figures_fit_the_page():
-    data = figure_data(build_key())
-    for name in FIGURES:
+def test_labels_are_at_the_documents_small_sizes_and_figures_fit_the_page(plans):
+    for name, data in plans.values():
         with plotting.style():
-            fig = build_figure(name, data[name])
+            fig = build_figure(name, data)
             sizes = {t.get_fontsize() for t in _texts(fig)}
         # \footnotesize and \small of the 11 pt document
         assert sizes <= {9.0, 10.0}, (name, sizes)
@@ -151,42 +161,38 @@ def test_collisions_are_seen():
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))
-def test_no_label_collides_over_200_variants(keys200, chunk):
+def test_no_label_collides_over_200_variants(variants200, chunk):
     found = []
-    for key in keys200[chunk::CHUNKS]:
-        data = figure_data(key)
-        for name in ("probabilities", "regions"):
-            if name in data:
+    for k, v, sols in variants200[chunk::CHUNKS]:
+        for path, (name, data) in _plans(v, sols).items():
+            if name in ("probabilities", "regions"):
                 with plotting.style():
-                    found += [f"{key['variant']} {name}: {c}"
-                              for c in collisions(build_figure(name, data[name]))]
-        # the network drawings: their layout (measured with matplotlib's text
-        # metrics) keeps every label and node apart; test_network_layout_is_what_is_drawn
-        # checks that the drawn extents are the layout's
-        for name in ("softmax_layer", "network"):
-            d = data[name]
-            lay = network_layout(d["weights"], d["biases"], d.get("width", 3.4))
-            boxes = lay.boxes()
-            found += [f"{key['variant']} {name}: boxes {a} and {b}"
-                      for a, b in combinations(boxes, 2) if overlap(a, b)]
-            found += [f"{key['variant']} {name}: {b} outside" for b in boxes
-                      if min(b[:2]) < 0 or b[2] > lay.width or b[3] > lay.height]
+                    found += [f"{k} {path}: {c}" for c in collisions(build_figure(name, data))]
+            # the network drawings: their layout (measured with matplotlib's text
+            # metrics) keeps every label and node apart; test_network_layout_is_what_is_drawn
+            # checks that the drawn extents are the layout's
+            if name == "network":
+                lay = network_layout(data["weights"], data["biases"], data.get("width", 3.4))
+                boxes = lay.boxes()
+                found += [f"{k} {path}: boxes {a} and {b}"
+                          for a, b in combinations(boxes, 2) if overlap(a, b)]
+                found += [f"{k} {path}: {b} outside" for b in boxes
+                          if min(b[:2]) < 0 or b[2] > lay.width or b[3] > lay.height]
     assert not found, found[:10]
 
 
-def test_the_reference_figures_collide_nowhere():
-    data = figure_data(build_key())
-    for name in FIGURES:
+def test_the_reference_figures_collide_nowhere(plans):
+    for path, (name, data) in plans.items():
         with plotting.style():
-            assert not collisions(build_figure(name, data[name])), name
+            assert not collisions(build_figure(name, data)), path
 
 
-def test_network_layout_is_what_is_drawn(keys200):
+def test_network_layout_is_what_is_drawn(variants200):
     # the layout's boxes hold the drawn labels (matplotlib's extents) and nodes
-    for key in keys200[:12]:
-        data = figure_data(key)
-        for name in ("softmax_layer", "network"):
-            d = data[name]
+    for k, v, sols in variants200[:12]:
+        for path, (name, d) in _plans(v, sols).items():
+            if name != "network":
+                continue
             lay = network_layout(d["weights"], d["biases"], d.get("width", 3.4))
             with plotting.style():
                 fig = build_figure(name, d)
@@ -200,7 +206,7 @@ def test_network_layout_is_what_is_drawn(keys200):
             for box, text in [(b, s) for s, bs in drawn.items() for b in bs]:
                 tol = 0.01  # inches
                 assert any(r[0] - tol <= box[0] and box[2] <= r[2] + tol and r[1] - tol <= box[1]
-                           and box[3] <= r[3] + tol for r in reserved), (key["variant"], name, text)
+                           and box[3] <= r[3] + tol for r in reserved), (k, path, text)
             assert len(texts) == len(lay.labels) + len(lay.biases) + len(nodes)
 
 
@@ -235,22 +241,21 @@ def test_a_bias_never_reads_as_one_with_an_edge_label():
 # The notation: inputs, units and classes counted from 1
 
 
-def test_figure_labels_count_from_1():
-    key = build_key()
-    data = figure_data(key)
-    assert data["softmax_layer"]["labels"] == [["$x_{1}$", "$x_{2}$"],
-                                               ["$a_{1}$", "$a_{2}$", "$a_{3}$"]]
-    assert data["network"]["labels"][2] == ["$a^2_{1}$", "$a^2_{2}$"]
+def test_figure_labels_count_from_1(plans):
+    assert _named(plans, "network", 2)["labels"] == [["$x_{1}$", "$x_{2}$"],
+                                                    ["$a^1_{1}$", "$a^1_{2}$", "$a^1_{3}$"]]
+    assert _named(plans, "network", 3)["labels"][2] == ["$a^2_{1}$", "$a^2_{2}$"]
     # the reference: target class 2 (y = [0, 1, 0]), the question asks for class 3
-    assert data["probabilities"]["ticks"] == ["class 1", "class 2\n(target)", "class 3\n(asked)"]
-    assert data["regions"]["classes"] == ["class 1", "class 2"]
-    assert data["regions"]["marker"] == "input $x$ (target: class 2)"
-    assert data["regions"]["tie"] == ""  # no tie in the reference's regions
+    [probabilities] = _named(plans, "probabilities")
+    assert probabilities["ticks"] == ["class 1", "class 2\n(target)", "class 3\n(asked)"]
+    regions = _named(plans, "regions")[-1]  # the network's
+    assert regions["classes"] == ["class 1", "class 2"]
+    assert regions["marker"] == "input $x$ (target: class 2)"
+    assert regions["tie"] == ""  # no tie in the reference's regions
 
 
-def test_bar_values_are_printed_by_the_formatter():
-    data = figure_data(build_key())["probabilities"]
-    assert data["values"] == ["0.24", "0.67", "0.09"]
+def test_bar_values_are_printed_by_the_formatter(plans):
+    assert _named(plans, "probabilities")[0]["values"] == ["0.24", "0.67", "0.09"]
     from derive.documents.figures import _as_text
     assert _as_text(r"5 \times 10^{-3}") == r"$5 \times 10^{-3}$" and _as_text("-1.5") == "\u22121.5"
 
@@ -259,50 +264,51 @@ def test_bar_values_are_printed_by_the_formatter():
 # The decision regions
 
 
-def test_regions_are_the_networks_predictions():
-    key = build_key()
-    data = figure_data(key)["regions"]
-    # the input is class 2 (index 1) after the update (q14: a² ≈ [0.12, 0.88])
+def test_regions_are_the_networks_predictions(reference, plans):
+    data = _named(plans, "regions")[-1]
+    # the input is class 2 (index 1) after the update (a² ≈ [0.12, 0.88])
     r, grid = data["r"], data["after"]
-    ij = np.rint((np.asarray(REFERENCE.network.x) + r) / (2 * r) * (grid.shape[0] - 1)).astype(int)
+    x = np.asarray(part(reference[0], "network").given.x, float)
+    ij = np.rint((x + r) / (2 * r) * (grid.shape[0] - 1)).astype(int)
     assert grid[ij[1], ij[0]] == 1
     assert r == 20 and data["tick_labels"] == ["\u221210", "0", "10"]
 
 
-def test_the_regions_window_shows_a_boundary_over_200_variants(keys200):
+def test_the_regions_window_shows_a_boundary_over_200_variants(variants200):
     """Before: a window of 1.5 max|x| gave 13.5 % of these variants a regions
     plot of one colour in both panels. Now the window grows (×1, 2, 4, 8)
     until both panels show a boundary (between classes, or a class and a tie);
-    where none shows in either panel at ×8 there is no figure. Measured:
-    183 both panels, 5 one, 12 no figure (a sentence instead)."""
+    where none shows in either panel at ×8 there is no figure."""
     both = one = omitted = 0
-    for key in keys200:
-        win = regions_window(key)
+    for k, v, sols in variants200:
+        p, sol = part(v, "network"), sols["network"]
+        win = part_window(p, sol)
         if win is None:
             omitted += 1
-            assert "regions" not in figure_names(key)
+            assert "regions" not in question_figures(p, regions_question(p), sol)
             continue
         shown = [len(shown_classes(g, win.classes)) > 1 for g in (win.before, win.after)]
-        assert any(shown), key["variant"]  # never one colour in both panels
+        assert any(shown), k  # never one colour in both panels
         both += all(shown)
         one += not all(shown)
     assert both >= 0.85 * COUNT and omitted <= 0.1 * COUNT, (both, one, omitted)
 
 
 def test_matplotlib_is_imported_only_to_draw():
-    code = ("import sys, derive.documents.build, derive.documents.figures, derive.documents.captions; "
+    code = ("import sys, derive.documents.build, derive.documents.figures, derive.documents.captions, "
+            "derive.documents.kind_figures; "
             "assert 'matplotlib' not in sys.modules, 'imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_a_label_avoids_edges_that_cross_its_own_where_it_can():
+def test_a_label_avoids_edges_that_cross_its_own_where_it_can(plans):
     from derive.documents.network_figure import crosses, label_box
     assert crosses((0, 0, 2, 2), (0.9, 0.9, 1.1, 1.1))
     assert not crosses((0, 0, 2, 0), (0.9, 0.1, 1.1, 0.3))
     assert not crosses((0, 0, 0.5, 0.5), (0.9, 0.9, 1.1, 1.1))
     # the reference softmax layer: every label clear of every other edge
-    d = figure_data(build_key())["softmax_layer"]
-    lay = network_layout(d["weights"], d["biases"], d["width"])
+    d = _named(plans, "network", 2)
+    lay = network_layout(d["weights"], d["biases"])
     for i, (x, y, text) in enumerate(lay.labels):
         others = [e[:4] for k, e in enumerate(lay.edges) if k != i]
         assert not any(crosses(e, label_box(x, y, text)) for e in others), text
@@ -323,12 +329,12 @@ def test_uniform_class_is_decided_exactly(b2, W2, activation, expected):
 
 
 def test_ties_are_drawn_as_no_class():
-    from dataclasses import replace
-    from derive.documents.regions import TIE, class_grid
-    from derive.problem.spec import parse_params
-    pn = replace(parse_params(build_key()["params"]).network, b2=(0.0, 0.0))
+    from derive.documents.regions import TIE
+    from derive.problem.spec import Layer, Network
+    net = Network(2, (Layer(4, "relu"), Layer(2, "softmax")), "nllm")
     # equal output biases, and (biases −1) every hidden unit off below x₁ + x₂ = 1
-    grid = class_grid(pn, [[1.0, 1, 1, 1], [1, 1, 1, 1]], [[1.0, 0], [1, 0], [1, 0], [1, 0]], 4.0, 9)
+    grid = class_grid_of(net, [[[1.0, 1, 1, 1], [1, 1, 1, 1]], [[1.0, 0], [1, 0], [1, 0], [1, 0]]],
+                         [[-1.0] * 4, [0.0, 0.0]], 4.0, 9)
     assert (grid == TIE).any() and (grid == 0).any() and not (grid == 1).any()
 
 
@@ -341,24 +347,3 @@ def test_ties_are_named_only_where_they_show():
     assert not ties_show((grid, np.ones_like(grid)), 2)
     grid[:3, :] = TIE  # 1.25 % of the panel
     assert 3 / 240 >= MIN_SHARE and ties_show((np.ones_like(grid), grid), 2)
-
-
-def test_the_regions_window_is_searched_once_per_instance(monkeypatch):
-    # the figure names, the captions and the figure data all ask for it
-    import derive.documents.figures as F
-    import derive.documents.regions as R
-    from derive.documents.captions import figure_captions
-    from derive.documents.numbers import Formatter
-    from derive.numerics.evaluate import solve
-    from derive.problem.spec import parse_params
-    calls = []
-    search = R._search_window
-    monkeypatch.setattr(R, "_search_window", lambda key: calls.append(1) or search(key))
-    R._regions_window.cache_clear()
-    key = build_key()
-    F.figure_names(key)
-    figure_captions(key, solve([parse_params(key["params"])])[0], Formatter(4))
-    F.figure_data(key)
-    assert len(calls) == 1
-    win = F.regions_window(key)
-    assert not win.before.flags.writeable and not win.after.flags.writeable

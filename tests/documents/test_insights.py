@@ -132,3 +132,17 @@ def test_state_change():
     assert insights.state_change([1, 2], [-1, 2], 1) == "In the step unit 1 switched off (layer 1)."
     assert insights.state_change([1, -2, -1], [-1, 2, 3], 2) == \
         "In the step unit 1 switched off and units 2 and 3 switched on (layer 2)."
+
+
+def test_change_verb_is_the_one_rule_of_rose_fell_stayed():
+    from derive.documents.captions import _change
+    from derive.documents.insights import change_verb, moved
+    fmt = Formatter(4)
+    assert change_verb(fmt, 0.1, 0.2) == "rose" and change_verb(fmt, 0.2, 0.1) == "fell"
+    assert change_verb(fmt, 0.1, 0.2, "present") == "rises"
+    assert change_verb(fmt, 0.2, 0.1, "present") == "falls"
+    # different numbers that print the same: no direction claimed, in either tense
+    assert change_verb(fmt, 0.090031, 0.090029) == "stayed"
+    assert change_verb(fmt, 0.090031, 0.090029, "present") == "stays"
+    assert moved(fmt, 0.090031, 0.090029, "a", "a'").startswith("stayed at")
+    assert _change(fmt, 0.090031, 0.090029).startswith("stays at")

@@ -23,8 +23,8 @@ import numpy as np
 from derive.grading.answers import key_submission, parse_submission
 from derive.grading.grade import grade_all
 from derive.grading.rules import Rules
-from derive.numerics.key import build_keys
-from derive.numerics.mistakes import mistake_sets, recompute
+from tests.schema_1.keys import build_keys
+from tests.schema_1.mistakes import mistake_sets, recompute
 from derive.variants.generate import generate_keys
 from derive.variants.settings import parse_settings
 from tests.factories import varied

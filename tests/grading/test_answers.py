@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from derive.grading.formulas import MAX_TEXT, AnswerError, parse_expression
-from derive.numerics.key import build_key
+from tests.schema_1.keys import build_key
 from derive.problem.spec import InputError
 from tests.grading.reference import (SYMBOLIC, grade_all, grade_submission, key_submission,  # noqa: F401
                                      load_submissions, names, parse_submission, prepare,

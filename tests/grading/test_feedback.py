@@ -9,8 +9,8 @@ from derive.problem.config import Config, Course
 from derive.grading.feedback import (build_feedback, feedback_context, file_name, plain_text,
                              render_feedback)
 from derive.grading.rules import Rules, scoring_rules
-from derive.numerics.key import build_key
-from derive.numerics.mistakes import BY_CODE, recompute
+from tests.schema_1.keys import build_key
+from tests.schema_1.mistakes import BY_CODE, recompute
 from derive.documents.render import Latex
 from tests.grading.reference import (SYMBOLIC, grade_all, grade_submission, key_submission,  # noqa: F401
                                      load_submissions, names, parse_submission, prepare,

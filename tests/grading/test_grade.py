@@ -15,8 +15,8 @@ from derive.grading.compare import time_limit, _Timeout
 from derive.grading.formulas import parse_expression
 from tests.grading.reference import (SYMBOLIC, grade_all, grade_submission, key_submission,
                                      names, parse_submission, prepare)
-from derive.numerics.key import POINTS, build_key, build_keys
-from derive.numerics.mistakes import BY_CODE, MISTAKES, mistake_sets, recompute
+from tests.schema_1.keys import POINTS, build_key, build_keys
+from tests.schema_1.mistakes import BY_CODE, MISTAKES, mistake_sets, recompute
 from derive.problem.spec import REFERENCE, InputError, parse_params
 from tests.factories import varied
 

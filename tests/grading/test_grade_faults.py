@@ -15,7 +15,7 @@ import sympy as sp
 from derive.grading.formulas import CELL_SECONDS, MAX_NESTING, AnswerError, TooLarge, evaluate, parse_expression
 from derive.grading.rules import Rules
 from derive.grading.compare import _Timeout, equivalent, time_limit
-from derive.numerics.key import build_key
+from tests.schema_1.keys import build_key
 from derive.problem.spec import printable
 from derive.problem.spec import InputError
 from tests.grading.reference import (SYMBOLIC, grade_all, grade_submission, key_submission,  # noqa: F401

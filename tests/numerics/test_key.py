@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive.numerics.key import ITEMS, build_key, build_keys, dumps
+from derive.numerics.key import dumps
+from tests.schema_1.keys import ITEMS, build_key, build_keys
 from derive.problem.spec import REFERENCE
 
 

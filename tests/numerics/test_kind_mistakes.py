@@ -11,8 +11,8 @@ import pytest
 
 from derive.numerics import kind_mistakes as km
 from derive.problem.catalogue import NUMERIC_KINDS
-from derive.numerics import mistakes
-from derive.numerics.key import build_key
+from tests.schema_1 import mistakes
+from tests.schema_1.keys import build_key
 from derive.problem.assignment import PartData
 from tests.grading.examples import EXAMPLES
 

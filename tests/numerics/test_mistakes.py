@@ -6,9 +6,9 @@ import pytest
 
 from tests.factories import varied
 
-from derive.numerics.key import build_key, build_keys
-from derive.numerics.evaluate import solve
-from derive.numerics.mistakes import (BY_CODE, MISTAKES, alternatives, mistake_sets, mistaken_answers,
+from tests.schema_1.keys import build_key, build_keys
+from tests.schema_1.solve import solve
+from tests.schema_1.mistakes import (BY_CODE, MISTAKES, alternatives, mistake_sets, mistaken_answers,
                              recompute, recompute_many)
 from derive.problem.spec import parse_params
 

@@ -1,4 +1,5 @@
-"""The mistake library: the classic mistakes of this assignment, as data.
+"""The bespoke mistake library of the reference (q1-q14), kept to make the schema 1
+sheets the grading tests of old keys use: the classic mistakes, as data.
 
 Each :class:`Mistake` is a transformation of the correct computation (a hook
 on one stage: the softmax, the class read off, the gradient, the step, the
@@ -26,8 +27,8 @@ import sympy as sp
 
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
-from derive.numerics.evaluate import (evaluate_network, evaluate_nllm, forward_network, group_indices,
-                                      stack, stack_fields)
+from derive.numerics.evaluate import evaluate_network, forward_network, stack
+from tests.schema_1.solve import evaluate_nllm, group_indices, stack_fields
 from derive.problem.spec import Params, parse_params
 
 Answers = dict[str, Any]
@@ -141,7 +142,7 @@ def expected_formulas() -> dict[str, sp.Expr]:
 
 
 def _q2_text() -> str:
-    from derive.numerics.key import symbolic_answers  # our own text, not a student's
+    from tests.schema_1.keys import symbolic_answers  # our own text, not a student's
     return symbolic_answers()["q2"]["sympy"]
 
 
