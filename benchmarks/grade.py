@@ -1,54 +1,58 @@
-"""Grading: a class of 300 against a 300-variant set, and feedback PDFs."""
+"""Grading: a class of 300 against a 300-variant set of the reference, and feedback PDFs."""
 
+import json
 import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.key import _timed, random_instances
-from derive.grading.answers import key_submission, parse_submission
-from derive.problem.config import Config
+from benchmarks.key import _timed
+from derive.grading.by_kind import prepare_kind
+from derive.grading.kind_answers import items_of, key_submission, submission_parser
+from derive.grading.kind_grade import grade_all_kinds, grade_submission
 from derive.grading.rules import Rules
-from derive.grading.grade import grade_all, grade_submission, prepare
-from tests.schema_1.keys import build_keys
-from tests.schema_1.mistakes import MISTAKES, recompute_many
+from derive.numerics import kind_mistakes as km
+from derive.numerics.key import build_assignment_keys
+from derive.problem.assignment import load_assignment
+from derive.problem.config import Config
+from derive.variants.instances import generate_instances
+from derive.variants.settings import parse_settings, variant_id
 
 COUNT = 300
+SEED = 7
 
 
-def _class(keys: list[dict]) -> list:
+def _class(assignment, instances, keys: list[dict]) -> list[dict]:
     """One submission per variant: a third hand in the key, the others make
-    one library mistake consistently (every item it changes)."""
-    wrong = {m.code: recompute_many(keys, [m]) for m in MISTAKES}
+    one library mistake consistently (every answer it changes)."""
+    codes = list(dict.fromkeys(c for p in assignment.parts for c in km.applicable(p)))
     subs = []
-    for i, k in enumerate(keys):
-        m = MISTAKES[i % len(MISTAKES)]
-        replace = wrong[m.code][i][0] if i % 3 else {}
-        subs.append(key_submission(k, f"student {i}", replace))
+    for i, (instance, key) in enumerate(zip(instances, keys)):
+        wrong = km.by_part(assignment, instance, codes=(codes[i % len(codes)],)) if i % 3 else {}
+        subs.append(key_submission(key, f"student {i}", json.loads(json.dumps(wrong))))
     return subs
 
 
 def run() -> None:
-    keys = build_keys(random_instances(COUNT, seed=7), [f"s7-{k:03d}" for k in range(COUNT)], 7)
-    entries = _class(keys)
-    grade_all([parse_submission(entries[0], 0)], keys[:1])  # derive and lambdify first
+    reference = load_assignment("reference")
+    instances = generate_instances(reference, SEED, COUNT, parse_settings({}))
+    keys = json.loads(json.dumps(build_assignment_keys(
+        reference, instances, [variant_id(SEED, k, COUNT) for k in range(COUNT)], SEED)))
+    entries = _class(reference, instances, keys)
+    parse = submission_parser(items_of(keys[0]))
+    grade_all_kinds([parse(entries[0], 0)], keys[:1])  # derive and lambdify first
     t = time.perf_counter()
-    subs = [parse_submission(e, i) for i, e in enumerate(entries)]
+    subs = [parse(e, i) for i, e in enumerate(entries)]
     t_parse = time.perf_counter() - t
     t = time.perf_counter()
-    variants = prepare(keys, Rules())
+    variants = prepare_kind(keys, Rules())
     t_prepare = time.perf_counter() - t
-    best = min(_timed(lambda: grade_all(subs, keys)) for _ in range(3))
+    best = min(_timed(lambda: grade_all_kinds(subs, keys)) for _ in range(3))
     print(f"{COUNT} submissions against {COUNT} variant keys: {best:.2f} s "
           f"({best / COUNT * 1e3:.1f} ms per submission; target: a class in seconds); "
-          f"validating the answers {t_parse:.2f} s; the mistake library for all "
-          f"{COUNT} variants in one batch per mistake set: {t_prepare:.2f} s")
-    # the library one variant at a time, as a grader without batching would
-    sample = 20
-    t_one = _timed(lambda: [prepare([k], Rules()) for k in keys[:sample]]) / sample
-    print(f"mistake library per variant: {t_prepare / COUNT * 1e3:.1f} ms batched, "
-          f"{t_one * 1e3:.1f} ms one at a time (ratio {t_one / (t_prepare / COUNT):.0f}x)")
+          f"reading the answers {t_parse:.2f} s; the mistake library for all "
+          f"{COUNT} variants: {t_prepare:.2f} s ({t_prepare / COUNT * 1e3:.1f} ms per variant)")
     by_variant = {v.key["variant"]: v for v in variants}
     t_items = _timed(lambda: [grade_submission(s, by_variant[s.variant], Rules())
                               for s in subs]) / COUNT
@@ -60,7 +64,7 @@ def run() -> None:
 def _pdfs(subs, keys) -> None:
     from derive.grading.feedback import build_feedback, feedback_context, file_name, render_feedback
     count = 6
-    grades = grade_all(subs[:count], keys)
+    grades = grade_all_kinds(subs[:count], keys)
     sources = []
     for g, s, k in zip(grades, subs, keys):
         answers = {q: a.value for q, a in s.answers.items() if not a.error}
@@ -75,4 +79,3 @@ def _pdfs(subs, keys) -> None:
     line = ", ".join(f"{jobs} at once {t / count:.2f} s per PDF" for jobs, t in times.items())
     print(f"feedback PDFs ({count}): {line}; a class of {COUNT} with {cores} jobs: "
           f"about {times[cores] / count * COUNT:.0f} s")
-
