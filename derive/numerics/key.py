@@ -28,18 +28,6 @@ from derive.problem.validation import parse_given, parse_network
 SCHEMA = 1
 
 
-def nothing_done(key: dict) -> dict[str, Any]:
-    """What a numeric answer is when nothing is done, by its path (``q12.W``,
-    schema 2: ``q12.new``): an update that leaves the given parameter, a value
-    after the step equal to the one before it. An answer equal to one of these
-    shows no work. Reads both schemas."""
-    if key.get("schema") == SCHEMA_2:
-        return nothing_done_2(key)
-    p, a = key["params"], key["answers"]
-    return {"q8": p["softmax_layer"]["W"], "q12.W": p["network"]["W2"],
-            "q13.W": p["network"]["W1"], "q9": a["q7"], "q14": a["q11"]}
-
-
 # --------------------------------------------------------------------------
 # Schema 2: any assignment, answers by question kind
 
@@ -169,9 +157,10 @@ def _answers_1(key: dict, old_key: dict) -> dict:
     return out
 
 
-def nothing_done_2(key: dict) -> dict[str, Any]:
-    """:func:`nothing_done` for a schema 2 key: a step's or gradient-step's
-    ``new`` that is the given parameter, a value after the step (``after-step``,
+def nothing_done(key: dict) -> dict[str, Any]:
+    """What a numeric answer of a schema 2 key is when nothing is done, by its
+    path (``q12.new``); an answer equal to one of these shows no work: a
+    step's or gradient-step's ``new`` that is the given parameter, a value after the step (``after-step``,
     ``probability`` with ``after``) equal to the one before it."""
     out: dict[str, Any] = {}
     before: dict[str, Forward] = {}
