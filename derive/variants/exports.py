@@ -166,7 +166,7 @@ def _cloze_body(value, weight: int, figures: int) -> str:
 
 
 def _question(quiz: ET.Element, name: str, text: str, item: Item,
-              figures: int, scale: int) -> None:
+              figures: int, scale: int, penalty: float) -> None:
     mark = Fraction(item.points) * scale  # whole, by mark_scale
     value = item.value
     if isinstance(value, (int, float)):
@@ -174,6 +174,7 @@ def _question(quiz: ET.Element, name: str, text: str, item: Item,
         _text(q, "name", name)
         _text(q, "questiontext", text, format="html")
         ET.SubElement(q, "defaultgrade").text = str(int(mark))
+        ET.SubElement(q, "penalty").text = f"{penalty:.7g}"
         answer, tol = moodle_answer(value, figures)
         el = _text(q, "answer", answer, fraction="100", format="moodle_auto_format")
         ET.SubElement(el, "tolerance").text = tol
@@ -190,6 +191,7 @@ def _question(quiz: ET.Element, name: str, text: str, item: Item,
             text += f"<p>{_escape(part)}{note}:</p>"
         text += _cloze_body(v, int(mark / total) if marked[part] else 0, figures)
     _text(q, "questiontext", text, format="html")
+    ET.SubElement(q, "penalty").text = f"{penalty:.7g}"
 
 
 def _escape(text: str) -> str:
@@ -197,11 +199,12 @@ def _escape(text: str) -> str:
 
 
 def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
-               category: str = "handouts") -> str:
+               category: str = "handouts", penalty: float = 0.0) -> str:
     """A Moodle XML quiz: per variant a category ``<category>/s<seed>/<id>``
     with its numeric items (:func:`numeric_items`), each marked
-    ``points × mark_scale(keys)``
-    and accepting what :func:`derive.problem.precision.within` accepts."""
+    ``points × mark_scale(keys)``, accepting what
+    :func:`derive.problem.precision.within` accepts, and costing ``penalty``
+    of its mark per wrong try (Moodle's interactive mode; its own default is a third)."""
     scale = mark_scale(keys)
     contract = f"<p>{_escape(precision.statement(figures))}</p>"
     quiz = ET.Element("quiz")
@@ -214,7 +217,7 @@ def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
             intro = (f"Problem sheet {vid}, question {item.label}: {item.prompt}. "
                      f"Given: {item.given}.")
             _question(quiz, f"{vid} {item.id}", f"<p>{_escape(intro)}</p>" + contract,
-                      item, figures, scale)
+                      item, figures, scale, penalty)
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 

@@ -64,6 +64,7 @@ class VariantSettings:
     constraints: dict = field(default_factory=lambda: parse_constraints({}))
     max_candidates: int = 20_000
     collection: str = "merge"   # the only mode left (see build_set)
+    penalty: float = 0.0        # moodle.xml: the share of a question's mark a wrong try costs
     figures: int = precision.FIGURES   # [course] figures: the precision contract
 
 
@@ -152,6 +153,12 @@ def parse_settings(data: Any, section: str = "variants",
             raise InputError(f"{section}.collection", f"expected one of "
                              f"{', '.join(map(repr, COLLECTION_MODES))}, got {data['collection']!r}")
         out["collection"] = data["collection"]
+    if "penalty" in data:
+        pen = data["penalty"]
+        if isinstance(pen, bool) or not isinstance(pen, (int, float)) or not 0 <= pen <= 1:
+            raise InputError(f"{section}.penalty", "expected the share of a question's mark a "
+                             f"wrong try costs, from 0 to 1, got {pen!r}")
+        out["penalty"] = float(pen)
     settings = VariantSettings(**out, figures=figures)
     if settings.softmax_layer.classes > 10:
         raise InputError(f"{section}.softmax_layer.classes", "at most 10 (a layer has "

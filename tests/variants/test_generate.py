@@ -97,6 +97,9 @@ def test_figures_come_from_the_course():
     ({"max_candidates": 0}, "variants.max_candidates", "whole number"),
     ({"constraints": {"pretty": True}}, "variants.constraints.pretty", "unknown constraint"),
     ({"network": "wide"}, "variants.network", "expected a table"),
+    ({"penalty": 1.5}, "variants.penalty", "from 0 to 1"),
+    ({"penalty": True}, "variants.penalty", "from 0 to 1"),
+    ({"penalty": "a third"}, "variants.penalty", "from 0 to 1"),
 ])
 def test_bad_settings_name_the_field(data, field, words):
     with pytest.raises(InputError) as e:
@@ -237,3 +240,8 @@ def test_fixed_id_replaces_the_clock_drawn_id():
     assert fixed_id(a) == fixed_id(b) and fixed_id(a) != a
     assert fixed_id(a).endswith(b"] /Root 1 0 R >>\n%%EOF\n")
     assert fixed_id(b"%PDF no id") == b"%PDF no id"
+
+
+def test_the_moodle_penalty_is_0_unless_the_config_sets_it():
+    assert parse_settings({}).penalty == 0.0
+    assert parse_settings({"penalty": 0.25}).penalty == 0.25 and parse_settings({"penalty": 1}).penalty == 1.0

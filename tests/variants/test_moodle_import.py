@@ -90,9 +90,9 @@ def _cases(keys, figures):
     return cases
 
 
-def _run(harness, tmp_path, keys, figures, tree):
+def _run(harness, tmp_path, keys, figures, tree, penalty=0.0):
     xml, cases = tmp_path / "moodle.xml", tmp_path / "cases.json"
-    xml.write_text(moodle_xml(keys, figures))
+    xml.write_text(moodle_xml(keys, figures, penalty=penalty))
     cases.write_text(json.dumps(_cases(keys, figures)))
     env = {**os.environ, "HARNESS_TREE": tree}
     done = subprocess.run(["php", "-d", "memory_limit=2G", str(harness / "import_check.php"),
@@ -156,3 +156,16 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
                 assert set(ws) == ({ws[0]} if part == marked else {0.0})
     assert graded == sum(len(c) for c in cases.values())
     assert widths == {len(WIDTH_PAD)}
+
+
+@pytest.mark.parametrize("tree", ["tree", "tree45"])
+def test_a_wrong_try_costs_the_configured_penalty(harness, tmp_path, keys, tree):
+    # Moodle's own default is a third of the mark per wrong try (interactive mode);
+    # the export's is 0, and [variants] penalty sets it, for numerical and cloze alike
+    for penalty in (0.0, 0.5):
+        result = _run(harness, tmp_path, keys[:1], 3, tree, penalty)
+        assert result["parse"]["importerrors"] == 0
+        kinds = {q["qtype"] for q in result["questions"]}
+        if keys[0]["assignment"]["name"] == "reference":
+            assert kinds == {"numerical", "multianswer"}
+        assert {float(q["imported"]["penalty"]) for q in result["questions"]} == {penalty}, kinds
