@@ -22,6 +22,8 @@ from fractions import Fraction
 from importlib import metadata
 from typing import Any, Iterator, Sequence
 
+import numpy as np
+
 from derive.problem import precision
 from derive.problem.precision import SLACK  # the contract's allowance for float noise
 
@@ -152,21 +154,60 @@ def _text(parent: ET.Element, tag: str, text: str, **attrib) -> ET.Element:
     return el
 
 
-def _cloze_body(value, weight: int, figures: int) -> str:
-    """HTML with one NUMERICAL field per entry, a matrix as a table."""
-    def field(v: float) -> str:
+def _cloze_escape(text: str) -> str:
+    """Text in a cloze field's feedback, as Moodle's parser reads it back: it
+    ends at an unescaped ~ or } and unescapes only \\} and \\# (multianswer
+    questiontype.php), so } and # are escaped and ~ is written as ∼."""
+    return text.replace("}", "\\}").replace("#", "\\#").replace("~", "\N{TILDE OPERATOR}")
+
+
+def _cloze_body(value, weight: int, figures: int, wrong: list[dict[str, str]]) -> str:
+    """HTML with one NUMERICAL field per entry, a matrix as a table; field i
+    also takes the 0 % answers ``wrong[i]`` (answer -> feedback)."""
+    def field(v: float, i: int) -> str:
         answer, tol = moodle_answer(v, figures)
-        return f"{{{weight}:NUMERICAL:={answer}:{tol}~%0%{WIDTH_PAD}:0}}"
+        mistakes = "".join(f"~%0%{w}:{moodle_answer(float(w), figures)[1]}#{_cloze_escape(fb)}"
+                           for w, fb in wrong[i].items())
+        return f"{{{weight}:NUMERICAL:={answer}:{tol}{mistakes}~%0%{WIDTH_PAD}:0}}"
 
     if isinstance(value, list) and value and isinstance(value[0], list):
-        rows = "".join("<tr>" + "".join(f"<td>{field(v)}</td>" for v in row) + "</tr>"
-                       for row in value)
+        n = len(value[0])
+        rows = "".join("<tr>" + "".join(f"<td>{field(v, r * n + c)}</td>"
+                                        for c, v in enumerate(row)) + "</tr>"
+                       for r, row in enumerate(value))
         return f"<table>{rows}</table>"
-    return "<p>" + " ".join(field(v) for v in value) + "</p>"
+    return "<p>" + " ".join(field(v, i) for i, v in enumerate(value)) + "</p>"
+
+
+def wrong_fields(value, mistakes: Sequence[tuple[str, Any]], figures: int) -> list[dict[str, str]]:
+    """For each entry of an answer ``value`` (in order), the values the
+    ``mistakes`` (code, key-shaped answer) give there that the contract does
+    not accept as right, each with its diagnosis as feedback (mistakes that
+    give one value share it). A mistake whose answer has another shape (a
+    transposed non-square matrix) cannot be typed into the fields: none."""
+    from derive.numerics.mistake_kinds import MISTAKE_KINDS
+    right = np.ravel(np.asarray(value, float))
+    out: list[dict[str, str]] = [{} for _ in right]
+    for code, answer in mistakes:
+        if np.shape(answer) != np.shape(value):
+            continue
+        for i, (w, v) in enumerate(zip(np.ravel(np.asarray(answer, float)), right)):
+            if np.isfinite(w) and not precision.within(w, v, figures):
+                said = out[i].setdefault(moodle_answer(w, figures)[0], "")
+                text = MISTAKE_KINDS[code].text
+                out[i][moodle_answer(w, figures)[0]] = f"{said} {text}".strip() \
+                    if text not in said else said
+    return out
+
+
+def _part_mistakes(mistakes: Sequence[tuple[str, Any]], part: str) -> list[tuple[str, Any]]:
+    return [(code, answer[part] if part else answer) for code, answer in mistakes
+            if not part or isinstance(answer, dict) and part in answer]
 
 
 def _question(quiz: ET.Element, name: str, text: str, item: Item,
-              figures: int, scale: int, penalty: float) -> None:
+              figures: int, scale: int, penalty: float,
+              mistakes: Sequence[tuple[str, Any]] = ()) -> None:
     mark = Fraction(item.points) * scale  # whole, by mark_scale
     value = item.value
     if isinstance(value, (int, float)):
@@ -178,6 +219,10 @@ def _question(quiz: ET.Element, name: str, text: str, item: Item,
         answer, tol = moodle_answer(value, figures)
         el = _text(q, "answer", answer, fraction="100", format="moodle_auto_format")
         ET.SubElement(el, "tolerance").text = tol
+        for w, feedback in wrong_fields(value, mistakes, figures)[0].items():
+            el = _text(q, "answer", w, fraction="0", format="moodle_auto_format")
+            ET.SubElement(el, "tolerance").text = moodle_answer(float(w), figures)[1]
+            _text(el, "feedback", f"<p>{_escape(feedback)}</p>", format="html")
         ET.SubElement(q, "unitgradingtype").text = "0"
         ET.SubElement(q, "showunits").text = "3"
         return
@@ -189,7 +234,8 @@ def _question(quiz: ET.Element, name: str, text: str, item: Item,
         if part:
             note = "" if marked[part] else f" (graded for feedback only: the marks are for {item.marked})"
             text += f"<p>{_escape(part)}{note}:</p>"
-        text += _cloze_body(v, int(mark / total) if marked[part] else 0, figures)
+        text += _cloze_body(v, int(mark / total) if marked[part] else 0, figures,
+                            wrong_fields(v, _part_mistakes(mistakes, part), figures))
     _text(q, "questiontext", text, format="html")
     ET.SubElement(q, "penalty").text = f"{penalty:.7g}"
 
@@ -199,17 +245,21 @@ def _escape(text: str) -> str:
 
 
 def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
-               category: str = "handouts", penalty: float = 0.0) -> str:
+               category: str = "handouts", penalty: float = 0.0, assignment=None) -> str:
     """A Moodle XML quiz: per variant a category ``<category>/s<seed>/<id>``
     with its numeric items (:func:`numeric_items`), each marked
     ``points × mark_scale(keys)``, accepting what
     :func:`derive.problem.precision.within` accepts, and costing ``penalty``
-    of its mark per wrong try (Moodle's interactive mode; its own default is a third)."""
+    of its mark per wrong try (Moodle's interactive mode; its own default is a third).
+    With the ``assignment`` the keys are of, each mistake of the library that
+    enters a question is a 0 % answer with its diagnosis as feedback."""
+    from derive.variants.items import mistaken_answers
     scale = mark_scale(keys)
     contract = f"<p>{_escape(precision.statement(figures))}</p>"
     quiz = ET.Element("quiz")
     for key in keys:
         vid = key["variant"]
+        mistakes = mistaken_answers(assignment, key) if assignment is not None else {}
         cat = ET.SubElement(quiz, "question", type="category")
         seed = "" if key["seed"] is None else f"s{key['seed']}/"
         _text(cat, "category", f"$course$/{category}/{seed}{vid}")
@@ -217,7 +267,7 @@ def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
             intro = (f"Problem sheet {vid}, question {item.label}: {item.prompt}. "
                      f"Given: {item.given}.")
             _question(quiz, f"{vid} {item.id}", f"<p>{_escape(intro)}</p>" + contract,
-                      item, figures, scale, penalty)
+                      item, figures, scale, penalty, mistakes.get(item.id, ()))
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 

@@ -6,6 +6,8 @@ part's given data."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from derive.variants.exports import Item
 from derive.problem.catalogue import NUMERIC_KINDS
 
@@ -72,4 +74,25 @@ def schema2_items(key: dict) -> list[Item]:
             continue
         out.append(Item(qid, qid, q["points"], value, MARKED.get(kind), prompt(kind, options),
                         _given(params, options)))
+    return out
+
+
+def mistaken_answers(assignment, key: dict) -> dict[str, list[tuple[str, Any]]]:
+    """Per question id, (mistake code, the answer it gives) for each mistake
+    of the library that enters the question's own kind (not one that only
+    comes through an earlier answer: the grader carries that forward), on the
+    variant's numbers."""
+    from derive.numerics import kind_mistakes as km
+    from derive.numerics.key import part_instance
+    from derive.numerics.mistake_kinds import MISTAKE_KINDS
+    out: dict[str, list[tuple[str, Any]]] = {}
+    for part in assignment.parts:
+        data = part_instance(key, part.id)[1]
+        if data is None:
+            continue
+        for code in km.applicable(part):
+            wrong = km.part_answers(part, data, (code,))
+            for q in part.questions:
+                if q.kind in MISTAKE_KINDS[code].kinds and q.id in wrong:
+                    out.setdefault(q.id, []).append((code, wrong[q.id]))
     return out

@@ -105,7 +105,8 @@ class AssignmentRecipe:
     def exports(self, keys: Sequence[dict]) -> dict[str, str]:
         from derive.variants.exports import keys_csv, moodle_xml
         return {"keys.csv": keys_csv(keys),
-                "moodle.xml": moodle_xml(keys, self.settings.figures, penalty=self.settings.penalty)}
+                "moodle.xml": moodle_xml(keys, self.settings.figures, penalty=self.settings.penalty,
+                                         assignment=self.assignment)}
 
     def manifest(self) -> dict:
         """The assignment the set is of, and the documents of each variant."""

@@ -7,6 +7,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
 from derive.numerics.key import build_assignment_keys
@@ -222,3 +223,22 @@ def test_schema2_moodle_marks_are_the_questions_points(logistic_keys):
         in given
     assert "rows are inputs" in given and "class 1" in by_name["s9-0 q12"].findtext(
         "questiontext/text")
+
+
+def test_mistakes_are_0_percent_answers_with_their_diagnosis():
+    from derive.numerics.mistake_kinds import MISTAKE_KINDS
+    from derive.problem.assignment import load_assignment
+    from derive.variants.exports import _cloze_escape, wrong_fields
+    a = load_assignment("reference")
+    key = json.loads(json.dumps(build_assignment_keys(a, [{}], ["reference"])[0]))
+    xml = moodle_xml([key], assignment=a)
+    assert MISTAKE_KINDS["sign-flipped"].text.split(":")[0] in xml
+    assert xml.count("~%0%") > xml.count("NUMERICAL")   # beside each width pad, mistakes
+    # a transposed 2 x 3 matrix cannot be typed into 2 x 3 fields; a value the
+    # contract accepts as right is no mistake
+    right = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    fields = wrong_fields(right, [("transposed", np.transpose(right)),
+                                  ("sign-flipped", [[-1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])], 3)
+    assert [bool(f) for f in fields] == [True, False, False, False, False, False]
+    assert list(fields[0]) == ["-1"] and "sign" in fields[0]["-1"].lower()
+    assert _cloze_escape("a } b # c ~ d") == "a \\} b \\# c \N{TILDE OPERATOR} d"

@@ -4,6 +4,7 @@ $MOODLE_IMPORT_HARNESS): it imports without an error, every question's mark
 is its points times the export's one scale, and Moodle accepts exactly what
 the precision contract accepts."""
 
+import html
 import json
 import os
 import shutil
@@ -14,7 +15,9 @@ import numpy as np
 import pytest
 
 from derive.problem import precision
-from derive.variants.exports import WIDTH_PAD, mark_scale, moodle_answer, moodle_xml, numeric_items
+from derive.variants.exports import (WIDTH_PAD, mark_scale, moodle_answer, moodle_xml, numeric_items,
+                                     wrong_fields)
+from derive.variants.items import mistaken_answers
 from derive.numerics.key import build_assignment_keys
 from derive.problem.assignment import load_assignment
 from derive.variants.instances import generate_assignment_keys
@@ -69,6 +72,28 @@ def _fields(value):
     return {i: pv for i, pv in enumerate(flat, 1)}
 
 
+_MISTAKEN: dict[tuple[str, str], dict] = {}
+
+
+def _mistakes(key, item, part):
+    """(code, answer) of the library's mistakes that enter the item (of its part)."""
+    name = (key["assignment"]["name"], key["variant"])
+    if name not in _MISTAKEN:
+        _MISTAKEN[name] = mistaken_answers(load_assignment(name[0]), key)
+    found = _MISTAKEN[name].get(item.id, [])
+    return [(c, a[part] if part else a) for c, a in found if not part or part in a]
+
+
+def _index(fields, pos: int) -> int:
+    """The field's index among the fields of its part."""
+    part = fields[pos][0]
+    return sum(1 for p in range(1, pos) if fields[p][0] == part)
+
+
+def _plain(feedback: str) -> str:
+    return html.unescape(feedback.replace("<p>", "").replace("</p>", "")).strip()
+
+
 def _rounded(v: float, figures: int) -> str:
     """What a student types: ``v`` to ``figures`` significant figures."""
     return np.format_float_positional(v, precision=figures, unique=False, fractional=False, trim="-")
@@ -87,12 +112,19 @@ def _cases(keys, figures):
                     "inside+": repr(v + 0.9 * t), "inside-": repr(v - 0.9 * t),
                     "edge+": repr(v + t), "edge-": repr(v - t),
                     "outside+": repr(v + 1.001 * t), "outside-": repr(v - 1.001 * t)}
+                part = _fields(item.value)[pos][0]
+                wrong = wrong_fields(item.value[part] if part else item.value,
+                                     _mistakes(key, item, part), figures)
+                for k, w in enumerate(wrong[_index(_fields(item.value), pos)]):
+                    # what a student making the mistake types: a 0 % answer's value
+                    cases[f"{key['variant']} {item.id}#{pos}"][f"mistake {k}"] = w
     return cases
 
 
 def _run(harness, tmp_path, keys, figures, tree, penalty=0.0):
     xml, cases = tmp_path / "moodle.xml", tmp_path / "cases.json"
-    xml.write_text(moodle_xml(keys, figures, penalty=penalty))
+    assignment = load_assignment(keys[0]["assignment"]["name"])
+    xml.write_text(moodle_xml(keys, figures, penalty=penalty, assignment=assignment))
     cases.write_text(json.dumps(_cases(keys, figures)))
     env = {**os.environ, "HARNESS_TREE": tree}
     done = subprocess.run(["php", "-d", "memory_limit=2G", str(harness / "import_check.php"),
@@ -116,7 +148,7 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
     questions = {q["name"]: q for q in result["questions"]}
     assert len(questions) == sum(len(numeric_items(k)) for k in keys)
     cases = _cases(keys, figures)
-    graded = 0
+    graded = mistakes_seen = 0
     widths = set()  # of the cloze input boxes: the same, whatever the answer
     for key in keys:
         for item in numeric_items(key):
@@ -129,8 +161,18 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
             weights: dict[str, list[float]] = {}
             for pos, (part, v) in fields.items():
                 stored = q["stored"][str(pos)]
-                answer, *pad = stored["answers"]
+                answer, *others = stored["answers"]
                 assert float(answer["fraction"]) == 1
+                wrong = wrong_fields(item.value[part] if part else item.value,
+                                     _mistakes(key, item, part), figures)[_index(fields, pos)]
+                # the library's mistakes, each a 0 % answer with its diagnosis as feedback
+                pad = others[-1:] if q["qtype"] == "multianswer" else []
+                mistaken = others[:-1] if pad else others
+                assert [(float(a["answer"]), float(a["fraction"])) for a in mistaken] == \
+                    [(float(w), 0) for w in wrong]
+                for a, feedback in zip(mistaken, wrong.values()):
+                    assert _plain(a["feedback"]) == feedback
+                mistakes_seen += len(mistaken)
                 if q["qtype"] == "multianswer":
                     assert [(float(a["answer"]), float(a["fraction"])) for a in pad] == [(float(WIDTH_PAD), 0)]
                     widths.add(stored["cloze_input_size_before_rand"])
@@ -145,7 +187,8 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
                 for label, response in cases[f"{key['variant']} {item.id}#{pos}"].items():
                     grade = stored["grades"][label]
                     expected = bool(precision.within(float(response), v, figures))
-                    assert expected == (not label.startswith("outside")), (label, v, response)
+                    assert expected == (not label.startswith(("outside", "mistake"))), \
+                        (label, v, response)
                     verdict = (1.0, "gradedright") if expected else (0.0, "gradedwrong")
                     assert (float(grade["fraction"]), grade["state"]) == verdict, (q["name"], label, grade)
                     graded += 1
@@ -155,6 +198,7 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
             for part, ws in weights.items():
                 assert set(ws) == ({ws[0]} if part == marked else {0.0})
     assert graded == sum(len(c) for c in cases.values())
+    assert mistakes_seen > len(keys)  # every variant has some
     assert widths == {len(WIDTH_PAD)}
 
 
