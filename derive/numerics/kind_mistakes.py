@@ -9,13 +9,13 @@ instance at hand, combinations come for free, and a student who makes a
 mistake is modelled as making it consistently (an ascent step changes the
 forward pass after the step too). With no mistake switched on it gives the
 key's answers. :func:`wrong_answers` is the library's answer per mistake for
-one question, in the key's answer shape.
+one question, in the key's answer shape (:func:`part_wrong_answers` for every
+question of a part at once).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -71,12 +71,6 @@ def applicable(part) -> tuple[str, ...]:
             codes |= {"sign-flipped"} | ({"missing-half"} if q.get("loss") == "mse" else
                                         {"wrong-class"} if q.get("loss") == "nllm" else set())
     return tuple(c for c in ORDER if c in codes)
-
-
-def mistake_sets(part, size: int = 2) -> list[tuple[str, ...]]:
-    """The single mistakes of ``part``, then every combination of up to ``size``."""
-    codes = applicable(part)
-    return [c for r in range(1, size + 1) for c in combinations(codes, r)]
 
 
 # --------------------------------------------------------------------------
@@ -349,14 +343,20 @@ def wrong_answers(part, question, solution=None, data=None) -> dict[str, Any]:
     catalogue's formula (none for a formula given only as LaTeX)."""
     if question.kind in FORMULA_KINDS and question.kind != "loss":
         return _formula_answers(part, question)
+    return part_wrong_answers(part, data, getattr(solution, "f_prime", None)).get(question.id, {})
+
+
+def part_wrong_answers(part, data=None, f_prime=None) -> dict[str, dict[str, Any]]:
+    """Question id -> {mistake code: what it gives} for every numeric answer
+    (and loss example) of ``part`` on ``data`` (default its given data), each
+    mistake of the library run once; only mistakes that change the answer."""
     data = part.given if data is None else data
-    f_prime = getattr(solution, "f_prime", None)
-    right = part_answers(part, data, (), f_prime=f_prime).get(question.id)
-    out = {}
+    right = part_answers(part, data, (), f_prime=f_prime)
+    out: dict[str, dict[str, Any]] = {}
     for code in applicable(part):
-        value = part_answers(part, data, (code,), f_prime=f_prime).get(question.id)
-        if value is not None and not _equal(value, right):
-            out[code] = value
+        for qid, value in part_answers(part, data, (code,), f_prime=f_prime).items():
+            if not _equal(value, right.get(qid)):
+                out.setdefault(qid, {})[code] = value
     return out
 
 

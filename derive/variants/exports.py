@@ -193,10 +193,10 @@ def wrong_fields(value, mistakes: Sequence[tuple[str, Any]], figures: int) -> li
             continue
         for i, (w, v) in enumerate(zip(np.ravel(np.asarray(answer, float)), right)):
             if np.isfinite(w) and not precision.within(w, v, figures):
-                said = out[i].setdefault(moodle_answer(w, figures)[0], "")
-                text = MISTAKE_KINDS[code].text
-                out[i][moodle_answer(w, figures)[0]] = f"{said} {text}".strip() \
-                    if text not in said else said
+                typed = moodle_answer(w, figures)[0]   # as Moodle stores it
+                said = out[i].get(typed, "")
+                if MISTAKE_KINDS[code].text not in said:
+                    out[i][typed] = f"{said} {MISTAKE_KINDS[code].text}".strip()
     return out
 
 

@@ -82,7 +82,7 @@ def mistaken_answers(assignment, key: dict) -> dict[str, list[tuple[str, Any]]]:
     of the library that enters the question's own kind (not one that only
     comes through an earlier answer: the grader carries that forward), on the
     variant's numbers."""
-    from derive.numerics import kind_mistakes as km
+    from derive.numerics.kind_mistakes import part_wrong_answers
     from derive.numerics.key import part_instance
     from derive.numerics.mistake_kinds import MISTAKE_KINDS
     out: dict[str, list[tuple[str, Any]]] = {}
@@ -90,9 +90,9 @@ def mistaken_answers(assignment, key: dict) -> dict[str, list[tuple[str, Any]]]:
         data = part_instance(key, part.id)[1]
         if data is None:
             continue
-        for code in km.applicable(part):
-            wrong = km.part_answers(part, data, (code,))
-            for q in part.questions:
-                if q.kind in MISTAKE_KINDS[code].kinds and q.id in wrong:
-                    out.setdefault(q.id, []).append((code, wrong[q.id]))
+        kinds = {q.id: q.kind for q in part.questions}
+        for qid, by_code in part_wrong_answers(part, data).items():
+            entered = [(c, v) for c, v in by_code.items() if kinds[qid] in MISTAKE_KINDS[c].kinds]
+            if entered:
+                out[qid] = entered
     return out
