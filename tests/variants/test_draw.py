@@ -17,6 +17,11 @@ def _rng(seed=3):
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0, 0)))
 
 
+def _varying_parts(name: str) -> list:
+    """The parts of a shipped assignment that have variants."""
+    return [part for part in load_assignment(name).parts if varies(part)]
+
+
 def _grid_values(part, name):
     grid = part.grid(name)
     return None if grid is None else set(grid.values)
@@ -24,10 +29,7 @@ def _grid_values(part, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_drawn_number_is_from_its_grid_or_given(name):
-    a = load_assignment(name)
-    for part in a.parts:
-        if not varies(part):
-            continue
+    for part in _varying_parts(name):
         datas = draw_part(_rng(), part, 200)
         assert len(datas) == 200
         for l in range(len(part.network.layers)):
@@ -50,10 +52,7 @@ def test_every_drawn_number_is_from_its_grid_or_given(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_labels_follow_the_loss(name):
-    a = load_assignment(name)
-    for part in a.parts:
-        if not varies(part):
-            continue
+    for part in _varying_parts(name):
         ys = np.array([d.y for d in draw_part(_rng(), part, 300)], float)
         n = part.network.layers[-1].size
         if part.network.loss == "nllm":
@@ -67,7 +66,7 @@ def test_labels_follow_the_loss(name):
 
 
 def test_a_layer_grid_overrides_the_shared_one_and_missing_grids_keep_given():
-    part = next(p for p in load_assignment("tanh-mse").parts if varies(p))
+    part = _varying_parts("tanh-mse")[0]
     part = replace(part, variants=(("W", Grid((-1, 1))), ("W2", Grid((7,)))))
     for d in draw_part(_rng(), part, 50):
         assert set(np.ravel(d.W[0]).tolist()) <= {-1, 1}
@@ -77,7 +76,7 @@ def test_a_layer_grid_overrides_the_shared_one_and_missing_grids_keep_given():
 
 
 def test_the_same_stream_draws_the_same_candidates_as_exact_grid_numbers():
-    part = next(p for p in load_assignment("sigmoid-softmax").parts if varies(p))
+    part = _varying_parts("sigmoid-softmax")[0]
     first, again = draw_part(_rng(5), part, 40), draw_part(_rng(5), part, 40)
     assert first == again
     assert draw_part(_rng(6), part, 40) != first
