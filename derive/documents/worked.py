@@ -85,7 +85,7 @@ class PartWriter:
 
     def _substituted(self, u, v) -> str:
         """``= u ⊙ v`` with the numbers put in: ``≈`` when they are rounded."""
-        rel = "=" if self.fmt.exact(u) and self.fmt.exact(v) else r"\approx"
+        rel = self.fmt.relation(np.concatenate([np.ravel(u), np.ravel(v)]))
         return rf"{rel} {self.fmt.matrix(u)} \odot {self.fmt.matrix(v)}"
 
     def _mark(self, name: str, number: int) -> bool:
