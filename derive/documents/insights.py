@@ -9,16 +9,18 @@ numbers: "rose"/"fell", "active"/"off", ties, zero inputs, dead units.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
+import sympy as sp
 
 from derive.documents.checks import numbered, series
 from derive.documents.kind_text import ETA
 
 # a unit is saturated where its slope is under this share of the activation's largest
 SATURATED = 0.1
-LARGEST_SLOPE = {"sigmoid": 0.25, "tanh": 1.0}
+SATURATING = ("sigmoid", "tanh")
 
 
 def _be(items: Sequence, one: str = "is", many: str = "are") -> str:
@@ -172,15 +174,23 @@ def zero_columns(delta, back, off: Sequence[int], gradient: str) -> str:
     return " ".join(said)
 
 
+@lru_cache(maxsize=None)
+def largest_slope(activation: str) -> float:
+    """f′(0), the steepest slope of a saturating activation: its SymPy
+    definition differentiated."""
+    from derive.calculus.activations import FUNCTION, z
+    return float(sp.diff(FUNCTION[activation], z).subs(z, 0))
+
+
 def saturated(fmt, activation: str, f_prime, l: int, gradient: str) -> str:
     """The saturated units of a sigmoid or tanh layer (slope under a tenth of
     the largest): they pass back only that fraction of their error, so their
     columns of ∇Wˡ are scaled down, yet no mask sets them to 0. "" for other
     activations or none saturated."""
-    if activation not in LARGEST_SLOPE:
+    if activation not in SATURATING:
         return ""
     fp = np.asarray(f_prime, float)
-    units = [j for j in range(len(fp)) if fp[j] < SATURATED * LARGEST_SLOPE[activation]]
+    units = [j for j in range(len(fp)) if fp[j] < SATURATED * largest_slope(activation)]
     if not units:
         return ""
     slopes = series([f"$f^{{{l}}}{{}}'(z^{{{l}}}_{{{j + 1}}}) {fmt.relation([fp[j]])} "
@@ -188,7 +198,7 @@ def saturated(fmt, activation: str, f_prime, l: int, gradient: str) -> str:
     one = len(units) == 1
     it, column = ("it", "its column") if one else ("them", "their columns")
     return (f"{numbered(units, 'Unit')} {_be(units)} saturated ({slopes}, against a largest "
-            f"slope of {LARGEST_SLOPE[activation]:g}): {'it passes' if one else 'they pass'} back "
+            f"slope of {largest_slope(activation):g}): {'it passes' if one else 'they pass'} back "
             f"only that fraction of the error reaching {it}, so {column} of ${gradient}$ "
             f"{_be(units)} scaled down by it; no mask sets {it} to 0.")
 

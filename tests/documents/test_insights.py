@@ -146,3 +146,7 @@ def test_change_verb_is_the_one_rule_of_rose_fell_stayed():
     assert change_verb(fmt, 0.090031, 0.090029, "present") == "stays"
     assert moved(fmt, 0.090031, 0.090029, "a", "a'").startswith("stayed at")
     assert _change(fmt, 0.090031, 0.090029).startswith("stays at")
+
+
+def test_the_largest_slope_is_the_derivative_at_0():
+    assert insights.largest_slope("sigmoid") == 0.25 and insights.largest_slope("tanh") == 1.0
