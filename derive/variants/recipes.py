@@ -103,7 +103,8 @@ class AssignmentRecipe:
         return build_assignment_variant(self.assignment, key, self.config)
 
     def exports(self, keys: Sequence[dict]) -> dict[str, str]:
-        from derive.variants.exports import keys_csv, moodle_xml
+        from derive.variants.exports import keys_csv
+        from derive.variants.moodle import moodle_xml
         return {"keys.csv": keys_csv(keys),
                 "moodle.xml": moodle_xml(keys, self.settings.figures, penalty=self.settings.penalty,
                                          assignment=self.assignment)}

@@ -154,7 +154,8 @@ def test_exact_zeros_are_zeros_in_the_key():
     # the kink instance: no float noise at all, in the key or what inherits it
     # (the exports read schema 2 keys: the same numbers, by from_schema_1)
     from derive.numerics.key import from_schema_1
-    from derive.variants.exports import keys_csv, moodle_xml
+    from derive.variants.exports import keys_csv
+    from derive.variants.moodle import moodle_xml
     kink_2 = from_schema_1(keys[-1:])
     for text in (dumps(keys[-1]), dumps(kink_2[0]), keys_csv(kink_2), moodle_xml(kink_2)):
         assert "e-1" not in text and "E-1" not in text

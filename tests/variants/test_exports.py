@@ -13,8 +13,8 @@ import pytest
 from derive.numerics.key import build_assignment_keys
 from derive.problem import precision
 from derive.problem.assignment import load_assignment, shipped
-from derive.variants.exports import (WIDTH_PAD, flat_answers, keys_csv, manifest_json, mark_scale,
-                                     moodle_answer, moodle_xml, numeric_items)
+from derive.variants.exports import flat_answers, keys_csv, manifest_json, numeric_items
+from derive.variants.moodle import WIDTH_PAD, mark_scale, moodle_answer, moodle_xml
 from derive.variants.instances import generate_assignment_keys
 from derive.variants.settings import parse_settings
 
@@ -228,7 +228,7 @@ def test_schema2_moodle_marks_are_the_questions_points(logistic_keys):
 def test_mistakes_are_0_percent_answers_with_their_diagnosis():
     from derive.numerics.mistake_kinds import MISTAKE_KINDS
     from derive.problem.assignment import load_assignment
-    from derive.variants.exports import _cloze_escape, wrong_fields
+    from derive.variants.moodle import _cloze_escape, wrong_fields
     a = load_assignment("reference")
     key = json.loads(json.dumps(build_assignment_keys(a, [{}], ["reference"])[0]))
     xml = moodle_xml([key], assignment=a)

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from derive.problem import precision
-from derive.variants.exports import (WIDTH_PAD, mark_scale, moodle_answer, moodle_xml, numeric_items,
-                                     wrong_fields)
+from derive.variants.exports import numeric_items
+from derive.variants.moodle import WIDTH_PAD, mark_scale, moodle_answer, moodle_xml, wrong_fields
 from derive.variants.items import mistaken_answers
 from derive.numerics.key import build_assignment_keys
 from derive.problem.assignment import load_assignment
