@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
+from pathlib import PurePosixPath
 
 from derive.problem import precision
-from derive.variants.exports import numeric_items
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,72 @@ def read_marker(text: str) -> tuple[str, str, str, tuple[int, ...]] | None:
 def question_html(assignment, key: dict, config, *, base: str = "") -> dict[str, QuestionHtml]:
     """Per question id of ``key`` (an instance of ``assignment`` under
     ``config``), the question as an LMS shows it; figures are referred to as
-    ``base + name``."""
-    figures = config.course.figures
-    contract = f"<p>{escape(precision.statement(figures), quote=False)}</p>"
+    ``base + name``. Every question of the key, formula kinds too: the text
+    as the problem sheet states it (with its part's data and network
+    figure), the feedback the handout's worked solution."""
+    from derive.documents.assignment_build import figure_paths
+    from derive.documents.assignment_context import build_assignment_context
+    from derive.numerics.solve import solve_part
+    from derive.variants.instances import instance_of
+    from derive.variants.lms_figures import png_name, variant_pngs
+    variant = assignment.with_given(instance_of(assignment, key))
+    solutions = {p.id: solve_part(p) for p in variant.parts if p.given is not None}
+    ctx = build_assignment_context(variant, key, config, figures=figure_paths(variant),
+                                   solutions=solutions)
+    pngs = variant_pngs(variant, solutions)
+    names = {path: png_name(key["variant"], path) for path in pngs}
+    alts = {path: _alt(path) for path in pngs}
+    env = _env()
+    contract = escape(precision.statement(config.course.figures), quote=False)
     out = {}
-    for item in numeric_items(key):
-        intro = (f"{marker(key['variant'], item.id)}: {item.prompt}. Given: {item.given}.")
-        out[item.id] = QuestionHtml(f"<p>{escape(intro, quote=False)}</p>" + contract)
+    for number, part in enumerate(ctx["parts"], start=1):
+        network = names.get(part["figure"], "")
+        for q in part["questions"]:
+            qid = q["id_label"][1:-1]
+            text = env.get_template("question.html.j2").render(
+                marker=marker(key["variant"], qid), q=q, part=part, number=number,
+                network=network, base=base, precision=contract)
+            feedback = env.get_template("feedback.html.j2").render(
+                q=q, base=base, names=names, alts=alts,
+                mistakes=ctx["documents"]["mistakes"])
+            shown = {names[p] for p in pngs if f'src="{base}{names[p]}"' in text + feedback}
+            out[qid] = QuestionHtml(_tidy(text), _tidy(feedback),
+                                    {n: pngs[p] for p, n in names.items() if n in shown})
     return out
+
+
+# what each kind of figure shows, for its alt text (the caption follows it)
+_ALTS = {"network": "The network of this part with the given weights",
+         "activation": "The activation function and its derivative",
+         "probabilities": "The class probabilities before and after the step",
+         "regions": "The decision regions before and after the step"}
+
+
+def _alt(path: str) -> str:
+    stem = PurePosixPath(path).stem
+    return next((alt for kind, alt in _ALTS.items() if kind in stem), "A figure")
+
+
+def _tidy(html: str) -> str:
+    """The template's lines joined without a newline: Moodle's XML parser
+    drops the newlines of a text (the lines are whole elements)."""
+    return "".join(line.strip() for line in html.splitlines())
+
+
+@lru_cache(maxsize=1)
+def _env():
+    """The Jinja2 environment of templates/lms: HTML escaped, and filters
+    that turn the render context's LaTeX into HTML (:mod:`derive.variants.lms_tex`)."""
+    import jinja2
+    from markupsafe import Markup
+
+    from derive.documents.render import template_dir
+    from derive.variants import lms_tex
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(template_dir() / "lms")),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=False)
+    env.filters.update(
+        tex=lambda t: Markup(lms_tex.text(t)), para=lambda t: Markup(lms_tex.paragraphs(t)),
+        math=lambda t: Markup(lms_tex.inline(r"\displaystyle " + t) if t.strip() else ""),
+        display=lambda t: Markup(lms_tex.display(t)))
+    return env

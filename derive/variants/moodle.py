@@ -1,11 +1,15 @@
 """moodle.xml: a Moodle XML quiz of a variant set, one category per variant,
 one question per numeric item of its key (numerical for a number, cloze
-with one NUMERICAL field per entry otherwise), graded as the tool grades."""
+with one NUMERICAL field per entry otherwise), graded as the tool grades,
+showing what the problem sheet shows (maths for Moodle's MathJax filter,
+figures as files) with the worked solution as general feedback."""
 
 from __future__ import annotations
 
+import base64
 import math
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from decimal import ROUND_CEILING, Context
 from fractions import Fraction
 from typing import Any, Sequence
@@ -15,6 +19,10 @@ import numpy as np
 from derive.problem import precision
 from derive.problem.precision import SLACK  # the contract's allowance for float noise
 from derive.variants.exports import Item, _entries, numeric_items
+from derive.variants.lms_html import QuestionHtml, marker, question_html
+
+# where a Moodle question's files are: its text's and its feedback's own
+PLUGINFILE = "@@PLUGINFILE@@/"
 
 # Moodle XML: one category per variant, one question per numeric item
 # (numerical for a number, cloze with one NUMERICAL field per entry otherwise).
@@ -82,11 +90,14 @@ def _text(parent: ET.Element, tag: str, text: str, **attrib) -> ET.Element:
     return el
 
 
-def _cloze_escape(text: str) -> str:
-    """Text in a cloze field's feedback, as Moodle's parser reads it back: it
-    ends at an unescaped ~ or } and unescapes only \\} and \\# (multianswer
-    questiontype.php), so } and # are escaped and ~ is written as ∼."""
-    return text.replace("}", "\\}").replace("#", "\\#").replace("~", "\N{TILDE OPERATOR}")
+def _cloze_escape(html: str) -> str:
+    """HTML in a cloze field's feedback, as Moodle's parser reads it back: it
+    ends at an unescaped ~ or }, decodes HTML entities (html_entity_decode)
+    and unescapes only \\} and \\# (multianswer questiontype.php), so & is
+    escaped once more (an escaped < stays escaped), } and # are escaped and ~
+    is written as ∼."""
+    return (html.replace("&", "&amp;").replace("}", "\\}").replace("#", "\\#")
+            .replace("~", "\N{TILDE OPERATOR}"))
 
 
 def _cloze_body(value, weight: int, figures: int, wrong: list[dict[str, str]]) -> str:
@@ -110,10 +121,10 @@ def _cloze_body(value, weight: int, figures: int, wrong: list[dict[str, str]]) -
 def wrong_fields(value, mistakes: Sequence[tuple[str, Any]], figures: int) -> list[dict[str, str]]:
     """For each entry of an answer ``value`` (in order), the values the
     ``mistakes`` (code, key-shaped answer) give there that the contract does
-    not accept as right, each with its diagnosis as feedback (mistakes that
-    give one value share it). A mistake whose answer has another shape (a
-    transposed non-square matrix) cannot be typed into the fields: none."""
-    from derive.numerics.mistake_kinds import MISTAKE_KINDS
+    not accept as right, each with its diagnosis as feedback (HTML, its maths
+    for MathJax: :func:`diagnosis`; mistakes that give one value share it).
+    A mistake whose answer has another shape (a transposed non-square
+    matrix) cannot be typed into the fields: none."""
     right = np.ravel(np.asarray(value, float))
     out: list[dict[str, str]] = [{} for _ in right]
     for code, answer in mistakes:
@@ -123,9 +134,19 @@ def wrong_fields(value, mistakes: Sequence[tuple[str, Any]], figures: int) -> li
             if np.isfinite(w) and not precision.within(w, v, figures):
                 typed = moodle_answer(w, figures)[0]   # as Moodle stores it
                 said = out[i].get(typed, "")
-                if MISTAKE_KINDS[code].text not in said:
-                    out[i][typed] = f"{said} {MISTAKE_KINDS[code].text}".strip()
+                if diagnosis(code) not in said:
+                    out[i][typed] = f"{said} {diagnosis(code)}".strip()
     return out
+
+
+def diagnosis(code: str) -> str:
+    """A mistake's sentence for the student as HTML, its maths as MathJax
+    (from its LaTeX form; its plain text where it has none)."""
+    from derive.documents.render import Latex
+    from derive.numerics.mistake_kinds import MISTAKE_KINDS
+    from derive.variants.lms_tex import text
+    kind = MISTAKE_KINDS[code]
+    return text(Latex(kind.tex)) if kind.tex else _escape(kind.text)
 
 
 def _part_mistakes(mistakes: Sequence[tuple[str, Any]], part: str) -> list[tuple[str, Any]]:
@@ -133,15 +154,29 @@ def _part_mistakes(mistakes: Sequence[tuple[str, Any]], part: str) -> list[tuple
             if not part or isinstance(answer, dict) and part in answer]
 
 
-def _question(quiz: ET.Element, name: str, text: str, item: Item,
+def _html(parent: ET.Element, tag: str, html: str, files: dict[str, bytes]) -> ET.Element:
+    """An HTML text with the files it refers to (``@@PLUGINFILE@@/name``) as
+    base64 ``<file>`` elements inside it, in the order they are named."""
+    el = _text(parent, tag, html, format="html")
+    for name in sorted(files):
+        if f'"{PLUGINFILE}{name}"' in html:
+            ET.SubElement(el, "file", name=name, path="/", encoding="base64").text = \
+                base64.b64encode(files[name]).decode("ascii")
+    return el
+
+
+def _question(quiz: ET.Element, name: str, shown: QuestionHtml, item: Item,
               figures: int, scale: int, penalty: float,
               mistakes: Sequence[tuple[str, Any]] = ()) -> None:
     mark = Fraction(item.points) * scale  # whole, by mark_scale
     value = item.value
+    text = shown.text
     if isinstance(value, (int, float)):
         q = ET.SubElement(quiz, "question", type="numerical")
         _text(q, "name", name)
-        _text(q, "questiontext", text, format="html")
+        _html(q, "questiontext", text, shown.files)
+        if shown.feedback:
+            _html(q, "generalfeedback", shown.feedback, shown.files)
         ET.SubElement(q, "defaultgrade").text = str(int(mark))
         ET.SubElement(q, "penalty").text = f"{penalty:.7g}"
         answer, tol = moodle_answer(value, figures)
@@ -150,7 +185,7 @@ def _question(quiz: ET.Element, name: str, text: str, item: Item,
         for w, feedback in wrong_fields(value, mistakes, figures)[0].items():
             el = _text(q, "answer", w, fraction="0", format="moodle_auto_format")
             ET.SubElement(el, "tolerance").text = moodle_answer(float(w), figures)[1]
-            _text(el, "feedback", f"<p>{_escape(feedback)}</p>", format="html")
+            _text(el, "feedback", f"<p>{feedback}</p>", format="html")
         ET.SubElement(q, "unitgradingtype").text = "0"
         ET.SubElement(q, "showunits").text = "3"
         return
@@ -164,7 +199,9 @@ def _question(quiz: ET.Element, name: str, text: str, item: Item,
             text += f"<p>{_escape(part)}{note}:</p>"
         text += _cloze_body(v, int(mark / total) if marked[part] else 0, figures,
                             wrong_fields(v, _part_mistakes(mistakes, part), figures))
-    _text(q, "questiontext", text, format="html")
+    _html(q, "questiontext", text, shown.files)
+    if shown.feedback:
+        _html(q, "generalfeedback", shown.feedback, shown.files)
     ET.SubElement(q, "penalty").text = f"{penalty:.7g}"
 
 
@@ -173,28 +210,40 @@ def _escape(text: str) -> str:
 
 
 def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
-               category: str = "handouts", penalty: float = 0.0, assignment=None) -> str:
+               category: str = "handouts", penalty: float = 0.0, assignment=None,
+               config=None) -> str:
     """A Moodle XML quiz: per variant a category ``<category>/s<seed>/<id>``
     with its numeric items (:func:`numeric_items`), each marked
     ``points × mark_scale(keys)``, accepting what
     :func:`derive.problem.precision.within` accepts, and costing ``penalty``
     of its mark per wrong try (Moodle's interactive mode; its own default is a third).
-    With the ``assignment`` the keys are of, each mistake of the library that
-    enters a question is a 0 % answer with its diagnosis as feedback."""
+    With the ``assignment`` the keys are of (and the course ``config``), each
+    question shows what the problem sheet does, its maths for MathJax and its
+    figures as files (:func:`derive.variants.lms_html.question_html`), its
+    worked solution as general feedback, and each mistake of the library
+    that enters it is a 0 % answer with its diagnosis as feedback; without,
+    a line naming what it asks."""
     from derive.variants.items import mistaken_answers
     scale = mark_scale(keys)
+    if assignment is not None:
+        from derive.problem.config import Config
+        config = config or Config()
+        # the contract the questions state is the one they are graded by
+        config = replace(config, course=replace(config.course, figures=figures))
     contract = f"<p>{_escape(precision.statement(figures))}</p>"
     quiz = ET.Element("quiz")
     for key in keys:
         vid = key["variant"]
         mistakes = mistaken_answers(assignment, key) if assignment is not None else {}
+        shown = (question_html(assignment, key, config, base=PLUGINFILE)
+                 if assignment is not None else {})
         cat = ET.SubElement(quiz, "question", type="category")
         seed = "" if key["seed"] is None else f"s{key['seed']}/"
         _text(cat, "category", f"$course$/{category}/{seed}{vid}")
         for item in numeric_items(key):
-            intro = (f"Problem sheet {vid}, question {item.label}: {item.prompt}. "
-                     f"Given: {item.given}.")
-            _question(quiz, f"{vid} {item.id}", f"<p>{_escape(intro)}</p>" + contract,
-                      item, figures, scale, penalty, mistakes.get(item.id, ()))
+            intro = f"{marker(vid, item.id)}: {item.prompt}. Given: {item.given}."
+            html = shown.get(item.id) or QuestionHtml(f"<p>{_escape(intro)}</p>" + contract)
+            _question(quiz, f"{vid} {item.id}", html, item, figures, scale, penalty,
+                      mistakes.get(item.id, ()))
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"

@@ -107,7 +107,7 @@ class AssignmentRecipe:
         from derive.variants.moodle import moodle_xml
         return {"keys.csv": keys_csv(keys),
                 "moodle.xml": moodle_xml(keys, self.settings.figures, penalty=self.settings.penalty,
-                                         assignment=self.assignment)}
+                                         assignment=self.assignment, config=self.config)}
 
     def manifest(self) -> dict:
         """The assignment the set is of, and the documents of each variant."""

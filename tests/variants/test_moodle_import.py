@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 from derive.problem import precision
+from derive.problem.config import Config, Course
 from derive.variants.exports import numeric_items
+from derive.variants.lms_html import question_html, read_marker
 from derive.variants.moodle import WIDTH_PAD, mark_scale, moodle_answer, moodle_xml, wrong_fields
 from derive.variants.items import mistaken_answers
 from derive.numerics.key import build_assignment_keys
@@ -24,8 +26,10 @@ from derive.variants.instances import generate_assignment_keys
 from derive.variants.settings import parse_settings
 
 # shared/ lies beside the checkout (here and in CI)
-HARNESS = Path(os.environ.get("MOODLE_IMPORT_HARNESS",
-                           Path(__file__).resolve().parents[3] / "shared/moodle-import/harness"))
+# (or beside the main checkout of a git worktree kept one folder deeper)
+HARNESS = Path(os.environ.get("MOODLE_IMPORT_HARNESS", next(
+    (h for h in (Path(__file__).resolve().parents[i] / "shared/moodle-import/harness" for i in (3, 4))
+     if h.is_dir()), Path(__file__).resolve().parents[3] / "shared/moodle-import/harness")))
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("php") is None, reason="php (php-cli php-xml php-mbstring) not on PATH"),
@@ -91,7 +95,8 @@ def _index(fields, pos: int) -> int:
 
 
 def _plain(feedback: str) -> str:
-    return html.unescape(feedback.replace("<p>", "").replace("</p>", "")).strip()
+    """A 0 % answer's feedback without the paragraph a numerical question's has."""
+    return feedback.removeprefix("<p>").removesuffix("</p>").strip()
 
 
 def _rounded(v: float, figures: int) -> str:
@@ -119,6 +124,20 @@ def _cases(keys, figures):
                     # what a student making the mistake types: a 0 % answer's value
                     cases[f"{key['variant']} {item.id}#{pos}"][f"mistake {k}"] = w
     return cases
+
+
+_SHOWN: dict[tuple, dict] = {}
+
+
+def _shown(keys, figures):
+    """Per question name, what the export shows of it (:func:`question_html`)."""
+    name = (keys[0]["assignment"]["name"], tuple(k["variant"] for k in keys), figures)
+    if name not in _SHOWN:
+        a = load_assignment(name[0])
+        config = Config(course=Course(figures=figures))
+        _SHOWN[name] = {f"{k['variant']} {qid}": q for k in keys
+                        for qid, q in question_html(a, k, config, base="@@PLUGINFILE@@/").items()}
+    return _SHOWN[name]
 
 
 def _run(harness, tmp_path, keys, figures, tree, penalty=0.0):
@@ -201,6 +220,34 @@ def test_moodle_imports_marks_and_grades_as_the_contract(harness, tmp_path, keys
     assert mistakes_seen > len(keys)  # every variant has some
     assert widths == {len(WIDTH_PAD)}
 
+
+@pytest.mark.parametrize("tree", ["tree", "tree45"])
+def test_moodle_keeps_the_text_maths_feedback_and_figures(harness, tmp_path, keys, tree):
+    """Each question's text (with its marker and MathJax maths, the cloze
+    fields taken out) and its worked solution as general feedback come
+    through the importer, and each figure it refers to is stored as a file
+    of the text or of the feedback (the importer's draft files, in order)."""
+    result = _run(harness, tmp_path, keys, 3, tree)
+    assert result["parse"]["importerrors"] == 0, result["parse"]["error_output"]
+    shown = _shown(keys, 3)
+    expected = []   # the file areas, in import order: (name, size) of each file
+    for q in result["questions"]:
+        html_ = shown[q["name"]]
+        variant, qid = q["name"].split()
+        text, feedback = q["imported"]["questiontext"], q["imported"]["generalfeedback"]
+        assert read_marker(text)[:2] == (variant, qid)
+        assert text.startswith(html_.text)  # the cloze fields follow it
+        assert r"\(" in text and "$" not in text and "$" not in feedback
+        assert feedback == html_.feedback and feedback.startswith("<p><strong>Worked solution")
+        for part in (html_.text, html_.feedback):
+            files = sorted(n for n in html_.files if f'"@@PLUGINFILE@@/{n}"' in part)
+            if files:
+                expected.append([(n, len(html_.files[n])) for n in files])
+    stored: dict[int, list] = {}
+    for f in result["log"]["files"]:
+        stored.setdefault(f["record"]["itemid"], []).append((f["record"]["filename"], f["bytes"]))
+    assert list(stored.values()) == expected
+    assert expected  # some figures
 
 @pytest.mark.parametrize("tree", ["tree", "tree45"])
 def test_a_wrong_try_costs_the_configured_penalty(harness, tmp_path, keys, tree):
