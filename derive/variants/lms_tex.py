@@ -104,9 +104,10 @@ _SYMBOLS = {
 _WRAPS = {"emph": ("<em>", "</em>"), "textit": ("<em>", "</em>"),
           "textbf": ("<strong>", "</strong>"), "texttt": ("<code>", "</code>"),
           "textsf": ("", ""), "textrm": ("", ""), "text": ("", ""), "mbox": ("", "")}
-# one character after a backslash
-_ESCAPED = {"%": "%", "&": "&", "#": "#", "_": "_", "{": "{", "}": "}", "$": "&#36;",
-            ",": "\u2009", " ": " ", "\\": "\n", "-": ""}
+# one character after a backslash -> its HTML
+_ESCAPED = {"%": "%", "&": "&amp;", "#": "#", "_": "_", "{": "{", "}": "}", "$": "&#36;",
+            ",": "\u2009", " ": " ", "\\": "<br />", "-": ""}
+# what T1 fonts make of runs of plain characters (ligatures, curly quotes, ~)
 _PLAIN = [("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("`", "‘"), ("'", "’"),
           ("~", "\u00a0")]
 
@@ -155,23 +156,24 @@ def text(tex: str) -> str:
         elif c == "\\":
             m = re.match(r"\\([A-Za-z]+)\s*|\\(.)", tex[i:], re.S)
             name, i = m[1], i + m.end()
+            flush()   # a command ends a run of plain characters: no ligature across it
             if name is None:
                 if m[2] not in _ESCAPED:
                     raise TexError(f"no HTML for \\{m[2]} in {tex!r}")
-                plain.append(_ESCAPED[m[2]])
+                out.append(_ESCAPED[m[2]])
             elif name in _SYMBOLS:
-                plain.append(_SYMBOLS[name])
+                out.append(escape(_SYMBOLS[name], quote=False))
                 if tex.startswith("{}", i):
                     i += 2
             elif name in _WRAPS:
                 inner, i = group(tex, i)
-                flush()
                 opening, closing = _WRAPS[name]
                 out.append(opening + text(Latex(inner)) + closing)
             else:
                 raise TexError(f"no HTML for \\{name} in {tex!r}")
         elif c in "{}":
-            i += 1   # a group's braces (its content is text like any other)
+            flush()   # a group's braces end a run too ("-{}-" is two hyphens)
+            i += 1
         else:
             plain.append(c)
             i += 1

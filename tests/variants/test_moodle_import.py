@@ -260,3 +260,31 @@ def test_a_wrong_try_costs_the_configured_penalty(harness, tmp_path, keys, tree)
         if keys[0]["assignment"]["name"] == "reference":
             assert kinds == {"numerical", "multianswer"}
         assert {float(q["imported"]["penalty"]) for q in result["questions"]} == {penalty}, kinds
+
+
+@pytest.mark.parametrize("tree", ["tree", "tree45"])
+def test_cloze_feedback_with_maths_survives_the_parser(harness, tmp_path, tree):
+    """A field's feedback with MathJax maths, braces, &, <, # and ~ comes back
+    from Moodle's cloze parser as written (but ~, written ∼), in a question
+    text whose own maths has braces: the fields are found as before."""
+    import xml.etree.ElementTree as ET
+    from derive.variants.moodle import _cloze_body, _html
+    feedback = r"<p>\(\frac{a}{b} &lt; \{0, 1\}\) &amp; #1 ~ \(W_{\text{new}}\)</p>"
+    text = r"<p>\(\begin{bmatrix} 1 &amp; 2 \end{bmatrix}^{T}\), \[x_{1}\]</p>"
+    body = _cloze_body([[1.5, 2.5], [3.5, 4.5]], 2, 3, [{"-1": feedback}, {}, {}, {}])
+    quiz = ET.Element("quiz")
+    q = ET.SubElement(quiz, "question", type="cloze")
+    ET.SubElement(ET.SubElement(q, "name"), "text").text = "braces"
+    _html(q, "questiontext", text + body, {})
+    (tmp_path / "q.xml").write_text(ET.tostring(quiz, encoding="unicode"))
+    done = subprocess.run(["php", str(harness / "import_check.php"), str(tmp_path / "q.xml")],
+                          capture_output=True, text=True, env={**os.environ, "HARNESS_TREE": tree},
+                          timeout=300)
+    result = json.loads(done.stdout)
+    assert result["parse"]["importerrors"] == 0, result["parse"]["error_output"]
+    (imported,) = result["questions"]
+    assert imported["imported"]["questiontext"].startswith(text)
+    assert len(imported["stored"]) == 4
+    first = imported["stored"]["1"]["answers"]
+    assert [float(a["answer"]) for a in first] == [1.5, -1.0, float(WIDTH_PAD)]
+    assert first[1]["feedback"] == feedback.replace("~", "\N{TILDE OPERATOR}")
