@@ -249,3 +249,13 @@ def test_the_set_exports_it(tmp_path):
     assert text == moodle_xml(keys, assignment=recipe.assignment, config=Config())
     assert text.count("<generalfeedback") == 2 * len(numeric_items(keys[0]))
     assert 'encoding="base64"' in text
+
+
+def test_every_diagnosis_is_html_with_mathjax_maths():
+    from derive.numerics.mistake_kinds import MISTAKE_KINDS
+    from derive.variants.moodle import diagnosis
+    from tests.variants.test_lms_html import _check_html
+    for code, kind in MISTAKE_KINDS.items():
+        html = diagnosis(code)
+        _check_html(html)
+        assert (r"\(" in html) == ("$" in kind.tex), code
