@@ -68,10 +68,9 @@ def question_html(assignment, key: dict, config, *, base: str = "") -> dict[str,
     env = _env()
     contract = escape(precision.statement(config.course.figures), quote=False)
     out = {}
-    for number, part in enumerate(ctx["parts"], start=1):
+    for number, (part, spec) in enumerate(zip(ctx["parts"], variant.parts), start=1):
         network = names.get(part["figure"], "")
-        for q in part["questions"]:
-            qid = q["id_label"][1:-1]
+        for q, qid in zip(part["questions"], [q.id for q in spec.questions]):
             text = env.get_template("question.html.j2").render(
                 marker=marker(key["variant"], qid), q=q, part=part, number=number,
                 network=network, base=base, precision=contract)

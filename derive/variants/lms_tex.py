@@ -77,7 +77,8 @@ def math(tex: str) -> str:
             inner = rf"\text{{{inner}}}"
         out += [tex[i:m.start()], rf"\quad ({inner})"]
         i = end
-    return ("".join(out) + tex[i:]).strip()
+    # one line: an LMS may drop a text's newlines (Moodle's XML parser does)
+    return re.sub(r"\s+", " ", "".join(out) + tex[i:]).strip()
 
 
 def inline(tex: str) -> str:

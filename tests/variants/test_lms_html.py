@@ -180,3 +180,15 @@ def test_the_contract_follows_the_figures():
     config = replace(config, course=replace(config.course, figures=5))
     for q in question_html(a, key, config).values():
         assert precision.statement(5) in q.text and precision.statement(3) not in q.text
+
+
+def test_question_ids_with_underscores_and_dashes(tmp_path):
+    """An id is the assignment's, not its LaTeX form (``net_out--2``, not ``net\\_out-{}-2``)."""
+    from derive.problem.assignment import shipped
+    text = shipped("logistic").read_text().replace('id = "q7"', 'id = "net_out--2"')
+    (tmp_path / "ids.toml").write_text(text)
+    a = load_assignment(tmp_path / "ids.toml")
+    key = generate_assignment_keys(a, 2, 1, parse_settings({}))[0]
+    html = question_html(a, key, Config())
+    assert "net_out--2" in html and "q7" not in html
+    assert read_marker(html["net_out--2"].text)[:2] == (key["variant"], "net_out--2")
