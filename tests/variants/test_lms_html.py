@@ -192,3 +192,24 @@ def test_question_ids_with_underscores_and_dashes(tmp_path):
     html = question_html(a, key, Config())
     assert "net_out--2" in html and "q7" not in html
     assert read_marker(html["net_out--2"].text)[:2] == (key["variant"], "net_out--2")
+
+
+def test_odd_characters_in_the_assignment_file_are_text(tmp_path):
+    """A part title and text with HTML, LaTeX and MathJax delimiters in them
+    show as those characters, never as markup or maths."""
+    from html import escape
+
+    from derive.problem.assignment import shipped
+    odd = r'<b>A & B</b> "x" $y$ \(z\) {w} ~ 50% -- a\b'
+    source = shipped("logistic").read_text()
+    title = 'title = "One sigmoid unit and binary cross-entropy"'
+    assert title in source
+    text = source.replace(title, f"title = '''{odd}'''\ntext = '''{odd}'''")
+    (tmp_path / "odd.toml").write_text(text)
+    a = load_assignment(tmp_path / "odd.toml")
+    key = generate_assignment_keys(a, 2, 1, parse_settings({}))[0]
+    for q in question_html(a, key, Config()).values():
+        _check_html(q.text)
+        shown = unescape(q.text).replace("\\\u2060", "\\").replace("&#36;", "$")
+        assert shown.count(odd) == 2, q.text[:600]
+        assert escape(odd, quote=False).replace("$", "&#36;").replace("\\", "\\\u2060") in q.text
