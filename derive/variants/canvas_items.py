@@ -9,8 +9,9 @@ What Canvas does with numbers (read in its source, canvas-lms):
   before it is sent (quiz taking: ``val.toFixed(4)``), so 0.00004 becomes 0
   and 0.00123 becomes 0.0012. An answer whose tolerance is below 1e-4 is
   therefore asked in units of a power of ten (:func:`answer_scale`), so that
-  every number given to the sheet's significant figures (and one more)
-  survives the rounding; an exact 0 accepts anything Canvas keeps as 0
+  every number given to the sheet's significant figures survives the
+  rounding (one given with more is rounded, on the smallest entries to the
+  sheet's own last figure); an exact 0 accepts anything Canvas keeps as 0
   (below 0.00005);
 * it compares the rounded answer with the range's bounds as decimals
   (BigDecimal of the bounds it read as floats), so the range is the
@@ -54,14 +55,13 @@ def decimal_text(value: float) -> str:
 
 def answer_scale(values: Sequence[float], figures: int = precision.FIGURES) -> int:
     """The power of ten an answer's entries are typed in: 0, or the largest
-    multiple of 3 that makes every nonzero entry's tolerance at least 1e-3 in
+    multiple of 3 that makes every nonzero entry's tolerance at least 1e-4 in
     those units, so Canvas's rounding to 4 decimals leaves a number given to
-    one more significant figure than ``figures`` as it is (and moves any
-    other by at most 5 % of its tolerance). An exact 0 needs none (0 is
-    typed as it is)."""
+    ``figures`` significant figures as it is (and moves one given with more
+    by at most half its tolerance). An exact 0 needs none (0 is typed as it is)."""
     exps = [math.floor(math.log10(t)) for v in values if v != 0
             for t in [float(precision.tolerance(v, figures))]]
-    need = min(exps, default=0) + CANVAS_DECIMALS - 1
+    need = min(exps, default=0) + CANVAS_DECIMALS
     return 0 if need >= 0 else 3 * math.floor(need / 3)
 
 
