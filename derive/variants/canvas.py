@@ -74,8 +74,9 @@ def _entry_words(column: str, item: Item, part: str) -> str:
 def _scale_note(scale: int) -> str:
     if not scale:
         return ""
-    return (f"<p>Type this number in units of \\(10^{{{scale}}}\\): for \\(2.5\\times10^{{{scale}}}\\)"
-            f" type 2.5 (Canvas keeps only {CANVAS_DECIMALS} decimal places of what is typed).</p>")
+    power = f"10^{{{scale}}}"
+    return (f"<p>Type this number in units of \\({power}\\): for \\(2.5\\times{power}\\) type 2.5"
+            f" (Canvas keeps only {CANVAS_DECIMALS} decimal places of what is typed).</p>")
 
 
 def _numeric(section: ET.Element, vid: str, item: Item, html: QuestionHtml,
@@ -141,8 +142,9 @@ def meta_xml(key: dict, points: Decimal) -> str:
     unpublished graded quiz, one attempt, the latest kept, answers not shuffled)."""
     ident = assessment_ident(key["variant"])
     title = f"Problem sheet {key['variant']}"
+    schema = f"{META_NS} https://canvas.instructure.com/xsd/cccv1p0.xsd"
     root = ET.Element("quiz", {"identifier": ident, "xmlns": META_NS, "xmlns:xsi": XSI,
-                               "xsi:schemaLocation": f"{META_NS} https://canvas.instructure.com/xsd/cccv1p0.xsd"})
+                               "xsi:schemaLocation": schema})
     fields = [("title", title), ("description", ""), ("shuffle_answers", "false"),
               ("scoring_policy", "keep_latest"), ("quiz_type", "assignment"),
               ("points_possible", points_text(points)), ("show_correct_answers", "true"),

@@ -187,7 +187,8 @@ def test_points_are_the_questions_shared_by_their_entries(package, keys):
             assert re.fullmatch(r"\d+(\.\d{1,2})?", points)  # what Canvas shows, exactly
             _, qid, part, _ = read_marker(item.get("title"))
             if part == "grad":
-                assert points == "0" and "graded for feedback only" in item.findtext(f".//{Q}mattext")
+                text = item.findtext(f".//{Q}mattext")
+                assert points == "0" and "graded for feedback only" in text
             by_q[qid] = by_q.get(qid, 0) + Fraction(points)
         assert by_q == {i.id: Fraction(str(i.points)) for i in numeric_items(key)}
 
@@ -206,7 +207,8 @@ def test_each_variants_total_is_the_handouts_total(assignment, keys):
         assert sum(Fraction(_meta(i)["points_possible"]) for i in items) == total
         ident = assessment_ident(key["variant"])
         meta = ET.fromstring(files[f"{ident}/assessment_meta.xml"])
-        assert Fraction(meta.findtext("{http://canvas.instructure.com/xsd/cccv1p0}points_possible")) == total
+        points = meta.findtext("{http://canvas.instructure.com/xsd/cccv1p0}points_possible")
+        assert Fraction(points) == total
         kinds = [_meta(i)["question_type"] for i in items]
         assert kinds.count("multiple_choice_question") == len(key["questions"]) - len(numeric)
 
@@ -226,7 +228,8 @@ def test_right_answers_within_and_mistakes_outside(package, assignment, keys):
             for part, value in parts:
                 mine = [(c, a[part] if part else a) for c, a in mistakes.get(it.id, ())
                         if not part or part in a]
-                names = [c for c, _, _, _ in entries if c.startswith(f"{it.id}.{part}" if part else it.id)]
+                start = f"{it.id}.{part}" if part else it.id
+                names = [c for c, _, _, _ in entries if c.startswith(start)]
                 wrong.update(zip(names, wrong_fields(value, mine, figures)))
             for column, _, value, _ in entries:
                 item = items[column]
@@ -338,7 +341,8 @@ def test_multiple_choice_writer():
                Choice("<p>\\(\\sigma(z)(1-\\sigma(z))\\)</p>", True),
                Choice("<p>\\(1-\\sigma(z)\\)</p>", False, "<p>forgot a factor</p>"))
     item = _choice(options, "<p>the solution</p>")
-    meta = {f.findtext("fieldlabel"): f.findtext("fieldentry") for f in item.iter("qtimetadatafield")}
+    meta = {f.findtext("fieldlabel"): f.findtext("fieldentry")
+            for f in item.iter("qtimetadatafield")}
     assert meta["question_type"] == "multiple_choice_question" and meta["points_possible"] == "5"
     assert meta["original_answer_ids"] == "1,2,3"
     lid = item.find(".//response_lid")
