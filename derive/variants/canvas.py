@@ -87,7 +87,7 @@ def _numeric(section: ET.Element, vid: str, item: Item, html: QuestionHtml,
     shares = iter(share_points(item.points, len(marked)))
     for n, (column, part, value, is_marked) in enumerate(entries):
         head = marker(vid, column)
-        if len(entries) == 1:
+        if column == item.id:   # a number: the question as it is
             text = html.text
         else:
             note = "" if is_marked else (f" (graded for feedback only: the marks are for "

@@ -298,6 +298,16 @@ def test_scale_is_asked_in_the_text(assignment, monkeypatch):
     assert canvas_accepts(first, "1.23") and not canvas_accepts(first, "1.25")
 
 
+def test_a_vector_of_one_entry_is_named_by_its_entry(assignment, keys):
+    key = keys[0]
+    qid = next(i.id for i in numeric_items(key) if isinstance(i.value, list)
+               and not isinstance(i.value[0], list))
+    one = {**key, "answers": {**key["answers"], qid: [0.25]}}
+    files = _zip(canvas_qti([one], assignment, Config()))
+    item = next(i for i in _items(files, key["variant"]) if _column(i) == f"{qid}[1]")
+    assert read_marker(item.findtext(f".//{Q}mattext"))[1:] == (qid, "", (1,))
+
+
 def test_share_points():
     assert share_points(7.5, 6) == [Decimal("1.25")] * 6
     assert share_points(10, 3) == [Decimal("3.34"), Decimal("3.33"), Decimal("3.33")]
