@@ -74,8 +74,9 @@ def _entry_words(column: str, item: Item, part: str) -> str:
 def _scale_note(scale: int) -> str:
     if not scale:
         return ""
-    power = f"10^{{{scale}}}"
-    return (f"<p>Type this number in units of \\({power}\\): for \\(2.5\\times{power}\\) type 2.5"
+    # plain text, not maths: it must read right where the LMS has no MathJax
+    power = "10" + str(scale).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return (f"<p>Type this number in units of {power}: for 2.5 × {power} type 2.5"
             f" (Canvas keeps only {CANVAS_DECIMALS} decimal places of what is typed).</p>")
 
 

@@ -294,7 +294,7 @@ def test_scale_is_asked_in_the_text(assignment, monkeypatch):
     tiny = {**key, "answers": {**key["answers"], qid: 1.234e-6}}
     files = _zip(canvas_qti([tiny], assignment, Config()))
     first = next(i for i in _items(files, key["variant"]) if _column(i) == qid)
-    assert "in units of \\(10^{-6}\\)" in first.findtext(f".//{Q}mattext")
+    assert "in units of 10⁻⁶: for 2.5 × 10⁻⁶ type 2.5" in first.findtext(f".//{Q}mattext")
     assert canvas_accepts(first, "1.23") and not canvas_accepts(first, "1.25")
 
 
