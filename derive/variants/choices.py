@@ -55,8 +55,11 @@ def formula_choices(assignment, key: dict) -> dict[str, Choices]:
     for qid, q in key["questions"].items():
         if q["kind"] not in FORMULA_KINDS:
             continue
-        part = parts[q["part"]]
-        question = next(x for x in part.questions if x.id == qid)
+        part = parts.get(q["part"])
+        question = next((x for x in part.questions if x.id == qid), None) if part else None
+        if question is None or question.kind != q["kind"]:
+            raise ValueError(f"key {key.get('variant')}: question {qid} ({q['kind']}) is not one "
+                             f"of assignment {assignment.name!r}")
         answer = key["answers"][qid]
         options = [Choice(_maths(answer["latex"]), True)]
         options += [Choice(_maths(tex), False, f"<p>{tex_html(form.tex)}</p>")

@@ -4,6 +4,8 @@ key's formula and at least two wrong forms, none equal to it or to each
 other (checked by the grader's own equivalence where the key has SymPy
 text, by SymPy's simplify at every index otherwise), each with feedback."""
 
+import html
+import shutil
 from itertools import product as tuples
 
 import pytest
@@ -11,6 +13,7 @@ import sympy as sp
 
 from derive.calculus import softmax as sm
 from derive.calculus.latex import latex
+from derive.documents.build import compile_pdf
 from derive.grading.compare import equivalent
 from derive.grading.rules import Rules
 from derive.numerics.key import answer, build_assignment_keys
@@ -120,6 +123,12 @@ def test_the_library_mistakes_are_options(shipped):
             assert forms[code].tex == MISTAKE_KINDS[code].tex
 
 
+def test_a_key_of_another_assignment():
+    key = build_assignment_keys(load_assignment("tanh-mse"), [{}], ["reference"])[0]
+    with pytest.raises(ValueError, match="key reference: question q1 .* assignment 'reference'"):
+        formula_choices(load_assignment("reference"), key)
+
+
 def test_loss_with_example_is_a_choice_and_a_number():
     a = load_assignment("reference")
     key = build_assignment_keys(a, [{}], ["reference"])[0]
@@ -220,3 +229,23 @@ def test_tex_html():
     assert tex_html(r"Check $a < b$ & ``class 3'' <b>") == \
         r"Check \(a &lt; b\) &amp; “class 3” &lt;b&gt;"
     assert tex_html("no maths") == "no maths"
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex")
+def test_every_option_and_diagnosis_is_latex(tmp_path):
+    """MathJax reads the LaTeX of amsmath: every option (out of its HTML)
+    and every diagnosis compiles."""
+    lines = []
+    for name in SHIPPED:
+        a = load_assignment(name)
+        key = build_assignment_keys(a, [{}], ["reference"])[0]
+        for qid, ch in formula_choices(a, key).items():
+            part, question = _question(a, qid)
+            ans = key["answers"][qid]
+            lines += [html.unescape(c.html) for c in ch.options]
+            lines += [form.tex for _, form in wrong_options(part, question, ans.get("sympy"),
+                                                            ans["latex"])]
+    tex = tmp_path / "options.tex"
+    tex.write_text("\\documentclass{article}\\usepackage{amsmath,amssymb}\\begin{document}\n" +
+                   "\n\n".join(lines) + "\n\\end{document}\n")
+    assert compile_pdf(tex).stat().st_size > 0
