@@ -47,10 +47,10 @@ def _library(code: str, expr) -> Form:
 def flip(expr: sp.Expr) -> sp.Expr:
     """``-expr`` as a student writes it: the sign taken into the factor with
     the target in it (y − a for a − y), else into the first sum of a product."""
-    factors = [f.args[0] if isinstance(f, sp.UnevaluatedExpr) else f for f in sp.Mul.make_args(expr)]
-    sums = [i for i, f in enumerate(factors) if isinstance(f, sp.Add)]
     if isinstance(expr, sp.Add):
         return -expr   # SymPy distributes the sign over the terms, keeping each as written
+    factors = [f.args[0] if isinstance(f, sp.UnevaluatedExpr) else f for f in sp.Mul.make_args(expr)]
+    sums = [i for i, f in enumerate(factors) if isinstance(f, sp.Add)]
     kept = expr.has(sp.UnevaluatedExpr)
     if not sums:   # a product kept as written takes the sign on its first factor
         return product(-factors[0], *factors[1:]) if kept and len(factors) > 1 else -expr
@@ -353,8 +353,8 @@ def same(first: sp.Expr, second: sp.Expr) -> bool:
         names = sorted({str(s) for e in (f1, g1) for s in e.atoms(sp.Indexed)} |
                        {str(s) for e in (f1, g1) for s in e.free_symbols
                         if isinstance(s, sp.Symbol)})
+        signed = [n for n in names if n[:1] not in "ay"]
         for p in range(_POINTS):
-            signed = [n for n in names if n[:1] not in "ay"]
             values = {n: _sample(n, signed.index(n) if n in signed else 0, p, rng)
                       for n in names}
             vf, vg = (_at(e, _point(e, values)) for e in (f1, g1))
