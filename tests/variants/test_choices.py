@@ -195,9 +195,9 @@ def test_losses_and_the_jacobian(loss, units):
                      (0.2, 0.8) if units == 2 else (0.3,) if units == 1 else (0.1, 0.4, 0.5),
                      (0, 1) if units == 2 else (1,) if units == 1 else (1, 0, 0))))),
                  Question("j", "softmax-jacobian", 5)]
-    part = _part(net, *questions)
-    for q in questions:
-        _check_options(part, q, answer(part, q, None))
+    for part in (_part(net, *questions), _part(None, *questions)):   # a part without a network
+        for q in questions:
+            _check_options(part, q, answer(part, q, None))
 
 
 # --------------------------------------------------------------------------
@@ -249,3 +249,15 @@ def test_every_option_and_diagnosis_is_latex(tmp_path):
     tex.write_text("\\documentclass{article}\\usepackage{amsmath,amssymb}\\begin{document}\n" +
                    "\n\n".join(lines) + "\n\\end{document}\n")
     assert compile_pdf(tex).stat().st_size > 0
+
+
+def test_the_wrong_options_the_readme_counts():
+    """README.md, "Formula questions in the LMS quizzes": wrong options per question."""
+    counts = {"reference": {"q1": 4, "q2": 3, "q3": 4, "q4": 4, "q5": 4},
+              "logistic": {"q1": 4, "q2": 4, "q3": 4},
+              "sigmoid-softmax": {"q1": 3, "q2": 3, "q3": 3},
+              "tanh-mse": {"q1": 3, "q2": 4, "q3": 3}}
+    for name, expected in counts.items():
+        a = load_assignment(name)
+        key = build_assignment_keys(a, [{}], ["reference"])[0]
+        assert {q: len(ch.options) - 1 for q, ch in formula_choices(a, key).items()} == expected
