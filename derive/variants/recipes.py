@@ -106,8 +106,8 @@ class AssignmentRecipe:
         from derive.variants.canvas import canvas_qti
         from derive.variants.exports import keys_csv
         from derive.variants.moodle import moodle_xml
-        # the formula questions as multiple choice: {variant: formula_choices(assignment, key)}
-        choices = None
+        from derive.variants.choices import formula_choices
+        choices = {key["variant"]: formula_choices(self.assignment, key) for key in keys}
         return {"keys.csv": keys_csv(keys),
                 "moodle.xml": moodle_xml(keys, self.settings.figures, penalty=self.settings.penalty,
                                          assignment=self.assignment),
