@@ -18,7 +18,7 @@ from typing import Any
 DPI = 120          # the figures are sized in inches for the page: a 3.4 in plot is 408 px
 COLOURS = 64       # the palette: the figures' few colours and their anti-aliasing
 _CACHE: OrderedDict[str, bytes] = OrderedDict()
-CACHE_SIZE = 256
+CACHE_SIZE = 2048   # about 6 a variant, a few KB each
 
 
 def png_name(variant: str, path: str) -> str:

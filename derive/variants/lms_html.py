@@ -6,7 +6,9 @@ LMS reports carry back to :func:`read_marker` (``handouts grade``)."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
@@ -52,7 +54,28 @@ def question_html(assignment, key: dict, config, *, base: str = "") -> dict[str,
     ``config``), the question as an LMS shows it; figures are referred to as
     ``base + name``. Every question of the key, formula kinds too: the text
     as the problem sheet states it (with its part's data and network
-    figure), the feedback the handout's worked solution."""
+    figure), the feedback the handout's worked solution. Each export of a
+    set (moodle.xml, canvas-qti.zip) asks for the same variants: a variant
+    is rendered once (the last :data:`CACHE_SIZE` kept, by the assignment
+    object, the key and the config)."""
+    cache_key = (id(assignment), json.dumps(key, sort_keys=True, default=str), repr(config))
+    if cache_key in _RENDERED and _RENDERED[cache_key][0] is assignment:
+        _RENDERED.move_to_end(cache_key)
+    else:
+        _RENDERED[cache_key] = (assignment, _render(assignment, key, config))
+        if len(_RENDERED) > CACHE_SIZE:
+            _RENDERED.popitem(last=False)
+    at = escape(base)   # as the template would have written it
+    return {qid: QuestionHtml(q.text.replace(_BASE, at), q.feedback.replace(_BASE, at), dict(q.files))
+            for qid, q in _RENDERED[cache_key][1].items()}
+
+
+CACHE_SIZE = 256
+_RENDERED: OrderedDict[tuple, tuple] = OrderedDict()
+_BASE = "@@LMS-BASE@@"   # where the base goes: rendered once, for any base
+
+
+def _render(assignment, key: dict, config) -> dict[str, QuestionHtml]:
     from derive.documents.assignment_build import figure_paths
     from derive.documents.assignment_context import build_assignment_context
     from derive.numerics.solve import solve_part
@@ -73,11 +96,11 @@ def question_html(assignment, key: dict, config, *, base: str = "") -> dict[str,
         for q, qid in zip(part["questions"], [q.id for q in spec.questions]):
             text = env.get_template("question.html.j2").render(
                 marker=marker(key["variant"], qid), q=q, part=part, number=number,
-                network=network, base=base, precision=contract)
+                network=network, base=_BASE, precision=contract)
             feedback = env.get_template("feedback.html.j2").render(
-                q=q, base=base, names=names, alts=alts,
+                q=q, base=_BASE, names=names, alts=alts,
                 mistakes=ctx["documents"]["mistakes"])
-            shown = {names[p] for p in pngs if f'src="{base}{names[p]}"' in text + feedback}
+            shown = {n for n in names.values() if f'src="{_BASE}{n}"' in text + feedback}
             out[qid] = QuestionHtml(_tidy(text), _tidy(feedback),
                                     {n: pngs[p] for p, n in names.items() if n in shown})
     return out

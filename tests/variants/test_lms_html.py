@@ -14,7 +14,7 @@ import pytest
 from derive.problem import precision
 from derive.problem.assignment import load_assignment
 from derive.problem.config import Config, Documents
-from derive.variants import lms_figures
+from derive.variants import lms_figures, lms_html
 from derive.variants.exports import numeric_items
 from derive.variants.instances import generate_assignment_keys
 from derive.variants.lms_html import marker, question_html, read_marker
@@ -160,8 +160,26 @@ def test_same_inputs_same_bytes():
     a = load_assignment("reference")
     key = generate_assignment_keys(a, 3, 1, parse_settings({}))[0]
     first = question_html(a, key, Config())
-    lms_figures._CACHE.clear()   # drawn again, not taken from the cache
+    lms_figures._CACHE.clear()   # rendered and drawn again, not taken from the caches
+    lms_html._RENDERED.clear()
     assert question_html(a, key, Config()) == first
+
+
+def test_the_base_is_the_only_difference_between_exports():
+    a = load_assignment("reference")
+    key = generate_assignment_keys(a, 3, 1, parse_settings({}))[0]
+    moodle = question_html(a, key, Config(), base=BASE)
+    canvas = question_html(a, key, Config(), base="$IMS-CC-FILEBASE$/images/s3-0/")
+    plain = question_html(a, key, Config())
+    assert moodle.keys() == canvas.keys() == plain.keys()
+    for qid, q in moodle.items():
+        assert canvas[qid].files == q.files == plain[qid].files
+        for field in ("text", "feedback"):
+            got = getattr(q, field)
+            assert got.replace(f'src="{BASE}', 'src="') == getattr(plain[qid], field)
+            assert getattr(canvas[qid], field).replace('src="$IMS-CC-FILEBASE$/images/s3-0/',
+                                                       'src="') == getattr(plain[qid], field)
+    assert any(BASE in q.text for q in moodle.values())
 
 
 def test_the_mistakes_panel_follows_the_config():
