@@ -6,13 +6,12 @@ figures as files) with the worked solution as general feedback."""
 
 from __future__ import annotations
 
-import base64
 import math
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from decimal import ROUND_CEILING, Context
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -20,9 +19,7 @@ from derive.problem import precision
 from derive.problem.precision import SLACK  # the contract's allowance for float noise
 from derive.variants.exports import Item, _entries, numeric_items
 from derive.variants.lms_html import QuestionHtml, marker, question_html
-
-# where a Moodle question's files are: its text's and its feedback's own
-PLUGINFILE = "@@PLUGINFILE@@/"
+from derive.variants.moodle_choice import PLUGINFILE, html_element, multichoice, text_element
 
 # Moodle XML: one category per variant, one question per numeric item
 # (numerical for a number, cloze with one NUMERICAL field per entry otherwise).
@@ -84,10 +81,6 @@ def mark_scale(keys: Sequence[dict]) -> int:
     return scale
 
 
-def _text(parent: ET.Element, tag: str, text: str, **attrib) -> ET.Element:
-    el = ET.SubElement(parent, tag, attrib)
-    ET.SubElement(el, "text").text = text
-    return el
 
 
 def _cloze_escape(html: str) -> str:
@@ -154,15 +147,6 @@ def _part_mistakes(mistakes: Sequence[tuple[str, Any]], part: str) -> list[tuple
             if not part or isinstance(answer, dict) and part in answer]
 
 
-def _html(parent: ET.Element, tag: str, html: str, files: dict[str, bytes]) -> ET.Element:
-    """An HTML text with the files it refers to (``@@PLUGINFILE@@/name``) as
-    base64 ``<file>`` elements inside it, in the order they are named."""
-    el = _text(parent, tag, html, format="html")
-    for name in sorted(files):
-        if f'"{PLUGINFILE}{name}"' in html:
-            ET.SubElement(el, "file", name=name, path="/", encoding="base64").text = \
-                base64.b64encode(files[name]).decode("ascii")
-    return el
 
 
 def _question(quiz: ET.Element, name: str, shown: QuestionHtml, item: Item,
@@ -173,24 +157,24 @@ def _question(quiz: ET.Element, name: str, shown: QuestionHtml, item: Item,
     text = shown.text
     if isinstance(value, (int, float)):
         q = ET.SubElement(quiz, "question", type="numerical")
-        _text(q, "name", name)
-        _html(q, "questiontext", text, shown.files)
+        text_element(q, "name", name)
+        html_element(q, "questiontext", text, shown.files)
         if shown.feedback:
-            _html(q, "generalfeedback", shown.feedback, shown.files)
+            html_element(q, "generalfeedback", shown.feedback, shown.files)
         ET.SubElement(q, "defaultgrade").text = str(int(mark))
         ET.SubElement(q, "penalty").text = f"{penalty:.7g}"
         answer, tol = moodle_answer(value, figures)
-        el = _text(q, "answer", answer, fraction="100", format="moodle_auto_format")
+        el = text_element(q, "answer", answer, fraction="100", format="moodle_auto_format")
         ET.SubElement(el, "tolerance").text = tol
         for w, feedback in wrong_fields(value, mistakes, figures)[0].items():
-            el = _text(q, "answer", w, fraction="0", format="moodle_auto_format")
+            el = text_element(q, "answer", w, fraction="0", format="moodle_auto_format")
             ET.SubElement(el, "tolerance").text = moodle_answer(float(w), figures)[1]
-            _text(el, "feedback", f"<p>{feedback}</p>", format="html")
+            text_element(el, "feedback", f"<p>{feedback}</p>", format="html")
         ET.SubElement(q, "unitgradingtype").text = "0"
         ET.SubElement(q, "showunits").text = "3"
         return
     q = ET.SubElement(quiz, "question", type="cloze")
-    _text(q, "name", name)
+    text_element(q, "name", name)
     marked = _marked(item)
     total = sum(marked.values())
     for part, v in (value.items() if isinstance(value, dict) else [("", value)]):
@@ -199,9 +183,9 @@ def _question(quiz: ET.Element, name: str, shown: QuestionHtml, item: Item,
             text += f"<p>{_escape(part)}{note}:</p>"
         text += _cloze_body(v, int(mark / total) if marked[part] else 0, figures,
                             wrong_fields(v, _part_mistakes(mistakes, part), figures))
-    _html(q, "questiontext", text, shown.files)
+    html_element(q, "questiontext", text, shown.files)
     if shown.feedback:
-        _html(q, "generalfeedback", shown.feedback, shown.files)
+        html_element(q, "generalfeedback", shown.feedback, shown.files)
     ET.SubElement(q, "penalty").text = f"{penalty:.7g}"
 
 
@@ -211,7 +195,7 @@ def _escape(text: str) -> str:
 
 def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
                category: str = "handouts", penalty: float = 0.0, assignment=None,
-               config=None) -> str:
+               config=None, choices: Mapping | None = None) -> str:
     """A Moodle XML quiz: per variant a category ``<category>/s<seed>/<id>``
     with its numeric items (:func:`numeric_items`), each marked
     ``points × mark_scale(keys)``, accepting what
@@ -222,7 +206,9 @@ def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
     figures as files (:func:`derive.variants.lms_html.question_html`), its
     worked solution as general feedback, and each mistake of the library
     that enters it is a 0 % answer with its diagnosis as feedback; without,
-    a line naming what it asks."""
+    a line naming what it asks. The formula questions of ``choices``
+    (variant id -> qid -> :class:`derive.variants.choices.Choices`) are
+    multiple choice (:func:`derive.variants.moodle_choice.multichoice`)."""
     from derive.variants.items import mistaken_answers
     scale = mark_scale(keys)
     if assignment is not None:
@@ -239,11 +225,19 @@ def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
                  if assignment is not None else {})
         cat = ET.SubElement(quiz, "question", type="category")
         seed = "" if key["seed"] is None else f"s{key['seed']}/"
-        _text(cat, "category", f"$course$/{category}/{seed}{vid}")
-        for item in numeric_items(key):
-            intro = f"{marker(vid, item.id)}: {item.prompt}. Given: {item.given}."
-            html = shown.get(item.id) or QuestionHtml(f"<p>{_escape(intro)}</p>" + contract)
-            _question(quiz, f"{vid} {item.id}", html, item, figures, scale, penalty,
-                      mistakes.get(item.id, ()))
+        text_element(cat, "category", f"$course$/{category}/{seed}{vid}")
+        numeric = {item.id: item for item in numeric_items(key)}
+        chosen = (choices or {}).get(vid, {})
+        for qid, q in key["questions"].items():
+            if qid in numeric:
+                item = numeric[qid]
+                intro = f"{marker(vid, item.id)}: {item.prompt}. Given: {item.given}."
+                html = shown.get(item.id) or QuestionHtml(f"<p>{_escape(intro)}</p>" + contract)
+                _question(quiz, f"{vid} {item.id}", html, item, figures, scale, penalty,
+                          mistakes.get(item.id, ()))
+            elif qid in chosen:
+                html = shown.get(qid) or QuestionHtml(f"<p>{_escape(marker(vid, qid))}</p>")
+                multichoice(quiz, f"{vid} {qid}", html.text, chosen[qid],
+                            Fraction(q["points"]) * scale, penalty, html.feedback, html.files)
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"

@@ -16,9 +16,22 @@ from derive.variants.choices import Choices
 PLUGINFILE = "@@PLUGINFILE@@/"   # how Moodle's HTML refers to a question's own files
 
 
-def _text(parent: ET.Element, tag: str, text: str, **attrib) -> ET.Element:
+def text_element(parent: ET.Element, tag: str, text: str, **attrib) -> ET.Element:
+    """``<tag attrib><text>text</text></tag>`` appended to ``parent``."""
     el = ET.SubElement(parent, tag, attrib)
     ET.SubElement(el, "text").text = text
+    return el
+
+
+def html_element(parent: ET.Element, tag: str, html: str, files: Mapping[str, bytes],
+                 extra=(), **attrib) -> ET.Element:
+    """An HTML text with the files it refers to (``@@PLUGINFILE@@/name``), and
+    those named in ``extra``, as base64 ``<file>`` elements inside it."""
+    el = text_element(parent, tag, html, format="html", **attrib)
+    for f in sorted(files):
+        if _refers(html, f) or f in extra:
+            ET.SubElement(el, "file", name=f, path="/", encoding="base64").text = \
+                base64.b64encode(files[f]).decode("ascii")
     return el
 
 
@@ -47,18 +60,11 @@ def multichoice(quiz: ET.Element, name: str, text_html: str, choices: Choices, m
                          f"and at least two options, got {len(choices.options)} options")
     files = dict(files or {})
     q = ET.SubElement(quiz, "question", type="multichoice")
-    _text(q, "name", name)
+    text_element(q, "name", name)
     texts = [text_html, feedback_html] + [t for c in choices.options for t in (c.html, c.feedback)]
     unused = [f for f in sorted(files) if not any(_refers(t, f) for t in texts)]
-
-    def embed(el: ET.Element, html: str, extra=()) -> None:
-        for f in sorted(files):
-            if _refers(html, f) or f in extra:
-                ET.SubElement(el, "file", name=f, path="/", encoding="base64").text = \
-                    base64.b64encode(files[f]).decode("ascii")
-
-    embed(_text(q, "questiontext", text_html, format="html"), text_html, unused)
-    embed(_text(q, "generalfeedback", feedback_html, format="html"), feedback_html)
+    html_element(q, "questiontext", text_html, files, unused)
+    html_element(q, "generalfeedback", feedback_html, files)
     ET.SubElement(q, "defaultgrade").text = _number(mark)
     ET.SubElement(q, "penalty").text = _number(penalty)
     ET.SubElement(q, "hidden").text = "0"
@@ -67,7 +73,6 @@ def multichoice(quiz: ET.Element, name: str, text_html: str, choices: Choices, m
     ET.SubElement(q, "answernumbering").text = "abc"
     ET.SubElement(q, "showstandardinstruction").text = "0"
     for c in choices.options:
-        answer = _text(q, "answer", c.html, fraction="100" if c.right else "0", format="html")
-        embed(answer, c.html)
-        embed(_text(answer, "feedback", c.feedback, format="html"), c.feedback)
+        answer = html_element(q, "answer", c.html, files, fraction="100" if c.right else "0")
+        html_element(answer, "feedback", c.feedback, files)
     return q

@@ -110,7 +110,8 @@ class AssignmentRecipe:
         choices = {key["variant"]: formula_choices(self.assignment, key) for key in keys}
         return {"keys.csv": keys_csv(keys),
                 "moodle.xml": moodle_xml(keys, self.settings.figures, penalty=self.settings.penalty,
-                                         assignment=self.assignment, config=self.config),
+                                         assignment=self.assignment, config=self.config,
+                                         choices=choices),
                 "canvas-qti.zip": canvas_qti(keys, self.assignment, self.config,
                                              self.settings.figures, choices=choices)}
 

@@ -245,9 +245,15 @@ def test_the_set_exports_it(tmp_path):
     from derive.variants.recipes import AssignmentRecipe
     recipe = AssignmentRecipe.of(load_assignment("logistic"), Config())
     keys = recipe.keys(4, 2)
+    from derive.variants.choices import formula_choices
     text = recipe.exports(keys)["moodle.xml"]
-    assert text == moodle_xml(keys, assignment=recipe.assignment, config=Config())
-    assert text.count("<generalfeedback") == 2 * len(numeric_items(keys[0]))
+    choices = {k["variant"]: formula_choices(recipe.assignment, k) for k in keys}
+    assert text == moodle_xml(keys, assignment=recipe.assignment, config=Config(), choices=choices)
+    numeric = {i.id for i in numeric_items(keys[0])}
+    chosen = set(choices[keys[0]["variant"]]) - numeric
+    assert chosen and numeric | chosen == set(keys[0]["questions"])   # every question, once
+    assert text.count('type="multichoice"') == 2 * len(chosen)
+    assert text.count("<generalfeedback") == 2 * len(keys[0]["questions"])
     assert 'encoding="base64"' in text
 
 

@@ -268,14 +268,15 @@ def test_cloze_feedback_with_maths_survives_the_parser(harness, tmp_path, tree):
     from Moodle's cloze parser as written (but ~, written ∼), in a question
     text whose own maths has braces: the fields are found as before."""
     import xml.etree.ElementTree as ET
-    from derive.variants.moodle import _cloze_body, _html
+    from derive.variants.moodle import _cloze_body
+    from derive.variants.moodle_choice import html_element
     feedback = r"<p>\(\frac{a}{b} &lt; \{0, 1\}\) &amp; #1 ~ \(W_{\text{new}}\)</p>"
     text = r"<p>\(\begin{bmatrix} 1 &amp; 2 \end{bmatrix}^{T}\), \[x_{1}\]</p>"
     body = _cloze_body([[1.5, 2.5], [3.5, 4.5]], 2, 3, [{"-1": feedback}, {}, {}, {}])
     quiz = ET.Element("quiz")
     q = ET.SubElement(quiz, "question", type="cloze")
     ET.SubElement(ET.SubElement(q, "name"), "text").text = "braces"
-    _html(q, "questiontext", text + body, {})
+    html_element(q, "questiontext", text + body, {})
     (tmp_path / "q.xml").write_text(ET.tostring(quiz, encoding="unicode"))
     done = subprocess.run(["php", str(harness / "import_check.php"), str(tmp_path / "q.xml")],
                           capture_output=True, text=True, env={**os.environ, "HARNESS_TREE": tree},
