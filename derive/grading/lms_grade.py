@@ -156,7 +156,8 @@ def choice_grade(text: str, options, points: float) -> ItemGrade:
     if any(o.right for o in match):
         return ItemGrade("correct", float(points), points, given=text)
     said = " ".join(html.unescape(re.sub(r"<[^>]*>", " ", match[0].feedback)).split())
-    codes = [c for c, m in MISTAKE_KINDS.items() if plain(m.text) in plain(said)]
+    codes = [c for c, m in MISTAKE_KINDS.items()
+             if plain(m.text) in plain(said) or re.search(rf"(?<![\w-]){c}(?![\w-])", said)]
     return ItemGrade("wrong", 0.0, points, diagnosis=codes, feedback=said, given=text)
 
 

@@ -99,7 +99,7 @@ def read_report(path: str | Path, source: str) -> list[Attempt]:
 
 def _table(path: Path, where: str) -> list[tuple[int, list[str]]]:
     """The rows of a CSV file (comma, semicolon or tab separated: whichever
-    splits the header most), each with the line it starts on."""
+    splits the header most), each with the line it starts on; blank rows dropped."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -115,25 +115,19 @@ def _table(path: Path, where: str) -> list[tuple[int, list[str]]]:
                          "download the report as CSV")
     text = _decode(data, where, legacy=True)
 
-    def parse(delimiter: str) -> list[tuple[int, list[str]]]:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        return [(line, row) for line, row in _csv_rows(reader, where)
-                if any(c.strip() for c in row)]
-
-    best = None
-    for delimiter in (",", ";", "\t"):
+    def header(delimiter: str) -> int:
         try:
-            rows = parse(delimiter)
-        except InputError as e:
-            best = best or e
-            continue
-        if rows and (not isinstance(best, list) or len(rows[0][1]) > len(best[0][1])):
-            best = rows
-    if isinstance(best, InputError):
-        raise best
-    if not best:
+            return len(next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                                       strict=True), []))
+        except csv.Error:
+            return 0
+
+    delimiter = max((",", ";", "\t"), key=header)   # ties: the comma
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows = [(line, row) for line, row in _csv_rows(reader, where) if any(c.strip() for c in row)]
+    if not rows:
         raise InputError("--answers", f"{where}: empty")
-    return best
+    return rows
 
 
 def _column(header: list[str], name: str, where: str, hint: str = "") -> int:

@@ -39,6 +39,13 @@ def moodle_questions(keys, figures: int = 3) -> dict[tuple[str, str], str]:
     return out
 
 
+def shapes(value):
+    """The shape of an answer (of each part of a gradient-step's)."""
+    if isinstance(value, dict):
+        return {p: np.shape(v) for p, v in value.items()}
+    return np.shape(value)
+
+
 def number(v: float, comma: bool = False) -> str:
     text = repr(float(v))
     return text.replace(".", ",") if comma else text
