@@ -174,7 +174,7 @@ def _choice_items(grade: StudentGrade, part: Part, key: dict, choices: Callable)
         return
     try:
         options = choices(key)
-    except (NotImplementedError, InputError, KeyError) as e:
+    except (NotImplementedError, InputError, KeyError, ValueError, OSError) as e:
         for q in part.chosen:
             grade.items[q] = ItemGrade("manual", 0.0, grade.items[q].max, given=part.chosen[q],
                                        feedback=f"A chosen option, graded by hand (the options "

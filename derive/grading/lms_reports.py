@@ -242,8 +242,9 @@ def _canvas(header: list[str], rows, where: str) -> list[Attempt]:
             if i + 1 >= len(header) or _number(header[i + 1]) is None:
                 raise InputError("--answers", f"{where}: column {printable(_short(h))!r} has "
                                  "no points column after it")
-            questions.append((i, h, _marker(m[2], None, h, where)))
-            i += 2
+            if read_marker(m[2]) is not None or _number(header[i + 1]):
+                questions.append((i, h, _marker(m[2], None, h, where)))
+            i += 2   # a question of no points without a marker (a text item): not graded
             continue
         i += 1   # a column of Canvas's own (name, section, ..., score)
     if not questions:
@@ -252,8 +253,9 @@ def _canvas(header: list[str], rows, where: str) -> list[Attempt]:
     out = []
     for line, row in rows:
         cells = _cells(header, row, line, where)
-        if not cells[uid]:
-            raise InputError("--answers", f"{where}: line {line}: no student id")
+        if not cells[uid]:   # a logged-out user's submission (Canvas leaves name and id empty)
+            out.append(Attempt(line, "logged-out user", f"line {line}", {}, state="Logged out"))
+            continue
         identity = {h: cells[fixed[h]] for h in ("id", "sis_id", "section") if h in fixed}
         a = Attempt(line, cells[name] or f"id {cells[uid]}", f"id: {cells[uid]}", identity)
         if "attempt" in fixed:

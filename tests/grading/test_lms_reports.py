@@ -196,13 +196,24 @@ def _report(tmp_path, text: str, name="r.csv") -> Path:
      "has no points column after it"),
     ("canvas", 'name,id,attempt,"7: Problem sheet v1, question q5: x",1.0\nA,1,two,2,1\n',
      "line 2: attempt 'two' is not a whole number"),
-    ("canvas", 'name,id,"7: Problem sheet v1, question q5: x",1.0\nA,,2,1\n',
-     "line 2: no student id"),
+    ("canvas", 'name,id,"7: Problem sheet v1",1.0\nA,,2,1\n',
+     "column '7: Problem sheet v1': no 'Problem sheet <variant>"),
 ])
 def test_a_bad_report_is_one_line_naming_the_place(tmp_path, source, text, words):
     with pytest.raises(InputError) as e:
         read_report(_report(tmp_path, text), source)
     assert words in str(e.value) and "\n" not in str(e.value)
+
+
+def test_canvas_text_items_and_logged_out_users_are_left_out(tmp_path):
+    report = _report(tmp_path, 'name,id,"7: Read this first.",0.0,"8: Problem sheet v1, question '
+                               'q5: x",1.0,score\nA,1,,,2,1,1\n,,,,3,1,1\n')
+    attempts = read_report(report, "canvas")
+    assert [(a.name, [r.qid for r in a.responses]) for a in attempts] == [
+        ("A", ["q5"]), ("logged-out user", [])]
+    chosen, skipped = choose_attempts(attempts, "last")
+    assert [a.name for a in chosen] == ["A"]
+    assert skipped == ["line 3 (logged-out user): attempt logged out, not graded"]
 
 
 def test_a_spreadsheet_or_missing_file_is_refused_by_name(tmp_path):
