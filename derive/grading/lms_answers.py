@@ -159,8 +159,8 @@ def choose_attempts(attempts: list[Attempt], rule: str | int
         done = [a for a in ordered if a.state == FINISHED]
         for a in ordered:
             if a.state != FINISHED:
-                skipped.append(f"line {a.line} ({printable(a.name)}): attempt "
-                               f"{printable(a.state).lower()}, not graded")
+                said = f"attempt {printable(a.state).lower()}" if a.state else "no attempt"
+                skipped.append(f"line {a.line} ({printable(a.name)}): {said}, not graded")
         if isinstance(rule, int):
             numbered = {a.number: a for a in ordered} if all(a.number is not None
                                                                for a in ordered) \

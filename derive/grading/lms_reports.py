@@ -77,7 +77,7 @@ class Attempt:
     name: str
     who: str                     # the identity that tells students apart ("Username: ada")
     identity: dict[str, str]     # every identity column of the report, as headed there
-    state: str = FINISHED
+    state: str = FINISHED        # "": no attempt
     number: int | None = None    # Canvas's attempt number
     started: datetime | None = None
     score: float | None = None   # the LMS's own grade of the attempt
@@ -87,7 +87,7 @@ class Attempt:
 def read_report(path: str | Path, source: str) -> list[Attempt]:
     """Every attempt of a Moodle Responses or Canvas Student Analysis report."""
     where = printable(str(path))
-    rows = _table(Path(path), where)
+    rows = _table(Path(path), where, "Last name" if source == "moodle" else "name")
     header = [h.strip() for h in rows[0][1]]
     reader = _moodle if source == "moodle" else _canvas
     attempts = reader(header, rows[1:], where)
@@ -97,9 +97,10 @@ def read_report(path: str | Path, source: str) -> list[Attempt]:
     return attempts
 
 
-def _table(path: Path, where: str) -> list[tuple[int, list[str]]]:
-    """The rows of a CSV file (comma, semicolon or tab separated: whichever
-    splits the header most), each with the line it starts on; blank rows dropped."""
+def _table(path: Path, where: str, anchor: str) -> list[tuple[int, list[str]]]:
+    """The rows of a CSV file (comma, semicolon or tab separated: the one
+    whose header has the column ``anchor``, else the one that splits it most),
+    each with the line it starts on; blank rows dropped."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -115,12 +116,13 @@ def _table(path: Path, where: str) -> list[tuple[int, list[str]]]:
                          "download the report as CSV")
     text = _decode(data, where, legacy=True)
 
-    def header(delimiter: str) -> int:
+    def header(delimiter: str) -> tuple[bool, int]:
         try:
-            return len(next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
-                                       strict=True), []))
+            cells = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                                    strict=True), [])
         except csv.Error:
-            return 0
+            return False, 0
+        return anchor in (c.strip() for c in cells), len(cells)
 
     delimiter = max((",", ";", "\t"), key=header)   # ties: the comma
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -201,8 +203,8 @@ def _moodle(header: list[str], rows, where: str) -> list[Attempt]:
                 continue   # not a student's row (an average, a blank line)
             who = f"name: {name}"
         a = Attempt(line, name or who, who, identity)
-        if state is not None:
-            a.state = cells[state] or FINISHED
+        if state is not None:   # "-": a student without an attempt (the report may list them)
+            a.state = "" if cells[state] in ("", "-") else cells[state]
         if started is not None:
             try:
                 a.started = datetime.strptime(" ".join(cells[started].split()), _MOODLE_TIME)

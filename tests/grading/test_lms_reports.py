@@ -158,6 +158,14 @@ def test_bad_attempt_rules_are_one_line(value):
         parse_attempt_rule(value, "--attempt")
 
 
+def test_a_student_without_an_attempt_is_listed_not_graded(tmp_path):
+    report = _report(tmp_path, "Last name,First name,Username,State,Question 1,Response 1\n"
+                               "Li,Bob,bob,-,-,-\nLi,Ann,ann,Never submitted,-,-\n")
+    chosen, skipped = choose_attempts(read_report(report, "moodle"), "last")
+    assert chosen == [] and skipped == ["line 2 (Bob Li): no attempt, not graded",
+                                        "line 3 (Ann Li): attempt never submitted, not graded"]
+
+
 def test_ties_for_the_highest_grade_take_the_later_attempt():
     attempts = read_report(DATA / "moodle-responses.csv", "moodle")
     for a in attempts:
@@ -253,6 +261,16 @@ def test_separators_and_encodings_as_spreadsheets_save_them(tmp_path, reference_
         path.write_bytes(out.getvalue().replace("×", "x").encode(encoding))
         got, _ = grade_report(path, "moodle", [reference_key])
         assert [r.grade.to_json() for r in got] == [r.grade.to_json() for r in expected]
+
+
+def test_a_canvas_report_saved_with_semicolons_despite_commas_in_its_questions(tmp_path):
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO((DATA / "canvas-student-analysis.csv").read_text())))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(rows)
+    path = _report(tmp_path, out.getvalue())
+    assert [a.who for a in read_report(path, "canvas")] == ["id: 2001", "id: 2001", "id: 2002"]
 
 
 # --------------------------------------------------------------------------
