@@ -1,8 +1,11 @@
 """``handouts grade``: score students' answers against their variants' keys.
 
-Prints a table (or JSON with ``--json``); with ``--out DIR`` writes
-``grades.csv``, ``report.json`` and ``feedback/NNN-name.pdf`` per student,
-built in a temporary folder and moved into place when whole.
+The answers: a JSON/CSV answers file, or a Moodle or Canvas quiz report
+(``--from``, :mod:`derive.grading.lms_grade`). Prints a table (or JSON with
+``--json``); with ``--out DIR`` writes ``grades.csv``, ``report.json``, the
+gradebook imports (:mod:`derive.grading.gradebook`) and
+``feedback/NNN-name.pdf`` per student, built in a temporary folder and moved
+into place when whole.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ MARKS = {"correct": "+", "carried-forward": "c", "wrong": "x", "missing": ".", "
 
 def register(sub) -> None:
     p = sub.add_parser("grade", help="grade students' answers, with a diagnosis of each mistake",
-                       description="Grade an answers file (JSON or CSV) against one answer "
-                                   "key or a variant set's keys.")
+                       description="Grade an answers file (JSON or CSV), or a Moodle or "
+                                   "Canvas quiz report, against one answer key or a variant "
+                                   "set's keys.")
     p.add_argument("--answers", metavar="FILE", required=True,
                    help="JSON (one submission or a list) or CSV (student, variant and a "
                         "column per question: q1, q2, ...), or an LMS quiz report (--from)")
