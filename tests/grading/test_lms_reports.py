@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from derive.problem.assignment import load_assignment
 from derive.problem.spec import InputError
 from derive.variants.choices import Choice, Choices
 from tests.grading import lms_sim
+from tests.variants.test_moodle_import import HARNESS, harness  # noqa: F401 (a fixture)
 
 DATA = Path(__file__).parent.parent / "data" / "lms"
 
@@ -448,3 +450,46 @@ def test_round_trip_canvas(tmp_path, variant_set):
         for q in numeric:
             _same(lms_grade.items[q], json_grade.items[q])
     assert json.dumps([r.grade.to_json() for r in results])
+
+
+# --------------------------------------------------------------------------
+# Numbers against Moodle's own numerical grading (the php harness, as
+# tests/variants/test_moodle_import.py runs it; skipped without php or harness)
+
+
+MOODLE_NUMBERS = {   # response -> the number Moodle reads (qtype_numerical apply_units)
+    "0.5": 0.5, "5e-1": 0.5, ".5": 0.5, " 0.5 ": 0.5, "1,234.5": 1234.5, "1 234.5": 1234.5,
+    "2,456,789": 2456789.0, "1.5×10^-3": 1.5e-3, "1.5x10^3": 1500.0, "2*10**-2": 0.02,
+    "1E5": 1e5, "-0.25": -0.25, "3.": 3.0}
+
+
+def test_numbers_are_read_as_moodles_numerical_question_grades_them(tmp_path, harness):
+    import subprocess
+    import xml.etree.ElementTree as ET
+    if shutil.which("php") is None or not (HARNESS / "import_check.php").is_file():
+        pytest.skip(f"no php or no Moodle harness at {HARNESS}")
+    quiz = ET.Element("quiz")
+    cases = {}
+    for i, (response, value) in enumerate(MOODLE_NUMBERS.items()):
+        q = ET.SubElement(quiz, "question", type="numerical")
+        ET.SubElement(ET.SubElement(q, "name"), "text").text = f"n{i}"
+        ET.SubElement(ET.SubElement(q, "questiontext", format="html"), "text").text = "x"
+        a = ET.SubElement(q, "answer", fraction="100", format="moodle_auto_format")
+        ET.SubElement(a, "text").text = repr(value)
+        ET.SubElement(a, "tolerance").text = "0"
+        cases[f"n{i}#1"] = {"r": response, "comma": "0,5"}
+    xml, json_cases = tmp_path / "q.xml", tmp_path / "c.json"
+    xml.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, "unicode"))
+    json_cases.write_text(json.dumps(cases))
+    done = subprocess.run(["php", "-d", "memory_limit=2G", str(harness / "import_check.php"),
+                           str(xml), str(json_cases)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    stored = {q["name"]: q["stored"]["1"]["grades"] for q in json.loads(done.stdout)["questions"]}
+    for i, (response, value) in enumerate(MOODLE_NUMBERS.items()):
+        assert stored[f"n{i}"]["r"]["fraction"] == 1, response
+        assert lms_number(response) == value, response
+    # where the tool and an English Moodle differ: Moodle reads 0,5 as 5 (its thousands
+    # separator), the tool as 0.5
+    assert stored["n0"]["comma"]["fraction"] == 0 and lms_number("0,5") == 0.5
+
