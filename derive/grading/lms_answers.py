@@ -7,8 +7,9 @@ Numbers (:func:`lms_number`) are read as Moodle's numerical question reads
 them (qtype_numerical_answer_processor::apply_units): spaces dropped,
 ``1.5×10^-3``/``1.5x10^-3``/``1.5*10**-3`` as ``1.5e-3``, a comma a
 thousands separator when the text has a point or several commas (``1,234.5``)
-and else a decimal comma (``0,5``). What is not a number then (``1/3``,
-``exp(-1)``) goes to the grader as text, as in a JSON submission.
+and else a decimal comma (``0,5``, as on a site whose decimal separator is the
+comma; an English-language site reads it as 5). What is not a number then
+(``1/3``, ``exp(-1)``) goes to the grader as text, as in a JSON submission.
 """
 
 from __future__ import annotations
@@ -137,8 +138,8 @@ def parse_attempt_rule(value: Any, where: str) -> str | int:
 
 def _order(attempts: list[Attempt]) -> list[Attempt]:
     """A student's attempts, first to last: by Canvas's attempt number, by
-    Moodle's Started on when every one has it, else in the report's order
-    (Moodle's default, by the attempt's creation)."""
+    Moodle's Started on (Canvas's submitted) when every one has it, else in the
+    report's order (Moodle's default, by the attempt's creation)."""
     if all(a.number is not None for a in attempts):
         return sorted(attempts, key=lambda a: a.number)
     if all(a.started is not None for a in attempts):

@@ -49,6 +49,7 @@ _MOODLE_GRADE = re.compile(r"Grade/\s*[0-9.,]+$")
 FINISHED = "Finished"
 # Moodle's strftimedatetime with its comma replaced by a space (last_responses_table)
 _MOODLE_TIME = "%d %B %Y %I:%M %p"
+_CANVAS_TIME = "%Y-%m-%d %H:%M:%S"
 _CANVAS_QUESTION = re.compile(r"(\d+): (.*)$", re.S)
 CANVAS_FIXED = ("name", "id", "sis_id", "root_account", "section", "section_id",
                 "section_sis_id", "submitted", "attempt")
@@ -79,7 +80,7 @@ class Attempt:
     identity: dict[str, str]     # every identity column of the report, as headed there
     state: str = FINISHED        # "": no attempt
     number: int | None = None    # Canvas's attempt number
-    started: datetime | None = None
+    started: datetime | None = None   # Moodle: started on; Canvas: submitted
     score: float | None = None   # the LMS's own grade of the attempt
     responses: list[Response] = field(default_factory=list)
 
@@ -267,6 +268,11 @@ def _canvas(header: list[str], rows, where: str) -> list[Attempt]:
                 raise InputError("--answers", f"{where}: line {line}: attempt "
                                  f"{printable(_short(cells[fixed['attempt']]))!r} is not a "
                                  "whole number") from None
+        if "submitted" in fixed:   # Ruby's Time#to_s: 2026-12-05 09:40:00 UTC
+            try:
+                a.started = datetime.strptime(cells[fixed["submitted"]][:19], _CANVAS_TIME)
+            except ValueError:
+                a.started = None
         if "score" in header:
             a.score = _number(cells[header.index("score")])
         for col, h, (variant, qid, part, entry) in questions:

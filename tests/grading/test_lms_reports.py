@@ -168,6 +168,17 @@ def test_a_student_without_an_attempt_is_listed_not_graded(tmp_path):
                                         "line 3 (Ann Li): attempt never submitted, not graded"]
 
 
+def test_canvas_attempts_without_numbers_are_ordered_by_their_submission(tmp_path):
+    text = (DATA / "canvas-student-analysis.csv").read_text()
+    rows = [line.split(",") for line in text.splitlines()]
+    i = rows[0].index("attempt")
+    report = _report(tmp_path, "\n".join(",".join(r[:i] + r[i + 1:]) for r in rows) + "\n")
+    attempts = read_report(report, "canvas")
+    assert [a.number for a in attempts] == [None] * 3
+    chosen, _ = choose_attempts(attempts, "first")
+    assert [(a.line, a.started.hour) for a in chosen] == [(3, 9), (4, 10)]
+
+
 def test_ties_for_the_highest_grade_take_the_later_attempt():
     attempts = read_report(DATA / "moodle-responses.csv", "moodle")
     for a in attempts:
