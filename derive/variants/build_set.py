@@ -30,7 +30,7 @@ from derive.variants.recipes import content_hash
 from derive.variants.settings import check_count, check_seed, variant_id
 
 STAMP = ".content-hash"   # in each variant folder: its content hash and its files' sha256
-EXPORTS = ("keys.json", "keys.csv", "moodle.xml")
+EXPORTS = ("keys.json", "keys.csv", "moodle.xml", "canvas-qti.zip")
 # the reference set's files besides the variants, each with its sha256 in the manifest
 SHARED = EXPORTS + ("all-problems.pdf", "all-solutions.pdf")
 
@@ -239,8 +239,8 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
 
     shared = {name: stage / name for name, _ in collections}
     if not (cached and manifest.get("count") == count and set(EXPORTS) <= intact):
-        for name, text in {"keys.json": dumps(keys), **recipe.exports(keys)}.items():
-            (stage / name).write_text(text, encoding="utf-8")
+        for name, data in {"keys.json": dumps(keys), **recipe.exports(keys)}.items():
+            (stage / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
             shared[name] = stage / name
     files = {name: sha256_file(shared.get(name, out / name)) for name in names}
     (stage / "manifest.json").write_text(manifest_json(

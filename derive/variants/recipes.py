@@ -102,12 +102,17 @@ class AssignmentRecipe:
     def variant_files(self, key: dict) -> dict[str, bytes] | str:
         return build_assignment_variant(self.assignment, key, self.config)
 
-    def exports(self, keys: Sequence[dict]) -> dict[str, str]:
+    def exports(self, keys: Sequence[dict]) -> dict[str, str | bytes]:
+        from derive.variants.canvas import canvas_qti
         from derive.variants.exports import keys_csv
         from derive.variants.moodle import moodle_xml
+        from derive.variants.choices import formula_choices
+        choices = {key["variant"]: formula_choices(self.assignment, key) for key in keys}
         return {"keys.csv": keys_csv(keys),
                 "moodle.xml": moodle_xml(keys, self.settings.figures, penalty=self.settings.penalty,
-                                         assignment=self.assignment)}
+                                         assignment=self.assignment),
+                "canvas-qti.zip": canvas_qti(keys, self.assignment, self.config,
+                                             self.settings.figures, choices=choices)}
 
     def manifest(self) -> dict:
         """The assignment the set is of, and the documents of each variant."""

@@ -37,7 +37,7 @@ def test_real_build(tmp_path, capsys):
                 "key.json"} <= names
     top = {p.name for p in out.iterdir() if not p.name.startswith(".")}
     assert top == set(ids) | {"keys.json", "keys.csv", "all-problems.pdf", "all-solutions.pdf",
-                              "moodle.xml", "manifest.json"}
+                              "moodle.xml", "canvas-qti.zip", "manifest.json"}
     keys = json.loads((out / "keys.json").read_text())
     assert [k["variant"] for k in keys] == ids
     assert all(k["schema"] == 2 and k["assignment"]["name"] == "reference" for k in keys)
@@ -351,7 +351,8 @@ def test_assignment_set_is_reproducible_and_incremental(fake_latex, tmp_path, ca
             "key.json", "problems.tex", "problems.pdf", "handout.tex", "handout.pdf"}
         # each variant's own numbers in its sheet
         assert key["variant"] in (a / key["variant"] / "problems.tex").read_text()
-    shared = {"keys.json", "keys.csv", "moodle.xml", "all-problems.pdf", "all-solutions.pdf"}
+    shared = {"keys.json", "keys.csv", "moodle.xml", "canvas-qti.zip", "all-problems.pdf",
+              "all-solutions.pdf"}
     top = {p.name for p in a.iterdir() if not p.name.startswith(".")}
     assert top == {k["variant"] for k in keys} | shared | {"manifest.json"}
     manifest = json.loads((a / "manifest.json").read_text())

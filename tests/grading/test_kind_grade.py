@@ -238,10 +238,21 @@ def test_random_instances_a_consistent_mistake_is_named_where_it_enters(data, na
     grades = grade(key, subs)
     assert grades["ok"].score == _auto(grades["ok"])
     kinds = {q: v["kind"] for q, v in key["questions"].items()}
+    given = _json(km.by_part(a, codes=(code,)))
     for q, i in grades["m"].items.items():
-        assert i.diagnosis in ([], [code], ["rounded-too-early"]), (q, i.diagnosis)
+        if i.diagnosis not in ([], [code], ["rounded-too-early"]):
+            # on some instances two mistakes give the same answer (a sign-flipped
+            # gradient of zeros is the gradient): either name is right
+            [other] = i.diagnosis
+            assert _same(_json(km.by_part(a, codes=(other,)))[q], given[q]), (q, i.diagnosis)
         if i.diagnosis == [code]:
             assert kinds[q] in MISTAKE_KINDS[code].kinds, (q, kinds[q], code)
+
+
+def _same(x, y) -> bool:
+    if isinstance(x, dict):
+        return isinstance(y, dict) and x.keys() == y.keys() and all(_same(x[k], y[k]) for k in x)
+    return np.shape(x) == np.shape(y) and np.allclose(np.asarray(x, float), np.asarray(y, float))
 
 
 def _forward(net, Ws, bs, a):
