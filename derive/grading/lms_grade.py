@@ -155,9 +155,10 @@ def choice_grade(text: str, options, points: float) -> ItemGrade:
                          feedback="The response is none of the question's options.")
     if any(o.right for o in match):
         return ItemGrade("correct", float(points), points, given=text)
+    from derive.variants.choices import tex_html
     said = " ".join(html.unescape(re.sub(r"<[^>]*>", " ", match[0].feedback)).split())
-    codes = [c for c, m in MISTAKE_KINDS.items()
-             if plain(m.text) in plain(said) or re.search(rf"(?<![\w-]){c}(?![\w-])", said)]
+    codes = [c for c, m in MISTAKE_KINDS.items()   # the diagnoses the exports write
+             if plain(tex_html(m.tex)) in plain(said) or plain(m.text) in plain(said)]
     return ItemGrade("wrong", 0.0, points, diagnosis=codes, feedback=said, given=text)
 
 

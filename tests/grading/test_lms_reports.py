@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -326,9 +327,47 @@ def test_formula_questions_in_a_report_are_graded_by_the_choices(tmp_path, refer
     ann, ben = (r.grade.items["q1"] for r in results)
     assert (ann.status, ann.points) == ("correct", ann.max)
     assert (ben.status, ben.points, ben.diagnosis) == ("wrong", 0, ["sign-flipped"])
-    # until the options are available (formula_choices), a chosen option is graded by hand
-    results, _ = grade_report(path, "moodle", [reference_key])
+    # when the options cannot be had (an assignment file not at hand), graded by hand
+    def unavailable(key):
+        raise InputError("--assignment", "no such assignment")
+    results, _ = grade_report(path, "moodle", [reference_key], choices=unavailable)
     assert results[0].grade.items["q1"].status == "manual"
+    assert "options are not available" in results[0].grade.items["q1"].feedback
+
+
+def test_formula_questions_graded_by_the_options_the_exports_write(tmp_path, reference_key):
+    """formula_choices (as moodle.xml and canvas-qti.zip write them): the
+    right option earns the points, each wrong one nothing and names its mistake."""
+    from derive.variants.choices import formula_choices
+    formulas = {i.id for i in items_of(reference_key) if i.formula or i.manual}
+    choices = {q: c for q, c in formula_choices(load_assignment("reference"), reference_key).items()
+               if q in formulas}   # a loss with an example's value is graded as its number
+    assert choices
+    rows = [["Last name", "First name", "Username"]]
+    expected = []
+    width = max(len(c.options) for c in choices.values())
+    for n in range(width):
+        row = [f"S{n}", "Stu", f"s{n}"]
+        for qid, options in choices.items():
+            option = options.options[n % len(options.options)]
+            # Moodle's response: the option as plain text (tags dropped, entities read)
+            row += [f"Problem sheet reference, question {qid}: ...",
+                    html.unescape(re.sub(r"<[^>]*>", "", option.html))]
+            expected.append((f"Stu S{n}", qid, option))
+        rows.append(row)
+    rows[0] += [h for i in range(1, len(choices) + 1) for h in (f"Question {i}", f"Response {i}")]
+    path = tmp_path / "r.csv"
+    path.write_bytes(lms_sim.write_csv(rows))
+    results, _ = grade_report(path, "moodle", [reference_key])
+    got = {r.grade.student: r.grade for r in results}
+    named = 0
+    for student, qid, option in expected:
+        item = got[student].items[qid]
+        assert item.status == ("correct" if option.right else "wrong"), (qid, option)
+        assert item.points == (item.max if option.right else 0)
+        named += bool(item.diagnosis)
+        assert all(c in MISTAKE_KINDS for c in item.diagnosis)
+    assert named   # the library's wrong forms name their mistake
 
 
 # --------------------------------------------------------------------------
