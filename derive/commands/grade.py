@@ -1,8 +1,11 @@
 """``handouts grade``: score students' answers against their variants' keys.
 
-Prints a table (or JSON with ``--json``); with ``--out DIR`` writes
-``grades.csv``, ``report.json`` and ``feedback/NNN-name.pdf`` per student,
-built in a temporary folder and moved into place when whole.
+The answers: a JSON/CSV answers file, or a Moodle or Canvas quiz report
+(``--from``, :mod:`derive.grading.lms_grade`). Prints a table (or JSON with
+``--json``); with ``--out DIR`` writes ``grades.csv``, ``report.json``, the
+gradebook imports (:mod:`derive.grading.gradebook`) and
+``feedback/NNN-name.pdf`` per student, built in a temporary folder and moved
+into place when whole.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from derive.grading.answers import Submission
 from derive.grading.answers_file import load_submissions
+from derive.grading.gradebook import item_name
 from derive.problem.config import load_config
 from derive.grading.results import StudentGrade
 from derive.grading.rules import parse_rules
@@ -30,18 +33,27 @@ MARKS = {"correct": "+", "carried-forward": "c", "wrong": "x", "missing": ".", "
 
 def register(sub) -> None:
     p = sub.add_parser("grade", help="grade students' answers, with a diagnosis of each mistake",
-                       description="Grade an answers file (JSON or CSV) against one answer "
-                                   "key or a variant set's keys.")
+                       description="Grade an answers file (JSON or CSV), or a Moodle or "
+                                   "Canvas quiz report, against one answer key or a variant "
+                                   "set's keys.")
     p.add_argument("--answers", metavar="FILE", required=True,
                    help="JSON (one submission or a list) or CSV (student, variant and a "
-                        "column per question: q1, q2, ...)")
+                        "column per question: q1, q2, ...), or an LMS quiz report (--from)")
+    p.add_argument("--from", dest="source", choices=("answers", "moodle", "canvas"),
+                   default="answers",
+                   help="what --answers is: an answers file (default), a Moodle quiz "
+                        "Responses report (CSV) or a Canvas quiz Student Analysis report")
+    p.add_argument("--attempt", metavar="WHICH",
+                   help="with --from moodle/canvas: the attempt graded per student: last "
+                        "(default), first, highest or its number ([grading] attempt)")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--key", metavar="KEY.json", help="grade everybody against this key")
     which.add_argument("--keys", metavar="DIR",
                        help="a variant set's folder: each submission against its variant's key")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--out", metavar="DIR",
-                   help="write grades.csv, report.json and one feedback PDF per student")
+                   help="write grades.csv, report.json, moodle-grades.csv, canvas-grades.csv "
+                        "and one feedback PDF per student")
     p.add_argument("--no-pdf", action="store_true", help="with --out: skip the feedback PDFs")
     p.add_argument("--jobs", type=int, metavar="N",
                    help="feedback PDFs compiled at once (default: the number of cores)")
@@ -55,20 +67,63 @@ def run(args) -> int:
     rules = parse_rules(config.grading, figures=config.course.figures)
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise InputError("--jobs", f"must be from 1 to 64, got {args.jobs}")
+    item_name(config.grading, [])  # the config checked before any work
+    rule = _attempt_rule(args, config)
     keys = load_key(args.key) if args.key else load_keys(args.keys)
-    items = items_of(keys[0])   # the questions and shapes of the answers: the key's
-    submissions = load_submissions(args.answers, submission_parser(items), csv_columns(items))
-    grades = grade_all_kinds(submissions, keys, rules, single=bool(args.key))
+    if args.source == "answers":
+        items = items_of(keys[0])   # the questions and shapes of the answers: the key's
+        submissions = load_submissions(args.answers, submission_parser(items),
+                                       csv_columns(items))
+        grades = grade_all_kinds(submissions, keys, rules, single=bool(args.key))
+        units = _units(grades, submissions, keys, bool(args.key))
+    else:
+        grades, units = _lms(args, keys, rules, rule)
     if args.out:
         from derive.documents.build import LatexError
         try:
-            write_outputs(grades, submissions, keys, config, Path(args.out),
-                          pdf=not args.no_pdf, jobs=args.jobs, single=bool(args.key))
+            write_outputs(grades, units, config, Path(args.out), pdf=not args.no_pdf,
+                          jobs=args.jobs, item=item_name(config.grading, keys))
         except LatexError as e:  # as for report and variants: exit 1, outputs untouched
             print(f"handouts: LaTeX error in a feedback PDF: {e.with_log()}", file=sys.stderr)
             return 1
     sys.stdout.write(report_json(grades) if args.json else table(grades))
     return 0
+
+
+def _attempt_rule(args, config) -> str | int:
+    """--attempt, else [grading] attempt, else the last attempt."""
+    if args.source == "answers" and args.attempt is not None:
+        raise InputError("--attempt", "only with --from moodle or --from canvas")
+    if args.attempt is None and "attempt" not in config.grading:
+        return "last"
+    from derive.grading.lms_answers import parse_attempt_rule
+    if args.attempt is not None:
+        return parse_attempt_rule(args.attempt, "--attempt")
+    return parse_attempt_rule(config.grading["attempt"], "grading.attempt")
+
+
+def _lms(args, keys: list[dict], rules, rule) -> tuple[list[StudentGrade], list]:
+    """Grade an LMS report: a grade per student, the feedback units per variant."""
+    from derive.grading.lms_grade import grade_report
+    results, skipped = grade_report(args.answers, args.source, keys, rules, rule)
+    for line in skipped:
+        print(f"handouts: {line}", file=sys.stderr)
+    by_variant = {str(k.get("variant")): k for k in keys}
+    units = []
+    for index, r in enumerate(results):
+        for sub, g in r.parts:
+            suffix = f"-{g.variant}" if len(r.parts) > 1 else ""   # one PDF per variant
+            units.append((index, r.grade.student, suffix, g, sub,
+                          by_variant.get(g.variant or "")))
+    return [r.grade for r in results], units
+
+
+def _units(grades, submissions, keys, single: bool) -> list:
+    """Per feedback PDF: its number, name and suffix, the grade, the submission and the key."""
+    by_variant = {str(k.get("variant")): k for k in keys}
+    return [(sub.index, g.student, "", g, sub,
+             keys[0] if single else by_variant.get(g.variant or ""))
+            for g, sub in zip(grades, submissions)]
 
 
 # --------------------------------------------------------------------------
@@ -233,29 +288,33 @@ def gradebook(grades: Sequence[StudentGrade]) -> str:
     return out.getvalue()
 
 
-def write_outputs(grades: Sequence[StudentGrade], submissions: Sequence[Submission],
-                  keys: Sequence[dict], config, out_dir: Path, *, pdf: bool = True,
-                  jobs: int | None = None, single: bool = False) -> list[Path]:
-    """grades.csv, report.json and the feedback PDFs (the folder as a whole,
-    so no PDF of an earlier run is left behind), moved into ``out_dir``
-    together, replacing the old ones, or none of them."""
+def write_outputs(grades: Sequence[StudentGrade], units: Sequence[tuple], config,
+                  out_dir: Path, *, pdf: bool = True, jobs: int | None = None,
+                  item: str = "handouts") -> list[Path]:
+    """grades.csv, report.json, the gradebook imports (moodle-grades.csv,
+    canvas-grades.csv, their grade column named ``item``) and the feedback
+    PDFs (``units``: number, name, suffix, grade, submission, key; the folder as a
+    whole, so no PDF of an earlier run is left behind), moved into
+    ``out_dir`` together, replacing the old ones, or none of them."""
     from derive.files import commit, updating
+    from derive.grading.gradebook import canvas_grades, moodle_grades
+    names = ["grades.csv", "report.json", "moodle-grades.csv", "canvas-grades.csv"]
     with updating(out_dir) as stage:
         (stage / "grades.csv").write_text(gradebook(grades), encoding="utf-8")
         (stage / "report.json").write_text(report_json(grades), encoding="utf-8")
+        (stage / "moodle-grades.csv").write_text(moodle_grades(grades, item), encoding="utf-8")
+        (stage / "canvas-grades.csv").write_text(canvas_grades(grades, item), encoding="utf-8")
         if pdf:
-            _feedback_pdfs(grades, submissions, keys, config, stage / "feedback", jobs, single)
-        return commit(stage, out_dir, ["grades.csv", "report.json"] + (["feedback"] if pdf else []))
+            _feedback_pdfs(units, config, stage / "feedback", jobs)
+        return commit(stage, out_dir, names + (["feedback"] if pdf else []))
 
 
-def _feedback_pdfs(grades, submissions, keys, config, folder: Path, jobs, single) -> None:
+def _feedback_pdfs(units, config, folder: Path, jobs) -> None:
     from derive.grading.feedback import build_feedback, feedback_context, file_name, render_feedback
-    by_variant = {str(k.get("variant")): k for k in keys}
     sources = []
-    for g, sub in zip(grades, submissions):
-        key = keys[0] if single else by_variant.get(g.variant or "")
+    for index, name, suffix, g, sub, key in units:
         answers = {q: a.value for q, a in sub.answers.items() if not a.error}
         ctx = feedback_context(g, answers, None if g.error else key, config)
-        sources.append((file_name(sub.index, g.student), render_feedback(ctx)))
+        sources.append((file_name(index, name) + suffix, render_feedback(ctx)))
     folder.mkdir(parents=True, exist_ok=True)
     build_feedback(sources, folder, jobs=jobs, progress=sys.stderr.isatty())

@@ -35,6 +35,7 @@ class StudentGrade:
     error: str | None = None
     notes: list[str] = field(default_factory=list)
     total: float | None = None   # the points of the assignment (default: its items' maxima)
+    identity: dict[str, str] = field(default_factory=dict)  # an LMS report's identity columns
 
     @property
     def score(self) -> float:
@@ -52,6 +53,8 @@ class StudentGrade:
             out["error"] = self.error
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.identity:
+            out["identity"] = dict(self.identity)
         return out
 
 

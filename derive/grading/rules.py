@@ -34,6 +34,8 @@ _RANGES = {"mistake_credit": (0.0, 1.0), "rounded_credit": (0.0, 1.0),
            "combinations": (1, 3)}
 _SETTABLE = [name for name in Rules.__dataclass_fields__ if name != "figures"]
 _REPLACED = ("rel_tol", "abs_tol")  # the tolerance before the precision contract
+# read by `grade` for LMS reports and gradebooks (derive.grading.lms_answers, gradebook)
+ELSEWHERE = ("attempt", "gradebook_item")
 
 
 def parse_rules(data: Any, section: str = "grading",
@@ -48,8 +50,11 @@ def parse_rules(data: Any, section: str = "grading",
         if name in _REPLACED:
             raise InputError(where, "no longer exists: `figures` in [course] (significant "
                              "figures, default 3) replaced rel_tol and abs_tol")
+        if name in ELSEWHERE:
+            continue
         if name not in _SETTABLE:
-            raise InputError(where, "unknown field; expected " + ", ".join(_SETTABLE))
+            raise InputError(where, "unknown field; expected "
+                             + ", ".join(_SETTABLE + list(ELSEWHERE)))
         default = getattr(defaults, name)
         if isinstance(default, bool):
             if not isinstance(value, bool):
