@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from derive.grading.answers import Given, Submission
@@ -58,13 +59,31 @@ class LmsGrade:
 class _Questions:
     """What the report's responses are checked against: the keys' questions."""
 
-    def __init__(self, keys: Sequence[dict], where: str):
+    def __init__(self, keys: Sequence[dict], where: str, source: str = "moodle",
+                 figures: int = Rules().figures):
         self.keys = {str(k.get("variant")): k for k in keys}
         self.where = where
+        self.source, self.figures = source, figures
+        self._scales: dict[str, dict[str, int]] = {}
         first = items_of(keys[0])
         self.choice = {i.id for i in first if i.formula or i.manual}
         self.shapes = {q: shape_of(a) for q, a in keys[0]["answers"].items()
                        if q not in self.choice}
+
+    def number(self, r, text: str | None) -> Any:
+        """A response box as the number it stands for: on Canvas, a question
+        asked in units of a power of ten (:func:`derive.variants.canvas.question_scale`)
+        is scaled back."""
+        value = lms_number(text)
+        if self.source != "canvas" or not isinstance(value, float):
+            return value
+        if r.variant not in self._scales:
+            from derive.variants.canvas import question_scale
+            from derive.variants.exports import numeric_items
+            self._scales[r.variant] = {i.id: question_scale(i, self.figures)
+                                       for i in numeric_items(self.keys[r.variant])}
+        scale = self._scales[r.variant].get(r.qid, 0)
+        return float(Decimal(repr(value)).scaleb(scale)) if scale else value
 
     def check(self, a: Attempt, r) -> None:
         place = f"{self.where}: line {a.line}, column {printable(r.column)[:60]!r}"
@@ -106,12 +125,12 @@ def attempt_parts(a: Attempt, questions: _Questions) -> list[Part]:
         shape = questions.shapes[r.qid]
         if r.part or r.entry:   # Canvas: one question per entry
             box = boxes.setdefault((r.variant, r.qid), [EMPTY] * _total(shape))
-            box[entry_index(shape, r.part, r.entry)] = lms_number(r.text)
+            box[entry_index(shape, r.part, r.entry)] = questions.number(r, r.text)
             continue
         if r.text is None:
             continue
         if shape == ():
-            part.answers[r.qid] = lms_number(r.text)
+            part.answers[r.qid] = questions.number(r, r.text)
             continue
         fields = split_cloze(r.text, _total(shape))
         if fields is None:   # not the summary of this question's boxes: unreadable
@@ -196,7 +215,7 @@ def grade_report(path: str, source: str, keys: Sequence[dict], rules: Rules = Ru
     """Grade every student's chosen attempt of an LMS report; also what was
     left out (attempts in progress, ...)."""
     where = printable(str(path))
-    questions = _Questions(keys, where)
+    questions = _Questions(keys, where, source, rules.figures)
     attempts, skipped = choose_attempts(read_report(path, source), rule)
     parse = submission_parser(items_of(keys[0]))
     plan, subs = [], []

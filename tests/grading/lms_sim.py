@@ -9,6 +9,7 @@ import html
 import io
 import json
 import re
+from decimal import Decimal
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -27,11 +28,18 @@ def summary(question_html: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", text)).split())
 
 
-def moodle_questions(keys, figures: int = 3) -> dict[tuple[str, str], str]:
-    """(variant, question id) -> the question's summary, from moodle.xml."""
+def moodle_questions(keys, assignment=None, figures: int = 3) -> dict[tuple[str, str], str]:
+    """(variant, question id) -> the question's summary, from moodle.xml as
+    ``handouts variants`` writes it with ``assignment`` (every question, its
+    full text), or without (the numeric questions, a line each)."""
+    from derive.problem.config import Config
+    from derive.variants.choices import formula_choices
     from derive.variants.moodle import moodle_xml
+    choices = ({k["variant"]: formula_choices(assignment, k) for k in keys}
+               if assignment is not None else None)
+    xml = moodle_xml(keys, figures, assignment=assignment, config=Config(), choices=choices)
     out = {}
-    for q in ET.fromstring(moodle_xml(keys, figures).split("\n", 1)[1]).iter("question"):
+    for q in ET.fromstring(xml.split("\n", 1)[1]).iter("question"):
         if q.get("type") == "category":
             continue
         vid, qid = q.find("name/text").text.split(" ")
@@ -108,8 +116,45 @@ def moodle_report(keys_by_id: dict, questions: dict, students: list[dict], *,
 
 
 def canvas_columns(key) -> list[tuple[str, str]]:
-    """(keys.csv column, header text) of every Canvas question of a key."""
+    """(keys.csv column, header text) of every Canvas question of a key, as
+    a hand-written report would name them."""
     return [(col, f"{marker(key['variant'], col)}: {col}") for col, _ in flat_answers(key)]
+
+
+_UNITS = re.compile(r"in units of 10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
+_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+def canvas_questions(keys, assignment, figures: int = 3) -> dict[str, list[tuple[str, str, int]]]:
+    """Per variant, (keys.csv column, header text, power of ten it is typed
+    in) of its numerical questions in canvas-qti.zip as ``handouts variants``
+    writes it: the header is Canvas's (the question text without its tags),
+    the power read from the text as a student reads it."""
+    import zipfile
+    from derive.problem.config import Config
+    from derive.variants.canvas import canvas_qti
+    from derive.variants.lms_html import read_marker
+    package = zipfile.ZipFile(io.BytesIO(canvas_qti(keys, assignment, Config(), figures)))
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+    for name in sorted(package.namelist()):
+        if not re.fullmatch(r"[^/]+/[^/]+\.xml", name) or name.endswith("assessment_meta.xml"):
+            continue
+        for item in ET.fromstring(package.read(name)).iter(f"{{{ns['q']}}}item"):
+            text = item.find(".//q:mattext", ns).text
+            vid, qid, part, entry = read_marker(item.get("title"))
+            column = qid + (f".{part}" if part else "") + \
+                (f"[{','.join(map(str, entry))}]" if entry else "")
+            units = _UNITS.search(text)
+            out.setdefault(vid, []).append(
+                (column, summary(text), int(units[1].translate(_SUPERSCRIPT)) if units else 0))
+    return out
+
+
+def canvas_kept(value: float, scale: int) -> float:
+    """What Canvas keeps of ``value`` typed in units of ``10**scale``: the
+    typed number rounded to 4 decimal places, as the report shows it."""
+    return round(value * 10.0 ** -scale, 4)
 
 
 def _entry(answer, column: str, qid: str):
@@ -127,17 +172,42 @@ def _entry(answer, column: str, qid: str):
     return value
 
 
-def canvas_report(keys: list[dict], students: list[dict], attempts: bool = True) -> bytes:
+def canvas_answers(answers: dict, asked: list[tuple[str, str, int]]) -> dict:
+    """A JSON submission's answers as Canvas keeps them when typed into the
+    questions ``asked`` (:func:`canvas_questions` of its variant): each
+    number rounded in the units it is typed in, then read back."""
+    out = json.loads(json.dumps(answers))
+    for col, _, scale in asked:
+        m = re.fullmatch(r"([^.\[]+)(?:\.(grad|new))?(?:\[(\d+)(?:,(\d+))?\])?", col)
+        path = [m[1]] + [m[2]] * bool(m[2]) + [int(i) - 1 for i in (m[3], m[4]) if i]
+        holder = out
+        try:
+            for step in path[:-1]:
+                holder = holder[step]
+            v = holder[path[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue   # not answered, or not in the key's shape
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            holder[path[-1]] = float(Decimal(repr(canvas_kept(v, scale))).scaleb(scale))
+    return out
+
+
+def canvas_report(keys: list[dict], students: list[dict], attempts: bool = True,
+                  questions: dict | None = None) -> bytes:
     """A Student Analysis report: ``students`` are dicts with name, id,
-    sis_id, attempt, variant and answers (a JSON submission's)."""
+    sis_id, attempt, variant and answers (a JSON submission's).
+    ``questions`` (:func:`canvas_questions`) gives the export's headers and
+    the units each number is typed in (default: :func:`canvas_columns`, as typed)."""
     head = ["name", "id", "sis_id", "section", "section_id", "section_sis_id", "submitted"] + \
         (["attempt"] if attempts else [])
     columns = []
     qid_of = {}
     for k, key in enumerate(keys):
-        for c, (col, text) in enumerate(canvas_columns(key)):
+        asked = (questions[key["variant"]] if questions else
+                 [(col, text, 0) for col, text in canvas_columns(key)])
+        for c, (col, text, scale) in enumerate(asked):
             cid = 1000 * (k + 1) + c
-            columns.append((key["variant"], col, cid))
+            columns.append((key["variant"], col, scale))
             qid_of[(key["variant"], col)] = re.match(r"[^.\[]+", col)[0]
             head += [f"{cid}: {text}", "1.0"]
     head += ["n correct", "n incorrect", "score"]
@@ -145,11 +215,13 @@ def canvas_report(keys: list[dict], students: list[dict], attempts: bool = True)
     for s in students:
         row = [s["name"], s["id"], s.get("sis_id", ""), "Section 1", "7", "",
                "2026-12-05 10:00:00 UTC"] + ([str(s.get("attempt", 1))] if attempts else [])
-        for vid, col, _ in columns:
+        for vid, col, scale in columns:
             if vid != s["variant"]:
                 row += ["", ""]
                 continue
             v = _entry(s["answers"].get(qid_of[(vid, col)]), col, qid_of[(vid, col)])
+            if questions and isinstance(v, (int, float)):
+                v = canvas_kept(v, scale)
             row += ["" if v is None else (number(v) if isinstance(v, (int, float))
                                           else str(v)), "0"]
         rows.append(row + ["0", "0", "0"])

@@ -27,6 +27,7 @@ from derive.numerics.mistake_kinds import MISTAKE_KINDS
 from derive.problem.assignment import load_assignment
 from derive.problem.spec import InputError
 from derive.variants.choices import Choice, Choices
+from derive.variants.exports import numeric_items
 from tests.grading import lms_sim
 from tests.variants.test_moodle_import import HARNESS, harness  # noqa: F401 (a fixture)
 
@@ -430,8 +431,9 @@ def test_round_trip_moodle(tmp_path, variant_set):
     for others), graded as their answers in JSON."""
     assignment, keys = variant_set
     by_id = {k["variant"]: k for k in keys}
-    questions = lms_sim.moodle_questions(keys)
-    asked = [q for (v, q) in questions if v == keys[0]["variant"]]
+    questions = lms_sim.moodle_questions(keys, assignment)   # as handouts variants writes them
+    numeric = {i.id for i in numeric_items(keys[0])}   # (multiple choice: tested above)
+    asked = [q for (v, q) in questions if v == keys[0]["variant"] and q in numeric]
     students, subs, mixed = [], [], []
     for k, key in enumerate(keys):
         for n, (name, answers) in enumerate(_class(assignment, key)):
@@ -478,6 +480,9 @@ def test_round_trip_canvas(tmp_path, variant_set):
     """Each student's answers as one Canvas question per entry (two attempts
     for each: the first of another student's answers), graded as in JSON."""
     assignment, keys = variant_set
+    questions = lms_sim.canvas_questions(keys, assignment)   # canvas-qti.zip's
+    # some numbers are typed in units of a power of ten (Canvas keeps 4 decimals)
+    assert any(scale for asked in questions.values() for _, _, scale in asked)
     students, subs = [], []
     for k, key in enumerate(keys):
         cls = _class(assignment, key)
@@ -488,9 +493,10 @@ def test_round_trip_canvas(tmp_path, variant_set):
                              "answers": answers})
             students.append({"name": who, "id": uid, "attempt": 1, "variant": key["variant"],
                              "answers": cls[(n + 1) % len(cls)][1]})
-            subs.append({"student": who, "variant": key["variant"], "answers": answers})
+            subs.append({"student": who, "variant": key["variant"],
+                         "answers": lms_sim.canvas_answers(answers, questions[key["variant"]])})
     path = tmp_path / "report.csv"
-    path.write_bytes(lms_sim.canvas_report(keys, students))
+    path.write_bytes(lms_sim.canvas_report(keys, students, questions=questions))
     results, _ = grade_report(path, "canvas", keys)
     got = {r.grade.student: r.grade for r in results}
     assert len(got) == len(subs)
