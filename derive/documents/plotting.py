@@ -14,6 +14,8 @@ import errno
 import io
 import shutil
 import subprocess
+import threading
+from contextlib import contextmanager
 from functools import lru_cache
 
 METADATA = {"CreationDate": None, "Creator": None, "Producer": None}
@@ -67,11 +69,19 @@ def register_fonts() -> None:
     fm.fontManager._findfont_cached.cache_clear()
 
 
+# matplotlib is not thread-safe (rcParams, the mathtext parser): a worker
+# that runs tasks in threads (dask) draws one figure at a time
+_MATPLOTLIB = threading.RLock()
+
+
+@contextmanager
 def style():
-    """The rc settings of every figure, as a context."""
+    """The rc settings of every figure, as a context (held by one thread at a time)."""
     from matplotlib import rc_context
-    register_fonts()
-    return rc_context(STYLE)
+    with _MATPLOTLIB:
+        register_fonts()
+        with rc_context(STYLE):
+            yield
 
 
 def figure(width: float, height: float, rect=None):

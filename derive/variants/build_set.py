@@ -225,7 +225,7 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
                   zip(keys, recipe.sources(keys))]
     ids = [k["variant"] for k in keys]
 
-    needed = required(recipe.documents.values())
+    needed = required(recipe.documents.values()) + recipe.variant_extras
     todo = [i for i, (vid, h) in enumerate(zip(ids, hashes))
             if variant_damage(out / vid, h, needed)]
     # (the collections are always merged: "merge" kept so older sets' hashes still match)
@@ -239,7 +239,7 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
 
     shared = {name: stage / name for name, _ in collections}
     if not (cached and manifest.get("count") == count and set(EXPORTS) <= intact):
-        for name, data in {"keys.json": dumps(keys), **recipe.exports(keys)}.items():
+        for name, data in {"keys.json": dumps(keys), **recipe.exports(keys, out)}.items():
             (stage / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
             shared[name] = stage / name
     files = {name: sha256_file(shared.get(name, out / name)) for name in names}

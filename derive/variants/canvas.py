@@ -203,7 +203,8 @@ def _zip(entries: Mapping[str, bytes]) -> bytes:
 
 
 def canvas_qti(keys: Sequence[dict], assignment, config, figures: int = precision.FIGURES,
-               choices: Mapping[str, Mapping] | None = None) -> bytes:
+               choices: Mapping[str, Mapping] | None = None,
+               rendered: Mapping | None = None) -> bytes:
     """canvas-qti.zip of ``keys`` (instances of ``assignment`` under
     ``config``): an assessment per variant with its numeric questions,
     accepting what :func:`derive.problem.precision.within` accepts to
@@ -215,7 +216,7 @@ def canvas_qti(keys: Sequence[dict], assignment, config, figures: int = precisio
         vid = key["variant"]
         ident = assessment_ident(vid)
         folder = f"{IMAGES}/{safe_ident(vid)}/"
-        html = question_html(assignment, key, config, base=FILEBASE + folder)
+        html = question_html(assignment, key, config, base=FILEBASE + folder, rendered=rendered)
         mine = (choices or {}).get(vid)
         entries[f"{ident}/{ident}.xml"] = assessment_xml(key, html, figures, mine).encode()
         entries[f"{ident}/assessment_meta.xml"] = meta_xml(key, total_points(key, mine)).encode()

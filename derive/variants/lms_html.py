@@ -6,6 +6,8 @@ LMS reports carry back to :func:`read_marker` (``handouts grade``)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections import OrderedDict
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
 from pathlib import PurePosixPath
+from typing import Mapping
 
 from derive.problem import precision
 
@@ -49,15 +52,30 @@ def read_marker(text: str) -> tuple[str, str, str, tuple[int, ...]] | None:
     return m["variant"], m["question"], m["part"] or "", entry
 
 
-def question_html(assignment, key: dict, config, *, base: str = "") -> dict[str, QuestionHtml]:
+def question_html(assignment, key: dict, config, *, base: str = "",
+                  rendered: Mapping[str, Mapping[str, QuestionHtml]] | None = None
+                  ) -> dict[str, QuestionHtml]:
     """Per question id of ``key`` (an instance of ``assignment`` under
     ``config``), the question as an LMS shows it; figures are referred to as
     ``base + name``. Every question of the key, formula kinds too: the text
     as the problem sheet states it (with its part's data and network
-    figure), the feedback the handout's worked solution. Each export of a
-    set (moodle.xml, canvas-qti.zip) asks for the same variants: a variant
-    is rendered once (the last :data:`CACHE_SIZE` kept, by the assignment
-    object, the key and the config)."""
+    figure), the feedback the handout's worked solution. ``rendered`` (variant
+    id -> :func:`rendered_questions`, as a set's variant folders keep them)
+    spares rendering a variant again."""
+    mine = rendered.get(key["variant"]) if rendered else None
+    if mine is None:
+        mine = rendered_questions(assignment, key, config)
+    at = escape(base)   # as the template would have written it
+    return {qid: QuestionHtml(q.text.replace(_BASE, at), q.feedback.replace(_BASE, at), dict(q.files))
+            for qid, q in mine.items()}
+
+
+def rendered_questions(assignment, key: dict, config) -> dict[str, QuestionHtml]:
+    """The questions of :func:`question_html` with a placeholder for the base
+    (one rendering serves every LMS). Each export of a set (moodle.xml,
+    canvas-qti.zip) asks for the same variants: a variant is rendered once
+    (the last :data:`CACHE_SIZE` kept, by the assignment object, the key and
+    the config)."""
     cache_key = (id(assignment), json.dumps(key, sort_keys=True, default=str), repr(config))
     if cache_key in _RENDERED and _RENDERED[cache_key][0] is assignment:
         _RENDERED.move_to_end(cache_key)
@@ -65,9 +83,26 @@ def question_html(assignment, key: dict, config, *, base: str = "") -> dict[str,
         _RENDERED[cache_key] = (assignment, _render(assignment, key, config))
         if len(_RENDERED) > CACHE_SIZE:
             _RENDERED.popitem(last=False)
-    at = escape(base)   # as the template would have written it
-    return {qid: QuestionHtml(q.text.replace(_BASE, at), q.feedback.replace(_BASE, at), dict(q.files))
-            for qid, q in _RENDERED[cache_key][1].items()}
+    return _RENDERED[cache_key][1]
+
+
+def questions_json(questions: Mapping[str, QuestionHtml]) -> bytes:
+    """:func:`rendered_questions` as a variant folder keeps them (``lms.json``)."""
+    return (json.dumps({qid: {"text": q.text, "feedback": q.feedback,
+                              "files": {n: base64.b64encode(b).decode("ascii")
+                                        for n, b in sorted(q.files.items())}}
+                        for qid, q in questions.items()}, indent=1, ensure_ascii=False)
+            + "\n").encode("utf-8")
+
+
+def read_questions_json(data: bytes) -> dict[str, QuestionHtml] | None:
+    """What :func:`questions_json` wrote, or None when it is not that."""
+    try:
+        return {qid: QuestionHtml(q["text"], q["feedback"],
+                                  {n: base64.b64decode(b, validate=True) for n, b in q["files"].items()})
+                for qid, q in json.loads(data.decode("utf-8")).items()}
+    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error):
+        return None
 
 
 CACHE_SIZE = 256

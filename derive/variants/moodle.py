@@ -195,7 +195,8 @@ def _escape(text: str) -> str:
 
 def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
                category: str = "handouts", penalty: float = 0.0, assignment=None,
-               config=None, choices: Mapping | None = None) -> str:
+               config=None, choices: Mapping | None = None,
+               rendered: Mapping | None = None) -> str:
     """A Moodle XML quiz: per variant a category ``<category>/s<seed>/<id>``
     with its numeric items (:func:`numeric_items`), each marked
     ``points × mark_scale(keys)``, accepting what
@@ -208,7 +209,9 @@ def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
     that enters it is a 0 % answer with its diagnosis as feedback; without,
     a line naming what it asks. The formula questions of ``choices``
     (variant id -> qid -> :class:`derive.variants.choices.Choices`) are
-    multiple choice (:func:`derive.variants.moodle_choice.multichoice`)."""
+    multiple choice (:func:`derive.variants.moodle_choice.multichoice`).
+    ``rendered``: the variants' questions already rendered (variant id ->
+    :func:`derive.variants.lms_html.rendered_questions`)."""
     from derive.variants.items import mistaken_answers
     scale = mark_scale(keys)
     if assignment is not None:
@@ -221,7 +224,7 @@ def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
     for key in keys:
         vid = key["variant"]
         mistakes = mistaken_answers(assignment, key) if assignment is not None else {}
-        shown = (question_html(assignment, key, config, base=PLUGINFILE)
+        shown = (question_html(assignment, key, config, base=PLUGINFILE, rendered=rendered)
                  if assignment is not None else {})
         cat = ET.SubElement(quiz, "question", type="category")
         seed = "" if key["seed"] is None else f"s{key['seed']}/"

@@ -41,6 +41,9 @@ def inputs_digest(seed: int, s: VariantSettings, config, *extra: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+LMS_FILE = "lms.json"   # in each variant folder: its questions as the LMS exports show them
+
+
 def content_hash(key_text: str, sources: dict[str, str]) -> str:
     """sha256 of a variant's key, its .tex sources and the code that draws
     its figures and compiles it (which the .tex does not show)."""
@@ -55,8 +58,12 @@ def _drawing_digest() -> str:
     # the modules that choose and draw the figures (whose PDFs the .tex does not show)
     from derive.documents import (assignment_build, build, figures, kind_figures, network_figure,
                                   plotting, regions)
-    return files_digest(m.__file__ for m in (assignment_build, build, figures, kind_figures,
-                                             network_figure, plotting, regions))
+    from derive.documents.render import template_dir
+    from derive.variants import lms_figures, lms_html, lms_tex
+    lms_templates = sorted((template_dir() / "lms").glob("*.j2"))
+    return files_digest([*(m.__file__ for m in (assignment_build, build, figures, kind_figures,
+                                                network_figure, plotting, regions, lms_figures,
+                                                lms_html, lms_tex)), *map(str, lms_templates)])
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class AssignmentRecipe:
     documents = {"problems": "problems", "solutions": "handout"}  # as render_assignment names them
 
     collections = COLLECTIONS
+    variant_extras = (LMS_FILE,)   # in every variant folder besides its documents and key
 
     def default_out(self, seed: int) -> Path:
         """reports/variants/<name>/s<seed>; the reference's reports/variants/s<seed>."""
@@ -102,18 +110,23 @@ class AssignmentRecipe:
     def variant_files(self, key: dict) -> dict[str, bytes] | str:
         return build_assignment_variant(self.assignment, key, self.config)
 
-    def exports(self, keys: Sequence[dict]) -> dict[str, str | bytes]:
+    def exports(self, keys: Sequence[dict], folder: Path | None = None) -> dict[str, str | bytes]:
+        """keys.csv, moodle.xml and canvas-qti.zip of ``keys``; the LMS
+        questions of a variant whose ``folder/<id>/lms.json`` is readable
+        are not rendered again."""
         from derive.variants.canvas import canvas_qti
         from derive.variants.exports import keys_csv
         from derive.variants.moodle import moodle_xml
         from derive.variants.choices import formula_choices
         choices = {key["variant"]: formula_choices(self.assignment, key) for key in keys}
+        rendered = _rendered(folder, keys) if folder is not None else None
         return {"keys.csv": keys_csv(keys),
                 "moodle.xml": moodle_xml(keys, self.settings.figures, penalty=self.settings.penalty,
                                          assignment=self.assignment, config=self.config,
-                                         choices=choices),
+                                         choices=choices, rendered=rendered),
                 "canvas-qti.zip": canvas_qti(keys, self.assignment, self.config,
-                                             self.settings.figures, choices=choices)}
+                                             self.settings.figures, choices=choices,
+                                             rendered=rendered)}
 
     def manifest(self) -> dict:
         """The assignment the set is of, and the documents of each variant."""
@@ -121,6 +134,20 @@ class AssignmentRecipe:
         return {"assignment": {"name": a.name, "title": a.title, "digest": a.digest},
                 "documents": list(self.documents.values()),
                 "collections": [name for name, _ in self.collections]}
+
+
+def _rendered(folder: Path, keys: Sequence[dict]) -> dict:
+    """The variants' LMS questions kept in their folders (those readable)."""
+    from derive.variants.lms_html import read_questions_json
+    out = {}
+    for key in keys:
+        try:
+            questions = read_questions_json((folder / key["variant"] / LMS_FILE).read_bytes())
+        except OSError:
+            continue
+        if questions is not None:
+            out[key["variant"]] = questions
+    return out
 
 
 def render_variant(assignment, key: dict, config):
@@ -143,11 +170,15 @@ def build_assignment_variant(assignment, key: dict, config) -> dict[str, bytes] 
     from derive.documents.assignment_build import figure_makers
     from derive.documents.build import LatexError, compile_sources
     from derive.numerics.solve import solve_part
+    from derive.variants.lms_html import questions_json, rendered_questions
     sources, variant = render_variant(assignment, key, config)
     figures = figure_makers(variant, {p.id: solve_part(p) for p in variant.parts if p.given})
     try:
         with temp_folder("handouts-variant-") as out:
             paths = compile_sources(out, sources, figures, timeout=120)
-            return {p.relative_to(out).as_posix(): p.read_bytes() for p in paths}
+            files = {p.relative_to(out).as_posix(): p.read_bytes() for p in paths}
     except LatexError as e:
         return f"{key['variant']}: {e.with_log()}"
+    # the questions as the LMS exports show them, rendered here in the worker
+    files[LMS_FILE] = questions_json(rendered_questions(assignment, key, config))
+    return files

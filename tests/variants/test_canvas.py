@@ -158,7 +158,7 @@ def test_one_question_per_entry_each_starting_with_its_marker(package, keys):
 
 
 def test_the_first_entry_carries_the_question_and_its_feedback(assignment, keys, monkeypatch):
-    def html(assignment, key, config, *, base=""):
+    def html(assignment, key, config, *, base="", rendered=None):
         return {i.id: QuestionHtml(f"<p>whole {i.id}</p>", f"<p>solution of {i.id}</p>")
                 for i in numeric_items(key)}
     monkeypatch.setattr(canvas_mod, "question_html", html)
@@ -324,7 +324,7 @@ def test_deterministic_zip(package, assignment, keys):
 
 
 def test_figures_are_packaged_listed_and_referred_to(assignment, keys, monkeypatch):
-    def html(assignment, key, config, *, base=""):
+    def html(assignment, key, config, *, base="", rendered=None):
         return {i.id: QuestionHtml(f'<p><img src="{base}net.png"></p>', "",
                                    {"net.png": key["variant"].encode()})
                 for i in numeric_items(key)[:1]} | {

@@ -231,3 +231,28 @@ def test_odd_characters_in_the_assignment_file_are_text(tmp_path):
         shown = unescape(q.text).replace("\\\u2060", "\\").replace("&#36;", "$")
         assert shown.count(odd) == 2, q.text[:600]
         assert escape(odd, quote=False).replace("$", "&#36;").replace("\\", "\\\u2060") in q.text
+
+
+def test_a_variant_folders_questions_serve_the_exports(tmp_path, monkeypatch):
+    """lms.json (written by the variant's worker) read back is what was
+    rendered; the set's exports from the folders equal those rendered anew
+    and render nothing; an unreadable lms.json is rendered again."""
+    from derive.variants import lms_html
+    from derive.variants.lms_html import questions_json, read_questions_json, rendered_questions
+    from derive.variants.recipes import LMS_FILE, AssignmentRecipe
+    recipe = AssignmentRecipe.of(load_assignment("logistic"), Config())
+    keys = recipe.keys(3, 2)
+    fresh = recipe.exports(keys)
+    for key in keys:
+        questions = rendered_questions(recipe.assignment, key, recipe.config)
+        assert read_questions_json(questions_json(questions)) == questions
+        (tmp_path / key["variant"]).mkdir()
+        (tmp_path / key["variant"] / LMS_FILE).write_bytes(questions_json(questions))
+    assert read_questions_json(b"{not json") is None
+    assert read_questions_json(b'{"q1": {"text": "x"}}') is None
+    lms_html._RENDERED.clear()
+    monkeypatch.setattr(lms_html, "_render", lambda *a: pytest.fail("rendered again"))
+    assert recipe.exports(keys, tmp_path) == fresh
+    (tmp_path / keys[1]["variant"] / LMS_FILE).write_bytes(b"damaged")
+    monkeypatch.undo()
+    assert recipe.exports(keys, tmp_path) == fresh
