@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from derive.commands import add_assignment_option, assignment_of
 from derive.grading.answers_file import load_submissions
 from derive.grading.gradebook import item_name
 from derive.problem.config import load_config
@@ -43,6 +44,9 @@ def register(sub) -> None:
                    default="answers",
                    help="what --answers is: an answers file (default), a Moodle quiz "
                         "Responses report (CSV) or a Canvas quiz Student Analysis report")
+    add_assignment_option(p, "with --from moodle/canvas, the assignment the set was made of, "
+                             "for its multiple-choice options (default: the shipped one the "
+                             "keys name)")
     p.add_argument("--attempt", metavar="WHICH",
                    help="with --from moodle/canvas: the attempt graded per student: last "
                         "(default), first, highest or its number ([grading] attempt)")
@@ -82,7 +86,9 @@ def run(args) -> int:
         from derive.documents.build import LatexError
         try:
             write_outputs(grades, units, config, Path(args.out), pdf=not args.no_pdf,
-                          jobs=args.jobs, item=item_name(config.grading, keys))
+                          jobs=args.jobs, item=item_name(config.grading, keys),
+                          points=max(sum(q["points"] for q in k["questions"].values())
+                                     for k in keys))
         except LatexError as e:  # as for report and variants: exit 1, outputs untouched
             print(f"handouts: LaTeX error in a feedback PDF: {e.with_log()}", file=sys.stderr)
             return 1
@@ -102,10 +108,27 @@ def _attempt_rule(args, config) -> str | int:
     return parse_attempt_rule(config.grading["attempt"], "grading.attempt")
 
 
+def _choices_of(args, keys: list[dict]) -> dict:
+    """The multiple-choice options of ``--assignment``, checked to be the
+    assignment the keys were made of (without it: the shipped one the keys name)."""
+    assignment = assignment_of(args)
+    if assignment is None:
+        return {}
+    if args.source == "answers":
+        raise InputError("--assignment", "only with --from moodle or --from canvas")
+    made = {(k.get("assignment") or {}).get("digest") for k in keys}
+    if made != {assignment.digest}:
+        raise InputError("--assignment", f"{args.assignment} is not the assignment the keys "
+                         "were made of (its digest differs from the keys')")
+    from derive.variants.choices import formula_choices
+    return {"choices": lambda key: formula_choices(assignment, key)}
+
+
 def _lms(args, keys: list[dict], rules, rule) -> tuple[list[StudentGrade], list]:
     """Grade an LMS report: a grade per student, the feedback units per variant."""
     from derive.grading.lms_grade import grade_report
-    results, skipped = grade_report(args.answers, args.source, keys, rules, rule)
+    results, skipped = grade_report(args.answers, args.source, keys, rules, rule,
+                                    **_choices_of(args, keys))
     for line in skipped:
         print(f"handouts: {line}", file=sys.stderr)
     by_variant = {str(k.get("variant")): k for k in keys}
@@ -290,9 +313,10 @@ def gradebook(grades: Sequence[StudentGrade]) -> str:
 
 def write_outputs(grades: Sequence[StudentGrade], units: Sequence[tuple], config,
                   out_dir: Path, *, pdf: bool = True, jobs: int | None = None,
-                  item: str = "handouts") -> list[Path]:
+                  item: str = "handouts", points: float | None = None) -> list[Path]:
     """grades.csv, report.json, the gradebook imports (moodle-grades.csv,
-    canvas-grades.csv, their grade column named ``item``) and the feedback
+    canvas-grades.csv, their grade column named ``item``, Canvas's out of
+    ``points``: default the largest of the grades') and the feedback
     PDFs (``units``: number, name, suffix, grade, submission, key; the folder as a
     whole, so no PDF of an earlier run is left behind), moved into
     ``out_dir`` together, replacing the old ones, or none of them."""
@@ -303,7 +327,8 @@ def write_outputs(grades: Sequence[StudentGrade], units: Sequence[tuple], config
         (stage / "grades.csv").write_text(gradebook(grades), encoding="utf-8")
         (stage / "report.json").write_text(report_json(grades), encoding="utf-8")
         (stage / "moodle-grades.csv").write_text(moodle_grades(grades, item), encoding="utf-8")
-        (stage / "canvas-grades.csv").write_text(canvas_grades(grades, item), encoding="utf-8")
+        (stage / "canvas-grades.csv").write_text(canvas_grades(grades, item, points),
+                                                       encoding="utf-8")
         if pdf:
             _feedback_pdfs(units, config, stage / "feedback", jobs)
         return commit(stage, out_dir, names + (["feedback"] if pdf else []))

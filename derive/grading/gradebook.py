@@ -75,9 +75,12 @@ def moodle_grades(grades: Sequence[StudentGrade], item: str) -> str:
     return _write(rows)
 
 
-def canvas_grades(grades: Sequence[StudentGrade], item: str) -> str:
-    """canvas-grades.csv, with its Points Possible row."""
-    points = max((g.max for g in grades), default=0)
+def canvas_grades(grades: Sequence[StudentGrade], item: str,
+                  points: float | None = None) -> str:
+    """canvas-grades.csv, with its Points Possible row (``points``; default
+    the largest of the grades')."""
+    if points is None:
+        points = max((g.max for g in grades), default=0)
     rows = [[*CANVAS_HEAD, item], ["Points Possible", "", "", "", "", f"{points:g}"]]
     for g in grades:
         i = g.identity

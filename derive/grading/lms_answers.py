@@ -158,6 +158,11 @@ def choose_attempts(attempts: list[Attempt], rule: str | int
     for who, mine in by_student.items():
         ordered = _order(mine)
         done = [a for a in ordered if a.state == FINISHED]
+        if who.startswith("name: ") and len(done) > 1:   # no identity column to tell them apart
+            skipped.append(f"{printable(mine[0].name)}: {len(done)} finished attempts under one "
+                           "name and no identity column, taken as one student's (two students "
+                           "of one name would be merged: download the report with Username, "
+                           "ID number or Email address)")
         for a in ordered:
             if a.state != FINISHED:
                 said = f"attempt {printable(a.state).lower()}" if a.state else "no attempt"

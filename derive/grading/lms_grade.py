@@ -176,8 +176,9 @@ def choice_grade(text: str, options, points: float) -> ItemGrade:
         return ItemGrade("correct", float(points), points, given=text)
     from derive.variants.choices import tex_html
     said = " ".join(html.unescape(re.sub(r"<[^>]*>", " ", match[0].feedback)).split())
-    codes = [c for c, m in MISTAKE_KINDS.items()   # the diagnoses the exports write
-             if plain(tex_html(m.tex)) in plain(said) or plain(m.text) in plain(said)]
+    codes = [match[0].code] if getattr(match[0], "code", "") else [
+        c for c, m in MISTAKE_KINDS.items()   # the diagnoses the exports write
+        if plain(tex_html(m.tex)) in plain(said) or plain(m.text) in plain(said)]
     return ItemGrade("wrong", 0.0, points, diagnosis=codes, feedback=said, given=text)
 
 
@@ -198,7 +199,8 @@ def _choice_items(grade: StudentGrade, part: Part, key: dict, choices: Callable)
         for q in part.chosen:
             grade.items[q] = ItemGrade("manual", 0.0, grade.items[q].max, given=part.chosen[q],
                                        feedback=f"A chosen option, graded by hand (the options "
-                                                f"are not available: {printable(str(e))[:80]}).")
+                                                f"are not available: {printable(str(e))[:80]}; "
+                                                "grade with --assignment FILE).")
         return
     for q, text in part.chosen.items():
         if q in options:

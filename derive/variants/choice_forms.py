@@ -40,8 +40,22 @@ class Form:
     tex: str
 
 
-def _library(code: str, expr) -> Form:
-    return Form(sp.sympify(expr), code, MISTAKE_KINDS[code].tex)
+# the library's sign-flipped sentence speaks of gradients; for a definition
+# (of an activation, its derivative, a loss) the sign is judged otherwise
+_FLIPPED = {
+    "activation": r"The sign is flipped: this formula falls where the activation rises (compare "
+                  r"the sign of each term, and of $z$, with the definition).",
+    "activation-derivative": r"The sign is flipped: this activation rises with $z$, so its "
+                             r"derivative is never negative; this formula is.",
+    "loss": r"The sign is flipped: a loss is smallest where the prediction matches the target; "
+            r"this formula is largest there.",
+}
+
+
+def _library(code: str, expr, kind: str = "") -> Form:
+    text = _FLIPPED.get(kind, MISTAKE_KINDS[code].tex) if code == "sign-flipped" \
+        else MISTAKE_KINDS[code].tex
+    return Form(sp.sympify(expr), code, text)
 
 
 def flip(expr: sp.Expr) -> sp.Expr:
@@ -53,7 +67,12 @@ def flip(expr: sp.Expr) -> sp.Expr:
     sums = [i for i, f in enumerate(factors) if isinstance(f, sp.Add)]
     kept = expr.has(sp.UnevaluatedExpr)
     if not sums:   # a product kept as written takes the sign on its first factor
-        return product(-factors[0], *factors[1:]) if kept and len(factors) > 1 else -expr
+        if not (kept and len(factors) > 1):
+            return -expr
+        first, rest = -factors[0], factors[1:]
+        # −1 · S flipped is S, not 1 · S (which would give the option away)
+        return (product(*rest) if len(rest) > 1 else rest[0]) if first == 1 \
+            else product(first, *rest)
     pick = next((i for i in sums if any(str(s).startswith("y") for s in factors[i].free_symbols)),
                 sums[0])
     factors[pick] = -factors[pick]
@@ -119,7 +138,7 @@ def activation_forms(activation: str, shown: sp.Expr, library: dict) -> list[For
         # the library's not-normalised is the numerator, of the indexed form
         out = [_library(c, sp.numer(shown)) for c in library]
         return out + [Form(e, c, t) for c, e, t in _SOFTMAX]
-    out = [_library(c, e) for c, e in library.items()]
+    out = [_library(c, e, "activation") for c, e in library.items()]
     return out + [Form(e, c, t) for c, e, t in _ACTIVATION.get(activation, [])]
 
 
@@ -128,7 +147,8 @@ def activation_forms(activation: str, shown: sp.Expr, library: dict) -> list[For
 
 def derivative_forms(activation: str, shown: sp.Expr, library: dict) -> list[Form]:
     """The wrong forms of f′ (``shown`` in the sheet's notation)."""
-    out = [_library(c, flip(shown) if c == "sign-flipped" else e) for c, e in library.items()]
+    out = [_library(c, flip(shown) if c == "sign-flipped" else e, "activation-derivative")
+           for c, e in library.items()]
     s, t = sigmoid(z), sp.tanh(z)
     own = {
         "identity": [("function", z, r"This is the identity $f(z) = z$ itself; its slope is 1 "
@@ -182,7 +202,7 @@ def _loss_terms(one_unit: bool):
 def loss_forms(loss: str, one_unit: bool, shown: sp.Expr) -> list[Form]:
     """The wrong forms of a loss definition ``shown``: the library's loss
     mistakes (sign-flipped; missing-half for mse), then others."""
-    out = [_library("sign-flipped", flip(shown))]
+    out = [_library("sign-flipped", flip(shown), "loss")]
     if loss == "mse":
         a, y = sm.a[sm.j], sm.y[sm.j]
         total = sp.Sum((a - y) ** 2, (sm.j, 1, sm.n))

@@ -23,18 +23,21 @@ from derive.calculus.catalogue import derivations
 from derive.calculus.latex import latex
 from derive.calculus.rules import sigmoid
 from derive.numerics.kind_mistakes import formula_mistakes
+from derive.numerics.mistake_kinds import MISTAKE_KINDS
 from derive.problem.catalogue import FORMULA_KINDS
 from derive.variants import choice_forms as cf
 
 
 @dataclass(frozen=True)
 class Choice:
-    """One option: its HTML (maths in ``\\( … \\)``), whether it is right, and
-    the feedback a student who picks it sees (HTML: the mistake's diagnosis)."""
+    """One option: its HTML (maths in ``\\( … \\)``), whether it is right,
+    the feedback a student who picks it sees (HTML: the mistake's diagnosis)
+    and the library's code of that mistake (``""``: a form of no library mistake)."""
 
     html: str
     right: bool
     feedback: str = ""
+    code: str = ""   # the library's mistake this option is (derive.numerics.mistake_kinds), if one
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ def formula_choices(assignment, key: dict) -> dict[str, Choices]:
                              f"of assignment {assignment.name!r}")
         answer = key["answers"][qid]
         options = [Choice(_maths(answer["latex"]), True)]
-        options += [Choice(_maths(tex), False, f"<p>{tex_html(form.tex)}</p>")
+        options += [Choice(_maths(tex), False, f"<p>{tex_html(form.tex)}</p>",
+                           form.code if form.code in MISTAKE_KINDS else "")
                     for tex, form in wrong_options(part, question, answer.get("sympy"),
                                                    answer["latex"])]
         options.sort(key=lambda c: hashlib.sha256(

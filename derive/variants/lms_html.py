@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Mapping
 
 from derive.problem import precision
+from derive.variants.exports import numeric_items
 
 
 @dataclass(frozen=True)
@@ -125,13 +126,14 @@ def _render(assignment, key: dict, config) -> dict[str, QuestionHtml]:
     alts = {path: _alt(path) for path in pngs}
     env = _env()
     contract = escape(precision.statement(config.course.figures), quote=False)
+    numeric = {item.id for item in numeric_items(key)}   # the others: multiple choice
     out = {}
     for number, (part, spec) in enumerate(zip(ctx["parts"], variant.parts), start=1):
         network = names.get(part["figure"], "")
         for q, qid in zip(part["questions"], [q.id for q in spec.questions]):
             text = env.get_template("question.html.j2").render(
                 marker=marker(key["variant"], qid), q=q, part=part, number=number,
-                network=network, base=_BASE, precision=contract)
+                network=network, base=_BASE, precision=contract, numbers=qid in numeric)
             feedback = env.get_template("feedback.html.j2").render(
                 q=q, base=_BASE, names=names, alts=alts,
                 mistakes=ctx["documents"]["mistakes"])
@@ -173,6 +175,7 @@ def _env():
                              keep_trailing_newline=False)
     env.filters.update(
         tex=lambda t: Markup(lms_tex.text(t)), para=lambda t: Markup(lms_tex.paragraphs(t)),
-        math=lambda t: Markup(lms_tex.inline(r"\displaystyle " + t) if t.strip() else ""),
+        math=lambda t: Markup(lms_tex.inline(t if t.lstrip().startswith(r"\displaystyle")
+                                             else r"\displaystyle " + t) if t.strip() else ""),
         display=lambda t: Markup(lms_tex.display(t)))
     return env

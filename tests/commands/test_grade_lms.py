@@ -155,3 +155,47 @@ def test_a_mixed_variant_student_gets_a_feedback_pdf_per_variant(tmp_path, capsy
     assert sorted(p.name for p in (out / "feedback").iterdir()) == [
         f"001-ann-mixed-{keys[0]['variant']}.pdf", f"001-ann-mixed-{keys[1]['variant']}.pdf",
         "002-ben-one.pdf"]
+
+
+def test_multiple_choice_of_an_assignment_file_with_assignment(tmp_path, capsys):
+    """A set of the instructor's own assignment file: its multiple-choice
+    answers are graded with --assignment FILE (without, by hand: the file is
+    not shipped); another assignment's file is refused in one line."""
+    from derive.variants.choices import formula_choices
+    from derive.variants.exports import numeric_items
+    mine = tmp_path / "mylogistic.toml"
+    mine.write_text((Path(__file__).parents[2] / "derive/assignments/logistic.toml").read_text())
+    assignment = load_assignment(str(mine))
+    key = build_assignment_key(assignment)
+    (tmp_path / "key.json").write_text(json.dumps(key))
+    questions = lms_sim.moodle_questions([key], assignment)
+    numeric = {i.id for i in numeric_items(key)}
+    right = {qid: next(c.html for c in ch.options if c.right)
+             for qid, ch in formula_choices(assignment, key).items() if qid not in numeric}
+    slots = [(key["variant"], qid, as_submitted(key["answers"][qid])) for (_, qid) in questions
+             if qid in numeric]
+    report = tmp_path / "r.csv"
+    report.write_bytes(lms_sim.moodle_report({key["variant"]: key}, questions, [
+        {"name": "Ada Lovelace", "email": "ada@example.org", "slots": slots}]))
+    # the chosen options, as Moodle's report shows a multichoice response (its text)
+    text = report.read_text(encoding="utf-8-sig").splitlines()
+    head = next(csv.reader([text[0]]))
+    row = next(csv.reader([text[1]]))
+    for qid, html in right.items():
+        head += [f"Question {len(head)}", f"Response {len(head)}"]
+        row += [questions[(key["variant"], qid)], lms_sim.summary(html)]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([head, row])
+    report.write_text(out.getvalue(), encoding="utf-8")
+    base = ["grade", "--answers", str(report), "--from", "moodle", "--key",
+            str(tmp_path / "key.json"), "--json"]
+    assert main(base) == 0
+    by_hand = json.loads(capsys.readouterr().out)["students"][0]
+    assert {by_hand["items"][q]["status"] for q in right} == {"manual"}
+    assert main(base + ["--assignment", str(mine)]) == 0
+    graded = json.loads(capsys.readouterr().out)["students"][0]
+    assert {graded["items"][q]["status"] for q in right} == {"correct"}
+    assert graded["score"] == sum(q["points"] for q in key["questions"].values())
+    assert main(base + ["--assignment", "tanh-mse"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--assignment" in err[0] and "not the assignment the keys" in err[0]

@@ -549,3 +549,16 @@ def test_numbers_are_read_as_moodles_numerical_question_grades_them(tmp_path, ha
     # separator), the tool as 0.5
     assert stored["n0"]["comma"]["fraction"] == 0 and lms_number("0,5") == 0.5
 
+
+
+def test_attempts_told_apart_by_name_only_are_said(tmp_path):
+    """A report without identity columns: two finished attempts of one name
+    are one student's, and the report says so (they may be two students)."""
+    from derive.grading.lms_reports import Attempt
+    a, b = Attempt(2, "Ada Lovelace", "name: Ada Lovelace", {}), \
+        Attempt(3, "Ada Lovelace", "name: Ada Lovelace", {})
+    chosen, skipped = choose_attempts([a, b], "last")
+    assert chosen == [b] and len(skipped) == 1
+    assert "2 finished attempts under one name and no identity column" in skipped[0]
+    c, d = Attempt(2, "Ada", "Username: ada", {}), Attempt(3, "Ada", "Username: ada", {})
+    assert choose_attempts([c, d], "last") == ([d], [])

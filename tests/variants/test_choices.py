@@ -120,7 +120,16 @@ def test_the_library_mistakes_are_options(shipped):
             assert cf.same(forms[code].expr, expr) or \
                 not _indexed_differ(forms[code].expr, expr.subs(
                     {sp.Symbol("z_j"): sm.z[sm.j]})), (qid, code)
-            assert forms[code].tex == MISTAKE_KINDS[code].tex
+            if code == "sign-flipped" and q["kind"] in cf._FLIPPED:
+                # a definition's flipped sign, said of the definition, not of a gradient
+                assert forms[code].tex == cf._FLIPPED[q["kind"]] != MISTAKE_KINDS[code].tex
+            else:
+                assert forms[code].tex == MISTAKE_KINDS[code].tex
+    options = formula_choices(assignment, key)
+    for qid, choices in options.items():
+        for c in choices.options:
+            assert c.code in ("",) + tuple(MISTAKE_KINDS) and (c.code == "" or not c.right)
+    assert any(c.code for ch in options.values() for c in ch.options)
 
 
 def test_a_key_of_another_assignment():
