@@ -28,6 +28,9 @@ def test_the_wheel_holds_the_templates(installed):
     # and those of the assignment files' documents
     assignment = {p.name for p in (installed / "derive" / "templates" / "assignment").iterdir()}
     assert {"handout.tex.j2", "questions.tex.j2", "blocks.tex.j2"} <= assignment
+    # and the LMS questions' HTML (moodle.xml, canvas-qti.zip)
+    lms = {p.name for p in (installed / "derive" / "templates" / "lms").iterdir()}
+    assert {"question.html.j2", "feedback.html.j2"} <= lms
 
 
 def test_the_installed_package_builds_the_report_outside_the_checkout(installed, tmp_path):
