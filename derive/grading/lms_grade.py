@@ -220,9 +220,14 @@ def grade_report(path: str, source: str, keys: Sequence[dict], rules: Rules = Ru
     questions = _Questions(keys, where, source, rules.figures)
     attempts, skipped = choose_attempts(read_report(path, source), rule)
     parse = submission_parser(items_of(keys[0]))
-    plan, subs = [], []
+    plan, subs, refused = [], [], []
     for index, a in enumerate(attempts):
-        parts = attempt_parts(a, questions)
+        try:
+            parts = attempt_parts(a, questions)
+        except InputError as e:   # this student's row only (say, a variant of another set)
+            refused.append(e)
+            skipped.append(f"line {a.line} ({printable(a.name)}): not graded: {e.problem}")
+            continue
         mine = []
         for part in parts or [Part("")]:
             sub = parse({"student": a.name, "variant": part.variant or None,
@@ -235,6 +240,8 @@ def grade_report(path: str, source: str, keys: Sequence[dict], rules: Rules = Ru
             mine.append((part, sub))
             subs.append(sub)
         plan.append((a, mine))
+    if refused and not plan:   # no row fits the keys: the report or the keys are wrong
+        raise refused[0]
     grades = iter(grade_all_kinds(subs, keys, rules))
     out = []
     for a, mine in plan:

@@ -263,6 +263,18 @@ def test_a_marker_the_keys_do_not_know_is_one_line(tmp_path, reference_key, ques
     assert words in str(e.value)
 
 
+def test_a_row_the_keys_do_not_know_is_left_out_not_the_class(tmp_path, reference_key):
+    """One student's row from another set is listed and not graded; the
+    others are graded (only a report none of whose rows fit stops, above)."""
+    report = _report(tmp_path, "Last name,First name,Question 1,Response 1\n"
+                     'A,B,"Problem sheet reference, question q5: x",1\n'
+                     'C,D,"Problem sheet s9-99, question q5: x",1\n')
+    results, skipped = grade_report(report, "moodle", [reference_key])
+    assert [r.grade.student for r in results] == ["B A"]
+    assert len(skipped) == 1 and skipped[0].startswith("line 3 (D C): not graded: ")
+    assert "no key for variant 's9-99'" in skipped[0]
+
+
 def test_separators_and_encodings_as_spreadsheets_save_them(tmp_path, reference_key):
     text = (DATA / "moodle-responses.csv").read_text(encoding="utf-8-sig")
     import csv
