@@ -48,8 +48,14 @@ def render_assignment(assignment: Assignment, key: dict, config: Config, *,
                       extra_dirs: Iterable[str | Path] = ()) -> dict[str, str]:
     """The .tex sources of one instance: ``{"problems.tex": …, "handout.tex": …}``."""
     from derive.documents.assignment_context import build_assignment_context
+    return render_sources(build_assignment_context(assignment, key, config, figures=figures,
+                                                   solutions=solutions), extra_dirs)
+
+
+def render_sources(ctx: dict, extra_dirs: Iterable[str | Path] = ()) -> dict[str, str]:
+    """The .tex sources of an instance's render context
+    (:func:`derive.documents.assignment_context.build_assignment_context`)."""
     env = make_env(tuple(extra_dirs))
-    ctx = build_assignment_context(assignment, key, config, figures=figures, solutions=solutions)
     template = env.get_template("assignment/handout.tex.j2")
     return {name: template.render(course=ctx["course"], v=ctx, solutions=shown)
             for name, shown in DOCUMENTS.items()}

@@ -138,3 +138,17 @@ def instance_of(assignment, key: dict) -> dict:
     from derive.numerics.key import part_instance
     return {part.id: part_instance(key, part.id)[1] for part in assignment.parts
             if part.id in key["params"] and part.id in key.get("networks", {})}
+
+
+def instance_context(assignment, key: dict, config):
+    """The variant of ``assignment`` that ``key`` is of, its parts' solutions
+    and its documents' render context (figures named, not drawn): what its
+    .tex sources and its LMS questions are both rendered from."""
+    from derive.documents.assignment_build import figure_paths
+    from derive.documents.assignment_context import build_assignment_context
+    from derive.numerics.solve import solve_part
+    variant = assignment.with_given(instance_of(assignment, key))
+    solutions = {p.id: solve_part(p) for p in variant.parts if p.given is not None}
+    ctx = build_assignment_context(variant, key, config, figures=figure_paths(variant),
+                                   solutions=solutions)
+    return variant, solutions, ctx

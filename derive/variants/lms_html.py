@@ -112,15 +112,15 @@ _BASE = "@@LMS-BASE@@"   # where the base goes: rendered once, for any base
 
 
 def _render(assignment, key: dict, config) -> dict[str, QuestionHtml]:
-    from derive.documents.assignment_build import figure_paths
-    from derive.documents.assignment_context import build_assignment_context
-    from derive.numerics.solve import solve_part
-    from derive.variants.instances import instance_of
+    from derive.variants.instances import instance_context
+    return questions_of(*instance_context(assignment, key, config), key, config)
+
+
+def questions_of(variant, solutions: dict, ctx: dict, key: dict, config) -> dict[str, QuestionHtml]:
+    """:func:`rendered_questions` from a variant's solutions and render
+    context (:func:`derive.variants.instances.instance_context`), as the
+    worker that builds its documents has them."""
     from derive.variants.lms_figures import png_name, variant_pngs
-    variant = assignment.with_given(instance_of(assignment, key))
-    solutions = {p.id: solve_part(p) for p in variant.parts if p.given is not None}
-    ctx = build_assignment_context(variant, key, config, figures=figure_paths(variant),
-                                   solutions=solutions)
     pngs = variant_pngs(variant, solutions)
     names = {path: png_name(key["variant"], path) for path in pngs}
     alts = {path: _alt(path) for path in pngs}

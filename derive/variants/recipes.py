@@ -154,25 +154,23 @@ def render_variant(assignment, key: dict, config):
     """The .tex sources of one variant of ``assignment`` (its key's data in
     place of the given data; figures named, not drawn), and the variant's
     assignment."""
-    from derive.documents.assignment_build import figure_paths, render_assignment
-    from derive.numerics.solve import solve_part
-    from derive.variants.instances import instance_of
-    variant = assignment.with_given(instance_of(assignment, key))
-    paths = figure_paths(variant)
-    solutions = {p.id: solve_part(p) for p in variant.parts if p.id in paths}
-    return render_assignment(variant, key, config, figures=paths, solutions=solutions), variant
+    from derive.documents.assignment_build import render_sources
+    from derive.variants.instances import instance_context
+    variant, _, ctx = instance_context(assignment, key, config)
+    return render_sources(ctx), variant
 
 
 def build_assignment_variant(assignment, key: dict, config) -> dict[str, bytes] | str:
     """Worker task: one variant's problem sheet and worked solutions (.tex,
     .pdf, the figures), as {relative path: bytes}, or the one-line
     LaTeX error."""
-    from derive.documents.assignment_build import figure_makers
+    from derive.documents.assignment_build import figure_makers, render_sources
     from derive.documents.build import LatexError, compile_sources
-    from derive.numerics.solve import solve_part
-    from derive.variants.lms_html import questions_json, rendered_questions
-    sources, variant = render_variant(assignment, key, config)
-    figures = figure_makers(variant, {p.id: solve_part(p) for p in variant.parts if p.given})
+    from derive.variants.instances import instance_context
+    from derive.variants.lms_html import questions_json, questions_of
+    variant, solutions, ctx = instance_context(assignment, key, config)
+    sources = render_sources(ctx)
+    figures = figure_makers(variant, solutions)
     try:
         with temp_folder("handouts-variant-") as out:
             paths = compile_sources(out, sources, figures, timeout=120)
@@ -180,5 +178,5 @@ def build_assignment_variant(assignment, key: dict, config) -> dict[str, bytes] 
     except LatexError as e:
         return f"{key['variant']}: {e.with_log()}"
     # the questions as the LMS exports show them, rendered here in the worker
-    files[LMS_FILE] = questions_json(rendered_questions(assignment, key, config))
+    files[LMS_FILE] = questions_json(questions_of(variant, solutions, ctx, key, config))
     return files
