@@ -160,10 +160,15 @@ def _boxes(holes: list[int], total: int) -> str:
 # Multiple choice
 
 
+def _shown(text: str) -> str:
+    """HTML as the LMS shows it in a report: tags dropped, entities read,
+    spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", text)).split())
+
+
 def plain(text: str) -> str:
-    """HTML as the LMS shows it in a report, compared loosely: tags dropped,
-    entities read, spaces collapsed, case ignored."""
-    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", text)).split()).casefold()
+    """HTML as the LMS shows it in a report, compared loosely (case ignored)."""
+    return _shown(text).casefold()
 
 
 def choice_grade(text: str, options, points: float) -> ItemGrade:
@@ -175,8 +180,8 @@ def choice_grade(text: str, options, points: float) -> ItemGrade:
     if any(o.right for o in match):
         return ItemGrade("correct", float(points), points, given=text)
     from derive.variants.choices import tex_html
-    said = " ".join(html.unescape(re.sub(r"<[^>]*>", " ", match[0].feedback)).split())
-    codes = [match[0].code] if getattr(match[0], "code", "") else [
+    said = _shown(match[0].feedback)
+    codes = [match[0].code] if match[0].code else [
         c for c, m in MISTAKE_KINDS.items()   # the diagnoses the exports write
         if plain(tex_html(m.tex)) in plain(said) or plain(m.text) in plain(said)]
     return ItemGrade("wrong", 0.0, points, diagnosis=codes, feedback=said, given=text)
