@@ -17,7 +17,7 @@ setup: $(STAMP) tex php
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dask,notebooks]'
 	@touch $@
 
 # TeX from Debian's packages, installed when a command is missing

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "derive"
-STAGES = ("problem", "calculus", "numerics", "documents", "variants", "grading")
+STAGES = ("problem", "calculus", "numerics", "documents", "variants", "notebooks", "grading")
 MAX_LINES = 400
 
 
