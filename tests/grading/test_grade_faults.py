@@ -277,3 +277,34 @@ def test_a_swallowed_alarm_fires_again():
             swallowing()
     assert time.perf_counter() - start < 5
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def _endless(expr):
+    while True:   # pure Python: the alarm interrupts it
+        pass
+
+
+@pytest.mark.parametrize("evaluable, verdict", [(True, False), (False, False)])
+def test_a_proof_that_runs_out_of_time_is_not_a_pass(monkeypatch, evaluable, verdict):
+    # a formula that differs from the key's: refuted at the points when they
+    # have values; when none has, the proof runs out of time and that is no pass
+    from derive.grading import compare
+    monkeypatch.setattr(compare.sp, "simplify", _endless)
+    if not evaluable:
+        monkeypatch.setattr(compare, "_value", lambda expr, point: None)
+    wrong = parse_expression("x*(a+y)", names={"x": sp.Symbol("x"), "a": sp.Symbol("a"),
+                                               "y": sp.Symbol("y")})
+    right = parse_expression("x*(a-y)", names={"x": sp.Symbol("x"), "a": sp.Symbol("a"),
+                                               "y": sp.Symbol("y")})
+    start = time.perf_counter()
+    assert compare._equivalent.__wrapped__(wrong, right, "q3", 5, 0.1) is verdict
+    assert time.perf_counter() - start < 5
+
+
+def test_a_formula_right_at_every_point_whose_proof_runs_out_of_time_passes(monkeypatch):
+    from derive.grading import compare
+    monkeypatch.setattr(compare.sp, "simplify", _endless)
+    s = {n: sp.Symbol(n) for n in ("x", "a", "y")}
+    given = parse_expression("x*a - x*y", names=s)
+    assert compare._equivalent.__wrapped__(given, parse_expression("x*(a-y)", names=s), "q3",
+                                           5, 0.1) is True

@@ -55,3 +55,45 @@ def test_blank_answers_show_no_work():
     assert P.blank(W + 0.001, [np.zeros(3), W])          # a copy, within the contract
     assert not P.blank(W + 0.1, [W]) and not P.blank([1e-6, 0.0], [])
     assert not P.blank(W, [W.T.copy()[:1]])              # another shape is no copy
+
+
+def _edge(e: float, figures: int = 3) -> float:
+    """The largest float whose distance from ``e`` (computed exactly) is
+    within the tolerance: the answer exactly on the boundary."""
+    t = float(P.tolerance(e, figures)) * P.SLACK
+    g = e + t
+    while abs(g - e) > t:
+        g = np.nextafter(g, e)
+    while abs(np.nextafter(g, np.inf) - e) <= t:
+        g = np.nextafter(g, np.inf)
+    return float(g)
+
+
+@pytest.mark.parametrize("e", [0.0, 2.302585, 1024.0, -134.0, 0.068436, 1.234e-5, 12345.6,
+                               -7.5e-8, 1e4])
+def test_an_answer_on_the_boundary_passes_and_the_next_float_fails(e):
+    g = _edge(e)
+    assert P.within(g, e) and not P.within(np.nextafter(g, np.inf), e)
+    low = 2 * e - g   # the same distance below (exact: e ± d are both floats here)
+    if abs(low - e) == abs(g - e):
+        assert P.within(low, e)
+
+
+def test_exactly_the_tolerance_of_an_exact_zero_passes():
+    # |g - 0| is exactly the tolerance: a strict < would refuse it
+    t = P.ZERO_TOL * P.SLACK
+    assert P.within(t, 0.0) and P.within(-t, 0.0)
+    assert not P.within(np.nextafter(t, 1.0), 0.0)
+
+
+@pytest.mark.parametrize("given, expected, ok", [
+    # large values: relative (a unit of the 3rd figure is 100), not an absolute 1e-9
+    (12345.6 + 99, 12345.6, True), (12345.6 + 101, 12345.6, False),
+    (-9.87e6 + 9.9e3, -9.87e6, True), (-9.87e6 + 1.01e4, -9.87e6, False),
+    # small values: a unit of the 3rd figure (1e-7, 1e-10), far below an absolute 1e-3
+    (1.234e-5 + 0.9e-7, 1.234e-5, True), (1.234e-5 + 1.1e-7, 1.234e-5, False),
+    (-4.56e-8 + 0.9e-10, -4.56e-8, True), (-4.56e-8 + 1.1e-9, -4.56e-8, False),
+    # an exact 0: the absolute ZERO_TOL only
+    (9e-10, 0.0, True), (1.1e-9, 0.0, False)])
+def test_the_tolerance_is_relative_to_the_key_and_absolute_only_at_zero(given, expected, ok):
+    assert bool(P.within(given, expected)) is ok
