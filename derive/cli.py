@@ -46,7 +46,9 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 parser_class=_Parser)
     for name in _command_modules():
-        importlib.import_module(name).register(sub)
+        module = importlib.import_module(name)
+        if hasattr(module, "register"):   # not a command's helper module
+            module.register(sub)
     return parser
 
 

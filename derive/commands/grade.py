@@ -1,7 +1,8 @@
 """``handouts grade``: score students' answers against their variants' keys.
 
-The answers: a JSON/CSV answers file, or a Moodle or Canvas quiz report
-(``--from``, :mod:`derive.grading.lms_grade`). Prints a table (or JSON with
+The answers: a JSON/CSV answers file, a Moodle or Canvas quiz report
+(``--from``, :mod:`derive.grading.lms_grade`), or students' notebooks
+(``--notebooks``, :mod:`derive.commands.grade_notebooks`). Prints a table (or JSON with
 ``--json``); with ``--out DIR`` writes ``grades.csv``, ``report.json``, the
 gradebook imports (:mod:`derive.grading.gradebook`) and
 ``feedback/NNN-name.pdf`` per student, built in a temporary folder and moved
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from derive.commands import add_assignment_option, assignment_of
+from derive.commands import add_assignment_option, assignment_of, grade_notebooks
 from derive.grading.answers_file import load_submissions
 from derive.grading.gradebook import item_name
 from derive.problem.config import load_config
@@ -34,15 +35,18 @@ MARKS = {"correct": "+", "carried-forward": "c", "wrong": "x", "missing": ".", "
 
 def register(sub) -> None:
     p = sub.add_parser("grade", help="grade students' answers, with a diagnosis of each mistake",
-                       description="Grade an answers file (JSON or CSV), or a Moodle or "
-                                   "Canvas quiz report, against one answer key or a variant "
-                                   "set's keys.")
-    p.add_argument("--answers", metavar="FILE", required=True,
-                   help="JSON (one submission or a list) or CSV (student, variant and a "
-                        "column per question: q1, q2, ...), or an LMS quiz report (--from)")
+                       description="Grade an answers file (JSON or CSV), a Moodle or "
+                                   "Canvas quiz report, or a folder of notebooks, against one "
+                                   "answer key or a variant set's keys.")
+    given = p.add_mutually_exclusive_group(required=True)
+    given.add_argument("--answers", metavar="FILE",
+                       help="JSON (one submission or a list) or CSV (student, variant and a "
+                            "column per question: q1, q2, ...), an LMS quiz report (--from), "
+                            "or one notebook (.ipynb, as --notebooks reads it)")
+    grade_notebooks.add_options(p, given)
     p.add_argument("--from", dest="source", choices=("answers", "moodle", "canvas"),
                    default="answers",
-                   help="what --answers is: an answers file (default), a Moodle quiz "
+                   help="what --answers is: an answers file or notebook (default), a Moodle quiz "
                         "Responses report (CSV) or a Canvas quiz Student Analysis report")
     add_assignment_option(p, "with --from moodle/canvas, the assignment the set was made of, "
                              "for its multiple-choice options (default: the shipped one the "
@@ -60,7 +64,8 @@ def register(sub) -> None:
                         "and one feedback PDF per student")
     p.add_argument("--no-pdf", action="store_true", help="with --out: skip the feedback PDFs")
     p.add_argument("--jobs", type=int, metavar="N",
-                   help="feedback PDFs compiled at once (default: the number of cores)")
+                   help="feedback PDFs compiled, and with --execute notebooks run, at once "
+                        "(default: the number of cores)")
     p.add_argument("--config", metavar="FILE", help="course config (TOML); [course] figures sets "
                    "the precision, [grading] the credit")
     p.set_defaults(func=run)
@@ -73,8 +78,12 @@ def run(args) -> int:
         raise InputError("--jobs", f"must be from 1 to 64, got {args.jobs}")
     item_name(config.grading, [])  # the config checked before any work
     rule = _attempt_rule(args, config)
+    timeout = grade_notebooks.check_options(args, config)
     keys = load_key(args.key) if args.key else load_keys(args.keys)
-    if args.source == "answers":
+    if grade_notebooks.wanted(args):
+        grades, submissions = grade_notebooks.grade_notebooks(args, keys, rules, timeout)
+        units = _units(grades, submissions, keys, bool(args.key))
+    elif args.source == "answers":
         items = items_of(keys[0])   # the questions and shapes of the answers: the key's
         submissions = load_submissions(args.answers, submission_parser(items),
                                        csv_columns(items))

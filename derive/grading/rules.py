@@ -34,8 +34,9 @@ _RANGES = {"mistake_credit": (0.0, 1.0), "rounded_credit": (0.0, 1.0),
            "combinations": (1, 3)}
 _SETTABLE = [name for name in Rules.__dataclass_fields__ if name != "figures"]
 _REPLACED = ("rel_tol", "abs_tol")  # the tolerance before the precision contract
-# read by `grade` for LMS reports and gradebooks (derive.grading.lms_answers, gradebook)
-ELSEWHERE = ("attempt", "gradebook_item")
+# read by `grade` for LMS reports, gradebooks and notebooks run (derive.grading.lms_answers,
+# gradebook, derive.commands.grade_notebooks)
+ELSEWHERE = ("attempt", "gradebook_item", "timeout")
 
 
 def parse_rules(data: Any, section: str = "grading",

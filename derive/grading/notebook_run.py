@@ -1,0 +1,160 @@
+"""``grade --execute``: each submitted notebook run top to bottom in a
+sandboxed kernel, so that its outputs are those of a fresh run.
+
+Each notebook is copied into a temporary folder (the kernel's working
+folder and HOME) and run with nbclient in a new IPython kernel of this
+Python, started through ``unshare``: a new user, network and PID namespace
+(no network at all: only a loopback that is down; every process the notebook
+starts ends with the kernel), with an address-space limit (``prlimit``).
+The kernel talks to the grader over Unix sockets (jupyter_client's ``ipc``
+transport), which cross network namespaces. A cell's exception is an output
+like any (``allow_errors``); a cell that runs past the timeout, a kernel
+that dies or outputs beyond :data:`MAX_OUTPUT` bytes are that student's
+error. Nothing of the student's runs in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from derive.files import temp_folder
+from derive.grading.notebook_answers import NotebookError, load_notebook
+from derive.problem.spec import InputError
+
+MEMORY = 4 * 2**30          # the kernel's address space (NumPy and its threads fit)
+MAX_OUTPUT = 20 * 2**20     # what a run may print and show, in all
+STARTUP = 60                # seconds for a kernel to start
+SANDBOX = ("unshare", "--user", "--map-root-user", "--net", "--pid", "--fork",
+           "--kill-child", "--")
+
+
+def sandbox() -> list[str]:
+    """The command prefix that starts a kernel without network, checked to
+    work here; an :class:`InputError` (``--execute``) when it cannot."""
+    tools = [shutil.which("prlimit"), shutil.which("unshare")]
+    if not all(tools):
+        raise InputError("--execute", "needs prlimit and unshare (util-linux) to run "
+                         "notebooks without network; not found, so nothing was run")
+    prefix = [tools[0], f"--as={MEMORY}", "--", tools[1], *SANDBOX[1:]]
+    try:
+        done = subprocess.run([*prefix, sys.executable, "-c", "import socket"],
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        done = subprocess.CompletedProcess([], 1, b"", str(e).encode())
+    if done.returncode:
+        why = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["failed"]
+        raise InputError("--execute", f"cannot make a namespace without network here "
+                         f"(unshare: {why[0][:120]}); refusing to run students' code with "
+                         "network access")
+    return prefix
+
+
+def _kernel_manager(prefix: list[str], folder: Path):
+    """A kernel manager whose kernel is this Python's ipykernel behind
+    ``prefix``, on Unix sockets in ``folder``."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class Sandboxed(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments=None):
+            return [*prefix, sys.executable, "-m", "ipykernel_launcher", "-f",
+                    self.connection_file]
+
+    return Sandboxed(kernel_name="python3", transport="ipc", ip=str(folder / "ipc"),
+                     connection_file=str(folder / "kernel.json"))
+
+
+def _client_class():
+    from nbclient import NotebookClient
+
+    class Bounded(NotebookClient):
+        """A client that stops keeping outputs beyond :data:`MAX_OUTPUT`."""
+
+        shown = 0
+
+        def output(self, outs, msg, display_id, cell_index):
+            self.shown += len(json.dumps(msg.get("content", {}), default=str))
+            if self.shown > MAX_OUTPUT:
+                raise NotebookError(f"the notebook's outputs exceed "
+                                    f"{MAX_OUTPUT // 2**20} MB when run")
+            return super().output(outs, msg, display_id, cell_index)
+
+    return Bounded
+
+
+def _environment(work: Path) -> dict[str, str]:
+    """What the kernel sees: its folder as HOME and for temporary files, one
+    thread per numeric library, nothing of the grader's environment."""
+    import os
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work),
+            "TMPDIR": str(work), "IPYTHONDIR": str(work / ".ipython"),
+            "MPLCONFIGDIR": str(work / ".matplotlib"), "MPLBACKEND": "Agg",
+            "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+async def _run(nb, prefix: list[str], folder: Path, work: Path, timeout: float) -> None:
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    current: dict = {}
+
+    def started(cell, cell_index):
+        current.update(id=cell.get("id") or f"number {cell_index + 1}")
+    km = _kernel_manager(prefix, folder)
+    client = _client_class()(nb, km=km, timeout=timeout, startup_timeout=STARTUP,
+                             allow_errors=True, interrupt_on_timeout=False,
+                             record_timing=False, kernel_name="python3",
+                             resources={"metadata": {"path": str(work)}},
+                             on_cell_start=started)
+    try:
+        await client.async_execute(cleanup_kc=True, cwd=str(work), env=_environment(work))
+    except CellTimeoutError:
+        raise NotebookError(f"cell {current.get('id')} ran longer than {timeout:g} s (the "
+                            "timeout per cell) when the notebook was run") from None
+    except DeadKernelError:
+        raise NotebookError(f"the kernel died in cell {current.get('id')} (out of memory, "
+                            "or the notebook ended it) when the notebook was run") from None
+    except RuntimeError as e:   # the kernel did not start or answer
+        raise NotebookError(f"the notebook could not be run ({str(e)[:120]})") from None
+    finally:
+        if km.has_kernel:   # nbclient shuts it down; this when it could not
+            await km.shutdown_kernel(now=True)
+
+
+def execute(path: str | Path, prefix: list[str], timeout: float) -> dict:
+    """The notebook at ``path`` after a run in the sandbox (its outputs
+    replaced by the run's); :class:`NotebookError` when it cannot be run."""
+    import nbformat
+    from nbformat.v4.rwbase import rejoin_lines
+    nb = load_notebook(path)
+    try:
+        node = rejoin_lines(nbformat.from_dict(nb))
+        for cell in node.cells:
+            if cell.get("cell_type") == "code":
+                cell.outputs, cell.execution_count = [], None
+    except (AttributeError, TypeError, KeyError) as e:
+        raise NotebookError(f"not a notebook Jupyter can run ({e.__class__.__name__})") from None
+    with temp_folder(prefix="handouts-run-") as folder:
+        work = folder / "work"
+        work.mkdir()
+        shutil.copyfile(path, work / Path(path).name)
+        asyncio.run(_run(node, prefix, folder, work, timeout))
+    return node
+
+
+def execute_all(paths: list[Path], timeout: float, jobs: int = 1) -> list[dict | str]:
+    """Each notebook run (:func:`execute`) or why it could not be, in the
+    order given; ``jobs`` at once."""
+    prefix = sandbox()
+
+    def one(path):
+        try:
+            return execute(path, prefix, timeout)
+        except NotebookError as e:
+            return str(e)
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(paths)))) as pool:
+        return list(pool.map(one, paths))
