@@ -101,7 +101,10 @@ def run(args) -> int:
         except LatexError as e:  # as for report and variants: exit 1, outputs untouched
             print(f"handouts: LaTeX error in a feedback PDF: {e.with_log()}", file=sys.stderr)
             return 1
-    sys.stdout.write(report_json(grades) if args.json else table(grades))
+    text = report_json(grades) if args.json else table(grades)
+    if not args.json and grade_notebooks.wanted(args):
+        text += grade_notebooks.notes(grades, _clean)
+    sys.stdout.write(text)
     return 0
 
 

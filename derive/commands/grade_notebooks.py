@@ -90,3 +90,10 @@ def grade_notebooks(args, keys: list[dict], rules, timeout: float | None):
     submissions = [submission(read, name, i, parse)
                    for i, ((name, _), read) in enumerate(zip(found, reads))]
     return grade_all_kinds(submissions, keys, rules, single=single), submissions
+
+
+def notes(grades, clean) -> str:
+    """The notes on the notebooks (data changed, cells copied...), a line
+    each after the table (``clean``: untrusted text for a terminal)."""
+    lines = [f"  {clean(g.student, 40)}: {clean(n)}" for g in grades for n in g.notes]
+    return "notes:\n" + "\n".join(lines) + "\n" if lines else ""

@@ -314,8 +314,13 @@ def read_notebook(nb: dict | str | Path, student: str, keys: list[dict],
     read = Read()
     try:
         nb = check_notebook(nb) if isinstance(nb, dict) else load_notebook(nb)
-        variant, print_, answers, read.notes = read_outputs(nb)
     except NotebookError as e:
+        read.error = str(e)
+        return read
+    try:
+        variant, print_, answers, read.notes = read_outputs(nb)
+    except NotebookError as e:   # the report still names the variant the notebook says
+        read.entry = {"student": student, "variant": _said(_meta(nb), "variant"), "answers": {}}
         read.error = str(e)
         return read
     read.entry = {"student": student, "variant": variant, "answers": answers}

@@ -108,6 +108,7 @@ async def _run(nb, prefix: list[str], folder: Path, work: Path, timeout: float) 
     client = _client_class()(nb, km=km, timeout=timeout, startup_timeout=STARTUP,
                              allow_errors=True, interrupt_on_timeout=False,
                              record_timing=False, kernel_name="python3",
+                             shutdown_kernel="immediate",
                              resources={"metadata": {"path": str(work)}},
                              on_cell_start=started)
     try:

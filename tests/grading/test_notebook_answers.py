@@ -1,0 +1,211 @@
+"""Submitted notebooks read from their saved outputs, whatever the student
+did to the cells; each problem a message of that student's."""
+
+import copy
+import json
+
+import pytest
+
+from derive.grading import notebook_answers as na
+from derive.grading.kind_answers import items_of, key_submission, submission_parser
+from derive.notebooks import format as nbf
+from derive.numerics.key import reference_key
+from derive.problem.assignment import load_assignment
+from derive.problem.spec import InputError
+from derive.variants.instances import generate_assignment_keys
+from derive.variants.settings import parse_settings
+from tests.grading import notebook_factory as nf
+
+
+@pytest.fixture(scope="module")
+def key():
+    return reference_key()
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return json.loads(json.dumps(generate_assignment_keys(load_assignment("reference"), 5, 2,
+                                                          parse_settings({}))))
+
+
+def answers(key):
+    return key_submission(key)["answers"]
+
+
+def read(nb, keys, single=False):
+    return na.read_notebook(json.loads(json.dumps(nb)), "ada", keys, single)
+
+
+def test_the_answers_cell_gives_the_answers_of_a_json_entry(key):
+    got = read(nf.notebook(key, answers(key)), [key])
+    assert got.error is None and got.notes == []
+    assert got.entry == json.loads(json.dumps(key_submission(key, "ada")))
+
+
+def test_without_the_answers_cell_the_check_cells_give_them(key):
+    nb = nf.notebook(key, answers(key))
+    nb.cells.remove(nf.tagged(nb, "answers")[0])
+    got = read(nb, [key])
+    assert got.entry["answers"] == key_submission(key)["answers"]
+    assert any("check cells" in n for n in got.notes)
+
+
+def test_cells_in_another_order_and_tags_lost_read_the_same(key):
+    nb = nf.notebook(key, answers(key))
+    nb.cells.reverse()
+    for cell in nb.cells:
+        cell.metadata.pop("tags")
+    got = read(nb, [key])
+    assert got.entry["answers"] == key_submission(key)["answers"] and got.notes == []
+
+
+def test_of_copied_answers_cells_the_one_run_last_counts(key):
+    nb = nf.notebook(key, answers(key))
+    cell = nf.tagged(nb, "answers")[0]
+    old = copy.deepcopy(cell)
+    old.execution_count = 1
+    old.outputs[0].data[nbf.ANSWERS_MIME]["answers"]["q7"] = 0.5
+    nb.cells.insert(0, old)
+    got = read(nb, [key])
+    assert got.entry["answers"]["q7"] == key["answers"]["q7"]
+    assert any("2 cells show the answers" in n for n in got.notes)
+
+
+def test_an_answer_the_answers_cell_lacks_comes_from_its_check_cell(key):
+    nb = nf.notebook(key, answers(key))
+    del nf.tagged(nb, "answers")[0].outputs[0].data[nbf.ANSWERS_MIME]["answers"]["q9"]
+    assert read(nb, [key]).entry["answers"]["q9"] == key["answers"]["q9"]
+
+
+def test_a_notebook_saved_without_outputs_says_what_to_do(key):
+    got = read(nf.notebook(key, answers(key), outputs=False), [key])
+    assert "Restart & Run All" in got.error and "saved without" in got.error
+    assert got.entry == {"student": "ada", "variant": "reference", "answers": {}}
+
+
+def test_a_notebook_of_something_else_is_named(key):
+    nb = nf.notebook(key, answers(key), outputs=False)
+    nb.metadata.pop(nbf.KEY)
+    assert "not a notebook of this assignment" in read(nb, [key]).error
+
+
+def test_stripped_metadata_leaves_the_answers_cell_to_name_the_variant(key):
+    nb = nf.notebook(key, answers(key))
+    nb.metadata.clear()
+    got = read(nb, [key])
+    assert got.error is None and got.entry["variant"] == "reference"
+
+
+def test_metadata_and_answers_cell_of_different_variants_are_not_graded(keys):
+    nb = nf.notebook(keys[0], answers(keys[0]))
+    nb.metadata[nbf.KEY]["variant"] = keys[1]["variant"]
+    assert "different variants" in read(nb, keys).error
+
+
+def test_a_notebook_of_another_set_is_not_graded(keys):
+    other = copy.deepcopy(keys[0])
+    other["params"]["network"]["lr"] = 0.125
+    got = read(nf.notebook(other, answers(keys[0])), keys)
+    assert "other data than variant s5-0" in got.error
+
+
+def test_another_student_s_variant_is_graded_as_its_own(keys):
+    got = read(nf.notebook(keys[1], answers(keys[1])), keys)
+    assert got.error is None and got.entry["variant"] == "s5-1"
+
+
+def test_changed_data_is_named_by_part_and_field_and_still_graded(key):
+    nb = nf.notebook(key, answers(key))
+    [cell] = [c for c in nf.tagged(nb, "data") if c.metadata[nbf.KEY]["part"] == "network"]
+    data = nbf.read_data(cell.source)
+    data["W1"][0][0], data["lr"] = 7, 0.1
+    cell.source = nbf.data_source(data)
+    got = read(nb, [key])
+    assert got.error is None
+    assert got.notes == ["part network: W1, lr changed in the data cell; graded against the "
+                         "data of variant reference"]
+
+
+def test_the_data_of_another_variant_is_named(keys):
+    nb = nf.notebook(keys[0], answers(keys[0]))
+    for cell in nf.tagged(nb, "data"):
+        cell.source = nbf.data_source(keys[1]["params"][cell.metadata[nbf.KEY]["part"]])
+    notes = read(nb, keys).notes
+    assert notes and all("holds the data of variant s5-1" in n for n in notes)
+
+
+def test_a_deleted_or_edited_data_cell_is_noted(key):
+    nb = nf.notebook(key, answers(key))
+    first, second = nf.tagged(nb, "data")
+    nb.cells.remove(first)
+    second.source += "\nW1 = W1 * 2"
+    notes = read(nb, [key]).notes
+    assert any("softmax-layer: its data cell is missing" in n for n in notes)
+    assert any("network: its data cell is no longer plain data" in n for n in notes)
+
+
+def test_a_data_cell_without_its_metadata_is_found_by_its_names(key):
+    nb = nf.notebook(key, answers(key))
+    for cell in nf.tagged(nb, "data"):
+        cell.metadata.pop(nbf.KEY)
+    assert read(nb, [key]).notes == []
+
+
+@pytest.mark.parametrize("value, words", [
+    ("[[1, 2], [3, 4]]", "matrix"), ({"a": 1}, "matrix"), ("nan", ""), ("(1+2j)", ""),
+    ([[1.0, "x"]], "")])
+def test_answers_of_the_wrong_type_are_invalid_answers(key, value, words):
+    nb = nf.notebook(key, {**answers(key), "q6": value})
+    got = read(nb, [key])
+    sub = na.submission(got, "ada", 0, submission_parser(items_of(key)))
+    assert sub.error is None and sub.answers["q6"].error and words in sub.answers["q6"].error
+    assert sub.answers["q7"].error is None
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"not json", "not valid JSON"), (b"\xff\xfe\x00", "not UTF-8"), (b"[1, 2]", "no list of cells"),
+    (json.dumps({"nbformat": 3, "worksheets": [], "cells": []}).encode(), "nbformat 3"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (json.dumps({"nbformat": 4, "cells": [1]}).encode(), "a cell is not an object")])
+def test_files_that_are_not_notebooks_are_that_student_s_error(tmp_path, key, content, words):
+    path = tmp_path / "x.ipynb"
+    path.write_bytes(content)
+    got = na.read_notebook(path, "x", [key], False)
+    assert got.entry is None and words in got.error
+
+
+def test_a_huge_notebook_is_refused_before_it_is_read(tmp_path, key, monkeypatch):
+    monkeypatch.setattr(na, "MAX_NOTEBOOK_BYTES", 1000)
+    path = nf.write(nf.notebook(key, answers(key)), tmp_path / "x.ipynb")
+    assert "at most 0 MB" in na.read_notebook(path, "x", [key], False).error
+
+
+def test_huge_and_deep_answers_are_bounded(key):
+    nb = nf.notebook(key, answers(key))
+    out = nf.tagged(nb, "answers")[0].outputs[0].data[nbf.ANSWERS_MIME]["answers"]
+    deep: list = []
+    for _ in range(50):
+        deep = [deep]
+    out["q6"] = deep
+    assert "nested more than" in read(nb, [key]).error
+    out["q6"] = [[0.5] * 1000] * 1000
+    sub = na.submission(read(nb, [key]), "ada", 0, submission_parser(items_of(key)))
+    assert "at most" in sub.answers["q6"].error
+
+
+def test_students_are_files_or_their_folders(tmp_path):
+    for name in ("bob.ipynb", "alice/hw.ipynb", "carol/a.ipynb", "carol/b.ipynb",
+                 "alice/.ipynb_checkpoints/hw-checkpoint.ipynb", ".hidden/x.ipynb",
+                 "dave/sub/deep.ipynb", "notes.txt", "Zoë ﬁ.ipynb"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    found = na.find_notebooks(tmp_path)
+    assert [n for n, _ in found] == ["Zoë ﬁ", "alice", "bob", "carol/a", "carol/b", "dave"]
+    assert [p.relative_to(tmp_path).as_posix() for _, p in found][1] == "alice/hw.ipynb"
+
+
+def test_a_folder_without_notebooks_is_a_bad_option(tmp_path):
+    with pytest.raises(InputError, match="no .ipynb"):
+        na.find_notebooks(tmp_path)
+    with pytest.raises(InputError, match="not a folder"):
+        na.find_notebooks(tmp_path / "missing")

@@ -1,0 +1,112 @@
+"""``grade --execute``: notebooks run in real kernels (ipykernel), without
+network, in their own folders; what they show read as saved outputs are.
+Kernels take a second or two each: a handful of tests."""
+
+import json
+import socket
+from pathlib import Path
+
+import psutil
+import pytest
+
+from derive.cli import main
+from derive.grading import notebook_run as nr
+from derive.grading.kind_answers import key_submission
+from derive.grading.notebook_answers import load_notebook, read_outputs
+from derive.numerics.key import dumps, reference_key
+from derive.problem.spec import InputError
+from tests.grading import notebook_factory as nf
+
+
+def ours() -> list[str]:
+    """Processes of this test session's kernels (their command lines name
+    the session's temporary folder) or of what they started."""
+    import tempfile
+    here = tempfile.gettempdir()
+    out = []
+    for p in psutil.process_iter(["cmdline"]):
+        line = " ".join(p.info["cmdline"] or [])
+        if here in line and "ipykernel" in line or "4242.125" in line:
+            out.append(line)
+    return out
+
+
+@pytest.fixture(scope="module")
+def key():
+    return reference_key()
+
+
+def test_a_run_shows_what_the_saved_outputs_show(tmp_path, key):
+    right = key_submission(key)["answers"]
+    wrong = {**right, "q7": 0.5, "q12": {"grad": right["q12"]["grad"], "new": [[1, 2], [3, 4]]}}
+    paths = [nf.write(nf.notebook(key, a, outputs=False), tmp_path / f"{i}.ipynb")
+             for i, a in enumerate((right, wrong))]
+    ran = nr.execute_all([Path(p) for p in paths], timeout=60, jobs=2)
+    for a, nb in zip((right, wrong), ran):
+        assert read_outputs(nb) == read_outputs(nf.notebook(key, a))
+    assert read_outputs(ran[1])[2]["q7"] == 0.5
+    assert load_notebook(paths[0])["cells"][-1]["outputs"] == []   # the file is left as it was
+    assert not ours()
+
+
+def test_a_notebook_has_no_network_and_writes_only_in_its_folder(tmp_path, key):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.5)
+    port = server.getsockname()[1]
+    probe = f"""\
+import socket, os, subprocess
+for where in [("1.1.1.1", 53), ("127.0.0.1", {port})]:
+    try:
+        socket.create_connection(where, timeout=3).close()
+        print("connected", where)
+    except OSError as e:
+        print("refused", where, e.__class__.__name__)
+open("written.txt", "w").write("x")
+open(os.path.expanduser("~/home.txt"), "w").write("x")
+subprocess.Popen(["sleep", "4242.125"], start_new_session=True)
+print("folder", os.getcwd() == os.path.expanduser("~"))
+q7 = 0.25"""
+    path = nf.write(nf.notebook(key, sources={"q7": probe}, outputs=False), tmp_path / "p.ipynb")
+    [nb] = nr.execute_all([Path(path)], timeout=60)
+    server_got = []
+    try:
+        server_got.append(server.accept())
+    except socket.timeout:
+        pass
+    finally:
+        server.close()
+    [cell] = [c for c in nf.tagged(nb, "answer") if "probe" in c.source or "socket" in c.source]
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    assert "connected" not in text and text.count("refused") == 2 and "folder True" in text
+    assert not server_got
+    assert read_outputs(nb)[2]["q7"] == 0.25
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.ipynb"]
+    assert not (Path.home() / "home.txt").exists() and not Path("written.txt").exists()
+    assert not ours()
+
+
+def test_a_cell_past_the_timeout_is_that_student_s_error(tmp_path, capsys, key):
+    (tmp_path / "key.json").write_text(dumps(key))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    right = key_submission(key)["answers"]
+    nf.write(nf.notebook(key, right, sources={"q6": "import time\ntime.sleep(60)"},
+                         outputs=False), folder / "ada.ipynb")
+    nf.write(nf.notebook(key, right, outputs=False), folder / "bob.ipynb")
+    assert main(["grade", "--notebooks", str(folder), "--key", str(tmp_path / "key.json"),
+                 "--execute", "--timeout", "2", "--jobs", "1", "--json"]) == 0
+    ada, bob = json.loads(capsys.readouterr().out)["students"]
+    assert "cell q6-answer ran longer than 2 s" in ada["error"] and ada["variant"] == "reference"
+    assert bob["score"] == 100 and "error" not in bob
+    assert not ours()
+
+
+def test_without_a_namespace_nothing_is_run(monkeypatch):
+    monkeypatch.setattr(nr, "SANDBOX", ("unshare", "--no-such-option"))
+    with pytest.raises(InputError, match="refusing to run"):
+        nr.sandbox()
+    monkeypatch.setattr(nr.shutil, "which", lambda name: None)
+    with pytest.raises(InputError, match="needs prlimit and unshare"):
+        nr.sandbox()
