@@ -138,3 +138,14 @@ def test_bad_options_are_one_line_and_exit_2(tmp_path, capsys, args, words):
     err = capsys.readouterr().err
     assert code == 2 and words in err and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("value, code", [("5", 0), ("0.5", 2), ('"a minute"', 2)])
+def test_the_config_s_timeout_is_checked(tmp_path, capsys, value, code):
+    (tmp_path / "key.json").write_text(dumps(reference_key()))
+    (tmp_path / "c.toml").write_text(f"[grading]\ntimeout = {value}\n")
+    path = nf.write(nf.notebook(reference_key(), key_submission(reference_key())["answers"]),
+                    tmp_path / "ada.ipynb")
+    assert main(["grade", "--answers", path, "--key", str(tmp_path / "key.json"),
+                 "--config", str(tmp_path / "c.toml")]) == code
+    assert ("grading.timeout: must be" in capsys.readouterr().err) == bool(code)

@@ -110,3 +110,14 @@ def test_without_a_namespace_nothing_is_run(monkeypatch):
     monkeypatch.setattr(nr.shutil, "which", lambda name: None)
     with pytest.raises(InputError, match="needs prlimit and unshare"):
         nr.sandbox()
+
+
+def test_a_dead_kernel_or_a_flood_of_output_is_that_student_s_error(tmp_path, key, monkeypatch):
+    monkeypatch.setattr(nr, "MAX_OUTPUT", 50_000)
+    sources = [{"q6": "import os\nos._exit(1)"}, {"q7": "for i in range(100):\n    print('x' * 1000)"}]
+    paths = [Path(nf.write(nf.notebook(key, sources=s, outputs=False), tmp_path / f"{i}.ipynb"))
+             for i, s in enumerate(sources)]
+    dead, flood = nr.execute_all(paths, timeout=30, jobs=2)
+    assert dead.startswith("the kernel died in cell q6-answer")
+    assert flood.startswith("the notebook's outputs exceed")
+    assert not ours()
