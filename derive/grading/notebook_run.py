@@ -5,7 +5,8 @@ Each notebook is copied into a temporary folder (the kernel's working
 folder and HOME) and run with nbclient in a new IPython kernel of this
 Python, started through ``unshare``: a new user, network and PID namespace
 (no network at all: only a loopback that is down; every process the notebook
-starts ends with the kernel), with an address-space limit (``prlimit``).
+starts ends with the kernel, and the kernel ends with the grader: ``setpriv
+--pdeathsig``), with an address-space limit (``prlimit``).
 The kernel talks to the grader over Unix sockets (jupyter_client's ``ipc``
 transport), which cross network namespaces. A cell's exception is an output
 like any (``allow_errors``); a cell that runs past the timeout, a kernel
@@ -20,7 +21,9 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 from derive.files import temp_folder
@@ -30,6 +33,8 @@ from derive.problem.spec import InputError
 MEMORY = 4 * 2**30          # the kernel's address space (NumPy and its threads fit)
 MAX_OUTPUT = 20 * 2**20     # what a run may print and show, in all
 STARTUP = 60                # seconds for a kernel to start
+_LIVE: set = set()          # the kernels' processes (unshare) running now
+_LOCK = threading.Lock()
 SANDBOX = ("unshare", "--user", "--map-root-user", "--net", "--pid", "--fork",
            "--kill-child", "--")
 
@@ -37,11 +42,12 @@ SANDBOX = ("unshare", "--user", "--map-root-user", "--net", "--pid", "--fork",
 def sandbox() -> list[str]:
     """The command prefix that starts a kernel without network, checked to
     work here; an :class:`InputError` (``--execute``) when it cannot."""
-    tools = [shutil.which("prlimit"), shutil.which("unshare")]
+    tools = [shutil.which("setpriv"), shutil.which("prlimit"), shutil.which("unshare")]
     if not all(tools):
-        raise InputError("--execute", "needs prlimit and unshare (util-linux) to run "
+        raise InputError("--execute", "needs setpriv, prlimit and unshare (util-linux) to run "
                          "notebooks without network; not found, so nothing was run")
-    prefix = [tools[0], f"--as={MEMORY}", "--", tools[1], *SANDBOX[1:]]
+    prefix = [tools[0], "--pdeathsig", "KILL", "--", tools[1], f"--as={MEMORY}", "--",
+              tools[2], *SANDBOX[1:]]
     try:
         done = subprocess.run([*prefix, sys.executable, "-c", "import socket"],
                               capture_output=True, timeout=30)
@@ -57,7 +63,7 @@ def sandbox() -> list[str]:
 
 def _kernel_manager(prefix: list[str], folder: Path):
     """A kernel manager whose kernel is this Python's ipykernel behind
-    ``prefix``, on Unix sockets in ``folder``."""
+    ``prefix``, on Unix sockets in ``folder`` (and its connection file)."""
     from jupyter_client.manager import AsyncKernelManager
 
     class Sandboxed(AsyncKernelManager):
@@ -105,12 +111,16 @@ async def _run(nb, prefix: list[str], folder: Path, work: Path, timeout: float) 
     def started(cell, cell_index):
         current.update(id=cell.get("id") or f"number {cell_index + 1}")
     km = _kernel_manager(prefix, folder)
+
+    def running(notebook):
+        with _LOCK:
+            _LIVE.add(km.provisioner.process)
     client = _client_class()(nb, km=km, timeout=timeout, startup_timeout=STARTUP,
                              allow_errors=True, interrupt_on_timeout=False,
                              record_timing=False, kernel_name="python3",
                              shutdown_kernel="immediate",
                              resources={"metadata": {"path": str(work)}},
-                             on_cell_start=started)
+                             on_cell_start=started, on_notebook_start=running)
     try:
         await client.async_execute(cleanup_kc=True, cwd=str(work), env=_environment(work))
     except CellTimeoutError:
@@ -122,6 +132,8 @@ async def _run(nb, prefix: list[str], folder: Path, work: Path, timeout: float) 
     except RuntimeError as e:   # the kernel did not start or answer
         raise NotebookError(f"the notebook could not be run ({str(e)[:120]})") from None
     finally:
+        with _LOCK:
+            _LIVE.discard(getattr(km.provisioner, "process", None))
         if km.has_kernel:   # nbclient shuts it down; this when it could not
             await km.shutdown_kernel(now=True)
 
@@ -139,11 +151,15 @@ def execute(path: str | Path, prefix: list[str], timeout: float) -> dict:
                 cell.outputs, cell.execution_count = [], None
     except (AttributeError, TypeError, KeyError) as e:
         raise NotebookError(f"not a notebook Jupyter can run ({e.__class__.__name__})") from None
-    with temp_folder(prefix="handouts-run-") as folder:
+    with ExitStack() as stack:
+        folder = stack.enter_context(temp_folder(prefix="handouts-run-"))
+        # a Unix socket's path has at most 107 bytes: under /tmp when TMPDIR is deep
+        sockets = folder if len(str(folder)) <= 80 else \
+            stack.enter_context(temp_folder(prefix="handouts-ipc-", dir="/tmp"))
         work = folder / "work"
         work.mkdir()
         shutil.copyfile(path, work / Path(path).name)
-        asyncio.run(_run(node, prefix, folder, work, timeout))
+        asyncio.run(_run(node, prefix, sockets, work, timeout))
     return node
 
 
@@ -157,5 +173,14 @@ def execute_all(paths: list[Path], timeout: float, jobs: int = 1) -> list[dict |
             return execute(path, prefix, timeout)
         except NotebookError as e:
             return str(e)
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(paths)))) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(paths))))
+    try:
         return list(pool.map(one, paths))
+    except BaseException:   # Ctrl-C, SIGTERM: the kernels running are killed, not waited for
+        pool.shutdown(wait=False, cancel_futures=True)
+        with _LOCK:
+            for process in _LIVE:
+                process.kill()   # unshare: its namespace's processes die with it
+        raise
+    finally:
+        pool.shutdown()

@@ -3,7 +3,14 @@ network, in their own folders; what they show read as saved outputs are.
 Kernels take a second or two each: a handful of tests."""
 
 import json
+import os
+import shutil
+import signal
 import socket
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import psutil
@@ -18,15 +25,14 @@ from derive.problem.spec import InputError
 from tests.grading import notebook_factory as nf
 
 
-def ours() -> list[str]:
-    """Processes of this test session's kernels (their command lines name
-    the session's temporary folder) or of what they started."""
-    import tempfile
+def ours(marker: str = "never shown") -> list[str]:
+    """Processes of this test process's kernels (their command lines name its
+    temporary folder), or with ``marker`` in their command line."""
     here = tempfile.gettempdir()
     out = []
     for p in psutil.process_iter(["cmdline"]):
         line = " ".join(p.info["cmdline"] or [])
-        if here in line and "ipykernel" in line or "4242.125" in line:
+        if here in line and "ipykernel" in line or marker in line:
             out.append(line)
     return out
 
@@ -84,7 +90,7 @@ q7 = 0.25"""
     assert read_outputs(nb)[2]["q7"] == 0.25
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.ipynb"]
     assert not (Path.home() / "home.txt").exists() and not Path("written.txt").exists()
-    assert not ours()
+    assert not ours("sleep 4242.125")
 
 
 def test_a_cell_past_the_timeout_is_that_student_s_error(tmp_path, capsys, key):
@@ -108,7 +114,7 @@ def test_without_a_namespace_nothing_is_run(monkeypatch):
     with pytest.raises(InputError, match="refusing to run"):
         nr.sandbox()
     monkeypatch.setattr(nr.shutil, "which", lambda name: None)
-    with pytest.raises(InputError, match="needs prlimit and unshare"):
+    with pytest.raises(InputError, match="needs setpriv, prlimit and unshare"):
         nr.sandbox()
 
 
@@ -121,3 +127,26 @@ def test_a_dead_kernel_or_a_flood_of_output_is_that_student_s_error(tmp_path, ke
     assert dead.startswith("the kernel died in cell q6-answer")
     assert flood.startswith("the notebook's outputs exceed")
     assert not ours()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL])
+def test_a_grader_stopped_leaves_no_kernel_running(tmp_path, key, stop):
+    source = 'import subprocess, time\nsubprocess.Popen(["sleep", "4242.25"])\ntime.sleep(100)'
+    path = nf.write(nf.notebook(key, sources={"q6": source}, outputs=False), tmp_path / "a.ipynb")
+    left = tempfile.mkdtemp(prefix="ho-", dir="/tmp")   # what a grader killed leaves there
+    try:
+        grader = subprocess.Popen([sys.executable, "-c", "import sys; from derive.grading "
+                                   "import notebook_run as nr; nr.execute_all([sys.argv[1]], 60)",
+                                   path], env={**os.environ, "TMPDIR": left})
+        deadline = time.monotonic() + 30
+        while not ours("sleep 4242.25") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert ours("sleep 4242.25")
+        grader.send_signal(stop)
+        grader.wait(timeout=20)
+    finally:
+        shutil.rmtree(left)
+    deadline = time.monotonic() + 10
+    while ours("sleep 4242.25") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not ours("sleep 4242.25")
