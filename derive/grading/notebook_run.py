@@ -3,10 +3,11 @@ sandboxed kernel, so that its outputs are those of a fresh run.
 
 Each notebook is copied into a temporary folder (the kernel's working
 folder and HOME) and run with nbclient in a new IPython kernel of this
-Python, started through ``unshare``: a new user, network and PID namespace
-(no network at all: only a loopback that is down; every process the notebook
-starts ends with the kernel, and the kernel ends with the grader: ``setpriv
---pdeathsig``), with an address-space limit (``prlimit``).
+Python, started through ``unshare``: new user, network, PID and mount
+namespaces (no network at all: only a loopback that is down; every process
+the notebook starts ends with the kernel, and the kernel ends with the
+grader: ``setpriv --pdeathsig``; every file system read-only but the
+kernel's folders), with an address-space limit (``prlimit``).
 The kernel talks to the grader over Unix sockets (jupyter_client's ``ipc``
 transport), which cross network namespaces. A cell's exception is an output
 like any (``allow_errors``); a cell that runs past the timeout, a kernel
@@ -36,7 +37,27 @@ STARTUP = 60                # seconds for a kernel to start
 _LIVE: set = set()          # the kernels' processes (unshare) running now
 _LOCK = threading.Lock()
 SANDBOX = ("unshare", "--user", "--map-root-user", "--net", "--pid", "--fork",
-           "--kill-child", "--")
+           "--kill-child", "--mount", "--propagation", "private", "--")
+# run inside the namespaces before the kernel: every file system read-only but the
+# kernel's two folders ($1: its working folder, $2: its sockets), a /dev/shm of its own
+MOUNTS = """set -e
+for d in "$1" "$2"; do mount --bind "$d" "$d"; done
+mount -o remount,bind,ro /
+findmnt -rn -o TARGET | while read -r m; do
+  case "$m" in /|/proc|/proc/*|/sys|/sys/*|"$1"|"$2") ;;
+  *) mount -o remount,bind,ro "$m" 2>/dev/null || true ;;
+  esac
+done
+mount -t tmpfs -o size=64m tmpfs /dev/shm 2>/dev/null || true
+cd "$1"
+shift 2
+exec "$@"
+"""
+
+
+def _confined(prefix: list[str], work: Path, sockets: Path) -> list[str]:
+    """``prefix`` and the mounts that leave only ``work`` and ``sockets`` writable."""
+    return [*prefix, "sh", "-c", MOUNTS, "sh", str(work), str(sockets)]
 
 
 def sandbox() -> list[str]:
@@ -49,27 +70,29 @@ def sandbox() -> list[str]:
     prefix = [tools[0], "--pdeathsig", "KILL", "--", tools[1], f"--as={MEMORY}", "--",
               tools[2], *SANDBOX[1:]]
     try:
-        done = subprocess.run([*prefix, sys.executable, "-c", "import socket"],
-                              capture_output=True, timeout=30)
+        with temp_folder(prefix="handouts-check-") as here:
+            done = subprocess.run([*_confined(prefix, here, here), sys.executable, "-c",
+                                   "open('/x', 'w')"], capture_output=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as e:
-        done = subprocess.CompletedProcess([], 1, b"", str(e).encode())
-    if done.returncode:
+        done = subprocess.CompletedProcess([], 0, b"", str(e).encode())
+    if b"Read-only file system" not in done.stderr:
         why = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["failed"]
-        raise InputError("--execute", f"cannot make a namespace without network here "
-                         f"(unshare: {why[0][:120]}); refusing to run students' code with "
-                         "network access")
+        raise InputError("--execute", f"cannot make a namespace without network and with "
+                         f"read-only files here ({why[0][:120]}); refusing to run students' "
+                         "code without them")
     return prefix
 
 
-def _kernel_manager(prefix: list[str], folder: Path):
+def _kernel_manager(prefix: list[str], folder: Path, work: Path):
     """A kernel manager whose kernel is this Python's ipykernel behind
-    ``prefix``, on Unix sockets in ``folder`` (and its connection file)."""
+    ``prefix``, on Unix sockets in ``folder`` (and its connection file),
+    writing only there and in ``work``."""
     from jupyter_client.manager import AsyncKernelManager
 
     class Sandboxed(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
-            return [*prefix, sys.executable, "-m", "ipykernel_launcher", "-f",
-                    self.connection_file]
+            return [*_confined(prefix, work, folder), sys.executable, "-m",
+                    "ipykernel_launcher", "-f", self.connection_file]
 
     return Sandboxed(kernel_name="python3", transport="ipc", ip=str(folder / "ipc"),
                      connection_file=str(folder / "kernel.json"))
@@ -110,7 +133,7 @@ async def _run(nb, prefix: list[str], folder: Path, work: Path, timeout: float) 
 
     def started(cell, cell_index):
         current.update(id=cell.get("id") or f"number {cell_index + 1}")
-    km = _kernel_manager(prefix, folder)
+    km = _kernel_manager(prefix, folder, work)
 
     def running(notebook):
         with _LOCK:

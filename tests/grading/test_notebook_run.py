@@ -71,6 +71,11 @@ for where in [("1.1.1.1", 53), ("127.0.0.1", {port})]:
         print("refused", where, e.__class__.__name__)
 open("written.txt", "w").write("x")
 open(os.path.expanduser("~/home.txt"), "w").write("x")
+for outside in [{str(tmp_path / "outside.txt")!r}, "/dev/shm/handouts-test"]:
+    try:
+        open(outside, "w").write("x")
+    except OSError as e:
+        print("not written", e.__class__.__name__)
 subprocess.Popen(["sleep", "4242.125"], start_new_session=True)
 print("folder", os.getcwd() == os.path.expanduser("~"))
 q7 = 0.25"""
@@ -86,6 +91,7 @@ q7 = 0.25"""
     [cell] = [c for c in nf.tagged(nb, "answer") if "probe" in c.source or "socket" in c.source]
     text = "".join(o.get("text", "") for o in cell.outputs)
     assert "connected" not in text and text.count("refused") == 2 and "folder True" in text
+    assert text.count("not written") == 1 and not Path("/dev/shm/handouts-test").exists()
     assert not server_got
     assert read_outputs(nb)[2]["q7"] == 0.25
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.ipynb"]
