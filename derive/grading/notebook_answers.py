@@ -220,7 +220,7 @@ def read_outputs(nb: dict) -> tuple[str | None, str | None, dict, list[str]]:
                                 f"no answers shown): {RUN_ALL}")
         raise NotebookError(NO_OUTPUTS)
     answers = dict(output["answers"]) if output else {}
-    if output is None:
+    if output is None and not notes:
         notes.append("the answers cell shows nothing (deleted or not run); answers read from "
                      "the check cells: run all before saving")
     for q, v in checks.items():   # answers the answers cell does not give

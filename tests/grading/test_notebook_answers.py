@@ -209,3 +209,11 @@ def test_a_folder_without_notebooks_is_a_bad_option(tmp_path):
         na.find_notebooks(tmp_path)
     with pytest.raises(InputError, match="not a folder"):
         na.find_notebooks(tmp_path / "missing")
+
+
+def test_an_edited_answers_output_leaves_the_check_cells(key):
+    nb = nf.notebook(key, answers(key))
+    nf.tagged(nb, "answers")[0].outputs[0].data[nbf.ANSWERS_MIME] = ["not", "answers"]
+    got = read(nb, [key])
+    assert got.entry["answers"] == key_submission(key)["answers"]
+    assert len(got.notes) == 1 and "not the answers it should show" in got.notes[0]
