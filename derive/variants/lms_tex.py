@@ -133,7 +133,11 @@ def _plain(chars: str, dollars: bool = False) -> str:
 
 
 def _markdown(html: str, dollars: bool) -> str:
-    return "".join(_MARKDOWN.get(c, c) for c in html) if dollars else html
+    """HTML with the characters markdown reads as entities (those of an entity kept)."""
+    if not dollars:
+        return html
+    return re.sub(r"&#?\w+;|(.)", lambda m: _MARKDOWN.get(m[1], m[1]) if m[1] else m[0], html,
+                  flags=re.S)
 
 
 def _closing(tex: str, i: int, close: str) -> int:
