@@ -23,6 +23,10 @@ def register(sub) -> None:
     p.add_argument("--out", metavar="DIR", default=str(Path("reports", "notebooks")),
                    help="output folder (default: reports/notebooks): <variant>.ipynb and "
                         "solutions/<variant>.ipynb")
+    p.add_argument("--students", metavar="FILE",
+                   help="a class list (a name a line, or CSV with a student column): also "
+                        "students/<name>.ipynb, each student's own notebook, the variants "
+                        "dealt in the list's order, and students.csv saying who has which")
     p.set_defaults(func=run)
 
 
@@ -31,9 +35,11 @@ def run(args) -> int:
     from derive.notebooks.build import notebook_bytes, notebooks
     from derive.problem.config import load_config
     from derive.variants.instances import instance_context
+    from derive.notebooks.roster import read_roster
     config = load_config(args.config)
+    roster = read_roster(args.students) if args.students else None
     assignment, keys = _assignment_and_keys(args)
-    names = []
+    names, given = [], {}
     with updating(Path(args.out)) as stage:
         (stage / "solutions").mkdir()
         for key in keys:
@@ -42,10 +48,46 @@ def run(args) -> int:
             (stage / name).write_bytes(notebook_bytes(student))
             (stage / "solutions" / name).write_bytes(notebook_bytes(solution))
             names.append(name)
+            given[key["variant"]] = student
+        if roster:
+            _per_student(stage, roster, given)
+            names += ["students", "students.csv"]
         paths = commit(stage, Path(args.out), names + ["solutions"])
     for path in paths:
         print(path)
     return 0
+
+
+def _per_student(stage: Path, roster: list[str], notebooks: dict) -> None:
+    """students/<name>.ipynb, the notebook of the student's variant naming
+    them (in its metadata and its first cell), and students.csv."""
+    import copy
+    import csv
+
+    from derive.files import spreadsheet_cell
+    from derive.notebooks.build import notebook_bytes
+    from derive.notebooks.format import KEY
+    from derive.notebooks.roster import deal, file_names
+    (stage / "students").mkdir()
+    rows = [("student", "file", "variant")]
+    for (name, variant), stem in zip(deal(roster, list(notebooks)), file_names(roster)):
+        nb = copy.deepcopy(notebooks[variant])
+        nb.metadata[KEY]["student"] = name
+        intro = nb.cells[0]
+        intro.source = _with_name(intro.source, name)
+        (stage / "students" / f"{stem}.ipynb").write_bytes(notebook_bytes(nb))
+        rows.append((spreadsheet_cell(name), f"students/{stem}.ipynb", variant))
+    with open(stage / "students.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def _with_name(markdown: str, name: str) -> str:
+    """The intro's title line followed by whose notebook it is (the name as
+    text: Markdown's and HTML's characters escaped)."""
+    import html
+    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|~])", r"\\\1", html.escape(name, quote=False))
+    title, _, rest = markdown.partition("\n")
+    return f"{title}\n\nThe notebook of **{text}**.\n{rest}"
 
 
 def _assignment_and_keys(args):

@@ -99,3 +99,35 @@ def test_keys_with_a_variant_that_is_no_file_name_are_refused(tmp_path, capsys):
     assert main(["notebooks", "--keys", str(tmp_path / "set"), "--out", str(tmp_path / "o")]) == 2
     assert "variant is not a file name" in capsys.readouterr().err
     assert not (tmp_path / "escape.ipynb").exists()
+
+
+def test_a_class_list_gives_each_student_their_own_notebook(tmp_path, capsys):
+    keys = tmp_path / "set"
+    _set(keys, count=2)
+    roster = tmp_path / "class.csv"
+    roster.write_text("student,email\nAnn Lee,a@x\n=cmd|'/c calc'!A1,b@x\nZoë *bold*,c@x\n",
+                      encoding="utf-8")
+    out = tmp_path / "nb"
+    assert main(["notebooks", "--keys", str(keys), "--students", str(roster),
+                 "--out", str(out)]) == 0
+    rows = (out / "students.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "student,file,variant"
+    assert rows[1] == "Ann Lee,students/Ann_Lee.ipynb,s3-0"
+    assert rows[2].startswith("'=cmd") and rows[2].endswith(",s3-1")   # never a formula
+    assert rows[3] == "Zoë *bold*,students/Zoë_bold.ipynb,s3-0"        # dealt in order
+    variant = json.loads((out / "s3-0.ipynb").read_text())
+    zoe = json.loads((out / "students" / "Zoë_bold.ipynb").read_text())
+    assert zoe["metadata"][nbf.KEY] == {**variant["metadata"][nbf.KEY], "student": "Zoë *bold*"}
+    assert zoe["cells"][1:] == variant["cells"][1:]
+    intro = "".join(zoe["cells"][0]["source"])
+    assert r"The notebook of **Zoë \*bold\***." in intro
+
+
+def test_a_bad_class_list_is_one_line_and_writes_nothing(tmp_path, capsys):
+    roster = tmp_path / "class.txt"
+    roster.write_text("Ann\nann\n", encoding="utf-8")
+    out = tmp_path / "nb"
+    assert main(["notebooks", "--students", str(roster), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--students" in err and "line 2" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
