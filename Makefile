@@ -10,7 +10,7 @@ PHP_PACKAGES := php-cli php-xml php-mbstring
 N    ?= 24
 SEED ?= 20261128
 
-.PHONY: setup tex php report key test bench golden variants docs clean
+.PHONY: setup tex php report key test bench golden variants notebooks docs clean
 
 setup: $(STAMP) tex php
 
@@ -53,6 +53,10 @@ key: $(STAMP)
 
 variants: setup
 	$(BIN)/handouts variants --count $(N) --seed $(SEED)
+
+# the reference's student and instructor notebooks, into reports/notebooks
+notebooks: $(STAMP)
+	$(BIN)/handouts notebooks
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2

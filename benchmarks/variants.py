@@ -25,7 +25,16 @@ def _timed(fn) -> float:
 def _build(count: int, out: Path) -> None:
     from derive.problem.config import Config
     from derive.variants.build_set import build_set
-    build_set(count, SEED, Config(), out, jobs=JOBS, progress=False)
+    build_set(count, SEED, Config(), out, jobs=JOBS, progress=False, recipe=_recipe())
+
+
+def _recipe():
+    """The reference's recipe as `handouts variants` makes it (notebooks too)."""
+    from derive.notebooks.build import VariantNotebooks
+    from derive.problem.assignment import load_assignment
+    from derive.problem.config import Config
+    from derive.variants.recipes import AssignmentRecipe
+    return AssignmentRecipe.of(load_assignment("reference"), Config(), VariantNotebooks())
 
 
 def _bare_pdflatex(out: Path, scratch: Path) -> float:
@@ -70,7 +79,11 @@ def compile_sources(work, sources, figures, timeout):
 
 derive.documents.build.compile_sources = compile_sources
 derive.variants.build_set.merge_collection = lambda out, ids, stem: b"x" * 1000
-build_set(int(sys.argv[1]), 1, Config(), sys.argv[2], jobs=2, progress=False)
+from derive.notebooks.build import VariantNotebooks
+from derive.problem.assignment import load_assignment
+from derive.variants.recipes import AssignmentRecipe
+recipe = AssignmentRecipe.of(load_assignment("reference"), Config(), VariantNotebooks())
+build_set(int(sys.argv[1]), 1, Config(), sys.argv[2], jobs=2, progress=False, recipe=recipe)
 self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(self, kids)

@@ -245,3 +245,10 @@ def _exchange(a: Path, b: Path) -> bool:
     if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
         return False  # not supported by this file system
     raise OSError(err, os.strerror(err), str(b))
+
+
+def spreadsheet_cell(text) -> str:
+    """A CSV cell that a spreadsheet never reads as a formula (``=``, ``+``,
+    ``-``, ``@`` first: quoted with ``'``)."""
+    text = "" if text is None else str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

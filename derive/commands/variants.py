@@ -56,9 +56,10 @@ def recipe_of(args):
     under ``--config``."""
     from derive.problem.assignment import load_assignment
     from derive.problem.config import load_config
+    from derive.notebooks.build import VariantNotebooks
     from derive.variants.recipes import AssignmentRecipe
     assignment = assignment_of(args) or load_assignment("reference")
-    return AssignmentRecipe.of(assignment, load_config(args.config))
+    return AssignmentRecipe.of(assignment, load_config(args.config), VariantNotebooks())
 
 
 def run(args) -> int:

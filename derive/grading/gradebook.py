@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Sequence
+from typing import Sequence
 
+from derive.files import spreadsheet_cell
 from derive.grading.results import StudentGrade
 from derive.problem.spec import InputError, printable
 
@@ -44,12 +45,6 @@ def item_name(grading: dict, keys: Sequence[dict]) -> str:
         raise InputError("grading.gradebook_item", "expected a name (text, at most 200 "
                          "characters, no control characters)")
     return name.strip()
-
-
-def _cell(text: Any) -> str:
-    """A spreadsheet cell that is never read as a formula."""
-    text = "" if text is None else str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _score(g: StudentGrade) -> str:
@@ -71,7 +66,7 @@ def moodle_grades(grades: Sequence[StudentGrade], item: str) -> str:
     for g in grades:
         who = [g.identity.get(h, "") for h in ids] + \
             ([g.identity.get("sis_id", "")] if canvas else [])
-        rows.append([_cell(g.student), *map(_cell, who), _score(g)])
+        rows.append([spreadsheet_cell(g.student), *map(spreadsheet_cell, who), _score(g)])
     return _write(rows)
 
 
@@ -90,5 +85,5 @@ def canvas_grades(grades: Sequence[StudentGrade], item: str,
             who = ["", i.get("ID number", ""), i.get("Username", ""), ""]
         else:                  # a JSON/CSV answers file: the student is the SIS user id
             who = ["", g.student, "", ""]
-        rows.append([_cell(g.student), *map(_cell, who), _score(g)])
+        rows.append([spreadsheet_cell(g.student), *map(spreadsheet_cell, who), _score(g)])
     return _write(rows)

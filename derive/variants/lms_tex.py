@@ -5,7 +5,12 @@ space …) and maths for MathJax (Moodle's MathJax filter, Canvas): inline
 ``\\( … \\)``, display ``\\[ … \\]``, never ``$``. The maths keeps only what
 MathJax 2 (TeX-AMS) and MathJax 3 both know (:data:`MATHJAX`): the
 project's own macros (``\\dims``) are expanded and mathtools' starred
-matrices written as amsmath's ``bmatrix``/``smallmatrix``."""
+matrices written as amsmath's ``bmatrix``/``smallmatrix``.
+
+With ``dollars=True`` the same text is Jupyter markdown instead: maths as
+``$ … $`` and ``$$ … $$`` (JupyterLab's markdown eats the backslash of
+``\\(``), not HTML-escaped (Jupyter escapes it itself), the characters
+markdown reads in plain text as entities, paragraphs split by a blank line."""
 
 from __future__ import annotations
 
@@ -81,13 +86,17 @@ def math(tex: str) -> str:
     return re.sub(r"\s+", " ", "".join(out) + tex[i:]).strip()
 
 
-def inline(tex: str) -> str:
-    """Maths in the text: ``\\( … \\)``, HTML-escaped."""
+def inline(tex: str, dollars: bool = False) -> str:
+    """Maths in the text: ``\\( … \\)``, HTML-escaped (``$ … $`` with ``dollars``)."""
+    if dollars:
+        return "$" + math(tex) + "$"
     return r"\(" + escape(math(tex), quote=False) + r"\)"
 
 
-def display(tex: str) -> str:
-    """Displayed maths: ``\\[ … \\]``, HTML-escaped."""
+def display(tex: str, dollars: bool = False) -> str:
+    """Displayed maths: ``\\[ … \\]``, HTML-escaped (``$$ … $$`` with ``dollars``)."""
+    if dollars:
+        return "$$" + math(tex) + "$$"
     return r"\[" + escape(math(tex), quote=False) + r"\]"
 
 
@@ -113,10 +122,22 @@ _PLAIN = [("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("`", "�
           ("~", "\u00a0")]
 
 
-def _plain(chars: str) -> str:
+# what markdown reads in plain text, as entities (with ``dollars``)
+_MARKDOWN = {c: f"&#{ord(c)};" for c in "\\`*_[]#|~$^"}
+
+
+def _plain(chars: str, dollars: bool = False) -> str:
     for old, new in _PLAIN:
         chars = chars.replace(old, new)
-    return escape(chars, quote=False)
+    return _markdown(escape(chars, quote=False), dollars)
+
+
+def _markdown(html: str, dollars: bool) -> str:
+    """HTML with the characters markdown reads as entities (those of an entity kept)."""
+    if not dollars:
+        return html
+    return re.sub(r"&#?\w+;|(.)", lambda m: _MARKDOWN.get(m[1], m[1]) if m[1] else m[0], html,
+                  flags=re.S)
 
 
 def _closing(tex: str, i: int, close: str) -> int:
@@ -129,16 +150,17 @@ def _closing(tex: str, i: int, close: str) -> int:
     raise TexError(f"unclosed maths in {tex!r}")
 
 
-def text(tex: str) -> str:
+def text(tex: str, dollars: bool = False) -> str:
     """A LaTeX text fragment as inline HTML (its maths for MathJax); a blank
     line is a paragraph break (``</p><p>``). A str that is not
-    :class:`~derive.documents.render.Latex` is plain text: only escaped."""
+    :class:`~derive.documents.render.Latex` is plain text: only escaped.
+    With ``dollars``: Jupyter markdown (see the module's docstring)."""
     if not isinstance(tex, Latex):
-        return escape(str(tex), quote=False)
+        return _markdown(escape(str(tex), quote=False), dollars)
     out, i, plain = [], 0, []
 
     def flush():
-        out.append(_plain("".join(plain)))
+        out.append(_plain("".join(plain), dollars))
         plain.clear()
 
     while i < len(tex):
@@ -146,13 +168,13 @@ def text(tex: str) -> str:
         if c == "$":
             flush()
             j = _closing(tex, i + 1, "$")
-            out.append(inline(tex[i + 1:j]))
+            out.append(inline(tex[i + 1:j], dollars))
             i = j + 1
         elif tex.startswith((r"\[", r"\("), i):
             flush()
             close = r"\]" if tex[i + 1] == "[" else r"\)"
             j = _closing(tex, i + 2, close)
-            out.append((display if close == r"\]" else inline)(tex[i + 2:j]))
+            out.append((display if close == r"\]" else inline)(tex[i + 2:j], dollars))
             i = j + 2
         elif c == "\\":
             m = re.match(r"\\([A-Za-z]+)\s*|\\(.)", tex[i:], re.S)
@@ -161,15 +183,15 @@ def text(tex: str) -> str:
             if name is None:
                 if m[2] not in _ESCAPED:
                     raise TexError(f"no HTML for \\{m[2]} in {tex!r}")
-                out.append(_ESCAPED[m[2]])
+                out.append(_markdown(_ESCAPED[m[2]], dollars))
             elif name in _SYMBOLS:
-                out.append(escape(_SYMBOLS[name], quote=False))
+                out.append(_markdown(escape(_SYMBOLS[name], quote=False), dollars))
                 if tex.startswith("{}", i):
                     i += 2
             elif name in _WRAPS:
                 inner, i = group(tex, i)
                 opening, closing = _WRAPS[name]
-                out.append(opening + text(Latex(inner)) + closing)
+                out.append(opening + text(Latex(inner), dollars) + closing)
             else:
                 raise TexError(f"no HTML for \\{name} in {tex!r}")
         elif c in "{}":
@@ -180,11 +202,14 @@ def text(tex: str) -> str:
             i += 1
     flush()
     html = "".join(out)
-    html = re.sub(r"\n[ \t]*\n\s*", "</p><p>", html)
+    html = re.sub(r"\n[ \t]*\n\s*", "\n\n" if dollars else "</p><p>", html)
+    if dollars:
+        return "\n\n".join(re.sub(r"\s*\n\s*", " ", p) for p in html.split("\n\n"))
     return re.sub(r"\s*\n\s*", " ", html)
 
 
-def paragraphs(tex: str) -> str:
-    """A LaTeX text as HTML paragraphs."""
-    body = text(tex).strip()
-    return f"<p>{body}</p>" if body else ""
+def paragraphs(tex: str, dollars: bool = False) -> str:
+    """A LaTeX text as HTML paragraphs (markdown ones, split by a blank
+    line, with ``dollars``)."""
+    body = text(tex, dollars).strip()
+    return body if dollars else f"<p>{body}</p>" if body else ""

@@ -60,10 +60,14 @@ def _drawing_digest() -> str:
                                   plotting, regions)
     from derive.documents.render import template_dir
     from derive.variants import lms_figures, lms_html, lms_tex
-    lms_templates = sorted((template_dir() / "lms").glob("*.j2"))
+    templates = sorted((template_dir() / "lms").glob("*.j2")) + sorted(
+        (template_dir() / "notebook").glob("*.j2"))
+    # the notebooks' code (a later stage: read, not imported), which writes the notebooks
+    notebooks = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.py"))
     return files_digest([*(m.__file__ for m in (assignment_build, build, figures, kind_figures,
                                                 network_figure, plotting, regions, lms_figures,
-                                                lms_html, lms_tex)), *map(str, lms_templates)])
+                                                lms_html, lms_tex)), *map(str, notebooks),
+                         *map(str, templates)])
 
 
 @dataclass(frozen=True)
@@ -76,20 +80,28 @@ class AssignmentRecipe:
     assignment: object
     config: object
     settings: VariantSettings
+    # what writes each variant's notebooks (derive.notebooks.build.VariantNotebooks,
+    # a later stage, so handed in), or None: no notebooks
+    notebooks: object = None
 
     @classmethod
-    def of(cls, assignment, config) -> "AssignmentRecipe":
+    def of(cls, assignment, config, notebooks=None) -> "AssignmentRecipe":
         """The recipe of ``assignment`` under a course config: its
         ``[variants]`` settings, the reference's ranges mapped onto its grids
-        (:mod:`derive.variants.reference_ranges`)."""
+        (:mod:`derive.variants.reference_ranges`); ``notebooks`` writes each
+        variant's notebooks."""
         from derive.variants.reference_ranges import with_ranges
         settings = settings_of(config)
-        return cls(with_ranges(assignment, settings, config.variants), config, settings)
+        return cls(with_ranges(assignment, settings, config.variants), config, settings,
+                   notebooks)
 
     documents = {"problems": "problems", "solutions": "handout"}  # as render_assignment names them
 
     collections = COLLECTIONS
-    variant_extras = (LMS_FILE,)   # in every variant folder besides its documents and key
+    @property
+    def variant_extras(self) -> tuple[str, ...]:
+        """The files of every variant folder besides its documents and key."""
+        return (LMS_FILE, *(self.notebooks.names if self.notebooks else ()))
 
     def default_out(self, seed: int) -> Path:
         """reports/variants/<name>/s<seed>; the reference's reports/variants/s<seed>."""
@@ -108,7 +120,7 @@ class AssignmentRecipe:
         return [render_variant(self.assignment, key, self.config)[0] for key in keys]
 
     def variant_files(self, key: dict) -> dict[str, bytes] | str:
-        return build_assignment_variant(self.assignment, key, self.config)
+        return build_assignment_variant(self.assignment, key, self.config, self.notebooks)
 
     def exports(self, keys: Sequence[dict], folder: Path | None = None) -> dict[str, str | bytes]:
         """keys.csv, moodle.xml and canvas-qti.zip of ``keys``; the LMS
@@ -160,10 +172,11 @@ def render_variant(assignment, key: dict, config):
     return render_sources(ctx), variant
 
 
-def build_assignment_variant(assignment, key: dict, config) -> dict[str, bytes] | str:
+def build_assignment_variant(assignment, key: dict, config,
+                             notebooks=None) -> dict[str, bytes] | str:
     """Worker task: one variant's problem sheet and worked solutions (.tex,
-    .pdf, the figures), as {relative path: bytes}, or the one-line
-    LaTeX error."""
+    .pdf, the figures), its LMS questions and (with ``notebooks``) its
+    notebooks, as {relative path: bytes}, or the one-line LaTeX error."""
     from derive.documents.assignment_build import figure_makers, render_sources
     from derive.documents.build import LatexError, compile_sources
     from derive.variants.instances import instance_context
@@ -179,4 +192,6 @@ def build_assignment_variant(assignment, key: dict, config) -> dict[str, bytes] 
         return f"{key['variant']}: {e.with_log()}"
     # the questions as the LMS exports show them, rendered here in the worker
     files[LMS_FILE] = questions_json(questions_of(variant, solutions, ctx, key, config))
+    if notebooks is not None:   # from the same context and figures
+        files.update(notebooks.files(key, config, variant, solutions, ctx))
     return files
