@@ -61,6 +61,18 @@ def student_names(root: Path, paths: list[Path]) -> list[str]:
             for n, r in zip(names, rels)]
 
 
+def same_student(made_for: str, student: str) -> bool:
+    """Whether a notebook made for ``made_for`` (``handouts notebooks
+    --students``) is plausibly ``student``'s: the letters and digits of the
+    one found in the other's, ignoring case (``Ann Lee``: ``Ann_Lee``,
+    ``ann-lee_1234_assignsubmission_file``)."""
+    def plain(text: str) -> str:
+        return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold()
+                       if ch.isalnum())
+    a, b = plain(made_for), plain(student)
+    return bool(a and b) and (a in b or b in a)
+
+
 def find_notebooks(folder: str | Path) -> list[tuple[str, Path]]:
     """``--notebooks DIR``: every ``*.ipynb`` under it (hidden folders and
     ``.ipynb_checkpoints`` skipped), sorted by path, with its student."""
@@ -324,6 +336,11 @@ def read_notebook(nb: dict | str | Path, student: str, keys: list[dict],
         read.error = str(e)
         return read
     read.entry = {"student": student, "variant": variant, "answers": answers}
+    made_for = _said(_meta(nb), "student")
+    if made_for and not same_student(made_for, student):
+        read.notes.append(f"the notebook was made for {printable(made_for[:80])} (its "
+                          f"metadata says so), handed in as {printable(student[:80])}: "
+                          "another student's notebook?")
     if variant is None:
         read.error = ("the notebook names no variant (its metadata and answers cell were "
                       f"removed?): hand in the notebook you were given, with every cell run")

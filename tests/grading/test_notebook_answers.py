@@ -217,3 +217,14 @@ def test_an_edited_answers_output_leaves_the_check_cells(key):
     got = read(nb, [key])
     assert got.entry["answers"] == key_submission(key)["answers"]
     assert len(got.notes) == 1 and "not the answers it should show" in got.notes[0]
+
+
+@pytest.mark.parametrize("made_for, noted", [("Ada", False), ("ADA L", False), ("Bob", True)])
+def test_a_notebook_made_for_another_student_is_noted(key, made_for, noted):
+    nb = nf.notebook(key, answers(key))
+    nb.metadata[nbf.KEY]["student"] = made_for
+    got = na.read_notebook(json.loads(json.dumps(nb)), "ada_l-1234_assignsubmission", [key], False)
+    assert got.error is None
+    assert got.notes == ([f"the notebook was made for {made_for} (its metadata says so), handed "
+                          "in as ada_l-1234_assignsubmission: another student's notebook?"]
+                         if noted else [])
