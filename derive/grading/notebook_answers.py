@@ -258,19 +258,23 @@ def read_outputs(nb: dict) -> tuple[str | None, str | None, dict, list[str]]:
 
 def _data_cells(cells: list[dict], params: dict) -> dict[str, list[dict | None]]:
     """Part -> what its data cells hold (None: a cell that is not data any
-    more): cells with the part in their metadata, else tagged data and
-    matched to a part by the names they assign."""
+    more). A data cell is tagged data or has a data cell's id
+    (:func:`~derive.notebooks.format.cell_id` ``("data", part)``), or, its
+    tags lost, has a part in its metadata and reads as data; its part is the
+    one of its metadata or id, else the one whose names it assigns."""
+    ids = {nbf.cell_id("data", p): p for p in params}
     found: dict[str, list[dict | None]] = {}
     for c in cells:
         if c.get("cell_type") != "code":
             continue
         part = _meta(c).get("part")
-        if part not in params and nbf.TAGS["data"] not in _tags(c):
-            continue
         values = nbf.read_data(_text(c.get("source")))
+        if not (nbf.TAGS["data"] in _tags(c) or c.get("id") in ids
+                or (not _tags(c) and part in params and values)):
+            continue
         if part not in params:
-            part = next((p for p in params if values is not None
-                         and set(values) == set(params[p])), None)
+            part = ids.get(c.get("id")) or next(
+                (p for p in params if values is not None and set(values) == set(params[p])), None)
             if part is None:
                 continue
         found.setdefault(part, []).append(values)

@@ -149,3 +149,26 @@ def test_the_config_s_timeout_is_checked(tmp_path, capsys, value, code):
     assert main(["grade", "--answers", path, "--key", str(tmp_path / "key.json"),
                  "--config", str(tmp_path / "c.toml")]) == code
     assert ("grading.timeout: must be" in capsys.readouterr().err) == bool(code)
+
+
+def test_the_built_notebooks_run_with_execute_grade_as_json(tmp_path, capsys, keys):
+    """The notebooks `handouts notebooks` writes, answered and handed in without
+    outputs: --execute runs them (real kernels) and grades them as the JSON answers."""
+    from derive.notebooks.build import student_notebook
+    from derive.problem.config import load_config
+    (tmp_path / "set").mkdir()
+    (tmp_path / "set" / "keys.json").write_text(json.dumps(keys))
+    (tmp_path / "in").mkdir()
+    entries = [mistaken(keys[0], ()), mistaken(keys[1], ("sign-flipped", "transposed"))]
+    for entry, key in zip(entries, keys):
+        nb = student_notebook(REFERENCE, key, load_config(None))
+        names = nb.metadata[nbf.KEY]["questions"]
+        for cell in nf.tagged(nb, "answer"):
+            q = cell.metadata[nbf.KEY]["question"]
+            cell.source = f"{names[q]} = {nf.code(entry['answers'][q])}"
+        nf.write(nb, tmp_path / "in" / f"{entry['student']}.ipynb")
+    (tmp_path / "class.json").write_text(json.dumps(entries))
+    given = ["--keys", str(tmp_path / "set")]
+    as_json = report(capsys, "--answers", str(tmp_path / "class.json"), *given)
+    ran = report(capsys, "--notebooks", str(tmp_path / "in"), "--execute", "--jobs", "2", *given)
+    assert ran == as_json and as_json[0]["score"] == 100 > as_json[1]["score"]

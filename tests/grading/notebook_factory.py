@@ -72,7 +72,7 @@ def notebook(key: dict, answers: dict | None = None, *, outputs: bool = True,
         cells.append(_cell("markdown", f"## {part}", "part", nbf.cell_id("part", part), part=part))
         if part in key["params"]:
             cells.append(_cell("code", nbf.data_source(key["params"][part]), "data",
-                               nbf.cell_id("part", part, "data"), part=part))
+                               nbf.cell_id("data", part), part=part))
         for q in (q for q, v in key["questions"].items() if v["part"] == part):
             source = sources.get(q, f"{names[q]} = None")
             cells += [_cell("markdown", f"**{q}**", "question", nbf.cell_id(q, "text"), question=q),

@@ -144,10 +144,29 @@ def test_a_deleted_or_edited_data_cell_is_noted(key):
     assert any("network: its data cell is no longer plain data" in n for n in notes)
 
 
-def test_a_data_cell_without_its_metadata_is_found_by_its_names(key):
+@pytest.mark.parametrize("lost", ["metadata", "tags", "id", "tags and id"])
+def test_a_data_cell_that_lost_some_of_its_marks_is_found(key, lost):
     nb = nf.notebook(key, answers(key))
     for cell in nf.tagged(nb, "data"):
-        cell.metadata.pop(nbf.KEY)
+        if lost == "metadata":
+            cell.metadata.pop(nbf.KEY)
+        if "tags" in lost:
+            cell.metadata["tags"] = []
+        if "id" in lost:
+            cell.id = "pasted"
+        cell.source += "\nlr = 7" * (lost == "tags and id")
+    notes = read(nb, [key]).notes
+    assert notes == ([] if lost != "tags and id" else
+                     [f"part {p}: lr changed in the data cell; graded against the data of "
+                      "variant reference" for p in key["params"]])
+
+
+def test_other_cells_of_a_part_are_not_data_cells(key):
+    nb = nf.notebook(key, answers(key))
+    for i, part in enumerate(key["params"]):
+        nb.cells.insert(2, nf._cell("code", "def loss(params):\n    return 0", "gradient",
+                                    f"work-{i}", part=part))
+        nb.cells.insert(2, nf._cell("code", "", "gradient", f"check-{i}", part=part))
     assert read(nb, [key]).notes == []
 
 
