@@ -48,6 +48,8 @@ def check_options(args, config) -> float | None:
         return None
     if args.source != "answers":
         raise InputError("--from", "only for --answers files that are not notebooks")
+    if getattr(args, "assignment", None) is not None:
+        raise InputError("--assignment", "only with --from moodle or --from canvas")
     timeout = args.timeout if args.timeout is not None else config.grading.get("timeout", TIMEOUT)
     where = "--timeout" if args.timeout is not None else "grading.timeout"
     if args.timeout is not None and not args.execute:

@@ -118,6 +118,7 @@ def test_one_notebook_as_answers_with_its_feedback(tmp_path, capsys):
     (["--notebooks", "{tmp}/missing"], "--notebooks: "),
     (["--notebooks", "{tmp}"], "no .ipynb file inside"),
     (["--notebooks", "{tmp}", "--from", "moodle"], "--from: only for --answers"),
+    (["--notebooks", "{tmp}", "--assignment", "reference"], "--assignment: only with --from"),
     (["--answers", "{tmp}/a.json", "--execute"], "--execute: only with --notebooks"),
     (["--answers", "{tmp}/a.ipynb", "--timeout", "5"], "--timeout: only with --execute"),
     (["--answers", "{tmp}/a.ipynb", "--execute", "--timeout", "0"], "--timeout: must be"),
