@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from derive.commands import add_assignment_option, assignment_of, grade_notebooks
+from derive.files import spreadsheet_cell
 from derive.grading.answers_file import load_submissions
 from derive.grading.gradebook import item_name
 from derive.problem.config import load_config
@@ -303,11 +304,6 @@ def _items(grades: Sequence[StudentGrade]) -> list[str]:
     return list(dict.fromkeys(q for g in grades for q in g.items))
 
 
-def _cell(text: str) -> str:
-    """A spreadsheet cell that is never read as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def gradebook(grades: Sequence[StudentGrade]) -> str:
     """grades.csv: one row per student (points per item, total, diagnoses)."""
     items = _items(grades)
@@ -317,9 +313,10 @@ def gradebook(grades: Sequence[StudentGrade]) -> str:
     for g in grades:
         found = "; ".join(f"{q}: {', '.join(i.diagnosis)}" for q, i in g.items.items()
                           if i.diagnosis)
-        w.writerow([_cell(g.student), _cell(g.variant or ""), f"{g.score:g}", f"{g.max:g}",
+        w.writerow([spreadsheet_cell(g.student), spreadsheet_cell(g.variant or ""),
+                    f"{g.score:g}", f"{g.max:g}",
                     *(f"{g.items[q].points:g}" if q in g.items else "" for q in items), found,
-                    _cell(g.error or "")])
+                    spreadsheet_cell(g.error or "")])
     return out.getvalue()
 
 
