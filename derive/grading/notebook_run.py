@@ -6,8 +6,10 @@ folder and HOME) and run with nbclient in a new IPython kernel of this
 Python, started through ``unshare``: new user, network, PID and mount
 namespaces (no network at all: only a loopback that is down; every process
 the notebook starts ends with the kernel, and the kernel ends with the
-grader: ``setpriv --pdeathsig``; every file system read-only but the
-kernel's folders), with an address-space limit (``prlimit``).
+grader: ``setpriv --pdeathsig``; every top-level folder but the system's and
+this Python's hidden, so no key or other notebook is in sight; every file
+system read-only but the kernel's folders), with an address-space limit
+(``prlimit``).
 The kernel talks to the grader over Unix sockets (jupyter_client's ``ipc``
 transport), which cross network namespaces. A cell's exception is an output
 like any (``allow_errors``); a cell that runs past the timeout, a kernel
@@ -38,26 +40,63 @@ _LIVE: set = set()          # the kernels' processes (unshare) running now
 _LOCK = threading.Lock()
 SANDBOX = ("unshare", "--user", "--map-root-user", "--net", "--pid", "--fork",
            "--kill-child", "--mount", "--propagation", "private", "--")
-# run inside the namespaces before the kernel: every file system read-only but the
-# kernel's two folders ($1: its working folder, $2: its sockets), a /dev/shm of its own
+# run inside the namespaces before the kernel. Hidden: every top-level folder but
+# the system's (homes, /tmp, /work, /srv, /mnt, ...: the keys, the other students'
+# notebooks), each under an empty tmpfs; kept: the kernel's two folders ($1: its
+# working folder, $2: its sockets) and this Python's (the rest of the arguments up
+# to --), moved back into place. Then every file system read-only but $1 and $2,
+# and a /dev/shm of its own.
 MOUNTS = """set -e
-for d in "$1" "$2"; do mount --bind "$d" "$d"; done
+work="$1"; sockets="$2"; shift 2
+mount -t tmpfs -o size=64m tmpfs /dev/shm
+keep=""; i=0
+while [ "$1" != "--" ]; do
+  mkdir -p "/dev/shm/.keep/$i"; mount --rbind "$1" "/dev/shm/.keep/$i"
+  keep="$keep $1"; i=$((i + 1)); shift
+done
+shift
+for t in /*; do
+  case "$t" in /usr|/lib|/lib32|/lib64|/libx32|/bin|/sbin|/etc|/dev|/proc|/sys) continue ;; esac
+  if [ -d "$t" ] && [ ! -L "$t" ]; then mount -t tmpfs -o size=1m,mode=755 tmpfs "$t"; fi
+done
+i=0
+for k in $keep; do
+  mkdir -p "$k"; mount --move "/dev/shm/.keep/$i" "$k"; i=$((i + 1))
+done
+rmdir /dev/shm/.keep/* /dev/shm/.keep 2>/dev/null || true
 mount -o remount,bind,ro /
 findmnt -rn -o TARGET | while read -r m; do
-  case "$m" in /|/proc|/proc/*|/sys|/sys/*|"$1"|"$2") ;;
+  case "$m" in /|/proc|/proc/*|/sys|/sys/*|/dev/shm|"$work"|"$sockets") ;;
   *) mount -o remount,bind,ro "$m" 2>/dev/null || true ;;
   esac
 done
-mount -t tmpfs -o size=64m tmpfs /dev/shm 2>/dev/null || true
-cd "$1"
-shift 2
+cd "$work"
 exec "$@"
 """
 
 
+def _kept(work: Path, sockets: Path) -> list[str]:
+    """The folders the kernel sees of this machine's hidden ones: its own two
+    and this Python's (the venv, its base installation, their site-packages),
+    outermost first, none inside another."""
+    import os
+    import site
+    found = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                            os.path.dirname(os.path.realpath(sys.executable)),
+                                            *site.getsitepackages()) if os.path.isdir(p)}
+    found |= {str(work), str(sockets)}
+    out: list[str] = []
+    for p in sorted(found, key=lambda p: (p.count("/"), p)):
+        if not any(p == k or p.startswith(k.rstrip("/") + "/") for k in out) and " " not in p:
+            out.append(p)
+    return out
+
+
 def _confined(prefix: list[str], work: Path, sockets: Path) -> list[str]:
-    """``prefix`` and the mounts that leave only ``work`` and ``sockets`` writable."""
-    return [*prefix, "sh", "-c", MOUNTS, "sh", str(work), str(sockets)]
+    """``prefix`` and the mounts that leave only ``work`` and ``sockets``
+    writable and the rest of the machine's own folders out of sight."""
+    return [*prefix, "sh", "-c", MOUNTS, "sh", str(work), str(sockets),
+            *_kept(work, sockets), "--"]
 
 
 def sandbox() -> list[str]:
@@ -71,14 +110,18 @@ def sandbox() -> list[str]:
               tools[2], *SANDBOX[1:]]
     try:
         with temp_folder(prefix="handouts-check-") as here:
-            done = subprocess.run([*_confined(prefix, here, here), sys.executable, "-c",
-                                   "open('/x', 'w')"], capture_output=True, timeout=30)
+            (here / "work").mkdir()
+            (here / "hidden").write_text("x")
+            probe = (f"import os\nassert not os.path.exists({str(here / 'hidden')!r}), "
+                     "'the files beside it are in sight'\nopen('/x', 'w')")
+            done = subprocess.run([*_confined(prefix, here / "work", here / "work"),
+                                   sys.executable, "-c", probe], capture_output=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as e:
         done = subprocess.CompletedProcess([], 0, b"", str(e).encode())
-    if b"Read-only file system" not in done.stderr:
+    if b"Read-only file system" not in done.stderr or b"AssertionError" in done.stderr:
         why = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["failed"]
-        raise InputError("--execute", f"cannot make a namespace without network and with "
-                         f"read-only files here ({why[0][:120]}); refusing to run students' "
+        raise InputError("--execute", f"cannot make a namespace without network, with "
+                         f"read-only files and the machine's folders hidden here ({why[0][:120]}); refusing to run students' "
                          "code without them")
     return prefix
 

@@ -78,6 +78,9 @@ for outside in [{str(tmp_path / "outside.txt")!r}, "/dev/shm/handouts-test"]:
         print("not written", e.__class__.__name__)
 subprocess.Popen(["sleep", "4242.125"], start_new_session=True)
 print("folder", os.getcwd() == os.path.expanduser("~"))
+# the keys and the other notebooks are out of sight: the submitted file, the project
+for secret in [{str(tmp_path / "p.ipynb")!r}, {str(Path.cwd() / "derive")!r}]:
+    print("sees" if os.path.exists(secret) else "hidden", secret)
 q7 = 0.25"""
     path = nf.write(nf.notebook(key, sources={"q7": probe}, outputs=False), tmp_path / "p.ipynb")
     [nb] = nr.execute_all([Path(path)], timeout=60)
@@ -92,6 +95,7 @@ q7 = 0.25"""
     text = "".join(o.get("text", "") for o in cell.outputs)
     assert "connected" not in text and text.count("refused") == 2 and "folder True" in text
     assert text.count("not written") == 1 and not Path("/dev/shm/handouts-test").exists()
+    assert text.count("hidden") == 2 and "sees" not in text
     assert not server_got
     assert read_outputs(nb)[2]["q7"] == 0.25
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.ipynb"]
