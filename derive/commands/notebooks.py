@@ -40,6 +40,8 @@ def run(args) -> int:
     roster = read_roster(args.students) if args.students else None
     assignment, keys = _assignment_and_keys(args)
     names, given = [], {}
+    for sub in ("solutions", "students"):
+        _refuse_foreign(Path(args.out) / sub)
     with updating(Path(args.out)) as stage:
         (stage / "solutions").mkdir()
         for key in keys:
@@ -56,6 +58,30 @@ def run(args) -> int:
     for path in paths:
         print(path)
     return 0
+
+
+def _refuse_foreign(folder: Path) -> None:
+    """``--out``'s solutions/ and students/ are replaced whole: refused when
+    they hold a file this command did not write (a notebook without the
+    handouts metadata, or any other file), which would be lost."""
+    import json
+
+    from derive.notebooks.format import KEY
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_dir():
+            continue
+        try:
+            ours = path.suffix == ".ipynb" and path.stat().st_size < 2**26 and \
+                KEY in json.loads(path.read_bytes())["metadata"]
+        except (OSError, ValueError, KeyError, TypeError):
+            ours = False
+        if not ours:
+            raise InputError("--out", f"{printable(str(folder))} holds "
+                             f"{printable(str(path.relative_to(folder)))[:80]}, which "
+                             "handouts notebooks did not write and would replace: move it or "
+                             "choose another --out")
 
 
 def _per_student(stage: Path, roster: list[str], notebooks: dict) -> None:

@@ -131,3 +131,21 @@ def test_a_bad_class_list_is_one_line_and_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--students" in err and "line 2" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("sub", ["students", "solutions"])
+def test_a_folder_of_the_instructor_s_own_files_is_never_replaced(tmp_path, capsys, sub):
+    roster = tmp_path / "class.txt"
+    roster.write_text("Ann\n", encoding="utf-8")
+    out = tmp_path / "nb"
+    args = ["notebooks", "--students", str(roster), "--out", str(out)]
+    assert main(args) == 0   # its own files are replaced by a new run
+    assert main(args) == 0
+    mine = out / sub / "alice" / "feedback.pdf"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"%PDF")
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "alice/feedback.pdf" in err and len(err.strip().splitlines()) == 1
+    assert mine.read_bytes() == b"%PDF"
