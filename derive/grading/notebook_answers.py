@@ -25,6 +25,7 @@ from typing import Any, Iterable
 from derive.grading.answers import Submission
 from derive.grading.answers_file import MAX_SUBMISSIONS, _nesting
 from derive.grading.formulas import MAX_NESTING, _parse_int, _short
+from derive.grading.notebook_notes import later_checks, not_a_student_s, stopped
 from derive.notebooks import format as nbf
 from derive.problem.spec import InputError, printable
 
@@ -232,9 +233,16 @@ def read_outputs(nb: dict) -> tuple[str | None, str | None, dict, list[str]]:
                                 f"no answers shown): {RUN_ALL}")
         raise NotebookError(NO_OUTPUTS)
     answers = dict(output["answers"]) if output else {}
+    halt = stopped(cells)
     if output is None and not notes:
-        notes.append("the answers cell shows nothing (deleted or not run); answers read from "
+        notes.append(f"{halt}; answers read from the check cells that ran" if halt else
+                     "the answers cell shows nothing (deleted or not run); answers read from "
                      "the check cells: run all before saving")
+    elif halt:
+        notes.append(halt)
+    if output is not None:
+        ran = max((n for c in cells for n, _ in _shown(c, nbf.ANSWERS_MIME)), default=-1)
+        notes += later_checks(cells, ran, answers, _shown)
     for q, v in checks.items():   # answers the answers cell does not give
         if answers.get(q) is None:
             answers[q] = v
@@ -351,6 +359,11 @@ def read_notebook(nb: dict | str | Path, student: str, keys: list[dict],
         return read
     by_variant = {str(k.get("variant")): k for k in keys}
     key = keys[0] if single else by_variant.get(variant)
+    if key is not None:
+        read.error, note = not_a_student_s(_meta(nb), key)
+        read.notes += [note] if note else []
+        if read.error:
+            return read
     if key is None or str(key.get("variant")) != variant:
         return read   # graded as a JSON submission of that variant would be
     if print_ is None:

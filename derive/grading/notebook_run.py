@@ -11,8 +11,8 @@ this Python's hidden, so no key or other notebook is in sight; every file
 system read-only but the kernel's folders), with an address-space limit
 (``prlimit``).
 The kernel talks to the grader over Unix sockets (jupyter_client's ``ipc``
-transport), which cross network namespaces. A cell's exception is an output
-like any (``allow_errors``); a cell that runs past the timeout, a kernel
+transport), which cross network namespaces. The run stops at a cell's
+exception, as Run All does in JupyterLab (the cells that ran are read); a cell that runs past the timeout, a kernel
 that dies or outputs beyond :data:`MAX_OUTPUT` bytes are that student's
 error. Nothing of the student's runs in this process.
 """
@@ -171,7 +171,7 @@ def _environment(work: Path) -> dict[str, str]:
 
 
 async def _run(nb, prefix: list[str], folder: Path, work: Path, timeout: float) -> None:
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     current: dict = {}
 
     def started(cell, cell_index):
@@ -182,13 +182,15 @@ async def _run(nb, prefix: list[str], folder: Path, work: Path, timeout: float) 
         with _LOCK:
             _LIVE.add(km.provisioner.process)
     client = _client_class()(nb, km=km, timeout=timeout, startup_timeout=STARTUP,
-                             allow_errors=True, interrupt_on_timeout=False,
+                             allow_errors=False, interrupt_on_timeout=False,
                              record_timing=False, kernel_name="python3",
                              shutdown_kernel="immediate",
                              resources={"metadata": {"path": str(work)}},
                              on_cell_start=started, on_notebook_start=running)
     try:
         await client.async_execute(cleanup_kc=True, cwd=str(work), env=_environment(work))
+    except CellExecutionError:
+        pass   # a student's exception: Run All stops there, as JupyterLab's does
     except CellTimeoutError:
         raise NotebookError(f"cell {current.get('id')} ran longer than {timeout:g} s (the "
                             "timeout per cell) when the notebook was run") from None

@@ -79,9 +79,16 @@ def check_source(part, q, answer, var: str) -> str:
     elif q.kind == "gradient-step":
         p = q.get("param")
         args = {"pair": "True", **_gradient_checks(part, p),
-                "step": f"(globals().get({json.dumps(p)}), globals().get(\"lr\"))"}
+                "step": _given_step(part, p)}
     rest = "".join(f", {k}={v}" for k, v in args.items())
     return head + f"{call}, {tuple(shape)!r}{rest})\n"
+
+
+def _given_step(part, param: str) -> str:
+    """The parameter and η as the data cell gives them, written out: the
+    check holds when the student updates ``W1`` in place (``W1 -= ...``)."""
+    given = part.given.to_json()
+    return f"(np.array({json.dumps(given[param])}, dtype=float), {given['lr']!r})"
 
 
 def what_to_give(part, q, answer) -> str:

@@ -247,3 +247,58 @@ def test_a_notebook_made_for_another_student_is_noted(key, made_for, noted):
     assert got.notes == ([f"the notebook was made for {made_for} (its metadata says so), handed "
                           "in as ada_l-1234_assignsubmission: another student's notebook?"]
                          if noted else [])
+
+
+def _cell(nb, cid):
+    return next(c for c in nb.cells if c.id == cid)
+
+
+def test_a_run_stopped_at_an_exception_names_the_cell(key):
+    right = key_submission(key)["answers"]
+    nb = nf.notebook(key, right)
+    answer = _cell(nb, next(c.id for c in nf.tagged(nb, "answer")
+                            if c.metadata[nbf.KEY]["question"] == "q8"))
+    answer.outputs = [nbformat_error("NameError")]
+    after = nb.cells.index(answer) + 1
+    for c in nb.cells[after:]:   # Run All stops there: nothing after it ran
+        if c.cell_type == "code":
+            c.outputs, c.execution_count = [], None
+    read = na.read_notebook(nb, "ann", [key], single=False)
+    note = [n for n in read.notes if "raised NameError" in n]
+    assert len(note) == 1 and answer.id in note[0] and "did not run" in note[0]
+    assert "q9" not in read.entry["answers"] and read.entry["answers"]["q7"] == right["q7"]
+
+
+def nbformat_error(name):
+    from nbformat.v4 import new_output
+    return new_output("error", ename=name, evalue="x", traceback=[])
+
+
+def test_a_check_run_after_the_answers_cell_with_another_value_is_a_note(key):
+    right = key_submission(key)["answers"]
+    nb = nf.notebook(key, {**right, "q7": 0.5})
+    check = next(c for c in nf.tagged(nb, "check") if c.metadata[nbf.KEY]["question"] == "q7")
+    [shown] = [o for o in check.outputs if nbf.ANSWER_MIME in o.get("data", {})]
+    shown["data"][nbf.ANSWER_MIME]["value"] = right["q7"]   # mended, checked, not run again
+    check.execution_count = 10_000
+    read = na.read_notebook(nb, "ann", [key], single=False)
+    assert read.entry["answers"]["q7"] == 0.5
+    assert any(n.startswith("q7: a check cell ran after the answers cell") for n in read.notes)
+    plain = na.read_notebook(nf.notebook(key, right), "bo", [key], single=False)
+    assert not any("after the answers cell" in n for n in plain.notes)
+
+
+def test_a_notebook_of_another_assignment_against_one_key_is_not_graded(key):
+    other = json.loads(json.dumps(generate_assignment_keys(load_assignment("logistic"), 1, 1,
+                                                           parse_settings({}))[0]))
+    nb = nf.notebook(other, key_submission(other)["answers"])
+    nb.metadata[nbf.KEY]["assignment"] = other["assignment"]
+    read = na.read_notebook(nb, "ann", [key], single=True)
+    assert read.error and "another assignment (logistic)" in read.error
+
+
+def test_the_solution_notebook_handed_in_is_flagged(key):
+    nb = nf.notebook(key, key_submission(key)["answers"])
+    nb.metadata[nbf.KEY]["role"] = "solution"
+    read = na.read_notebook(nb, "ann", [key], single=False)
+    assert not read.error and any("solution notebook" in n for n in read.notes)

@@ -160,3 +160,14 @@ def test_a_grader_stopped_leaves_no_kernel_running(tmp_path, key, stop):
     while ours("sleep 4242.25") and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not ours("sleep 4242.25")
+
+
+def test_a_run_stops_at_a_student_s_exception_as_run_all_does(tmp_path, key):
+    right = key_submission(key)["answers"]
+    path = nf.write(nf.notebook(key, right, sources={"q8": "q8 = W_undefined"}, outputs=False),
+                    tmp_path / "e.ipynb")
+    [nb] = nr.execute_all([Path(path)], timeout=60)
+    _, _, answers, notes = read_outputs(nb)
+    assert answers["q7"] == right["q7"] and "q8" not in answers and "q14" not in answers
+    assert any("raised NameError" in n and "did not run" in n for n in notes)
+    assert not ours()

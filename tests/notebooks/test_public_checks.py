@@ -22,9 +22,11 @@ def lines(capsys) -> list[str]:
     return [l for l in capsys.readouterr().out.splitlines() if l[:1] in "✓✗"]
 
 
-def run_check(space, capsys, qid: str, value, name="reference") -> list[str]:
-    """The check cell of question ``qid`` run on ``value``."""
-    assignment, key = instance(name)
+def run_check(space, capsys, qid: str, value, name="reference", k=None) -> list[str]:
+    """The check cell of question ``qid`` (of variant ``k``) run on ``value``."""
+    from derive.variants.instances import instance_of
+    assignment, key = instance(name, k)
+    assignment = assignment.with_given(instance_of(assignment, key))
     part, q = next((p, q) for p, q in assignment.questions() if q.id == qid)
     space[qid] = value
     exec(check_source(part, q, key["answers"][qid], qid), space)
@@ -52,7 +54,7 @@ def test_rounded_answers_pass_too(space, capsys):
                  lr=key["params"]["network"]["lr"])
     new = space["W2"] - space["lr"] * rounded
     got = run_check(space, capsys, "q12", {"grad": rounded, "new": np.round(new, 3)},
-                    name="reference")
+                    name="reference", k=0)
     assert all(l.startswith("✓") for l in got), got
 
 
@@ -144,3 +146,13 @@ def test_a_relu_kink_is_not_a_wrong_gradient(space, capsys):
                              "5.0e-01 (at a kink)"]
     space["check_gradients"](loss, lambda p: {"w": np.array([0.0, 3.0])}, {"w": np.array([0.0, 2.0])})
     assert lines(capsys)[0].startswith("✗")
+
+
+def test_a_step_taken_in_place_still_passes(space, capsys):
+    # W2 -= lr * grad updates the data's W2 too: the check compares with the given W2
+    _, key = instance("reference")
+    grad = np.array(key["answers"]["q12"]["grad"])
+    space.update(W2=np.array(key["params"]["network"]["W2"], float), lr=0.5)
+    space["W2"] -= space["lr"] * grad
+    got = run_check(space, capsys, "q12", {"grad": grad, "new": space["W2"]})
+    assert "✓ q12: new = old − η · grad, entry by entry" in got
