@@ -111,7 +111,7 @@ def _with_name(markdown: str, name: str) -> str:
     """The intro's title line followed by whose notebook it is (the name as
     text: Markdown's and HTML's characters escaped)."""
     import html
-    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|~])", r"\\\1", html.escape(name, quote=False))
+    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|~$])", r"\\\1", html.escape(name, quote=False))
     title, _, rest = markdown.partition("\n")
     return f"{title}\n\nThe notebook of **{text}**.\n{rest}"
 

@@ -66,12 +66,14 @@ def same_student(made_for: str, student: str) -> bool:
     """Whether a notebook made for ``made_for`` (``handouts notebooks
     --students``) is plausibly ``student``'s: the letters and digits of the
     one found in the other's, ignoring case (``Ann Lee``: ``Ann_Lee``,
-    ``ann-lee_1234_assignsubmission_file``)."""
+    ``ann-lee_1234_assignsubmission_file``), accents dropped (``Zoë``:
+    ``Zoe``); a part of the other only when it has 3 characters or more."""
     def plain(text: str) -> str:
-        return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold()
-                       if ch.isalnum())
+        return "".join(ch for ch in unicodedata.normalize("NFKD", text).casefold()
+                       if ch.isalnum() and not unicodedata.combining(ch))
     a, b = plain(made_for), plain(student)
-    return bool(a and b) and (a in b or b in a)
+    short, long = sorted((a, b), key=len)
+    return bool(short) and (short == long or (len(short) >= 3 and short in long))
 
 
 def find_notebooks(folder: str | Path) -> list[tuple[str, Path]]:

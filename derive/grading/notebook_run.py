@@ -12,9 +12,10 @@ system read-only but the kernel's folders), with an address-space limit
 (``prlimit``).
 The kernel talks to the grader over Unix sockets (jupyter_client's ``ipc``
 transport), which cross network namespaces. The run stops at a cell's
-exception, as Run All does in JupyterLab (the cells that ran are read); a cell that runs past the timeout, a kernel
-that dies or outputs beyond :data:`MAX_OUTPUT` bytes are that student's
-error. Nothing of the student's runs in this process.
+exception, as Run All does in JupyterLab (the cells that ran are read), and
+at a cell that runs past the timeout (shown as its ``TimeoutError``); a
+kernel that dies or outputs beyond :data:`MAX_OUTPUT` bytes are that
+student's error. Nothing of the student's runs in this process.
 """
 
 from __future__ import annotations
@@ -175,7 +176,7 @@ async def _run(nb, prefix: list[str], folder: Path, work: Path, timeout: float) 
     current: dict = {}
 
     def started(cell, cell_index):
-        current.update(id=cell.get("id") or f"number {cell_index + 1}")
+        current.update(id=cell.get("id") or f"number {cell_index + 1}", cell=cell)
     km = _kernel_manager(prefix, folder, work)
 
     def running(notebook):
@@ -191,9 +192,11 @@ async def _run(nb, prefix: list[str], folder: Path, work: Path, timeout: float) 
         await client.async_execute(cleanup_kc=True, cwd=str(work), env=_environment(work))
     except CellExecutionError:
         pass   # a student's exception: Run All stops there, as JupyterLab's does
-    except CellTimeoutError:
-        raise NotebookError(f"cell {current.get('id')} ran longer than {timeout:g} s (the "
-                            "timeout per cell) when the notebook was run") from None
+    except CellTimeoutError:   # the run stops there, as at an exception: what ran is read
+        from nbformat.v4 import new_output
+        current["cell"].setdefault("outputs", []).append(new_output(
+            "error", ename="TimeoutError", traceback=[],
+            evalue=f"ran longer than {timeout:g} s (the timeout per cell) when run"))
     except DeadKernelError:
         raise NotebookError(f"the kernel died in cell {current.get('id')} (out of memory, "
                             "or the notebook ended it) when the notebook was run") from None

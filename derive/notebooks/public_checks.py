@@ -84,7 +84,14 @@ def _check_answer(question, value, shape=None, *, text=False, expression=True, p
             import ast
             try:
                 ast.parse(value.replace("^", "**"), mode="eval")
-                _say(True, f"{question}: the text reads as an expression")
+                import re
+                library = re.search(r"\b(np|numpy|math|sp|sympy|torch)\s*\.", value)
+                if library:
+                    ok = _say(False, f"{question}: write exp(...), log(...) without "
+                                     f"{library.group(1)}.: the formula is read in SymPy "
+                                     "syntax, not run")
+                else:
+                    _say(True, f"{question}: the text reads as an expression")
             except (SyntaxError, ValueError):
                 ok = _say(False, f"{question}: the text does not read as an expression")
     elif pair:

@@ -302,3 +302,11 @@ def test_the_solution_notebook_handed_in_is_flagged(key):
     nb.metadata[nbf.KEY]["role"] = "solution"
     read = na.read_notebook(nb, "ann", [key], single=False)
     assert not read.error and any("solution notebook" in n for n in read.notes)
+
+
+@pytest.mark.parametrize("made_for, student, same", [
+    ("Ann Lee", "Ann_Lee", True), ("Ann Lee", "ann-lee_1234_assignsubmission_file_", True),
+    ("Zoë", "Zoe", True), ("Bo", "bo", True), ("Ann Lee", "e", False), ("Ann Lee", "an", False),
+    ("Ann Lee", "bob", False), ("Ann Lee", "Lee", True)])
+def test_whose_notebook_it_is(made_for, student, same):
+    assert na.same_student(made_for, student) is same

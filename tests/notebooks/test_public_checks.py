@@ -156,3 +156,9 @@ def test_a_step_taken_in_place_still_passes(space, capsys):
     space["W2"] -= space["lr"] * grad
     got = run_check(space, capsys, "q12", {"grad": grad, "new": space["W2"]})
     assert "✓ q12: new = old − η · grad, entry by entry" in got
+
+
+def test_a_formula_written_with_numpy_is_refused_by_its_check(space, capsys):
+    got = run_check(space, capsys, "q1", "1/(1 + np.exp(-z))")
+    assert got[-1].startswith("✗ q1: write exp(...), log(...) without np.")
+    assert run_check(space, capsys, "q1", "1/(1 + exp(-z))")[-1].startswith("✓")
