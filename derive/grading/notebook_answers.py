@@ -279,12 +279,13 @@ def _data_cells(cells: list[dict], params: dict) -> dict[str, list[dict | None]]
             continue
         part = _meta(c).get("part")
         values = nbf.read_data(_text(c.get("source")))
+        same = [p for p in params if values and set(values) == set(params[p])]
         if not (nbf.TAGS["data"] in _tags(c) or c.get("id") in ids
-                or (not _tags(c) and part in params and values)):
+                or (not _tags(c) and values and (part in params or same))):
             continue
-        if part not in params:
+        if part not in params:   # the part whose data it holds, else whose names it assigns
             part = ids.get(c.get("id")) or next(
-                (p for p in params if values is not None and set(values) == set(params[p])), None)
+                (p for p in same if values == params[p]), same[0] if same else None)
             if part is None:
                 continue
         found.setdefault(part, []).append(values)
@@ -320,10 +321,13 @@ def data_notes(nb: dict, key: dict, keys: list[dict]) -> list[str]:
                 notes.append(f"part {part}: its data cell holds the data of variant "
                              f"{printable(other[0])}; {graded}")
                 continue
-            fields = [f for f in given if values.get(f) != given[f]] + \
-                sorted(f for f in values if f not in given)
-            notes.append(f"part {part}: {', '.join(printable(_short(f)) for f in fields)} "
-                         f"changed in the data cell; {graded}")
+            for what, fields in (
+                    ("changed", [f for f in given if f in values and values[f] != given[f]]),
+                    ("removed", [f for f in given if f not in values]),
+                    ("added", sorted(f for f in values if f not in given))):
+                if fields:
+                    notes.append(f"part {part}: {', '.join(printable(_short(f)) for f in fields)}"
+                                 f" {what} in the data cell; {graded}")
     return notes
 
 

@@ -310,3 +310,20 @@ def test_the_solution_notebook_handed_in_is_flagged(key):
     ("Ann Lee", "bob", False), ("Ann Lee", "Lee", True)])
 def test_whose_notebook_it_is(made_for, student, same):
     assert na.same_student(made_for, student) is same
+
+
+def test_data_cells_stripped_of_ids_tags_and_metadata_are_still_found(key):
+    nb = nf.notebook(key, key_submission(key)["answers"])
+    for i, c in enumerate(nb.cells):
+        c.id, c.metadata = f"c{i}", {}
+    read = na.read_notebook(nb, "ann", [key], single=False)
+    assert not [n for n in read.notes if "data cell" in n], read.notes
+
+
+def test_fields_removed_from_a_data_cell_are_said_removed(key):
+    nb = nf.notebook(key, key_submission(key)["answers"])
+    cell = next(c for c in nf.tagged(nb, "data") if c.metadata[nbf.KEY]["part"] == "network")
+    cell.source = cell.source.split("\nb1")[0]   # only W1 left
+    notes = na.read_notebook(nb, "ann", [key], single=False).notes
+    assert any(n.startswith("part network: b1, W2, b2, x, y, lr removed") for n in notes), notes
+    assert not any("changed" in n for n in notes)
