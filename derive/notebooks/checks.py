@@ -21,7 +21,10 @@ GRADIENT_KINDS = ("gradient", "step", "gradient-step")
 
 @lru_cache(maxsize=1)
 def _public() -> str:
-    return (Path(__file__).resolve().parent / "public_checks.py").read_text(encoding="utf-8")
+    """public_checks.py's code, after its own header, import and FIGURES (which
+    the setup cell has already)."""
+    text = (Path(__file__).resolve().parent / "public_checks.py").read_text(encoding="utf-8")
+    return text.split('FIGURES = globals().get("FIGURES", 3)\n', 1)[1].lstrip("\n")
 
 
 def setup_source(figures: int, extra: str = "") -> str:
