@@ -48,8 +48,8 @@ def student_names(root: Path, paths: list[Path]) -> list[str]:
     """The student of each notebook: its file's stem, or the name of the
     folder it is in under ``root`` (``alice/notebook.ipynb``: alice); names
     that clash (a folder with two notebooks) are their paths without ``.ipynb``."""
-    def plain(text: str) -> str:   # a file name that is not UTF-8 (surrogate escapes)
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    def plain(text: str) -> str:   # not UTF-8 (surrogate escapes), control characters
+        return printable(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
     def same(name: str) -> str:
         return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

@@ -327,3 +327,7 @@ def test_fields_removed_from_a_data_cell_are_said_removed(key):
     notes = na.read_notebook(nb, "ann", [key], single=False).notes
     assert any(n.startswith("part network: b1, W2, b2, x, y, lr removed") for n in notes), notes
     assert not any("changed" in n for n in notes)
+
+
+def test_a_file_name_with_control_characters_is_a_printable_student(tmp_path):
+    assert na.student_names(tmp_path, [tmp_path / "a\x1b[2Jb.ipynb"]) == ["a\\u001b[2Jb"]
