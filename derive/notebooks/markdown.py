@@ -33,21 +33,10 @@ def _render(name: str, **context) -> str:
 
 
 def notation(n: dict) -> Latex:
-    """The problem sheet's notation paragraph (templates/assignment/questions.tex.j2)."""
-    text = (f"Layer $l$ of a network has a linear part ${n['z_l']}$ and an activation "
-            f"${n['a_l']}$; its input $a^{{0}} = x$ is a column vector, and $a^{{L}}$ is the "
-            f"output of a network of $L$ layers. Layer $l$ has $m^{{l}}$ inputs and "
-            f"${n['n_l']}$ units; its weight matrix $W^{{l}}$ is ${n['W_l_dims']}$ (rows are "
-            f"inputs, columns are units), and its entry ${n['w_kj']}$ weighs input $k$ in unit "
-            f"$j$. The bias $w_0^{{l}}$ is ${n['b_l_dims']}$; its entries ${n['w_0j']}$ take "
-            f"index 0, as if ${n['x_0']}$. The loss ${n['loss']}$ compares the output with the "
-            f"target $y$, and ${n['delta_l']}$ is the error signal of layer $l$; $\\odot$ "
-            f"multiplies entry by entry. Inputs, units and classes are numbered from "
-            f"1{n['indexing']}. Throughout, ${n['ln']}$ is the natural logarithm of $x$.")
-    if n["loss_count"]:
-        text += (f" The activations used here are {n['activations']}; the "
-                 f"loss{'es are' if n['loss_count'] > 1 else ' is'} {n['losses']}.")
-    return Latex(text)
+    """The problem sheet's notation paragraph, as its template writes it
+    (templates/assignment/notation.tex.j2)."""
+    from derive.documents.render import render
+    return Latex(render("assignment/notation.tex.j2", {"v": {"notation": n}}).strip())
 
 
 def intro(ctx: dict, figures: int) -> str:
