@@ -78,16 +78,18 @@ def grade_notebooks(args, keys: list[dict], rules, timeout: float | None):
     from derive.grading.notebook_answers import read_notebook, submission
     found = _found(args)
     single = bool(args.key)
-    reads = [read_notebook(path, name, keys, single) for name, path in found]
-    if args.execute:
+    if args.execute:   # each read as it ran; as saved only where it could not run
         from derive.grading.notebook_run import execute_all
         ran = execute_all([p for _, p in found], timeout or TIMEOUT,
                           args.jobs or os.cpu_count() or 1)
-        for i, ((name, _), run) in enumerate(zip(found, ran)):
-            if isinstance(run, str):   # the saved notebook names the variant still
-                reads[i].error = run
-            else:
-                reads[i] = read_notebook(run, name, keys, single)
+    else:
+        ran = [None] * len(found)
+    reads = []
+    for (name, path), run in zip(found, ran):
+        reads.append(read_notebook(path if run is None or isinstance(run, str) else run,
+                                   name, keys, single))
+        if isinstance(run, str):   # the saved notebook names the variant still
+            reads[-1].error = run
     parse = submission_parser(items_of(keys[0]))
     submissions = [submission(read, name, i, parse)
                    for i, ((name, _), read) in enumerate(zip(found, reads))]

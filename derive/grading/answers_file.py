@@ -12,12 +12,11 @@ import csv
 import io
 import json
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any, Callable
 
 from derive.grading.formulas import MAX_NESTING, _parse_int, _short
-from derive.problem.spec import InputError, printable
+from derive.problem.spec import InputError, printable, same_name
 
 MAX_FILE_BYTES = 32 * 2**20   # a class's answers file is a few hundred kB
 MAX_SUBMISSIONS = 10_000
@@ -83,7 +82,7 @@ def _refuse_duplicates(submissions: list, places: list[str], where: str) -> None
     for sub, place in zip(submissions, places):
         if sub.error and sub.student.startswith("#"):
             continue
-        name = " ".join(unicodedata.normalize("NFKC", sub.student).casefold().split())
+        name = same_name(sub.student)
         if name in seen:
             raise InputError("--answers", f"{where}: student '{printable(_short(sub.student))}' "
                              f"appears twice ({places[seen[name]]} and {place}); keep one "

@@ -27,7 +27,7 @@ from derive.grading.answers_file import MAX_SUBMISSIONS, _nesting
 from derive.grading.formulas import MAX_NESTING, _parse_int, _short
 from derive.grading.notebook_notes import later_checks, not_a_student_s, stopped
 from derive.notebooks import format as nbf
-from derive.problem.spec import InputError, printable
+from derive.problem.spec import InputError, printable, same_name
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20   # a notebook with its figures is a few MB
 RUN_ALL = "open it, run Kernel > Restart & Run All, save it and hand it in again"
@@ -50,15 +50,12 @@ def student_names(root: Path, paths: list[Path]) -> list[str]:
     that clash (a folder with two notebooks) are their paths without ``.ipynb``."""
     def plain(text: str) -> str:   # not UTF-8 (surrogate escapes), control characters
         return printable(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-
-    def same(name: str) -> str:
-        return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
     rels = [p.relative_to(root) for p in paths]
     names = [plain(r.parts[0] if len(r.parts) > 1 else r.stem) for r in rels]
     counts: dict[str, int] = {}
     for n in names:
-        counts[same(n)] = counts.get(same(n), 0) + 1
-    return [n if counts[same(n)] == 1 else plain(r.with_suffix("").as_posix())
+        counts[same_name(n)] = counts.get(same_name(n), 0) + 1
+    return [n if counts[same_name(n)] == 1 else plain(r.with_suffix("").as_posix())
             for n, r in zip(names, rels)]
 
 

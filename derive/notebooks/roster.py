@@ -10,7 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from derive.problem.spec import InputError, printable
+from derive.problem.spec import InputError, printable, same_name
 
 MAX_STUDENTS = 10_000
 MAX_NAME = 200
@@ -51,7 +51,7 @@ def read_roster(path: str | Path, field: str = "--students") -> list[str]:
         if len(name) > MAX_NAME:
             raise InputError(field, f"{where}: line {line}: a name of more than {MAX_NAME} "
                              "characters")
-        folded = unicodedata.normalize("NFKC", name).casefold()
+        folded = same_name(name)
         if folded in seen:
             raise InputError(field, f"{where}: line {line}: {name!r} is on line "
                              f"{seen[folded]} already")
