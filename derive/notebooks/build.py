@@ -57,9 +57,12 @@ def notebooks(key: dict, config, variant, solutions: dict, ctx: dict,
 
 
 def _cell(kind: str, source: str, name: tuple, tag: str, where: dict | None = None, **extra):
-    make = v4.new_markdown_cell if kind == "markdown" else v4.new_code_cell
+    """A cell as nbformat 4.5 has it (v4.new_*_cell's fields; validated with
+    the whole notebook, not each cell again)."""
     metadata = {"tags": [nbf.TAGS[tag]], **({nbf.KEY: where} if where else {})}
-    return make(source, id=nbf.cell_id(*name), metadata=metadata, **extra)
+    code = {"outputs": [], "execution_count": None} if kind == "code" else {}
+    return nbformat.from_dict({"cell_type": kind, "id": nbf.cell_id(*name), "metadata": metadata,
+                               "source": source, **code, **extra})
 
 
 def _notebook(role: str, key: dict, config, variant, ctx: dict, figures: dict):
@@ -98,12 +101,13 @@ def _notebook(role: str, key: dict, config, variant, ctx: dict, figures: dict):
     ids = [c["id"] for c in cells]
     if len(set(ids)) != len(ids):   # cell_id's names are distinct by construction
         raise AssertionError(f"cell ids not unique: {ids}")
-    nb = v4.new_notebook(cells=cells, metadata={
+    nb = nbformat.from_dict({"nbformat": v4.nbformat, "nbformat_minor": v4.nbformat_minor,
+                             "cells": cells, "metadata": {
         "kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
         nbf.KEY: {"format": nbf.FORMAT, "role": role, "variant": key["variant"],
                   "seed": key.get("seed"), "assignment": dict(key["assignment"]),
-                  "fingerprint": nbf.fingerprint(key), "questions": names}})
-    nbformat.validate(nb)
+                  "fingerprint": nbf.fingerprint(key), "questions": names}}})
+    nbformat.validate(nb)   # the whole notebook, once
     return nb
 
 
