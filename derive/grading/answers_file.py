@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from derive.grading.formulas import MAX_NESTING, _parse_int, _short
-from derive.problem.spec import InputError, printable, same_name
+from derive.problem.names import same_name
+from derive.problem.spec import InputError, printable
 
 MAX_FILE_BYTES = 32 * 2**20   # a class's answers file is a few hundred kB
 MAX_SUBMISSIONS = 10_000

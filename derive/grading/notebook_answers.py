@@ -27,7 +27,8 @@ from derive.grading.answers_file import MAX_SUBMISSIONS, _nesting
 from derive.grading.formulas import MAX_NESTING, _parse_int, _short
 from derive.grading.notebook_notes import later_checks, not_a_student_s, stopped
 from derive.notebooks import format as nbf
-from derive.problem.spec import InputError, printable, same_name
+from derive.problem.names import same_name
+from derive.problem.spec import InputError, printable
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20   # a notebook with its figures is a few MB
 RUN_ALL = "open it, run Kernel > Restart & Run All, save it and hand it in again"

@@ -10,7 +10,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from derive.problem.spec import InputError, printable, same_name
+from derive.problem.names import same_name
+from derive.problem.spec import InputError, printable
 
 MAX_STUDENTS = 10_000
 MAX_NAME = 200

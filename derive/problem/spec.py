@@ -12,7 +12,6 @@ import json
 import math
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from functools import lru_cache
@@ -38,12 +37,6 @@ def printable(text: str, json_text: bool = False) -> str:
     strings have their C0 controls escaped already and whose line breaks stay."""
     return (_INVISIBLE if json_text else _UNSAFE).sub(
         lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def same_name(name: str) -> str:
-    """A student's name as names are compared (one student twice): Unicode
-    compatibility forms and case folded, runs of spaces as one."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 _INVISIBLE_CHARS = "\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff"
