@@ -15,6 +15,7 @@ answers cell shows the key's answers.
 from __future__ import annotations
 
 import base64
+import copy
 from dataclasses import dataclass
 
 import nbformat
@@ -53,7 +54,8 @@ def notebooks(key: dict, config, variant, solutions: dict, ctx: dict,
     if pngs is None:
         pngs = variant_pngs(variant, solutions)
     figures = {path: (png_name(key["variant"], path), data) for path, data in pngs.items()}
-    return tuple(_notebook(role, key, config, variant, ctx, figures) for role in (STUDENT, SOLUTION))
+    student = _notebook(key, config, variant, ctx, figures)
+    return student, _solution(student, key, config, variant)
 
 
 def _cell(kind: str, source: str, name: tuple, tag: str, where: dict | None = None, **extra):
@@ -65,11 +67,30 @@ def _cell(kind: str, source: str, name: tuple, tag: str, where: dict | None = No
                                "source": source, **code, **extra})
 
 
-def _notebook(role: str, key: dict, config, variant, ctx: dict, figures: dict):
-    solve = role == SOLUTION
+def _solution(student, key: dict, config, variant) -> nbformat.NotebookNode:
+    """The instructor notebook: the student's, its setup, work and answer
+    cells holding the solution code."""
+    nb = copy.deepcopy(student)
+    nb.metadata[nbf.KEY]["role"] = SOLUTION
+    names = nb.metadata[nbf.KEY]["questions"]
+    sources = {nbf.cell_id("setup"): checks.setup_source(config.course.figures,
+                                                         solution.setup(variant))}
+    for part in variant.parts:
+        if part.given is not None and part.id in key["params"]:
+            sources[nbf.cell_id("gradient", part.id)] = solution.part_code(part)
+        for q in part.questions:
+            sources[nbf.cell_id("answer", q.id)] = solution.answer_code(
+                part, q, key["answers"][q.id], names[q.id])
+    for cell in nb.cells:
+        cell.source = sources.get(cell.id, cell.source)
+    return nb
+
+
+def _notebook(key: dict, config, variant, ctx: dict, figures: dict):
+    """The student notebook (the instructor's is made from it: :func:`_solution`)."""
     qids = [q.id for _, q in variant.questions()]
     names = nbf.variables(qids)
-    setup = checks.setup_source(config.course.figures, solution.setup(variant) if solve else "")
+    setup = checks.setup_source(config.course.figures)
     cells = [_cell("markdown", markdown.intro(ctx, config.course.figures), ("intro",), "intro"),
              _cell("code", setup, ("setup",), "setup")]
     for number, (part, shown) in enumerate(zip(variant.parts, ctx["parts"]), start=1):
@@ -83,7 +104,7 @@ def _notebook(role: str, key: dict, config, variant, ctx: dict, figures: dict):
                                + nbf.data_source(key["params"][part.id]) + "\n",
                                ("data", part.id), "data", at))
             grads = checks.asks_gradients(part)
-            work = solution.part_code(part) if solve else checks.work_source(part, grads)
+            work = checks.work_source(part, grads)
             cells.append(_cell("code", work, ("gradient", part.id), "gradient", at))
             if grads:
                 cells.append(_cell("code", checks.GRADCHECK, ("gradcheck", part.id), "gradient", at))
@@ -91,8 +112,7 @@ def _notebook(role: str, key: dict, config, variant, ctx: dict, figures: dict):
             at_q, answer, var = {"question": q.id}, key["answers"][q.id], names[q.id]
             cells.append(_cell("markdown", markdown.question(q_ctx, q.id), ("question", q.id),
                                "question", at_q))
-            source = (solution.answer_code(part, q, answer, var) if solve else
-                      _placeholder(part, q, answer, var))
+            source = _placeholder(part, q, answer, var)
             cells.append(_cell("code", source, ("answer", q.id), "answer", at_q))
             cells.append(_cell("code", checks.check_source(part, q, answer, var),
                                ("check", q.id), "check", at_q))
@@ -104,7 +124,7 @@ def _notebook(role: str, key: dict, config, variant, ctx: dict, figures: dict):
     nb = nbformat.from_dict({"nbformat": v4.nbformat, "nbformat_minor": v4.nbformat_minor,
                              "cells": cells, "metadata": {
         "kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
-        nbf.KEY: {"format": nbf.FORMAT, "role": role, "variant": key["variant"],
+        nbf.KEY: {"format": nbf.FORMAT, "role": STUDENT, "variant": key["variant"],
                   "seed": key.get("seed"), "assignment": dict(key["assignment"]),
                   "fingerprint": nbf.fingerprint(key), "questions": names}}})
     nbformat.validate(nb)   # the whole notebook, once
@@ -132,7 +152,9 @@ class VariantNotebooks:
 
     names: tuple[str, str] = ("notebook.ipynb", "solution.ipynb")
 
-    def files(self, key: dict, config, variant, solutions: dict, ctx: dict) -> dict[str, bytes]:
-        """{file name: bytes} of the variant's two notebooks."""
-        return {name: notebook_bytes(nb)
-                for name, nb in zip(self.names, notebooks(key, config, variant, solutions, ctx))}
+    def files(self, key: dict, config, variant, solutions: dict, ctx: dict,
+              pngs: dict[str, bytes] | None = None) -> dict[str, bytes]:
+        """{file name: bytes} of the variant's two notebooks (``pngs``: as
+        :func:`notebooks` takes them)."""
+        return {name: notebook_bytes(nb) for name, nb in
+                zip(self.names, notebooks(key, config, variant, solutions, ctx, pngs))}

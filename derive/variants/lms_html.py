@@ -116,12 +116,15 @@ def _render(assignment, key: dict, config) -> dict[str, QuestionHtml]:
     return questions_of(*instance_context(assignment, key, config), key, config)
 
 
-def questions_of(variant, solutions: dict, ctx: dict, key: dict, config) -> dict[str, QuestionHtml]:
+def questions_of(variant, solutions: dict, ctx: dict, key: dict, config,
+                 pngs: dict[str, bytes] | None = None) -> dict[str, QuestionHtml]:
     """:func:`rendered_questions` from a variant's solutions and render
     context (:func:`derive.variants.instances.instance_context`), as the
-    worker that builds its documents has them."""
+    worker that builds its documents has them (``pngs``: its figures, as
+    :func:`derive.variants.lms_figures.variant_pngs` draws them)."""
     from derive.variants.lms_figures import png_name, variant_pngs
-    pngs = variant_pngs(variant, solutions)
+    if pngs is None:
+        pngs = variant_pngs(variant, solutions)
     names = {path: png_name(key["variant"], path) for path in pngs}
     alts = {path: _alt(path) for path in pngs}
     env = _env()

@@ -180,6 +180,7 @@ def build_assignment_variant(assignment, key: dict, config,
     from derive.documents.assignment_build import figure_makers, render_sources
     from derive.documents.build import LatexError, compile_sources
     from derive.variants.instances import instance_context
+    from derive.variants.lms_figures import variant_pngs
     from derive.variants.lms_html import questions_json, questions_of
     variant, solutions, ctx = instance_context(assignment, key, config)
     sources = render_sources(ctx)
@@ -190,8 +191,10 @@ def build_assignment_variant(assignment, key: dict, config,
             files = {p.relative_to(out).as_posix(): p.read_bytes() for p in paths}
     except LatexError as e:
         return f"{key['variant']}: {e.with_log()}"
-    # the questions as the LMS exports show them, rendered here in the worker
-    files[LMS_FILE] = questions_json(questions_of(variant, solutions, ctx, key, config))
-    if notebooks is not None:   # from the same context and figures
-        files.update(notebooks.files(key, config, variant, solutions, ctx))
+    # the questions as the LMS exports show them and the notebooks, rendered here in
+    # the worker from the same context and figures
+    pngs = variant_pngs(variant, solutions)
+    files[LMS_FILE] = questions_json(questions_of(variant, solutions, ctx, key, config, pngs))
+    if notebooks is not None:
+        files.update(notebooks.files(key, config, variant, solutions, ctx, pngs))
     return files
