@@ -103,6 +103,13 @@ def _confined(prefix: list[str], work: Path, sockets: Path) -> list[str]:
 def sandbox() -> list[str]:
     """The command prefix that starts a kernel without network, checked to
     work here; an :class:`InputError` (``--execute``) when it cannot."""
+    try:
+        import ipykernel  # noqa: F401  (the kernel's, run by this Python)
+        import nbclient  # noqa: F401
+    except ImportError:
+        raise InputError("--execute", "needs nbclient and ipykernel: pip install "
+                         "'handouts[notebooks]' (make setup installs them); nothing was run") \
+            from None
     tools = [shutil.which("setpriv"), shutil.which("prlimit"), shutil.which("unshare")]
     if not all(tools):
         raise InputError("--execute", "needs setpriv, prlimit and unshare (util-linux) to run "

@@ -175,3 +175,10 @@ def test_a_run_stops_at_a_student_s_exception_as_run_all_does(tmp_path, key):
     assert answers["q7"] == right["q7"] and "q8" not in answers and "q14" not in answers
     assert any("raised NameError" in n and "did not run" in n for n in notes)
     assert not ours()
+
+
+def test_without_nbclient_nothing_is_run(monkeypatch):
+    monkeypatch.setitem(sys.modules, "nbclient", None)   # `import nbclient` fails
+    with pytest.raises(InputError, match=r"needs nbclient and ipykernel: pip install "
+                                         r"'handouts\[notebooks\]'"):
+        nr.sandbox()
