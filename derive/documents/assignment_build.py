@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from derive.documents.build import _drawing_process, compile_sources
-from derive.documents.figures import draw
+from derive.documents import figure_cache
 from derive.documents.kind_figures import assignment_figures, network_data, network_paths  # noqa: F401
 from derive.documents.render import make_env
 from derive.files import commit, updating
@@ -34,13 +34,21 @@ def figure_paths(assignment: Assignment, prefix: str = "") -> dict[str, str]:
 def figure_makers(assignment: Assignment, solutions: dict, drawer=None,
                   done=()) -> dict[str, Callable[[], bytes]]:
     """The figures of an instance (:func:`derive.documents.kind_figures.assignment_figures`)
-    but those in ``done``: path -> a function giving its PDF bytes, drawn by
+    but those in ``done``: path -> a function giving its PDF bytes, those
+    in the figure cache as they are kept, the others drawn (and kept) by
     ``drawer`` (an executor: started at once) or, without one, when called."""
-    planned = {path: plan for path, plan in assignment_figures(assignment, solutions).items()
-               if path not in done}
-    if drawer is None:
-        return {path: partial(draw, name, data) for path, (name, data) in planned.items()}
-    return {path: drawer.submit(draw, name, data).result for path, (name, data) in planned.items()}
+    makers = {}
+    for path, (name, data) in assignment_figures(assignment, solutions).items():
+        if path in done:
+            continue
+        kept = figure_cache.kept_pdf(name, data)
+        if kept is not None:
+            makers[path] = partial(bytes, kept)
+        elif drawer is None:
+            makers[path] = partial(figure_cache.pdf, name, data)
+        else:
+            makers[path] = drawer.submit(figure_cache.pdf, name, data).result
+    return makers
 
 
 def render_assignment(assignment: Assignment, key: dict, config: Config, *,

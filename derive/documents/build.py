@@ -19,8 +19,9 @@ import re
 import signal
 import subprocess
 from concurrent.futures import Executor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable, Iterator, Sequence
 
 from derive.documents.figures import warm_up
@@ -267,13 +268,21 @@ def install(work: Path, files: Sequence[Path], out_dir: Path,
 @contextmanager
 def _drawing_process() -> Iterator[Executor | None]:
     """A forked process (it needs nothing imported again, and runs no main
-    module) that imports matplotlib at once, while this one derives the key;
-    ``None`` where no child process can be forked (no fork on the platform,
-    or this is a daemonic worker): the figures are then drawn in this process."""
+    module) that draws the figures while this one derives the key; forked
+    at the first figure submitted to it, and importing matplotlib at once
+    (so never where every figure is in the figure cache). ``None`` where no
+    child process can be forked (no fork on the platform, or this is a
+    daemonic worker): the figures are then drawn in this process."""
     if "fork" not in multiprocessing.get_all_start_methods() \
             or multiprocessing.current_process().daemon:
         yield None
         return
-    with worker_pool(1, "fork") as pool:
-        pool.submit(warm_up)
-        yield pool
+    with ExitStack() as stack:
+        pool: list[Executor] = []
+
+        def submit(fn, /, *args, **kwargs):
+            if not pool:
+                pool.append(stack.enter_context(worker_pool(1, "fork")))
+                pool[0].submit(warm_up)
+            return pool[0].submit(fn, *args, **kwargs)
+        yield SimpleNamespace(submit=submit)

@@ -14,6 +14,7 @@ same numbers give the same bytes.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -31,6 +32,7 @@ CLASS_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9
 TICK_ROOM = 0.11    # inches: a tick (3.5 pt) and its label's pad (3.5 pt), and some air
 LABEL_ROOM = 0.1    # inches: an axis label's pad (4 pt), and some air
 TIE_COLOUR = "#e4e4e4"  # light grey: no class
+TICK_STEPS = (1, 2, 2.5, 5, 10)  # the regions' axes: ticks at these times a power of ten
 
 def figure_path(name: str, prefix: str = "") -> str:
     """Where figure ``name`` is written, relative to the .tex that shows it."""
@@ -46,9 +48,10 @@ def class_name(j: int) -> str:
 # Drawing: plain data in, a Figure out
 
 
-def activation_figure(z, f, df, labels, xticks, yticks, jumps=()):
+def activation_figure(z, f, df, labels, xticks, yticks, jumps=(), legend_at="best"):
     """An activation f(z) (solid) and its derivative (dashed) over ``z``,
-    ``labels`` their legend entries, ``xticks``/``yticks`` (value, label)
+    ``labels`` their legend entries (at ``legend_at``, a corner where they
+    cover no curve), ``xticks``/``yticks`` (value, label)
     pairs. At each of ``jumps`` (z, f′ there, the limit on the other side:
     a kink) the dashed line breaks, a filled dot marks the value taken there
     and an open one the other side's."""
@@ -75,7 +78,7 @@ def activation_figure(z, f, df, labels, xticks, yticks, jumps=()):
     ax.set_xlim(z[0], z[-1])
     ax.set_xticks([t for t, _ in xticks], [label for _, label in xticks])
     ax.set_yticks([t for t, _ in yticks], [label for _, label in yticks])
-    ax.legend(frameon=False, loc="best")
+    ax.legend(frameon=False, loc=legend_at)
     return fig
 
 
@@ -203,10 +206,15 @@ def warm_up() -> None:
 
 
 def _axis_ticks(r: float) -> list[float]:
-    from matplotlib.ticker import MaxNLocator
-    # none at the edges: the panels' edge labels would meet between them
-    return [float(t) for t in MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]).tick_values(-r, r)
-            if -r < t < r]
+    """The ticks of [−r, r] that matplotlib's ``MaxNLocator(5, steps=TICK_STEPS)``
+    gives (its arithmetic, without importing matplotlib), none at the edges:
+    the panels' edge labels would meet between them."""
+    raw = 2 * r / 5
+    scale = 10 ** (math.log10(raw) // 1)
+    step = next(s * scale for s in TICK_STEPS if s * scale >= raw)
+    start = (-r // step) * step
+    ticks = (i * step + start for i in range(int(2 * r / step) + 3))
+    return [float(t) for t in ticks if -r < t < r]
 
 
 def _as_text(tex: str) -> str:

@@ -45,6 +45,9 @@ LEGEND = {"sigmoid": (rf"${SIGMA}(z)$", rf"${SIGMA}(z)\,(1 - {SIGMA}(z))$"),
           "tanh": (r"$\tanh(z)$", r"$1 - \tanh^2(z)$"),
           "relu": (r"$\mathrm{ReLU}(z)$", r"$\mathbf{1}[z > 0]$"),
           "identity": (r"$z$", r"$1$")}
+# where each activation's legend covers no curve (matplotlib's "best", found once)
+LEGEND_AT = {"sigmoid": "upper left", "tanh": "lower right", "relu": "upper left",
+             "identity": "lower right"}
 
 
 def network_data(part: Part) -> dict:
@@ -108,7 +111,7 @@ def activation_data(f: str) -> dict[str, Any]:
     yticks = np.arange(np.ceil(low / tick - 0.1), np.floor(high / tick + 0.1) + 1) * tick
     return {"z": z, "f": fz, "df": dfz, "labels": list(LEGEND[f]),
             "xticks": _ticks(np.arange(-half, half + step, step)), "yticks": _ticks(yticks),
-            "jumps": activation_jumps(z, dfz)}
+            "jumps": activation_jumps(z, dfz), "legend_at": LEGEND_AT[f]}
 
 
 def activation_figure_caption(f: str, fmt) -> Latex:

@@ -17,6 +17,7 @@ import subprocess
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 METADATA = {"CreationDate": None, "Creator": None, "Producer": None}
 FAMILY = "URW Palladio L"
@@ -47,13 +48,25 @@ def greek(name: str) -> str:
 
 def font_path(name: str) -> str:
     """The path of a TeX font file; a missing one is an error naming the package."""
-    found = ""
+    return _kpsewhich((name,))[0]
+
+
+@lru_cache(maxsize=1)
+def font_paths() -> tuple[str, ...]:
+    """The paths of :data:`FONT_FILES`' files, in order (one kpsewhich run)."""
+    return _kpsewhich(tuple(FONT_FILES.values()))
+
+
+def _kpsewhich(names: tuple[str, ...]) -> tuple[str, ...]:
+    found = {}
     if shutil.which("kpsewhich"):
-        found = subprocess.run(["kpsewhich", name], capture_output=True, text=True).stdout.strip()
-    if not found:
-        raise FileNotFoundError(errno.ENOENT, f"font of the figures not found: install the "
-                                f"TeX package {PACKAGE} (sudo apt-get install {PACKAGE})", name)
-    return found
+        out = subprocess.run(["kpsewhich", *names], capture_output=True, text=True).stdout
+        found = {Path(line).name: line for line in out.splitlines() if line.strip()}
+    for name in names:
+        if name not in found:
+            raise FileNotFoundError(errno.ENOENT, f"font of the figures not found: install the "
+                                    f"TeX package {PACKAGE} (sudo apt-get install {PACKAGE})", name)
+    return tuple(found[name] for name in names)
 
 
 @lru_cache(maxsize=1)
@@ -62,26 +75,62 @@ def register_fonts() -> None:
     ``fontManager.addfont`` reads only TrueType/OpenType names, so each file is
     entered as a FontEntry; FreeType, which draws the glyphs, reads Type 1."""
     from matplotlib import font_manager as fm
-    for (family, style, weight), name in FONT_FILES.items():
+    for ((family, style, weight), _), path in zip(FONT_FILES.items(), font_paths()):
         fm.fontManager.ttflist.append(fm.FontEntry(
-            fname=font_path(name), name=family, style=style, variant="normal",
+            fname=path, name=family, style=style, variant="normal",
             weight=weight, stretch="normal", size="scalable"))
     fm.fontManager._findfont_cached.cache_clear()
+
+
+MATH_CACHE = 4096       # mathtext layouts kept per process (a few KB each)
+
+
+@lru_cache(maxsize=1)
+def share_math_parses() -> None:
+    """One cache of mathtext layouts for the whole process. Matplotlib keeps
+    the last 50 per parser, and every PDF it saves makes a new parser: each
+    figure parsed its ``$x_1$``, ``$a^1_2$`` and legends anew (pyparsing, the
+    larger part of drawing). The layouts are the same, so the bytes are; where
+    matplotlib's internals differ from what this expects, nothing changes."""
+    from matplotlib.mathtext import MathTextParser
+    parse = getattr(MathTextParser._parse_cached, "__wrapped__", None)
+    if parse is None:
+        return
+    parsers = {}
+
+    @lru_cache(maxsize=MATH_CACHE)
+    def shared(output_type, *args):
+        parser = parsers.setdefault(output_type, MathTextParser(
+            {"vector": "path", "raster": "agg"}[output_type]))
+        return parse(parser, *args)
+    MathTextParser._parse_cached = lambda self, *args: shared(self._output_type, *args)
 
 
 # matplotlib is not thread-safe (rcParams, the mathtext parser): a worker
 # that runs tasks in threads (dask) draws one figure at a time
 _MATPLOTLIB = threading.RLock()
+_STYLED = threading.local()
 
 
 @contextmanager
 def style():
-    """The rc settings of every figure, as a context (held by one thread at a time)."""
-    from matplotlib import rc_context
+    """The rc settings of every figure, as a context (held by one thread at a
+    time): matplotlib's defaults, whatever a matplotlibrc says, and :data:`STYLE`."""
+    from matplotlib import rc_context, rcdefaults, rcParams
     with _MATPLOTLIB:
-        register_fonts()
-        with rc_context(STYLE):
+        if getattr(_STYLED, "on", False):   # inside style() already (measuring text while drawing)
             yield
+            return
+        register_fonts()
+        share_math_parses()
+        with rc_context():
+            rcdefaults()
+            rcParams.update(STYLE)
+            _STYLED.on = True
+            try:
+                yield
+            finally:
+                _STYLED.on = False
 
 
 def figure(width: float, height: float, rect=None):

@@ -56,18 +56,18 @@ def content_hash(key_text: str, sources: dict[str, str]) -> str:
 @lru_cache(maxsize=None)
 def _drawing_digest() -> str:
     # the modules that choose and draw the figures (whose PDFs the .tex does not show)
-    from derive.documents import (assignment_build, build, figures, kind_figures, network_figure,
-                                  plotting, regions)
+    from derive.documents import (assignment_build, build, figure_cache, figures, kind_figures,
+                                  network_figure, plotting, regions)
     from derive.documents.render import template_dir
     from derive.variants import lms_figures, lms_html, lms_tex
     templates = sorted((template_dir() / "lms").glob("*.j2")) + sorted(
         (template_dir() / "notebook").glob("*.j2"))
     # the notebooks' code (a later stage: read, not imported), which writes the notebooks
     notebooks = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.py"))
-    return files_digest([*(m.__file__ for m in (assignment_build, build, figures, kind_figures,
-                                                network_figure, plotting, regions, lms_figures,
-                                                lms_html, lms_tex)), *map(str, notebooks),
-                         *map(str, templates)])
+    return files_digest([*(m.__file__ for m in (assignment_build, build, figure_cache, figures,
+                                                kind_figures, network_figure, plotting, regions,
+                                                lms_figures, lms_html, lms_tex)),
+                         *map(str, notebooks), *map(str, templates)])
 
 
 @dataclass(frozen=True)

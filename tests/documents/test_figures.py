@@ -347,3 +347,37 @@ def test_ties_are_named_only_where_they_show():
     assert not ties_show((grid, np.ones_like(grid)), 2)
     grid[:3, :] = TIE  # 1.25 % of the panel
     assert 3 / 240 >= MIN_SHARE and ties_show((np.ones_like(grid), grid), 2)
+
+
+def test_the_regions_ticks_are_matplotlibs_without_matplotlib():
+    # every window nice_windows can give (and some it cannot), against MaxNLocator
+    from matplotlib.ticker import MaxNLocator
+
+    from derive.documents.figures import TICK_STEPS, _axis_ticks
+    from derive.documents.regions import NICE, ZOOMS
+    locator = MaxNLocator(5, steps=list(TICK_STEPS))
+    for exp in range(-4, 6):
+        for r in (float(f"{z * m}e{exp}") for m in NICE + (10,) for z in ZOOMS + (3, 1.7)):
+            assert _axis_ticks(r) == [float(t) for t in locator.tick_values(-r, r) if -r < t < r], r
+
+
+@pytest.mark.parametrize("f", ["sigmoid", "tanh", "relu", "identity"])
+def test_each_activations_legend_stands_where_it_covers_no_curve(f):
+    # the fixed corner is matplotlib's "best" for these curves, and no point of them is under it
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from derive.documents.kind_figures import activation_data
+    data = activation_data(f)
+    boxes = []
+    with plotting.style():
+        for at in (data["legend_at"], "best"):
+            fig = build_figure("activation", dict(data, legend_at=at))
+            FigureCanvasAgg(fig).draw()
+            ax = fig.axes[0]
+            boxes.append(ax.get_legend().get_window_extent().extents)
+            for ys in (data["f"], data["df"]):
+                points = ax.transData.transform(np.c_[data["z"], ys])
+                x0, y0, x1, y1 = boxes[-1]
+                x, y = points.T
+                assert not ((x > x0) & (x < x1) & (y > y0) & (y < y1)).any(), (f, at)
+    assert np.allclose(*boxes), f
