@@ -193,7 +193,7 @@ def build_assignment_variant(assignment, key: dict, config,
         return f"{key['variant']}: {e.with_log()}"
     # the questions as the LMS exports show them and the notebooks, rendered here in
     # the worker from the same context and figures
-    pngs = variant_pngs(variant, solutions)
+    pngs = variant_pngs(variant, solutions, files)   # rasterised from the PDFs just drawn
     files[LMS_FILE] = questions_json(questions_of(variant, solutions, ctx, key, config, pngs))
     if notebooks is not None:
         files.update(notebooks.files(key, config, variant, solutions, ctx, pngs))
