@@ -32,13 +32,15 @@ def figure_paths(assignment: Assignment, prefix: str = "") -> dict[str, str]:
 
 
 def figure_makers(assignment: Assignment, solutions: dict, drawer=None,
-                  done=()) -> dict[str, Callable[[], bytes]]:
-    """The figures of an instance (:func:`derive.documents.kind_figures.assignment_figures`)
-    but those in ``done``: path -> a function giving its PDF bytes, those
-    in the figure cache as they are kept, the others drawn (and kept) by
-    ``drawer`` (an executor: started at once) or, without one, when called."""
+                  done=(), plans: dict | None = None) -> dict[str, Callable[[], bytes]]:
+    """The figures of an instance (``plans``, else
+    :func:`derive.documents.kind_figures.assignment_figures`) but those in
+    ``done``: path -> a function giving its PDF bytes, those in the figure
+    cache as they are kept, the others drawn (and kept) by ``drawer`` (an
+    executor: started at once) or, without one, when called."""
     makers = {}
-    for path, (name, data) in assignment_figures(assignment, solutions).items():
+    plans = assignment_figures(assignment, solutions) if plans is None else plans
+    for path, (name, data) in plans.items():
         if path in done:
             continue
         kept = figure_cache.kept_pdf(name, data)

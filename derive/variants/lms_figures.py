@@ -89,12 +89,13 @@ def rasterise(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
-def variant_pngs(assignment, solutions: dict, pdfs: dict[str, bytes] | None = None
-                 ) -> dict[str, bytes]:
-    """Every figure of an instance (:func:`derive.documents.kind_figures.assignment_figures`),
-    by its documents' path, as ``{path: PNG bytes}``; ``pdfs``: the figures'
-    PDFs by the same paths, where the caller has them."""
+def variant_pngs(assignment, solutions: dict, pdfs: dict[str, bytes] | None = None,
+                 plans: dict | None = None) -> dict[str, bytes]:
+    """Every figure of an instance (``plans``, else
+    :func:`derive.documents.kind_figures.assignment_figures`), by its
+    documents' path, as ``{path: PNG bytes}``; ``pdfs``: the figures' PDFs
+    by the same paths, where the caller has them."""
     from derive.documents.kind_figures import assignment_figures
     pdfs = pdfs or {}
-    return {path: png(name, data, pdfs.get(path))
-            for path, (name, data) in assignment_figures(assignment, solutions).items()}
+    plans = assignment_figures(assignment, solutions) if plans is None else plans
+    return {path: png(name, data, pdfs.get(path)) for path, (name, data) in plans.items()}

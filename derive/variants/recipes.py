@@ -179,12 +179,14 @@ def build_assignment_variant(assignment, key: dict, config,
     notebooks, as {relative path: bytes}, or the one-line LaTeX error."""
     from derive.documents.assignment_build import figure_makers, render_sources
     from derive.documents.build import LatexError, compile_sources
+    from derive.documents.kind_figures import assignment_figures
     from derive.variants.instances import instance_context
     from derive.variants.lms_figures import variant_pngs
     from derive.variants.lms_html import questions_json, questions_of
     variant, solutions, ctx = instance_context(assignment, key, config)
     sources = render_sources(ctx)
-    figures = figure_makers(variant, solutions)
+    plans = assignment_figures(variant, solutions)  # each figure's data, for its PDF and PNG
+    figures = figure_makers(variant, solutions, plans=plans)
     try:
         with temp_folder("handouts-variant-") as out:
             paths = compile_sources(out, sources, figures, timeout=120)
@@ -193,7 +195,7 @@ def build_assignment_variant(assignment, key: dict, config,
         return f"{key['variant']}: {e.with_log()}"
     # the questions as the LMS exports show them and the notebooks, rendered here in
     # the worker from the same context and figures
-    pngs = variant_pngs(variant, solutions, files)   # rasterised from the PDFs just drawn
+    pngs = variant_pngs(variant, solutions, files, plans)   # rasterised from the PDFs just drawn
     files[LMS_FILE] = questions_json(questions_of(variant, solutions, ctx, key, config, pngs))
     if notebooks is not None:
         files.update(notebooks.files(key, config, variant, solutions, ctx, pngs))

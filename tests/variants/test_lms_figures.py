@@ -89,10 +89,14 @@ def test_a_variant_draws_each_figure_once(cache, monkeypatch):
     from derive.variants.recipes import AssignmentRecipe, build_assignment_variant
     recipe = AssignmentRecipe.of(load_assignment("reference"), Config())
     key = recipe.keys(5, 1)[0]
-    drawn = []
-    real = figures.draw
+    from derive.documents import kind_figures
+    drawn, planned = [], []
+    real, plan = figures.draw, kind_figures.assignment_figures
     monkeypatch.setattr(figures, "draw", lambda name, data: drawn.append(name) or real(name, data))
+    monkeypatch.setattr(kind_figures, "assignment_figures",
+                        lambda *a, **k: planned.append(1) or plan(*a, **k))
     files = build_assignment_variant(recipe.assignment, key, Config())
     pdfs = [p for p in files if p.startswith("figures/")]
     assert len(drawn) == len(pdfs) == 6 and files["lms.json"]
+    assert len(planned) == 1    # each figure's data computed once, for its PDF and its PNG
     assert os.path.isdir(cache)
