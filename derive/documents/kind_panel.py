@@ -27,7 +27,7 @@ def _shown(q: Question, labels: list[str], wrong: Any, right: Any, fmt, figures:
     """The parts of a mistaken answer that differ from the right one (a
     formula: the library gives only those that differ)."""
     if isinstance(wrong, dict) and "sympy" in wrong:
-        return [Latex(r"\displaystyle " + latex(sp.sympify(wrong["sympy"])))]
+        return [_formula(wrong["sympy"])]
     if q.kind == "loss":
         wrong = wrong["value"] if isinstance(wrong, dict) else wrong
         return [value(fmt, wrong)] if differs(wrong, right["value"], figures) else []
@@ -65,6 +65,12 @@ def _formula_mistakes(network, q: Question) -> dict[str, Any]:
     return wrong_answers(Part("", "", (q,), network), q)
 
 
+@lru_cache(maxsize=256)
+def _formula(text: str) -> Latex:
+    # the library's formula (our own SymPy text), as the panel prints it
+    return Latex(r"\displaystyle " + latex(sp.sympify(text)))
+
+
 def mistakes(part: Part, q: Question, wrong: dict[str, Any], answer: Any, fmt,
              figures: int) -> list[dict]:
     """One row per mistake that changes this question's answer here
@@ -80,9 +86,12 @@ def mistakes(part: Part, q: Question, wrong: dict[str, Any], answer: Any, fmt,
         if shown:
             row = rows.setdefault(tuple(shown), {"code": code, "titles": [], "parts": shown})
             row["titles"].append(MISTAKE_KINDS[code].title)
-    return [{"code": r["code"], "parts": r["parts"],
-             "what": escape_latex(_capital(" or ".join(r["titles"])))} for r in rows.values()]
+    return [{"code": r["code"], "parts": r["parts"], "what": _what(tuple(r["titles"]))}
+            for r in rows.values()]
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+@lru_cache(maxsize=256)
+def _what(titles: tuple[str, ...]) -> Latex:
+    """The row's titles, joined, capitalised and escaped."""
+    text = " or ".join(titles)
+    return escape_latex(text[:1].upper() + text[1:])
