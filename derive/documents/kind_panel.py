@@ -60,9 +60,22 @@ def _numeric(q: Question) -> bool:
 
 @lru_cache(maxsize=None)
 def _formula_mistakes(network, q: Question) -> dict[str, Any]:
-    # what the library's formula mistakes give depends on the network and the question alone
+    # what the library's formula mistakes give depends on the network and the question
+    # alone (kept on disk: SymPy's simplify decides which change the formula)
     from derive.numerics.kind_mistakes import wrong_answers
-    return wrong_answers(Part("", "", (q,), network), q)
+    from derive.documents.textcache import cached
+    question = Question("", q.kind, 0, q.options)
+    return cached("formula-mistakes", repr((network, question)),
+                  lambda: wrong_answers(Part("", "", (question,), network), question),
+                  _formula_entry)
+
+
+def _formula_entry(value: Any) -> bool:
+    """Whether a kept entry has the shape of the formula mistakes: {code: {"sympy": text}}."""
+    from derive.numerics.mistake_kinds import MISTAKE_KINDS
+    return isinstance(value, dict) and all(
+        code in MISTAKE_KINDS and isinstance(v, dict) and list(v) == ["sympy"]
+        and isinstance(v["sympy"], str) for code, v in value.items())
 
 
 @lru_cache(maxsize=256)
