@@ -211,10 +211,19 @@ def part_regions(part, sol) -> dict[str, Any] | None:
     win = part_window(part, sol)
     if win is None:
         return None
-    before, after = part_params(part, sol)
-    return {"r": win.r, "before": class_grid_of(part.network, *before, win.r, GRID),
-            "after": class_grid_of(part.network, *after, win.r, GRID),
+    before, after = _grids(part.network, _key(part_params(part, sol)), win.r)
+    return {"r": win.r, "before": before, "after": after,
             "point": np.asarray(part.given.x, float), "classes": class_names(part.network)}
+
+
+@lru_cache(maxsize=16)
+def _grids(network, params: str, r: float) -> tuple[np.ndarray, np.ndarray]:
+    # the plot's grids, before and after the step (kept: the PDF figure and the
+    # PNG of the LMS questions draw the same; read-only)
+    out = tuple(class_grid_of(network, *ps, r, GRID) for ps in json.loads(params))
+    for grid in out:
+        grid.setflags(write=False)
+    return out
 
 
 def uniform_class_of(network, Ws, bs, r: float) -> int | None:

@@ -38,3 +38,14 @@ def test_other_weights_are_other_windows():
     a = next(candidate_windows(part.network, part.given.x, before, after))
     b = next(candidate_windows(part.network, part.given.x, other, after))
     assert a is not b and not np.array_equal(a.before, b.before)
+
+
+def test_the_plots_grids_are_computed_once_and_read_only():
+    from derive.documents.regions import GRID, part_regions
+    part, sol = _regions_part()
+    first, again = part_regions(part, sol), part_regions(part, sol)
+    before, after = part_params(part, sol)
+    for name, params in (("before", before), ("after", after)):
+        assert first[name] is again[name] and not first[name].flags.writeable
+        assert np.array_equal(first[name],
+                              class_grid_of(part.network, *params, first["r"], GRID))
