@@ -76,3 +76,37 @@ def test_the_kept_formula_mistakes_are_the_librarys(cache):
     for p, q in formulas:
         assert kind_panel._formula_mistakes(p.network, q) == \
             wrong_answers(Part("", "", (q,), p.network), q)
+
+
+def test_the_kept_rule_of_a_shown_gradient_is_the_derivation_printed(cache):
+    from derive.calculus.catalogue import gradient_derivations
+    from derive.documents import worked_notes
+    from derive.documents.context import derivation_context
+    from derive.documents.render import Latex
+    a = load_assignment("reference")
+    shown = [(p.network, q.get("param")) for p, q in a.questions() if q.get("show")]
+    assert shown
+    for net, param in shown:
+        fresh = [{"type": "derivation", "d": derivation_context(d)}
+                 for d in gradient_derivations(net, param)]
+        for _ in range(2):   # computed and kept, then read back
+            worked_notes._rule.cache_clear()
+            got = worked_notes.shown_rule(net, param)
+            assert got == fresh
+            texts = [b["d"]["lhs"] for b in got] + [s["expr"] for b in got for s in b["d"]["steps"]]
+            assert all(type(t) is Latex for t in texts)   # not escaped again by the templates
+    entry, = cache.glob("shown-rule-*.json")
+    entry.write_text('[{"lhs": "x", "steps": [{"text": 1}], "result": "y"}]')
+    worked_notes._rule.cache_clear()
+    assert worked_notes.shown_rule(*shown[0]) == [
+        {"type": "derivation", "d": derivation_context(d)} for d in gradient_derivations(*shown[0])]
+
+
+@pytest.mark.parametrize("data", [None, [], {"lhs": "x"}, {"lhs": "x", "steps": [], "result": 2},
+                                  {"lhs": "x", "steps": [{"text": "t"}], "result": "y"},
+                                  {"lhs": "x", "steps": [], "result": "y", "more": "z"}])
+def test_a_derivation_not_of_its_shape_is_not_read(data):
+    from derive.documents.context import derivation_from_json
+    assert derivation_from_json(data) is None
+    assert derivation_from_json({"lhs": "x", "steps": [{"text": "t", "expr": "e"}],
+                                 "result": "y"}) is not None
