@@ -20,6 +20,8 @@ printed string:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
@@ -256,5 +258,29 @@ class HandoutPrinter(LatexPrinter):
 
 
 def latex(expr, **overrides) -> str:
-    """LaTeX for ``expr`` (a SymPy expression) with the handout's settings."""
+    """LaTeX for ``expr`` (a SymPy expression) with the handout's settings;
+    a SymPy expression printed before with the same settings is not printed
+    again (SymPy's ``==`` is structural: equal expressions print alike)."""
+    if isinstance(expr, sp.Basic):
+        try:
+            return _printed(expr, _frozen(overrides))
+        except TypeError:   # a setting that cannot be a key
+            pass
+    return _print(expr, overrides)
+
+
+def _print(expr, overrides: dict) -> str:
     return HandoutPrinter({**SETTINGS, **overrides}).doprint(expr)
+
+
+def _frozen(overrides: dict) -> tuple:
+    """The settings as a key (a dict setting, such as ``symbol_names``, as its items)."""
+    return tuple(sorted((name, isinstance(value, dict),
+                         tuple(value.items()) if isinstance(value, dict) else value)
+                        for name, value in overrides.items()))
+
+
+@lru_cache(maxsize=4096)
+def _printed(expr: sp.Basic, settings: tuple) -> str:
+    return _print(expr, {name: dict(value) if is_dict else value
+                         for name, is_dict, value in settings})

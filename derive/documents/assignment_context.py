@@ -20,7 +20,7 @@ from derive.documents import sheet
 from derive.documents.captions import edge_legend
 from derive.documents.checks import series
 from derive.documents.kind_figures import figure_blocks, network_solution
-from derive.documents.kind_panel import mistakes
+from derive.documents.kind_panel import mistakes, part_mistakes
 from derive.calculus.latex import latex
 from derive.calculus.steps import partial
 from derive.documents.context import course_context, derivation_context, instance_label
@@ -118,7 +118,7 @@ def shown_values(fmt: Formatter, labels: list[str], values: list) -> list[Latex]
 
 
 def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
-              writer: PartWriter | None, config: Config) -> dict[str, Any]:
+              writer: PartWriter | None, config: Config, wrong: dict) -> dict[str, Any]:
     from derive.calculus.catalogue import derivations  # the key helper's catalogue of steps
     answer = key["answers"][q.id]
     labels = answer_labels(part, q)
@@ -150,7 +150,7 @@ def _question(part: Part, q: Question, number: int, key: dict, fmt: Formatter,
             "points": points(q.points), "statement": statement(part, q, answer),
             "blocks": blocks, "answer": shown, "spaces": spaces,
             "answer_note": formula_note(part, q),
-            "mistakes": mistakes(part, q, writer.sol if writer else None, answer, fmt,
+            "mistakes": mistakes(part, q, wrong.get(q.id, {}), answer, fmt,
                                  config.course.figures) if config.documents.mistakes else []}
 
 
@@ -160,6 +160,8 @@ def _part(part: Part, index: int, first: int, key: dict, fmt: Formatter, config:
     writer = None
     if part.given is not None:
         writer = PartWriter(part, solutions[part.id], fmt, config.course.figures, numbers)
+    # what each common mistake gives, for every question of the part at once
+    wrong = part_mistakes(part, writer.sol if writer else None) if config.documents.mistakes else {}
     out = {"id": part.id, "title": _text(part.title, f"parts[{index}].title"),
            "text": _text(part.text, f"parts[{index}].text") if part.text else "",
            "network": network_text(part.network) if part.network else "",
@@ -168,7 +170,7 @@ def _part(part: Part, index: int, first: int, key: dict, fmt: Formatter, config:
            "figure": figures.get(part.id, ""),
            "caption": network_caption(part, labelled=_labelled(part)) if part.given else "",
            "caption_solution": network_solution(part, writer.sol) if writer else "",
-           "questions": [_question(part, q, numbers[q.id], key, fmt, writer, config)
+           "questions": [_question(part, q, numbers[q.id], key, fmt, writer, config, wrong)
                          for q in part.questions]}
     return out
 

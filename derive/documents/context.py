@@ -34,6 +34,20 @@ def derivation_context(d: Derivation) -> dict[str, Any]:
             "result": Latex(latex(d.result))}
 
 
+def derivation_from_json(data: Any) -> dict[str, Any] | None:
+    """A :func:`derivation_context` read back from JSON, every text LaTeX
+    again; ``None`` when ``data`` is not of its shape."""
+    try:
+        steps = [{"text": Latex(s["text"]), "expr": Latex(s["expr"])} for s in data["steps"]]
+        out = {"lhs": Latex(data["lhs"]), "steps": steps, "result": Latex(data["result"])}
+    except (KeyError, TypeError):
+        return None
+    texts = [data["lhs"], data["result"], *(t for s in data["steps"] for t in s.values())]
+    ok = all(isinstance(t, str) for t in texts) and all(set(s) == {"text", "expr"}
+                                                        for s in data["steps"])
+    return out if ok and set(data) == {"lhs", "steps", "result"} else None
+
+
 def _mat(name: str, rows: int, cols: int = 1) -> sp.MatrixSymbol:
     return sp.MatrixSymbol(name, rows, cols)
 

@@ -4,6 +4,8 @@ network (any activation, loss and layer), without its numbers."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from derive.calculus.catalogue import output_gradient
 from derive.calculus.latex import latex
 from derive.documents.kind_text import grad, param_symbol, sup
@@ -27,6 +29,7 @@ PASS_ON = {
 }
 
 
+@lru_cache(maxsize=None)
 def output_delta(net: Network) -> str:
     """∂ℓ/∂zᴸ of the output and loss, in the derivation's symbols: ``a_{j} - y_{j}``."""
     one = net.layers[-1].size == 1

@@ -9,7 +9,9 @@ a power of ten. Given data are always printed exactly.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -39,6 +41,34 @@ def _power_of_ten(v: float, digits: int) -> tuple[str, bool]:
     return rf"{mantissa} \times 10^{{{int(exponent)}}}", exact
 
 
+def _finite(v: float) -> float:
+    v = float(v) + 0.0   # never -0
+    if not math.isfinite(v):
+        raise ValueError(f"cannot print the number {v}")
+    return v
+
+
+# a sheet prints the same numbers many times (and every variant 0, 1, its
+# given data): each is printed once per process
+@lru_cache(maxsize=65536)
+def _rounded(v: float, decimals: int) -> tuple[Latex, bool]:
+    short = decimal_text(v)
+    if decimal_places(v) <= decimals and _significant(short) <= SIGNIFICANT:
+        return Latex(short), True
+    magnitude = int(np.floor(np.log10(abs(v)))) + 1 if v else 1
+    places = max(0, min(decimals, SIGNIFICANT - magnitude))
+    text = f"{v:.{places}f}"
+    if float(text) == 0:  # a non-zero number never prints as 0 (or -0)
+        mantissa, exact = _power_of_ten(v, max(decimals - 1, 2))
+        return Latex(mantissa), exact
+    return Latex(text), False
+
+
+@lru_cache(maxsize=65536)
+def _exact(v: float) -> Latex:
+    return Latex(decimal_text(v))
+
+
 @dataclass(frozen=True)
 class Formatter:
     """Numbers, vectors and matrices as LaTeX for reading.
@@ -53,19 +83,7 @@ class Formatter:
 
     def format(self, v: float) -> tuple[Latex, bool]:
         """The printed number and whether it is exact."""
-        v = float(v) + 0.0
-        if not np.isfinite(v):
-            raise ValueError(f"cannot print the number {v}")
-        short = decimal_text(v)
-        if decimal_places(v) <= self.decimals and _significant(short) <= SIGNIFICANT:
-            return Latex(short), True
-        magnitude = int(np.floor(np.log10(abs(v)))) + 1 if v else 1
-        places = max(0, min(self.decimals, SIGNIFICANT - magnitude))
-        text = f"{v:.{places}f}"
-        if float(text) == 0:  # a non-zero number never prints as 0 (or -0)
-            mantissa, exact = _power_of_ten(v, max(self.decimals - 1, 2))
-            return Latex(mantissa), exact
-        return Latex(text), False
+        return _rounded(_finite(v), self.decimals)
 
     def number(self, v: float) -> Latex:
         return self.format(v)[0]
@@ -119,10 +137,7 @@ class Given(Formatter):
     them to at most :data:`~derive.problem.spec.MAX_DECIMALS` places)."""
 
     def format(self, v: float) -> tuple[Latex, bool]:
-        v = float(v) + 0.0
-        if not np.isfinite(v):
-            raise ValueError(f"cannot print the number {v}")
-        return Latex(decimal_text(v)), True
+        return _exact(_finite(v)), True
 
     def factor(self, v: float) -> Latex:
         """``v`` as the factor in front of a product: nothing for 1

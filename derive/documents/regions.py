@@ -126,11 +126,26 @@ def nice_windows(x) -> list[float]:
 
 def candidate_windows(network, x, before, after) -> Iterator[Window]:
     """The candidate windows of the regions plot around the input ``x``,
-    smallest first, each computed when asked for; ``before`` and ``after``
-    are the (weights, biases) of the network before and after the step."""
+    smallest first, each computed when asked for (and kept: a build asks
+    again for the last when none shows a boundary; its grids are
+    read-only); ``before`` and ``after`` are the (weights, biases) of the
+    network before and after the step."""
+    params = _key({"before": before, "after": after})
     for r in nice_windows(x):
-        yield Window(r, class_grid_of(network, *before, r, COARSE),
-                     class_grid_of(network, *after, r, COARSE), len(class_names(network)))
+        yield _window(network, params, r)
+
+
+def _key(data) -> str:
+    """Numbers (NumPy arrays, tuples) as a key: JSON keeps every float exactly."""
+    return json.dumps(data, default=lambda v: np.asarray(v).tolist())
+
+
+@lru_cache(maxsize=64)
+def _window(network, params: str, r: float) -> Window:
+    data = json.loads(params)
+    return _read_only(Window(r, class_grid_of(network, *data["before"], r, COARSE),
+                             class_grid_of(network, *data["after"], r, COARSE),
+                             len(class_names(network))))
 
 
 def first_window(candidates: Iterable[Window]) -> Window | None:
@@ -180,15 +195,13 @@ def part_window(part, sol) -> Window | None:
     if not has_regions(part):
         return None
     before, after = part_params(part, sol)
-    data = {"x": part.given.x, "before": before, "after": after}
-    return _part_window(part.network, json.dumps(data, default=lambda v: np.asarray(v).tolist()))
+    return _part_window(part.network, _key({"x": part.given.x, "before": before, "after": after}))
 
 
 @lru_cache(maxsize=64)
 def _part_window(network, inputs: str) -> Window | None:
     data = json.loads(inputs)
-    return _read_only(first_window(candidate_windows(network, data["x"], data["before"],
-                                                     data["after"])))
+    return first_window(candidate_windows(network, data["x"], data["before"], data["after"]))
 
 
 def part_regions(part, sol) -> dict[str, Any] | None:
@@ -198,10 +211,19 @@ def part_regions(part, sol) -> dict[str, Any] | None:
     win = part_window(part, sol)
     if win is None:
         return None
-    before, after = part_params(part, sol)
-    return {"r": win.r, "before": class_grid_of(part.network, *before, win.r, GRID),
-            "after": class_grid_of(part.network, *after, win.r, GRID),
+    before, after = _grids(part.network, _key(part_params(part, sol)), win.r)
+    return {"r": win.r, "before": before, "after": after,
             "point": np.asarray(part.given.x, float), "classes": class_names(part.network)}
+
+
+@lru_cache(maxsize=16)
+def _grids(network, params: str, r: float) -> tuple[np.ndarray, np.ndarray]:
+    # the plot's grids, before and after the step (kept: the PDF figure and the
+    # PNG of the LMS questions draw the same; read-only)
+    out = tuple(class_grid_of(network, *ps, r, GRID) for ps in json.loads(params))
+    for grid in out:
+        grid.setflags(write=False)
+    return out
 
 
 def uniform_class_of(network, Ws, bs, r: float) -> int | None:

@@ -19,7 +19,7 @@ what the step did). Each solution is a list of blocks for the template
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 
 import numpy as np
 import sympy as sp
@@ -55,6 +55,7 @@ def derivative_values(activation: str, z, a) -> np.ndarray:
             "relu": (z > 0).astype(float)}[activation]
 
 
+@lru_cache(maxsize=None)
 def derivative_rule(activation: str, l: int) -> str:
     """fˡ′(zˡ) written in terms of the layer's activations."""
     a, z = sup("a", l), sup("z", l)

@@ -8,6 +8,7 @@ printed from SymPy expressions; the sentences chosen by numbers are in
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,8 @@ from derive.calculus.latex import latex
 from derive.calculus.steps import partial
 from derive.documents import explain, insights
 from derive.documents.blocks import align, text
-from derive.documents.context import derivation_context
+from derive.documents.context import derivation_context, derivation_from_json
+from derive.documents.textcache import cached
 from derive.documents.kind_text import (ACTIVATION_NAMES, ETA, new, output_class, param_symbol,
                                         sup)
 from derive.problem.assignment import Part
@@ -32,8 +34,17 @@ def _tex(expr: sp.Basic) -> str:
 def shown_rule(net: Network, param: str) -> list[dict[str, Any]]:
     """The derivation of ∂ℓ/∂w_kj a ``gradient`` question with ``show`` asks
     for (the calculus catalogue's steps, each checked by SymPy)."""
-    return [{"type": "derivation", "d": derivation_context(d)}
-            for d in gradient_derivations(net, param)]
+    return [{"type": "derivation", "d": d} for d in _rule(net, param)]
+
+
+@lru_cache(maxsize=None)
+def _rule(net: Network, param: str) -> tuple[dict[str, Any], ...]:
+    # the same for every instance of the network: derived and printed once, kept on disk
+    kept = cached("shown-rule", repr((net, param)),
+                  lambda: [derivation_context(d) for d in gradient_derivations(net, param)],
+                  lambda v: isinstance(v, list) and bool(v)
+                  and all(map(derivation_from_json, v)))
+    return tuple(map(derivation_from_json, kept))
 
 
 def shifted_softmax(fmt, z, l: int) -> list[dict[str, Any]]:

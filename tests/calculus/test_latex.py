@@ -123,3 +123,29 @@ def test_order_none_keeps_the_written_order():
     e = sp.Add(sp.Symbol("b"), -a, evaluate=False)
     assert latex(e, order="none") == "b - a"
     assert latex(sp.Add(-M, z, evaluate=False), order="none") == "- M + z"
+
+
+def test_an_expression_printed_before_is_not_printed_again():
+    from derive.calculus import latex as module
+    expr = sp.exp(Z[j] - M) / sp.Sum(sp.exp(Z[k] - M), (k, 1, n))
+    first = latex(expr)
+    hits = module._printed.cache_info().hits
+    assert latex(expr) == first
+    assert module._printed.cache_info().hits == hits + 1
+
+
+def test_printed_expressions_are_told_apart_by_structure_and_settings():
+    # SymPy's == is structural: a product kept in another order is another key
+    ab, ba = product(a, 1 - y), product(1 - y, a)
+    assert (latex(ab), latex(ba)) == ("a (1 - y)", "(1 - y) a")
+    assert (latex(sp.Integer(2)), latex(sp.Float(2.0))) == ("2", "2.0")
+    h = sp.Symbol("a1_k", real=True)
+    assert latex(h) == "a_{1 k}"
+    assert latex(h, symbol_names={h: "a^{1}_{k}"}) == "a^{1}_{k}"
+    assert latex(h, symbol_names={h: "h"}) == "h"
+    assert latex(h - y, order="none") != latex(h - y, symbol_names={h: "h"})
+
+
+def test_what_is_not_a_sympy_expression_is_printed_as_before():
+    assert latex(2.0) == "2.0" and latex(2) == "2"
+    assert latex([a, 1]) == r"\left[ a, \  1\right]"
