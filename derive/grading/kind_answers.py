@@ -150,6 +150,8 @@ def validate(item: Item, value: Any) -> Given:
     try:
         if item.manual:
             given.value = value   # kept as written: graded by hand
+        elif item.formula and isinstance(value, str):
+            given.value = _student_formula(value, tuple(item.names.items()), budget)
         elif item.formula:
             given.value = parse_expression(value, budget=budget, names=item.names)
         elif isinstance(item.expected, dict):
@@ -161,6 +163,22 @@ def validate(item: Item, value: Any) -> Given:
     except AnswerError as e:
         given.error = str(e)
     return given
+
+
+_FORMULAS: dict[tuple, sp.Expr] = {}
+
+
+def _student_formula(text: str, names: tuple, budget) -> sp.Expr:
+    """:func:`parse_expression` of a formula, once per text and names (a
+    class types the same few formulas; only what parsed is kept, so a
+    formula beyond the bounds is refused each time)."""
+    found = _FORMULAS.get((text, names))
+    if found is None:
+        if len(_FORMULAS) >= 4096:
+            _FORMULAS.clear()
+        found = _FORMULAS[text, names] = parse_expression(text, budget=budget,
+                                                           names=dict(names))
+    return found
 
 
 def _pair(value, item: Item, budget) -> tuple[dict, list[str]]:

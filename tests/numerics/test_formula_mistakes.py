@@ -31,4 +31,10 @@ def test_a_mistake_that_changes_the_formula_is_kept():
 def test_one_point_decides_only_a_clear_difference():
     assert _differs_somewhere(sp.exp(z) - 1 - z)
     assert not _differs_somewhere(sp.sin(z) ** 2 + sp.cos(z) ** 2 - 1)
-    assert not _differs_somewhere(sp.Sum(sp.Symbol("k"), (sp.Symbol("k"), 1, sp.Symbol("n"))))
+    k, n, j = sp.symbols("k n j", integer=True)
+    zz = sp.IndexedBase("z")
+    softmax = sp.exp(zz[j]) / sp.Sum(sp.exp(zz[k]), (k, 1, n))
+    assert _differs_somewhere(sp.exp(zz[j]) - softmax)    # not normalised
+    assert not _differs_somewhere(softmax - sp.exp(zz[j]) / sp.Sum(sp.exp(zz[k]), (k, 1, n)))
+    # a sum that is 0 for every n: the point cannot tell, simplify does
+    assert not _differs_somewhere(sp.Sum(k, (k, 1, n)) - n * (n + 1) / 2)
