@@ -28,7 +28,7 @@ from derive.grading.scoring import Student
 from derive.numerics import kind_mistakes as km
 from derive.numerics.mistake_kinds import MISTAKE_KINDS, ORDER
 from derive.numerics.evaluate import forward_network
-from derive.numerics.key import nothing_done
+from derive.numerics.baselines import nothing_done_all
 from derive.problem.assignment import Question
 from derive.problem.spec import InputError, Layer, Network
 
@@ -67,10 +67,10 @@ def prepare_kind(keys: Sequence[dict], rules: Rules) -> list[KindVariant]:
             if part.given is not None:
                 v.given += [np.asarray(a, float) for a in part.given.W + part.given.b]
                 v.given += [np.asarray(part.given.x, float), np.asarray(part.given.y, float)]
-        v.nothing = {k: np.asarray(a, float) for k, a in nothing_done(key).items()}
         out.append(v)
     table = MistakeTable(out)
-    for v in out:
+    for v, nothing in zip(out, nothing_done_all(keys)):
+        v.nothing = {k: np.asarray(a, float) for k, a in nothing.items()}
         _sheets(v, rules, table)
     return out
 

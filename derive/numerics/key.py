@@ -197,13 +197,14 @@ def _answers_1(key: dict, old_key: dict) -> dict:
     return out
 
 
-def nothing_done(key: dict) -> dict[str, Any]:
+def nothing_done(key: dict, before: Mapping[str, Forward] | None = None) -> dict[str, Any]:
     """What a numeric answer of a schema 2 key is when nothing is done, by its
     path (``q12.new``); an answer equal to one of these shows no work: a
     step's or gradient-step's ``new`` that is the given parameter, a value after the step (``after-step``,
-    ``probability`` with ``after``) equal to the one before it."""
+    ``probability`` with ``after``) equal to the one before it. ``before``:
+    part id -> its forward pass, where already at hand."""
     out: dict[str, Any] = {}
-    before: dict[str, Forward] = {}
+    before = dict(before or {})
     for qid, q in key["questions"].items():
         params = key["params"].get(q["part"], {})
         if q["kind"] == "step":
