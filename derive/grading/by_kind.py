@@ -22,12 +22,13 @@ import sympy as sp
 
 from derive.grading.compare import _same
 from derive.grading.kind_answers import Item, items_of, parts_of
+from derive.grading.mistake_table import MistakeTable
 from derive.grading.rules import Rules
 from derive.grading.scoring import Student
 from derive.numerics import kind_mistakes as km
 from derive.numerics.mistake_kinds import MISTAKE_KINDS, ORDER
 from derive.numerics.evaluate import forward_network
-from derive.numerics.key import nothing_done
+from derive.numerics.baselines import nothing_done_all
 from derive.problem.assignment import Question
 from derive.problem.spec import InputError, Layer, Network
 
@@ -50,28 +51,14 @@ class KindVariant:
         self.expected = {q: i.expected for q, i in self.items.items()}
 
 
-def _arrays(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: np.asarray(v, float) for k, v in value.items()}
-    return np.asarray(value, float)
-
-
-def _differs(value: Any, expected: Any) -> bool:
-    if isinstance(expected, dict):
-        return any(_differs(value[p], expected[p]) for p in expected)
-    if isinstance(expected, sp.Basic):
-        return True
-    return value.shape != expected.shape or \
-        not np.allclose(value, expected, rtol=1e-12, atol=1e-15)
-
-
 def prepare_kind(keys: Sequence[dict], rules: Rules) -> list[KindVariant]:
     """Each key's questions, parts and the mistake library's answers."""
     out = []
     for key in keys:
         try:
-            items = {i.id: i for i in items_of(key)}
-            parts = {p.id: p for p in parts_of(key)}
+            listed = items_of(key)
+            items = {i.id: i for i in listed}
+            parts = {p.id: p for p in parts_of(key, listed)}
         except (KeyError, TypeError, ValueError) as e:
             raise InputError(f"key {key.get('variant', '?')!s:.40}",
                              f"not an answer key of schema 2: {e}") from None
@@ -80,9 +67,11 @@ def prepare_kind(keys: Sequence[dict], rules: Rules) -> list[KindVariant]:
             if part.given is not None:
                 v.given += [np.asarray(a, float) for a in part.given.W + part.given.b]
                 v.given += [np.asarray(part.given.x, float), np.asarray(part.given.y, float)]
-        _sheets(v, rules)
-        v.nothing = {k: np.asarray(a, float) for k, a in nothing_done(key).items()}
         out.append(v)
+    table = MistakeTable(out)
+    for v, nothing in zip(out, nothing_done_all(keys)):
+        v.nothing = {k: np.asarray(a, float) for k, a in nothing.items()}
+        _sheets(v, rules, table)
     return out
 
 
@@ -99,7 +88,7 @@ def _formula_mistakes(kind: str, activation: str | None, expected: sp.Expr) -> d
     return km.formula_mistakes(Question("", kind, 0, (("activation", activation),)), expected)
 
 
-def _sheets(v: KindVariant, rules: Rules) -> None:
+def _sheets(v: KindVariant, rules: Rules, table: MistakeTable) -> None:
     """The library's wrong answers: per mistake set (and per class read, for
     wrong-class) one sheet over every part, as a student making those
     mistakes consistently answers (each part with the mistakes that apply
@@ -122,11 +111,7 @@ def _sheets(v: KindVariant, rules: Rules) -> None:
                     continue
                 other = pick if "wrong-class" in sub else None
                 if (p.id, sub, other) not in answers_of:
-                    answers = km.part_answers(p, p.given, sub, other=other)
-                    answers_of[p.id, sub, other] = {
-                        q: _arrays(a) for q, a in answers.items()
-                        if q in v.items and v.items[q].expected is not None
-                        and not v.items[q].formula and _differs(_arrays(a), v.items[q].expected)}
+                    answers_of[p.id, sub, other] = table.answers(v, p, sub, other)
                 sheet.update(answers_of[p.id, sub, other])
             for qid, wrong in formulas.items():
                 found = [wrong[c] for c in mistakes if c in wrong]

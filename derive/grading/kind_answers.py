@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -100,14 +100,22 @@ def _expected(question: Question, answer: Any) -> tuple[Any, dict]:
         text = answer.get("sympy") if isinstance(answer, dict) else None
         if not isinstance(text, str):
             return None, {}
-        names = formula_names(text)
-        try:
-            return parse_expression(text, names=names), names
-        except AnswerError:   # a formula beyond the student's whitelist: graded by hand
-            return None, {}
+        expr, names = _parsed(text)
+        return expr, dict(names)
     if question.kind == "gradient-step":
         return {p: np.asarray(answer[p], float) for p in PAIR}, {}
     return np.asarray(answer, float), {}
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> tuple[sp.Expr | None, tuple]:
+    """A key's formula text parsed, with its names (the same text in every
+    key of a set: parsed once)."""
+    names = formula_names(text)
+    try:
+        return parse_expression(text, names=names), tuple(names.items())
+    except AnswerError:   # a formula beyond the student's whitelist: graded by hand
+        return None, ()
 
 
 def items_of(key: dict) -> list[Item]:
@@ -121,9 +129,10 @@ def items_of(key: dict) -> list[Item]:
     return out
 
 
-def parts_of(key: dict) -> list[Part]:
-    """The key's parts (network, data, questions), in the order of its questions."""
-    items = items_of(key)
+def parts_of(key: dict, items: list[Item] | None = None) -> list[Part]:
+    """The key's parts (network, data, questions), in the order of its
+    questions (``items``: :func:`items_of` the key, when at hand)."""
+    items = items_of(key) if items is None else items
     order = list(dict.fromkeys(i.part for i in items))
     return [Part(pid, pid, tuple(i.question for i in items if i.part == pid),
                  *part_instance(key, pid)) for pid in order]
@@ -141,6 +150,8 @@ def validate(item: Item, value: Any) -> Given:
     try:
         if item.manual:
             given.value = value   # kept as written: graded by hand
+        elif item.formula and isinstance(value, str):
+            given.value = _student_formula(value, tuple(item.names.items()), budget)
         elif item.formula:
             given.value = parse_expression(value, budget=budget, names=item.names)
         elif isinstance(item.expected, dict):
@@ -152,6 +163,22 @@ def validate(item: Item, value: Any) -> Given:
     except AnswerError as e:
         given.error = str(e)
     return given
+
+
+_FORMULAS: dict[tuple, sp.Expr] = {}
+
+
+def _student_formula(text: str, names: tuple, budget) -> sp.Expr:
+    """:func:`parse_expression` of a formula, once per text and names (a
+    class types the same few formulas; only what parsed is kept, so a
+    formula beyond the bounds is refused each time)."""
+    found = _FORMULAS.get((text, names))
+    if found is None:
+        if len(_FORMULAS) >= 4096:
+            _FORMULAS.clear()
+        found = _FORMULAS[text, names] = parse_expression(text, budget=budget,
+                                                           names=dict(names))
+    return found
 
 
 def _pair(value, item: Item, budget) -> tuple[dict, list[str]]:

@@ -2,7 +2,7 @@
 
 This is the contract downstream stages read; nothing after it recomputes an
 answer. Formulas come from the derivations of :mod:`derive.calculus`, numbers
-from :func:`derive.numerics.solve.solve_parts` (schema 2: any assignment
+from :func:`derive.numerics.solve.solve_batch` (schema 2: any assignment
 file, :func:`build_assignment_key`, answers by question kind). Keys of
 schema 1 (the reference's fixed items q1-q14, written by earlier versions)
 are read by :func:`from_schema_1`.
@@ -10,6 +10,7 @@ are read by :func:`from_schema_1`.
 
 from __future__ import annotations
 
+import gc
 import json
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
@@ -19,7 +20,8 @@ import numpy as np
 from derive.calculus import softmax as sm
 from derive.calculus.catalogue import plain_symbols, symbolic_answer
 from derive.problem.catalogue import FORMULA_KINDS
-from derive.numerics.solve import Forward, PartSolution, loss_value, solve_part, solve_parts
+from derive.numerics.solve import (Forward, PartBatch, PartSolution, loss_value, solve_batch,
+                                   solve_part)
 from derive.problem.assignment import Assignment, Part, PartData, Question, network_to_json
 from derive.problem.reference import reference_instance
 from derive.problem.spec import REFERENCE, InputError, Network, Params, parse_params
@@ -44,22 +46,54 @@ def build_assignment_key(assignment: Assignment, variant: str = "reference",
 def build_assignment_keys(assignment: Assignment, instances: Sequence[Mapping[str, PartData]],
                           variants: Sequence[str], seed: int | None = None) -> list[dict]:
     """Schema 2 keys of many instances (each: part id -> its data; a part not
-    named keeps its given data); each part is solved in one batch."""
+    named keeps its given data); each part is solved in one batch, and each
+    answer is made for every instance at once from its per-field arrays."""
+    gc_was_on = gc.isenabled()
+    gc.disable()   # only young, acyclic containers are made here: nothing to collect
+    try:
+        return _build_keys(assignment, instances, variants, seed)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _build_keys(assignment: Assignment, instances: Sequence[Mapping[str, PartData]],
+                variants: Sequence[str], seed: int | None) -> list[dict]:
     datas = [{p.id: inst.get(p.id, p.given) for p in assignment.parts} for inst in instances]
-    solved = {p.id: solve_parts(p, [d[p.id] for d in datas])
+    solved = {p.id: solve_batch(p, [d[p.id] for d in datas])
               for p in assignment.parts if p.given is not None}
     head = {"name": assignment.name, "title": assignment.title, "digest": assignment.digest}
     networks = {p.id: network_to_json(p.network) for p in assignment.parts if p.network}
     questions = {q.id: {"part": p.id, **q.to_json()} for p, q in assignment.questions()}
+    # question id -> every instance's answer (a list) or the one answer of all (a dict)
+    columns = {q.id: answers(p, q, solved.get(p.id)) for p, q in assignment.questions()}
+    shared = [(qid, c, isinstance(c, dict)) for qid, c in columns.items()]
     keys = []
     for i, (data, variant) in enumerate(zip(datas, variants)):
-        answers = {q.id: answer(p, q, solved[p.id][i] if p.id in solved else None)
-                   for p, q in assignment.questions()}
         keys.append({"schema": SCHEMA_2, "assignment": dict(head), "variant": variant,
                      "seed": seed, "networks": networks,
                      "params": {pid: d.to_json() for pid, d in data.items() if d is not None},
-                     "questions": questions, "answers": answers})
+                     "questions": questions,
+                     "answers": {qid: dict(c) if one else c[i] for qid, c, one in shared}})
     return keys
+
+
+def answers(part: Part, question: Question, batch: PartBatch | None) -> dict | list:
+    """The key's answer to ``question`` for every instance of ``batch``
+    (:func:`answer`'s, made from the per-field arrays: one ``tolist`` per
+    question); a formula's, the same for all, as one dict."""
+    if question.kind in FORMULA_KINDS:
+        return answer(part, question, None)
+    out = _numeric_answer(question, batch, _rows)
+    if isinstance(out, dict):   # gradient-step: {"grad": rows, "new": rows}
+        return [{"grad": g, "new": n} for g, n in zip(out["grad"], out["new"])]
+    return out
+
+
+def _rows(value: Any) -> list:
+    """An array with the batch axis last as one JSON value per instance
+    (:func:`_plain` of each, in one ``tolist``)."""
+    return (np.moveaxis(np.asarray(value, float), -1, 0) + 0.0).tolist()
 
 
 def answer(part: Part, question: Question, solution: PartSolution | None) -> Any:
@@ -74,18 +108,24 @@ def answer(part: Part, question: Question, solution: PartSolution | None) -> Any
         if kind == "loss" and example:
             out["value"] = loss_value(question.get("loss"), example.a, example.y)
         return out
-    s = solution
+    return _numeric_answer(question, solution, _plain)
+
+
+def _numeric_answer(question: Question, s: PartSolution | PartBatch, plain) -> Any:
+    """A numeric kind's answer from a solution (``plain``: :func:`_plain`)
+    or from a whole batch (``plain``: :func:`_rows`, a list of them)."""
+    kind = question.kind
     if kind in ("forward", "after-step", "probability"):
         after = kind == "after-step" or question.get("after")
         return _forward_answer(s.after if after else s, question.get("value"),
-                               question.get("class"))
+                               question.get("class"), plain)
     param = question.get("param")
     if kind == "gradient":
-        return _plain(s.grad(param))
+        return plain(s.grad(param))
     if kind == "step":
-        return _plain(s.new[param])
+        return plain(s.new[param])
     if kind == "gradient-step":
-        return {"grad": _plain(s.grad(param)), "new": _plain(s.new[param])}
+        return {"grad": plain(s.grad(param)), "new": plain(s.new[param])}
     raise ValueError(f"unknown question kind {kind!r}")
 
 
@@ -157,13 +197,14 @@ def _answers_1(key: dict, old_key: dict) -> dict:
     return out
 
 
-def nothing_done(key: dict) -> dict[str, Any]:
+def nothing_done(key: dict, before: Mapping[str, Forward] | None = None) -> dict[str, Any]:
     """What a numeric answer of a schema 2 key is when nothing is done, by its
     path (``q12.new``); an answer equal to one of these shows no work: a
     step's or gradient-step's ``new`` that is the given parameter, a value after the step (``after-step``,
-    ``probability`` with ``after``) equal to the one before it."""
+    ``probability`` with ``after``) equal to the one before it. ``before``:
+    part id -> its forward pass, where already at hand."""
     out: dict[str, Any] = {}
-    before: dict[str, Forward] = {}
+    before = dict(before or {})
     for qid, q in key["questions"].items():
         params = key["params"].get(q["part"], {})
         if q["kind"] == "step":
@@ -177,10 +218,11 @@ def nothing_done(key: dict) -> dict[str, Any]:
     return out
 
 
-def _forward_answer(f: Forward, value: str | None, cls: int | None) -> Any:
+def _forward_answer(f: Forward, value: str | None, cls: int | None, plain=None) -> Any:
     """A forward-pass ``value`` (``a1``, ``output``, ``loss``), or the
     probability of class ``cls`` (from 1) when no value is asked for."""
-    return _plain(f.value(value)) if value is not None else _plain(f.a[-1][cls - 1])
+    plain = plain or _plain
+    return plain(f.value(value)) if value is not None else plain(f.a[-1][cls - 1])
 
 
 def _forward_before(key: dict, part_id: str) -> Forward:

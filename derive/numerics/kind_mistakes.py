@@ -22,6 +22,7 @@ import numpy as np
 import sympy as sp
 
 from derive.numerics.evaluate import evaluate_network
+from derive.numerics.formula_mistakes import formula_mistakes
 from derive.numerics.mistake_kinds import MISSING_DERIVATIVE, MISTAKE_KINDS, ORDER
 from derive.problem.catalogue import FORMULA_KINDS, NUMERIC_KINDS
 
@@ -310,24 +311,6 @@ def _answer(part, q, run: _Run | None, codes: frozenset, other):
         return grad
     new = _plain(_shown_new(run.new[name], codes))
     return new if q.kind == "step" else {"grad": grad, "new": new}
-
-
-# --------------------------------------------------------------------------
-# Formulas
-
-
-def formula_mistakes(question, expected: sp.Expr) -> dict[str, sp.Expr]:
-    """What each mistake makes of the key's formula for ``question``."""
-    out: dict[str, sp.Expr] = {}
-    kind, act = question.kind, question.get("activation")
-    if kind == "activation" and act == "sigmoid":
-        z = sp.Symbol("z")
-        out["sign-flipped"] = expected.subs(z, -z)
-    elif kind in ("activation-derivative", "output-gradient", "gradient-formula"):
-        out["sign-flipped"] = -expected
-    elif kind == "activation" and act == "softmax":
-        out["not-normalised"] = sp.numer(expected)
-    return {c: e for c, e in out.items() if sp.simplify(e - expected) != 0}
 
 
 # --------------------------------------------------------------------------

@@ -66,6 +66,41 @@ def solve_part(part: Part, data: PartData | None = None) -> PartSolution:
 
 def solve_parts(part: Part, datas: Sequence[PartData]) -> list[PartSolution]:
     """Every number of ``part`` for each instance, all in one batch."""
+    b = solve_batch(part, datas)
+    out = []
+    for i in range(len(datas)):
+        pick = lambda arrays: tuple(np.asarray(v[..., i]) for v in arrays)  # noqa: E731
+        aft = None if b.after is None else Forward(pick(b.after.z), pick(b.after.a),
+                                                   float(b.after.loss[i]))
+        out.append(PartSolution(
+            z=pick(b.z), a=pick(b.a), loss=float(b.loss[i]), delta=pick(b.delta),
+            back=pick(b.back), f_prime=pick(b.f_prime), dL_dW=pick(b.dL_dW),
+            dL_db=pick(b.delta), new={k: np.asarray(v[..., i]) for k, v in b.new.items()},
+            after=aft))
+    return out
+
+
+@dataclass(frozen=True)
+class PartBatch(Forward):
+    """Every number of a batch of one part's instances: the fields of
+    :class:`PartSolution`, each an array with the batch axis last."""
+
+    delta: list = ()
+    back: list = ()
+    f_prime: list = ()
+    dL_dW: list = ()
+    new: dict = field(default_factory=dict)
+    after: Forward | None = None
+
+    def grad(self, param: str) -> np.ndarray:
+        """∂ℓ/∂ of a parameter by its name, for the whole batch."""
+        layer = int(param[1:]) - 1
+        return (self.dL_dW if param[0] == "W" else self.delta)[layer]
+
+
+def solve_batch(part: Part, datas: Sequence[PartData]) -> PartBatch:
+    """Every number of ``part`` for every instance, as per-field arrays: the
+    numbers alone, no object per instance (:func:`solve_parts` picks them)."""
     net = part.network
     L = len(net.layers)
     x, y, lr = (stack([getattr(d, f) for d in datas]) for f in ("x", "y", "lr"))
@@ -82,20 +117,10 @@ def solve_parts(part: Part, datas: Sequence[PartData]) -> list[PartSolution]:
         new[name] = new[name] - lr * grad + 0.0
     after = None
     if part.step_params:
-        after = decided_pass(net, x, [new[f"W{l + 1}"] for l in range(L)],
+        p = decided_pass(net, x, [new[f"W{l + 1}"] for l in range(L)],
                          [new[f"b{l + 1}"] for l in range(L)], y)
-    out = []
-    for i in range(len(datas)):
-        pick = lambda arrays: tuple(np.asarray(v[..., i]) for v in arrays)  # noqa: E731
-        aft = None if after is None else Forward(pick(after["z"]), pick(after["a"]),
-                                                 float(after["loss"][i]))
-        out.append(PartSolution(
-            z=pick(before["z"]), a=pick(before["a"]), loss=float(before["loss"][i]),
-            delta=pick(before["delta"]), back=pick(before["back"]),
-            f_prime=pick(before["f_prime"]), dL_dW=pick(before["dL_dW"]),
-            dL_db=pick(before["delta"]), new={k: np.asarray(v[..., i]) for k, v in new.items()},
-            after=aft))
-    return out
+        after = Forward(p["z"], p["a"], p["loss"])
+    return PartBatch(new=new, after=after, **before)
 
 
 def decided_pass(net: Network, x, Ws, bs, y) -> dict[str, list[np.ndarray]]:

@@ -60,12 +60,13 @@ def tolerance(value, figures: int = FIGURES) -> np.ndarray:
     return np.maximum(unit(value, figures), ZERO_TOL)
 
 
-def within(given, expected, figures: int = FIGURES) -> np.ndarray:
+def within(given, expected, figures: int = FIGURES, tol=None) -> np.ndarray:
     """Entry-wise: does ``given`` meet the contract for ``expected``?
-    (Shapes must agree; NaN and inf never pass.)"""
+    (Shapes must agree; NaN and inf never pass.) ``tol``: ``tolerance(expected,
+    figures)`` when the caller has it."""
     g, e = np.asarray(given, float), np.asarray(expected, float)
     with np.errstate(invalid="ignore", over="ignore"):
-        return np.abs(g - e) <= tolerance(e, figures) * SLACK
+        return np.abs(g - e) <= (tolerance(e, figures) if tol is None else tol) * SLACK
 
 
 def rounded_too_early(given, expected, figures: int = FIGURES) -> np.ndarray:

@@ -118,3 +118,25 @@ def test_the_key_answers_validate_as_themselves(keys, name, data):
             np.testing.assert_array_equal(got.value[p], item.expected[p])
     elif not item.formula:
         np.testing.assert_array_equal(got.value, item.expected)
+
+
+def test_a_formula_is_parsed_once_per_text_and_names(keys, monkeypatch):
+    from derive.grading import kind_answers
+    calls = []
+
+    def counting(text, budget=None, names=None):
+        calls.append(text)
+        return parse_expression(text, budget=budget, names=names)
+
+    items = [i for i in items_of(keys["reference"]) if i.formula]
+    monkeypatch.setattr(kind_answers, "parse_expression", counting)
+    monkeypatch.setattr(kind_answers, "_FORMULAS", {})
+    first = kind_answers.validate(items[0], "1/(1+exp(-z))")
+    again = kind_answers.validate(items[0], "1/(1+exp(-z))")
+    assert first.value is again.value and calls == ["1/(1+exp(-z))"]
+    other = next(i for i in items if i.names != items[0].names)
+    parsed = kind_answers.validate(other, "1/(1+exp(-z))").error is None
+    assert len(calls) == 2     # other names: parsed again
+    for _ in range(2):         # what does not parse is refused each time
+        assert kind_answers.validate(items[0], "exp(").error
+    assert len(calls) == 4 and len(kind_answers._FORMULAS) == 1 + parsed
