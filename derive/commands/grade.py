@@ -16,19 +16,14 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from derive.commands import add_assignment_option, assignment_of, grade_notebooks
 from derive.files import spreadsheet_cell
-from derive.grading.answers_file import load_submissions
-from derive.grading.gradebook import item_name
-from derive.problem.config import load_config
-from derive.grading.results import StudentGrade
-from derive.grading.rules import parse_rules
-from derive.grading.kind_answers import check_key, csv_columns, items_of, submission_parser
-from derive.grading.kind_grade import grade_all_kinds
-from derive.numerics.key import SCHEMA_2, from_schema_1
 from derive.problem.spec import InputError, printable, read_data_file
+
+if TYPE_CHECKING:
+    from derive.grading.results import StudentGrade
 
 MARKS = {"correct": "+", "carried-forward": "c", "wrong": "x", "missing": ".", "invalid": "!",
          "manual": "m"}
@@ -73,6 +68,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    # the grading pipeline, imported only when it runs (``--help`` and the
+    # other commands do without it)
+    from derive.grading.answers_file import load_submissions
+    from derive.grading.gradebook import item_name
+    from derive.grading.kind_answers import csv_columns, items_of, submission_parser
+    from derive.grading.kind_grade import grade_all_kinds
+    from derive.grading.rules import parse_rules
+    from derive.problem.config import load_config
     config = load_config(args.config)
     rules = parse_rules(config.grading, figures=config.course.figures)
     if args.jobs is not None and not 1 <= args.jobs <= 64:
@@ -93,13 +96,14 @@ def run(args) -> int:
     else:
         grades, units = _lms(args, keys, rules, rule)
     if args.out:
-        from derive.documents.build import LatexError
+        # the documents stage (jinja2, the figures) only for the feedback PDFs
+        latex_error = () if args.no_pdf else _latex_error()
         try:
             write_outputs(grades, units, config, Path(args.out), pdf=not args.no_pdf,
                           jobs=args.jobs, item=item_name(config.grading, keys),
                           points=max(sum(q["points"] for q in k["questions"].values())
                                      for k in keys))
-        except LatexError as e:  # as for report and variants: exit 1, outputs untouched
+        except latex_error as e:  # as for report and variants: exit 1, outputs untouched
             print(f"handouts: LaTeX error in a feedback PDF: {e.with_log()}", file=sys.stderr)
             return 1
     text = report_json(grades) if args.json else table(grades)
@@ -107,6 +111,11 @@ def run(args) -> int:
         text += grade_notebooks.notes(grades, _clean)
     sys.stdout.write(text)
     return 0
+
+
+def _latex_error() -> type:
+    from derive.documents.build import LatexError
+    return LatexError
 
 
 def _attempt_rule(args, config) -> str | int:
@@ -169,6 +178,8 @@ def _units(grades, submissions, keys, single: bool) -> list:
 def _check_key(data, where: str) -> dict:
     """A schema 2 key, checked (:func:`check_key`); a schema 1 key (params
     and answers) is checked as far as it can be before it is converted."""
+    from derive.grading.kind_answers import check_key
+    from derive.numerics.key import SCHEMA_2
     if isinstance(data, dict) and data.get("schema") == SCHEMA_2:
         return check_key(data, where)
     if not isinstance(data, dict) or not {"params", "answers"} <= set(data):
@@ -181,6 +192,8 @@ def _check_key(data, where: str) -> dict:
 def _schema_2(keys: list[dict], wheres: list[str]) -> list[dict]:
     """Every key as schema 2: schema 1 keys converted (in one batch) and then
     checked as schema 2 keys are (docs/ANSWER_KEY.md)."""
+    from derive.grading.kind_answers import check_key
+    from derive.numerics.key import SCHEMA_2, from_schema_1
     old = [i for i, k in enumerate(keys) if k.get("schema") != SCHEMA_2]
     try:
         new = from_schema_1([keys[i] for i in old]) if old else []

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from derive.numerics.key import build_assignment_key, dumps, reference_key
 from derive.commands import add_assignment_option, assignment_of
-from derive.problem.spec import load_params
 
 
 def register(sub) -> None:
@@ -21,6 +19,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from derive.numerics.key import build_assignment_key, dumps, reference_key
+    from derive.problem.spec import load_params
     assignment = assignment_of(args)
     if assignment is not None:
         key = build_assignment_key(assignment)

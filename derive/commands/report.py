@@ -5,9 +5,7 @@ from __future__ import annotations
 import sys
 
 from derive.commands import add_assignment_option, assignment_of
-from derive.problem.config import load_config
-from derive.problem.reference import reference_assignment, reference_instance
-from derive.problem.spec import InputError, load_params
+from derive.problem.spec import InputError
 
 
 def register(sub) -> None:
@@ -30,6 +28,9 @@ def run(args) -> int:
     # the pipeline, imported only when it runs
     from derive.documents.assignment_build import build_assignment
     from derive.documents.build import LatexError
+    from derive.problem.config import load_config
+    from derive.problem.reference import reference_assignment, reference_instance
+    from derive.problem.spec import load_params
     config = load_config(args.config)
     if args.assignment and args.params:
         raise InputError("--params", "give either --params or --assignment, not both")
