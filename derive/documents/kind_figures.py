@@ -83,8 +83,9 @@ def _slope_functions(f: str):
     import sympy as sp
 
     from derive.calculus.activations import FUNCTION, relu_convention, z
+    from derive.numerics.codecache import lambdified
     expr = FUNCTION[f]
-    return sp.lambdify(z, [expr, relu_convention(sp.diff(expr, z))], "numpy")
+    return lambdified("slope", [z], [expr, relu_convention(sp.diff(expr, z))])
 
 
 def activation_curves(f: str, z) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,9 @@ code that derives and prints it. So the printed source is stored under a name
 that hashes exactly those (the network, the sources of the modules that
 derive it, and the versions of SymPy, NumPy and this package), and a later
 process executes that source in lambdify's own NumPy namespace instead of
-deriving again. A missing, unreadable or broken entry (one that does not
+deriving again. Functions lambdified from expressions that are cheap to
+build (a loss, an activation and its slope) are named by the expressions
+themselves (:func:`lambdified`). A missing, unreadable or broken entry (one that does not
 compile, or raises when called) is simply derived anew; an unwritable folder
 leaves the cache off; ``HANDOUTS_CACHE=off`` switches it off.
 """
@@ -20,7 +22,7 @@ import inspect
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import sympy as sp
@@ -72,11 +74,36 @@ def _namespace() -> dict:
 
 def load(net: Network, role: str) -> Callable | None:
     """The cached function, or ``None`` when there is none (or it is broken)."""
+    return _load(entry_name(net, role), role)
+
+
+def store(net: Network, role: str, function: Callable) -> None:
+    """Keep the source of a lambdified function; silently skipped when the
+    cache folder cannot be written."""
+    _store(entry_name(net, role), function)
+
+
+def lambdified(role: str, args: Sequence[sp.Symbol], exprs: Sequence[sp.Expr],
+               make: Callable[[], Callable] | None = None) -> Callable:
+    """``sympy.lambdify(args, exprs, "numpy")``, or ``make()`` (a lambdify of
+    them whose options a module of SOURCES fixes), from the cache when it
+    holds it: the entry is named by ``role`` and the expressions themselves."""
+    args, exprs = list(args), list(exprs)
+    h = hashlib.sha256(f"{_fingerprint()} {role} {sp.srepr(args)} {sp.srepr(exprs)}".encode())
+    name = f"{role}-{h.hexdigest()[:32]}.py"
+    function = _load(name, role)
+    if function is None:
+        function = make() if make is not None else sp.lambdify(args, exprs, "numpy")
+        _store(name, function)
+    return function
+
+
+def _load(name: str, role: str) -> Callable | None:
     folder = cache_dir()
     if folder is None:
         return None
     try:
-        source = (folder / entry_name(net, role)).read_text(encoding="utf-8")
+        source = (folder / name).read_text(encoding="utf-8")
         namespace = dict(_namespace())
         exec(compile(source, f"<handouts cache {role}>", "exec"), namespace)
         function = namespace[FUNCTION]
@@ -96,14 +123,12 @@ def _try(function: Callable) -> None:
         raise TypeError("a cached function returns a list")
 
 
-def store(net: Network, role: str, function: Callable) -> None:
-    """Keep the source of a lambdified function; silently skipped when the
-    cache folder cannot be written."""
+def _store(name: str, function: Callable) -> None:
     folder = cache_dir()
     if folder is None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / entry_name(net, role), inspect.getsource(function).encode())
+        write_atomic(folder / name, inspect.getsource(function).encode())
     except OSError:
         return

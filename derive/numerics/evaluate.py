@@ -177,10 +177,11 @@ def forward_network(net: Network, x, Ws, bs) -> tuple[tuple[np.ndarray, ...], ..
 @lru_cache(maxsize=None)
 def loss_function(loss: str, n: int) -> Callable:
     """ℓ(a₁…aₙ, y₁…yₙ) of a loss of :mod:`derive.calculus.rules`, lambdified
-    from its definition."""
+    from its definition (kept in :mod:`derive.numerics.codecache`)."""
     a = sp.symbols(f"a_1:{n + 1}", positive=True)
     y = sp.symbols(f"y_1:{n + 1}", real=True)
-    return _lambdify(list(a) + list(y), [LOSSES[loss].L(a, y)])
+    args, exprs = list(a) + list(y), [LOSSES[loss].L(a, y)]
+    return codecache.lambdified("loss", args, exprs, lambda: _lambdify(args, exprs))
 
 
 def stack(rows: Sequence) -> np.ndarray:

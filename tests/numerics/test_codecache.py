@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from derive.numerics import codecache, evaluate as numeric
 from derive.problem.spec import REFERENCE, Layer, Network
@@ -87,3 +88,59 @@ def test_an_entry_that_raises_is_derived_again(cache, source):
     assert codecache.load(net, "full") is None
     assert callable(compile_fresh(net, use_cache=True).full)
     assert codecache.load(net, "full") is not None
+
+
+# functions named by their expressions (a loss, an activation's slope)
+_z = sp.Symbol("z")
+
+
+def _curve():
+    return [_z], [sp.tanh(_z), 1 - sp.tanh(_z) ** 2]
+
+
+def test_a_function_of_expressions_is_kept_and_loaded(cache, monkeypatch):
+    made = codecache.lambdified("slope", *_curve())
+    assert [p.name.split("-")[0] for p in cache.iterdir()] == ["slope"]
+    monkeypatch.setattr(sp, "lambdify", lambda *a, **k: pytest.fail("lambdified again"))
+    loaded = codecache.lambdified("slope", *_curve())
+    z = np.linspace(-3, 3, 7)
+    for mine, theirs in zip(loaded(z), made(z)):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_other_expressions_or_roles_are_other_entries(cache):
+    codecache.lambdified("slope", *_curve())
+    codecache.lambdified("slope", [_z], [sp.tanh(_z), sp.Integer(1)])
+    codecache.lambdified("other", *_curve())
+    codecache.lambdified("slope", [_z], [sp.tanh(2 * _z), 1 - sp.tanh(_z) ** 2])
+    assert len(list(cache.iterdir())) == 4
+
+
+def test_make_lambdifies_on_a_miss_only(cache):
+    calls = []
+
+    def make():
+        calls.append(1)
+        return sp.lambdify(*_curve(), "numpy")
+    for _ in range(2):
+        assert codecache.lambdified("mine", *_curve(), make)(0.0) == [0.0, 1.0]
+    assert calls == [1]
+
+
+@pytest.mark.parametrize("damage", ["", "def _lambdifygenerated(z):\n    return [z",
+                                    "def _lambdifygenerated(z):\n    return 1 / 0\n"])
+def test_a_truncated_or_broken_expression_entry_is_made_again(cache, damage):
+    codecache.lambdified("slope", *_curve())
+    (entry,) = cache.iterdir()
+    entry.write_text(damage)
+    assert codecache.lambdified("slope", *_curve())(0.0) == [0.0, 1.0]
+    assert entry.read_text() != damage
+
+
+def test_expression_functions_work_without_a_writable_cache(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("HANDOUTS_CACHE", str(blocker / "sub"))
+    assert codecache.lambdified("slope", *_curve())(0.0) == [0.0, 1.0]
+    monkeypatch.setenv("HANDOUTS_CACHE", "off")
+    assert codecache.lambdified("slope", *_curve())(0.0) == [0.0, 1.0]
