@@ -13,6 +13,7 @@ and the temporary folders removed.
 from __future__ import annotations
 
 import argparse
+import atexit
 import errno
 import importlib
 import os
@@ -135,5 +136,35 @@ def _writable(folder: Path) -> bool:
 
 
 def main_exit() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point: exits with :func:`main`'s status, without
+    the interpreter's teardown of every module (0.1-0.2 s) when nothing is
+    left to wait for."""
+    status = main()
+    if _nothing_pending():
+        _exit_now(status)
+    sys.exit(status)
+
+
+def _nothing_pending() -> bool:
+    """No thread the interpreter would wait for, no child process alive."""
+    threading = sys.modules.get("threading")
+    if threading is not None and any(t.is_alive() and not t.daemon
+                                     for t in threading.enumerate()
+                                     if t is not threading.main_thread()):
+        return False
+    multiprocessing = sys.modules.get("multiprocessing")
+    return multiprocessing is None or not multiprocessing.active_children()
+
+
+def _exit_now(status: int) -> None:
+    """The exit handlers (tempfile's and multiprocessing's finalizers among
+    them), stdout and stderr flushed, then the process ends; a stream that
+    cannot be flushed makes the status 120, as at the interpreter's exit."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            status = status or 120
+    os._exit(status)
