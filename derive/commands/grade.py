@@ -64,7 +64,7 @@ def register(sub) -> None:
                         "(default: the number of cores)")
     p.add_argument("--config", metavar="FILE", help="course config (TOML); [course] figures sets "
                    "the precision, [grading] the credit")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, pipeline=("derive.grading.kind_grade",))
 
 
 def run(args) -> int:

@@ -15,7 +15,7 @@ def register(sub) -> None:
                              "(a schema 1 instance of the reference assignment; default: "
                              "the reference's own data): its schema 2 key")
     add_assignment_option(p, "its schema 2 key", group=source)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, pipeline=("derive.numerics.key",))
 
 
 def run(args) -> int:

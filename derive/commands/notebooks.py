@@ -27,7 +27,7 @@ def register(sub) -> None:
                    help="a class list (a name a line, or CSV with a student column): also "
                         "students/<name>.ipynb, each student's own notebook, the variants "
                         "dealt in the list's order, and students.csv saying who has which")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, pipeline=("derive.notebooks.build",))
 
 
 def run(args) -> int:

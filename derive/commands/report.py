@@ -21,7 +21,7 @@ def register(sub) -> None:
                    help="output folder (default: reports/)")
     p.add_argument("--templates", metavar="DIR", action="append", default=[],
                    help="a folder of templates that override the shipped ones (repeatable)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, pipeline=("derive.documents.assignment_build",))
 
 
 def run(args) -> int:

@@ -18,7 +18,7 @@ def register(sub) -> None:
     p.add_argument("--config", metavar="FILE", help="course config with a [variants] table")
     add_assignment_option(p, "acceptance per part and constraint of its variants (default: "
                              "the reference assignment)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, pipeline=("derive.variants.stress",))
 
 
 def run(args) -> int:

@@ -44,7 +44,7 @@ def register(sub) -> None:
     p.add_argument("--check", action="store_true",
                    help="report damaged or missing files of the set without building "
                         "(exit status 1 when damaged, 0 when whole)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, pipeline=("derive.variants.build_set",))
 
 
 # variant ids (s<seed>-<k>) name folders, and a file name has at most 255 bytes
