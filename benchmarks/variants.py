@@ -21,8 +21,9 @@ from benchmarks._table import Row, run_sampled, timed
 from derive.documents.build import FLAGS, PDFLATEX, latex_env
 
 JOBS = 2
-COUNTS = (16, 64)
-MEMORY_ONLY = 256
+# the sizes; smaller ones (a quick look) from the environment
+COUNTS = tuple(int(n) for n in os.environ.get("HANDOUTS_BENCH_COUNTS", "16,64").split(","))
+MEMORY_ONLY = int(os.environ.get("HANDOUTS_BENCH_MEMORY", "256"))
 RUNS = int(os.environ.get("HANDOUTS_BENCH_RUNS", "2"))
 _seeds = random.SystemRandom()
 
