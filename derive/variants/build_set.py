@@ -224,6 +224,8 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
     needed = required(recipe.documents.values()) + recipe.variant_extras
     todo = None if hashes is None else \
         [i for i, (vid, h) in enumerate(zip(ids, hashes)) if variant_damage(out / vid, h, needed)]
+    if hashes is None:  # the first here: the (forked) workers inherit what rendering sets up
+        hashes = [content_hash(key_texts[0], recipe.sources(keys[:1])[0])] + [None] * (count - 1)
 
     def due(hashes):
         # (the collections are always merged: "merge" kept so older sets' hashes still match)
@@ -240,7 +242,7 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
                                            data.encode("utf-8"))
                 shared[name] = stage / name
 
-    if hashes is None or todo or due(hashes)[1]:
+    if todo is None or todo or due(hashes)[1]:
         bar = _progress(len(keys) + len(recipe.collections), progress)
         try:
             with ex.open_executor(executor, jobs, scheduler) as pool:
