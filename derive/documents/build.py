@@ -25,6 +25,7 @@ from types import SimpleNamespace
 from typing import Callable, Iterator, Sequence
 
 from derive.documents.figures import warm_up
+from derive.documents.pdf_facts import pdf_facts
 from derive.executors import die_with_parent, track_child, untrack_child, worker_pool
 from derive.files import write_atomic
 
@@ -163,7 +164,7 @@ _OUTPUT = re.compile(r"^Output written on (?P<file>.+) \((?P<pages>\d+) pages?, 
 def pdf_problem(pdf: Path, log: str) -> str | None:
     """Why ``pdf`` is not what pdflatex's ``log`` says it wrote (``None`` when
     it is): missing, not a whole PDF (``%PDF-`` header, ``%%EOF``), or another
-    page count than the log's (by pdfinfo, where poppler is installed)."""
+    page count than the log's (read in Python, :func:`pdf_pages`)."""
     stated = _OUTPUT.search(log)
     if stated is None or Path(stated["file"]).name != pdf.name:
         return f"pdflatex wrote no {pdf.name} (its log names no output)"
@@ -173,15 +174,23 @@ def pdf_problem(pdf: Path, log: str) -> str | None:
         return f"pdflatex wrote no {pdf.name}"
     if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
         return f"{pdf.name} is not a whole PDF"
-    pages = pdf_pages(pdf)
+    pages = pdf_pages(pdf, data)
     if pages is not None and pages != int(stated["pages"]):
         return f"{pdf.name} has {pages} pages, the log says {stated['pages']}"
     return None
 
 
-def pdf_pages(pdf: Path) -> int | None:
-    """Pages of a PDF by poppler's pdfinfo; ``None`` when pdfinfo is missing,
-    and 0 when it cannot read the file."""
+def pdf_pages(pdf: Path, data: bytes | None = None) -> int | None:
+    """Pages of a PDF (``data``: its bytes, when read already): read in
+    Python (:func:`derive.documents.pdf_facts.pdf_facts`), else by poppler's
+    pdfinfo; ``None`` when neither can tell (no pdfinfo), 0 when pdfinfo
+    cannot read the file."""
+    try:
+        facts = pdf_facts(pdf.read_bytes() if data is None else data)
+    except OSError:
+        facts = None
+    if facts is not None:
+        return facts[0]
     try:
         proc = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, timeout=60)
     except (FileNotFoundError, subprocess.TimeoutExpired):

@@ -19,13 +19,13 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from derive.files import TEMP_PREFIX, commit, sha256_file, swap_in, umask, updating
 from derive.problem.spec import InputError
-from derive.variants.pdfs import BuildFailed, merge_collection
+from derive.variants.pdfs import BlankAhead, BuildFailed, merge_collection
 from derive.variants.recipes import content_hash
 from derive.variants.settings import check_count, check_seed, variant_id
 
@@ -217,31 +217,44 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
     names = EXPORTS + tuple(name for name, _ in recipe.collections)
     intact = _intact_shared(out, manifest, names)
     cached = _cached_keys(out, manifest, inputs, seed, count)
-    if cached:
-        keys, hashes = cached
-    else:
-        keys = recipe.keys(seed, count)
-        hashes = [content_hash(dumps(k), sources) for k, sources in
-                  zip(keys, recipe.sources(keys))]
+    # without an earlier build's hashes, the workers render each variant to hash it
+    keys, hashes = cached or (recipe.keys(seed, count), None)
     ids = [k["variant"] for k in keys]
-
+    key_texts = [dumps(k) for k in keys]
     needed = required(recipe.documents.values()) + recipe.variant_extras
-    todo = [i for i, (vid, h) in enumerate(zip(ids, hashes))
-            if variant_damage(out / vid, h, needed)]
-    # (the collections are always merged: "merge" kept so older sets' hashes still match)
-    collection = hashlib.sha256(json.dumps([ids, hashes, "merge"]).encode()).hexdigest()
-    collections = [(name, sol) for name, sol in recipe.collections
-                   if manifest.get("collection") != collection or name not in intact]
-    if todo or collections:
-        with ex.open_executor(executor, jobs, scheduler) as pool:
-            _run(pool, out, stage, keys, [dumps(k) for k in keys], hashes, todo, collections,
-                 recipe, progress)
+    todo = None if hashes is None else \
+        [i for i, (vid, h) in enumerate(zip(ids, hashes)) if variant_damage(out / vid, h, needed)]
+    if hashes is None:  # the first here: the (forked) workers inherit what rendering sets up
+        hashes = [content_hash(key_texts[0], recipe.sources(keys[:1])[0])] + [None] * (count - 1)
 
-    shared = {name: stage / name for name, _ in collections}
-    if not (cached and manifest.get("count") == count and set(EXPORTS) <= intact):
-        for name, data in {"keys.json": dumps(keys), **recipe.exports(keys, out)}.items():
-            (stage / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-            shared[name] = stage / name
+    def due(hashes):
+        # (the collections are always merged: "merge" kept so older sets' hashes still match)
+        collection = hashlib.sha256(json.dumps([ids, hashes, "merge"]).encode()).hexdigest()
+        return collection, [(name, sol) for name, sol in recipe.collections
+                            if manifest.get("collection") != collection or name not in intact]
+
+    shared = {}
+
+    def exports():
+        if not (cached and manifest.get("count") == count and set(EXPORTS) <= intact):
+            for name, data in {"keys.json": dumps(keys), **recipe.exports(keys, out)}.items():
+                (stage / name).write_bytes(data if isinstance(data, bytes) else
+                                           data.encode("utf-8"))
+                shared[name] = stage / name
+
+    if todo is None or todo or due(hashes)[1]:
+        bar = _progress(len(keys) + len(recipe.collections), progress)
+        try:
+            with ex.open_executor(executor, jobs, scheduler) as pool:
+                hashes, todo = _run(pool, out, keys, key_texts, hashes, needed, recipe, bar)
+            collection, collections = due(hashes)
+            _merge_while(out, stage, ids, collections, recipe, exports, bar)
+        finally:
+            bar.close()
+    else:
+        collection, collections = due(hashes)
+        exports()
+    shared.update({name: stage / name for name, _ in collections})
     files = {name: sha256_file(shared.get(name, out / name)) for name in names}
     (stage / "manifest.json").write_text(manifest_json(
         seed=seed, count=count, config_digest=recipe.config.digest, inputs=inputs,
@@ -289,37 +302,66 @@ def check_set(count: int, seed: int, out: str | Path | None = None,
     return damage
 
 
-def _run(pool, out: Path, stage: Path, keys, key_texts, hashes, todo, collections, recipe,
-         progress) -> None:
-    """Submit every variant; install each result as it arrives; then merge
-    the collections from the finished PDFs into ``stage``."""
-    pending = {}
-    for i in todo:
-        pending[pool.submit(recipe.variant_files, keys[i])] = i
-    bar = _progress(len(pending) + len(collections), progress)
+def _variant_task(recipe, key: dict, key_text: str, digest: str | None, build: bool):
+    """Worker task: a variant's content hash (``digest`` when known) and,
+    when ``build``, its files (or the one-line LaTeX error)."""
+    if digest is None:
+        digest = content_hash(key_text, recipe.sources([key])[0])
+    return digest, recipe.variant_files(key) if build else None
+
+
+def _run(pool, out: Path, keys, key_texts, hashes, needed, recipe, bar):
+    """Hash (where ``hashes`` is None) and build every variant whose folder
+    is not what its hash says, in the workers; install each as it arrives.
+    Returns every variant's hash and the indices of those built."""
+    hashes = list(hashes) if hashes is not None else [None] * len(keys)
+    pending, built, blank = {}, [], BlankAhead(out)
+
+    def submit(i: int, build: bool) -> None:
+        pending[pool.submit(_variant_task, recipe, keys[i], key_texts[i], hashes[i],
+                            build)] = i
+
+    for i, key in enumerate(keys):
+        folder = out / key["variant"]
+        if hashes[i] is None:  # a variant with no stamp is built at once, hashed as it is
+            submit(i, not (folder / STAMP).is_file())
+        elif variant_damage(folder, hashes[i], needed):
+            submit(i, True)
+        else:
+            bar.update(1)
     try:
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             # keep what finished before raising what failed
             for f in sorted(done, key=lambda f: f.exception() is not None):
-                what = pending.pop(f)
-                result = f.result()
-                if isinstance(result, str):
-                    raise BuildFailed(result)
-                _install_variant(out, keys[what]["variant"], result, key_texts[what],
-                                 hashes[what])
+                i = pending.pop(f)
+                hashes[i], files = f.result()
+                if files is None:  # hashed only: built when its folder is not that content
+                    if variant_damage(out / keys[i]["variant"], hashes[i], needed):
+                        submit(i, True)
+                    else:
+                        bar.update(1)
+                    continue
+                if isinstance(files, str):
+                    raise BuildFailed(files)
+                blank.see(files, recipe.documents.values())
+                _install_variant(out, keys[i]["variant"], files, key_texts[i], hashes[i])
+                built.append(i)
                 bar.update(1)
-        if collections:
-            from concurrent.futures import ThreadPoolExecutor
-            ids = [k["variant"] for k in keys]
-            with ThreadPoolExecutor(len(collections)) as threads:
-                for name, data in zip([n for n, _ in collections], threads.map(
-                        lambda m: merge_collection(out, ids, recipe.documents[
-                            "solutions" if m[1] else "problems"]), collections)):
-                    (stage / name).write_bytes(data)
-                    bar.update(1)
     finally:
         for f in pending:
             f.cancel()
-        bar.close()
+        blank.join()
+    return hashes, sorted(built)
 
+
+def _merge_while(out: Path, stage: Path, ids, collections, recipe, meanwhile, bar) -> None:
+    """Merge the collections from the finished PDFs into ``stage``, in
+    threads (poppler's processes do the work), while ``meanwhile`` runs here."""
+    stems = [recipe.documents["solutions" if sol else "problems"] for _, sol in collections]
+    with ThreadPoolExecutor(max(len(collections), 1)) as threads:
+        merges = [threads.submit(merge_collection, out, ids, stem) for stem in stems]
+        meanwhile()
+        for (name, _), merge in zip(collections, merges):
+            (stage / name).write_bytes(merge.result())
+            bar.update(1)

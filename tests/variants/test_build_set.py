@@ -1,0 +1,57 @@
+"""The set build hashes the variants in the workers (the main process renders
+none of them), builds a variant without a stamp at once, and only checks one
+with a stamp against the hash its worker computed."""
+
+import json
+
+import pytest
+
+import derive.documents.build
+import derive.variants.build_set
+from derive.numerics.key import dumps
+from derive.problem.config import Config
+from derive.variants.build_set import build_set
+from derive.variants.recipes import AssignmentRecipe, content_hash
+from derive.problem.assignment import load_assignment
+from tests.commands.test_variants import fake_compile, fake_merge
+
+
+@pytest.fixture
+def fake_latex(monkeypatch):
+    monkeypatch.setattr(derive.documents.build, "compile_sources", fake_compile)
+    monkeypatch.setattr(derive.variants.build_set, "merge_collection", fake_merge)
+
+
+def test_the_workers_hash_what_the_main_process_would(fake_latex, tmp_path, monkeypatch):
+    recipe = AssignmentRecipe.of(load_assignment("reference"), Config())
+    keys = recipe.keys(3, 4)
+    want = [content_hash(dumps(k), recipe.sources([k])[0]) for k in keys]
+    built = []
+    install = derive.variants.build_set._install_variant
+    monkeypatch.setattr(derive.variants.build_set, "_install_variant",
+                        lambda out, vid, *a: built.append(vid) or install(out, vid, *a))
+    build_set(4, 3, Config(), tmp_path, jobs=2, recipe=recipe)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert list(manifest["variants"].values()) == want
+    assert sorted(built) == [k["variant"] for k in keys]
+
+
+def test_a_set_without_its_manifest_is_checked_not_rebuilt(fake_latex, tmp_path, monkeypatch):
+    first = build_set(4, 3, Config(), tmp_path, jobs=2)
+    manifest = (tmp_path / "manifest.json").read_bytes()
+    (tmp_path / "manifest.json").unlink()
+    again = build_set(4, 3, Config(), tmp_path, jobs=2)
+    assert again.built == [] and again.skipped == first.built
+    assert (tmp_path / "manifest.json").read_bytes() == manifest
+    # one variant changed on disk is rebuilt, once its worker has hashed it
+    (tmp_path / "manifest.json").unlink()
+    (tmp_path / first.built[2] / "problems.tex").write_text("edited")
+    third = build_set(4, 3, Config(), tmp_path, jobs=2)
+    assert third.built == [first.built[2]]
+    assert (tmp_path / "manifest.json").read_bytes() == manifest
+
+
+def test_a_worker_error_stops_the_build_with_one_line(fake_latex, tmp_path, monkeypatch):
+    monkeypatch.setattr(AssignmentRecipe, "variant_files", lambda self, key: "bad: tex:3: oops")
+    with pytest.raises(derive.variants.build_set.BuildFailed, match="bad: tex:3: oops"):
+        build_set(2, 3, Config(), tmp_path, jobs=1)
