@@ -71,7 +71,9 @@ docs: report
 	$(BIN)/python docs/pages.py reports/handout.pdf docs
 
 bench: setup
-	$(BIN)/python -m benchmarks
+	@# as an installed tool runs: its bytecode written once and reused (some shells set
+	@# PYTHONDONTWRITEBYTECODE, which recompiles the package in every process)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m benchmarks
 
 clean:
 	rm -rf reports build dist *.egg-info
