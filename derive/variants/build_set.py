@@ -304,10 +304,15 @@ def check_set(count: int, seed: int, out: str | Path | None = None,
 
 def _variant_task(recipe, key: dict, key_text: str, digest: str | None, build: bool):
     """Worker task: a variant's content hash (``digest`` when known) and,
-    when ``build``, its files (or the one-line LaTeX error)."""
+    when ``build``, its files (or the one-line LaTeX error). A variant built
+    here is hashed from the .tex sources among its files (rendered once)."""
+    files = recipe.variant_files(key) if build else None
     if digest is None:
-        digest = content_hash(key_text, recipe.sources([key])[0])
-    return digest, recipe.variant_files(key) if build else None
+        names = [f"{stem}.tex" for stem in recipe.documents.values()]
+        sources = {name: files[name].decode("utf-8") for name in names} \
+            if isinstance(files, dict) else recipe.sources([key])[0]
+        digest = content_hash(key_text, sources)
+    return digest, files
 
 
 def _run(pool, out: Path, keys, key_texts, hashes, needed, recipe, bar):

@@ -55,3 +55,20 @@ def test_a_worker_error_stops_the_build_with_one_line(fake_latex, tmp_path, monk
     monkeypatch.setattr(AssignmentRecipe, "variant_files", lambda self, key: "bad: tex:3: oops")
     with pytest.raises(derive.variants.build_set.BuildFailed, match="bad: tex:3: oops"):
         build_set(2, 3, Config(), tmp_path, jobs=1)
+
+
+def test_a_variant_built_in_a_worker_is_rendered_once(fake_latex, tmp_path, monkeypatch):
+    # its hash comes from the .tex among its files, not from rendering it again
+    recipe = AssignmentRecipe.of(load_assignment("reference"), Config())
+    keys = recipe.keys(3, 4)
+    want = [content_hash(dumps(k), recipe.sources([k])[0]) for k in keys]
+    sources = AssignmentRecipe.sources
+
+    def only_the_first(self, some):  # the main process renders variant 0, to hash it
+        assert [k["variant"] for k in some] == [keys[0]["variant"]]
+        return sources(self, some)
+
+    monkeypatch.setattr(AssignmentRecipe, "sources", only_the_first)
+    build_set(4, 3, Config(), tmp_path, jobs=2, recipe=recipe)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert list(manifest["variants"].values()) == want
