@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from derive.files import files_digest, temp_folder
+from derive.files import files_digest
 
 DPI = 120          # the figures are sized in inches for the page: a 3.4 in plot is 408 px
 COLOURS = 64       # the palette: the figures' few colours and their anti-aliasing
@@ -59,12 +59,14 @@ def png(name: str, data: dict[str, Any], pdf: bytes | None = None) -> bytes:
 def _versions() -> tuple[str, ...]:
     """What decides a PNG's bytes besides its PDF: this code, poppler's and Pillow's versions."""
     from importlib.metadata import version
-    return (files_digest([__file__]), _pdftoppm(["-v"]).strip(), version("pillow"))
+    return (files_digest([__file__]), _pdftoppm(["-v"]).stderr.decode("latin-1").strip(),
+            version("pillow"))
 
 
-def _pdftoppm(args: list[str], stdin: bytes | None = None) -> str:
-    """Run pdftoppm; its messages (it prints its version there). A missing
-    or failing pdftoppm is an OSError: one line on the command line."""
+def _pdftoppm(args: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    """Run pdftoppm (its image on stdout; its messages, and its version, on
+    stderr). A missing or failing pdftoppm is an OSError: one line on the
+    command line."""
     try:
         proc = subprocess.run(["pdftoppm", *args], input=stdin, capture_output=True, timeout=120)
     except FileNotFoundError:
@@ -73,17 +75,16 @@ def _pdftoppm(args: list[str], stdin: bytes | None = None) -> str:
     message = proc.stderr.decode("latin-1")
     if proc.returncode != 0:
         raise OSError(f"pdftoppm failed: {message.strip().splitlines()[-1:]}")
-    return message
+    return proc
 
 
 def rasterise(pdf: bytes) -> bytes:
     """A one-page PDF as a :data:`COLOURS`-colour PNG at :data:`DPI`."""
     from PIL import Image
-    with temp_folder("handouts-png-") as work:
-        # as PPM (raw pixels: half pdftoppm's time, which PNG's compression takes)
-        _pdftoppm(["-r", str(DPI), "-singlefile", "-", str(work / "page")], pdf)
-        with Image.open(work / "page.ppm") as page:
-            image = page.convert("RGB")
+    # raw PPM on stdout (no file; PNG's compression would take half pdftoppm's time)
+    ppm = _pdftoppm(["-r", str(DPI), "-singlefile", "-"], pdf).stdout
+    with Image.open(io.BytesIO(ppm)) as page:
+        image = page.convert("RGB")
     out = io.BytesIO()
     image.quantize(COLOURS).save(out, "PNG", optimize=True)
     return out.getvalue()
