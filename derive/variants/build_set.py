@@ -222,10 +222,11 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
     ids = [k["variant"] for k in keys]
     key_texts = [dumps(k) for k in keys]
     needed = required(recipe.documents.values()) + recipe.variant_extras
-    todo = None if hashes is None else \
-        [i for i, (vid, h) in enumerate(zip(ids, hashes)) if variant_damage(out / vid, h, needed)]
     if hashes is None:  # the first here: the (forked) workers inherit what rendering sets up
         hashes = [content_hash(key_texts[0], recipe.sources(keys[:1])[0])] + [None] * (count - 1)
+    # the variants whose folder is not what their known hash says (once: it hashes every file)
+    damaged = {i for i, (vid, h) in enumerate(zip(ids, hashes))
+               if h is not None and variant_damage(out / vid, h, needed)}
 
     def due(hashes):
         # (the collections are always merged: "merge" kept so older sets' hashes still match)
@@ -242,11 +243,13 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
                                            data.encode("utf-8"))
                 shared[name] = stage / name
 
-    if todo is None or todo or due(hashes)[1]:
+    todo: list[int] = []    # the variants built
+    if None in hashes or damaged or due(hashes)[1]:
         bar = _progress(len(keys) + len(recipe.collections), progress)
         try:
             with ex.open_executor(executor, jobs, scheduler) as pool:
-                hashes, todo = _run(pool, out, keys, key_texts, hashes, needed, recipe, bar)
+                hashes, todo = _run(pool, out, keys, key_texts, hashes, damaged, needed,
+                                    recipe, bar)
             collection, collections = due(hashes)
             _merge_while(out, stage, ids, collections, recipe, exports, bar)
         finally:
@@ -315,11 +318,12 @@ def _variant_task(recipe, key: dict, key_text: str, digest: str | None, build: b
     return digest, files
 
 
-def _run(pool, out: Path, keys, key_texts, hashes, needed, recipe, bar):
-    """Hash (where ``hashes`` is None) and build every variant whose folder
-    is not what its hash says, in the workers; install each as it arrives.
-    Returns every variant's hash and the indices of those built."""
-    hashes = list(hashes) if hashes is not None else [None] * len(keys)
+def _run(pool, out: Path, keys, key_texts, hashes, damaged, needed, recipe, bar):
+    """Hash (where a hash is None) and build every variant whose folder is
+    not what its hash says (``damaged``: those of the known hashes), in the
+    workers; install each as it arrives. Returns every variant's hash and
+    the indices of those built."""
+    hashes = list(hashes)
     pending, built, blank = {}, [], BlankAhead(out)
 
     def submit(i: int, build: bool) -> None:
@@ -330,7 +334,7 @@ def _run(pool, out: Path, keys, key_texts, hashes, needed, recipe, bar):
         folder = out / key["variant"]
         if hashes[i] is None:  # a variant with no stamp is built at once, hashed as it is
             submit(i, not (folder / STAMP).is_file())
-        elif variant_damage(folder, hashes[i], needed):
+        elif i in damaged:
             submit(i, True)
         else:
             bar.update(1)

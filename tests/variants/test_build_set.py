@@ -72,3 +72,16 @@ def test_a_variant_built_in_a_worker_is_rendered_once(fake_latex, tmp_path, monk
     build_set(4, 3, Config(), tmp_path, jobs=2, recipe=recipe)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert list(manifest["variants"].values()) == want
+
+
+def test_a_rebuild_checks_each_variant_folder_once(fake_latex, tmp_path, monkeypatch):
+    # checking a folder hashes every file in it: once per variant, not twice
+    first = build_set(4, 3, Config(), tmp_path, jobs=2)
+    (tmp_path / first.built[1] / "problems.tex").write_text("edited")
+    checked = []
+    damage = derive.variants.build_set.variant_damage
+    monkeypatch.setattr(derive.variants.build_set, "variant_damage",
+                        lambda folder, *a: checked.append(folder.name) or damage(folder, *a))
+    again = build_set(4, 3, Config(), tmp_path, jobs=2)
+    assert sorted(checked) == sorted(first.built)
+    assert again.built == [first.built[1]]
