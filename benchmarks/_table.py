@@ -4,7 +4,6 @@ peak memory of a process tree."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 import time
@@ -106,9 +105,3 @@ def run_sampled(cmd: list[str], every: float = 0.02, **kw) -> tuple[float, int]:
     if proc.returncode:
         raise subprocess.CalledProcessError(proc.returncode, cmd, stderr=err)
     return wall, peak[0]
-
-
-def cpu_children() -> float:
-    """CPU seconds of this process's finished children so far."""
-    t = os.times()
-    return t.children_user + t.children_system
