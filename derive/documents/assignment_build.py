@@ -10,13 +10,13 @@ drawing of its network with those weights, and questions their figures
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
+from derive.documents import figure_cache, report_cache
 from derive.documents.build import _drawing_process, compile_sources
-from derive.documents import figure_cache
-from derive.documents.kind_figures import assignment_figures, network_data, network_paths  # noqa: F401
 from derive.documents.render import make_env
 from derive.files import commit, updating
 from derive.problem.assignment import Assignment
@@ -28,6 +28,7 @@ DOCUMENTS = {"problems.tex": False, "handout.tex": True}  # file -> solutions sh
 def figure_paths(assignment: Assignment, prefix: str = "") -> dict[str, str]:
     """Where each part's network figure goes, by part id
     (:func:`derive.documents.kind_figures.network_paths`)."""
+    from derive.documents.kind_figures import network_paths
     return network_paths(assignment, prefix)
 
 
@@ -38,6 +39,7 @@ def figure_makers(assignment: Assignment, solutions: dict, drawer=None,
     ``done``: path -> a function giving its PDF bytes, those in the figure
     cache as they are kept, the others drawn (and kept) by ``drawer`` (an
     executor: started at once) or, without one, when called."""
+    from derive.documents.kind_figures import assignment_figures
     makers = {}
     plans = assignment_figures(assignment, solutions) if plans is None else plans
     for path, (name, data) in plans.items():
@@ -75,22 +77,44 @@ def build_assignment(assignment: Assignment, config: Config, out_dir: str | Path
                      extra_dirs: Iterable[str | Path] = (), timeout: float = 120) -> list[Path]:
     """handout.pdf, problems.pdf (with their .tex and figures) and
     answer-key.json of ``assignment``'s given instance, moved into ``out_dir``
-    together, or none of them."""
-    from derive.numerics.key import build_assignment_key, dumps
-    from derive.numerics.solve import solve_part
+    together, or none of them. What an earlier run on the same inputs
+    compiled is compiled again without being derived anew
+    (:mod:`derive.documents.report_cache`)."""
     out_dir = Path(out_dir)
-    with updating(out_dir) as stage, _drawing_process() as drawer:
-        # drawn in the drawing process while this one solves, derives the key and
-        # renders: first the figures that need no solution (the networks)
-        makers = figure_makers(assignment, {}, drawer)
-        paths = figure_paths(assignment)
-        solutions = {p.id: solve_part(p) for p in assignment.parts if p.id in paths}
-        makers.update(figure_makers(assignment, solutions, drawer, done=makers))
-        key = build_assignment_key(assignment)
-        (stage / "answer-key.json").write_text(dumps(key), encoding="utf-8")
-        sources = render_assignment(assignment, key, config, figures=paths, solutions=solutions,
-                                    extra_dirs=extra_dirs)
+    kept_at = report_cache.entry(assignment, config, extra_dirs)
+    kept = report_cache.load(kept_at)
+    with updating(out_dir) as stage, ExitStack() as drawing:
+        if kept is None:
+            drawer = drawing.enter_context(_drawing_process())
+            key, sources, makers, entries = _derive(assignment, config, extra_dirs, drawer)
+        else:
+            key, sources, entries = kept.key, kept.sources, None
+            makers = {path: partial(bytes, pdf) for path, pdf in kept.figures.items()}
+        (stage / "answer-key.json").write_text(key, encoding="utf-8")
         built = compile_sources(stage, sources, makers, timeout)
+        if entries is not None:
+            report_cache.store(kept_at, key, sources, entries)
         rel = [p.resolve().relative_to(stage.resolve()) for p in built]
         commit(stage, out_dir, sorted({r.parts[0] for r in rel}) + ["answer-key.json"])
     return [out_dir / r for r in rel] + [out_dir / "answer-key.json"]
+
+
+def _derive(assignment: Assignment, config: Config, extra_dirs, drawer):
+    """The key's text, the .tex sources, the figures (path -> a function
+    giving its PDF bytes, drawn by ``drawer`` meanwhile) and their figure
+    cache entries (path -> entry)."""
+    from derive.documents.kind_figures import assignment_figures
+    from derive.numerics.key import build_assignment_key, dumps
+    from derive.numerics.solve import solve_part
+    # drawn in the drawing process while this one solves, derives the key and
+    # renders: first the figures that need no solution (the networks)
+    makers = figure_makers(assignment, {}, drawer)
+    paths = figure_paths(assignment)
+    solutions = {p.id: solve_part(p) for p in assignment.parts if p.id in paths}
+    plans = assignment_figures(assignment, solutions)
+    makers.update(figure_makers(assignment, solutions, drawer, done=makers, plans=plans))
+    key = build_assignment_key(assignment)
+    sources = render_assignment(assignment, key, config, figures=paths, solutions=solutions,
+                                extra_dirs=extra_dirs)
+    entries = {path: figure_cache.entry("pdf", name, data) for path, (name, data) in plans.items()}
+    return dumps(key), sources, makers, entries

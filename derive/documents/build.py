@@ -24,7 +24,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable, Iterator, Sequence
 
-from derive.documents.figures import warm_up
 from derive.documents.pdf_facts import pdf_facts
 from derive.executors import die_with_parent, track_child, untrack_child, worker_pool
 from derive.files import write_atomic
@@ -290,6 +289,7 @@ def _drawing_process() -> Iterator[Executor | None]:
         pool: list[Executor] = []
 
         def submit(fn, /, *args, **kwargs):
+            from derive.documents.figures import warm_up
             if not pool:
                 pool.append(stack.enter_context(worker_pool(1, "fork")))
                 pool[0].submit(warm_up)

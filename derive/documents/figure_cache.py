@@ -5,7 +5,7 @@ A figure's bytes depend only on its format, its name and its data (as
 (:data:`DRAWING`, and whatever a caller adds: the PNG's rasteriser), the
 versions of matplotlib and NumPy and the document's font files. So they are
 kept in ``figures/`` of the code cache's folder
-(:func:`derive.numerics.codecache.cache_dir`) under a name that hashes exactly
+(:func:`derive.files.cache_dir`) under a name that hashes exactly
 those: a run whose figures all hit never imports matplotlib. Entries are
 written whole (:func:`derive.files.write_atomic`); a missing, truncated or
 corrupt one (a PDF not from ``%PDF-`` to ``%%EOF``, a PNG without its
@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable
 
 import derive
 from derive.files import TEMP_PREFIX, files_digest, write_atomic
-from derive.numerics.codecache import cache_dir
+from derive.files import cache_dir
 
 FOLDER = "figures"
 # the code that turns a figure's data into its PDF

@@ -16,6 +16,8 @@ from typing import Any, Iterable
 
 import jinja2
 
+from derive.files import files_digest
+
 
 class Latex(str):
     """Trusted LaTeX source: printed as is, never escaped."""
@@ -140,6 +142,16 @@ def template_dir() -> Path:
         if (folder / "base.tex.j2").is_file():
             return folder
     raise FileNotFoundError(f"no templates found beside {here}")
+
+
+@lru_cache(maxsize=None)
+def source_digest() -> str:
+    """sha256 of the package's code and templates: a new version of either can
+    change every document, so it is part of what a build was made from."""
+    package = Path(__file__).resolve().parent.parent
+    files = sorted(package.rglob("*.py")) + sorted(
+        p for p in Path(template_dir()).rglob("*") if p.is_file())
+    return files_digest(f for f in files if "__pycache__" not in f.parts)
 
 
 def make_env(extra_dirs: Iterable[str | Path] = ()) -> jinja2.Environment:

@@ -4,7 +4,7 @@
 What a formula mistake makes of the key's formula takes SymPy's ``simplify``
 a fifth of a second per process, and is the same for every instance of the
 question. The text is stored as JSON in the folder of the code cache
-(:func:`derive.numerics.codecache.cache_dir`: ``HANDOUTS_CACHE``, ``off``
+(:func:`derive.files.cache_dir`: ``HANDOUTS_CACHE``, ``off``
 switches it off) under a name that hashes the role, the key and everything
 that decides the text: the sources of the package and the versions of SymPy
 and of the package. It is written atomically; a missing, unreadable,
@@ -24,7 +24,7 @@ import sympy as sp
 
 import derive
 from derive.files import files_digest, write_atomic
-from derive.numerics.codecache import cache_dir
+from derive.files import cache_dir
 
 
 @lru_cache(maxsize=None)

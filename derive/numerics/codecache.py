@@ -28,22 +28,10 @@ import numpy as np
 import sympy as sp
 
 import derive
-from derive.files import files_digest, write_atomic
+from derive.files import cache_dir, files_digest, write_atomic
 from derive.problem.spec import Network
 
 FUNCTION = "_lambdifygenerated"
-
-
-def cache_dir() -> Path | None:
-    """``$HANDOUTS_CACHE``, else ``$XDG_CACHE_HOME/handouts``, else
-    ``~/.cache/handouts``; ``None`` when switched off."""
-    setting = os.environ.get("HANDOUTS_CACHE", "")
-    if setting.lower() in ("off", "0", "no", "false"):
-        return None
-    if setting:
-        return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "handouts"
 
 
 # the modules whose code decides what is derived and printed

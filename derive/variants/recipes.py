@@ -21,21 +21,11 @@ from derive.variants.settings import VariantSettings, settings_of
 COLLECTIONS = (("all-problems.pdf", False), ("all-solutions.pdf", True))
 
 
-@lru_cache(maxsize=None)
-def source_digest() -> str:
-    """sha256 of the package's code and templates: a new version of either can
-    change every document, so it is part of what a build was made from."""
-    from derive.documents.render import template_dir
-    package = Path(__file__).resolve().parent.parent
-    files = sorted(package.rglob("*.py")) + sorted(
-        p for p in Path(template_dir()).rglob("*") if p.is_file())
-    return files_digest(f for f in files if "__pycache__" not in f.parts)
-
-
 def inputs_digest(seed: int, s: VariantSettings, config, *extra: str) -> str:
     """What a set is made from: the seed, the generator settings, the config,
     the code (and ``extra``: the assignment's digest). Equal digests give
     equal keys and equal .tex sources."""
+    from derive.documents.render import source_digest
     text = json.dumps([seed, repr(s), config.digest, repr(config.course), source_digest(),
                        *extra])
     return hashlib.sha256(text.encode()).hexdigest()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from derive.documents import network_figure as nf
-from derive.documents.assignment_build import network_data
+from derive.documents.kind_figures import network_data
 from derive.documents.figures import draw
 from derive.problem.assignment import load_assignment
 
