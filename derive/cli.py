@@ -29,6 +29,7 @@ from typing import Iterator
 
 from derive import __version__
 from derive.files import temp_folder
+from derive.gcpause import paused_gc
 from derive.problem.spec import InputError, printable
 
 
@@ -61,15 +62,10 @@ def _import_pipeline(modules) -> None:
     nothing), then move what it made out of later collections' way."""
     if all(m in sys.modules for m in modules):
         return
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         for module in modules:
             importlib.import_module(module)
-    finally:
-        if was_on:
-            gc.enable()
-    gc.freeze()
+        gc.freeze()
 
 
 class Terminated(KeyboardInterrupt):

@@ -10,7 +10,6 @@ are read by :func:`from_schema_1`.
 
 from __future__ import annotations
 
-import gc
 import json
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
@@ -18,6 +17,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from derive.calculus import softmax as sm
+from derive.gcpause import paused_gc
 from derive.calculus.catalogue import plain_symbols, symbolic_answer
 from derive.problem.catalogue import FORMULA_KINDS
 from derive.numerics.solve import (Forward, PartBatch, PartSolution, loss_value, solve_batch,
@@ -48,13 +48,8 @@ def build_assignment_keys(assignment: Assignment, instances: Sequence[Mapping[st
     """Schema 2 keys of many instances (each: part id -> its data; a part not
     named keeps its given data); each part is solved in one batch, and each
     answer is made for every instance at once from its per-field arrays."""
-    gc_was_on = gc.isenabled()
-    gc.disable()   # only young, acyclic containers are made here: nothing to collect
-    try:
+    with paused_gc():   # only young, acyclic containers are made here: nothing to collect
         return _build_keys(assignment, instances, variants, seed)
-    finally:
-        if gc_was_on:
-            gc.enable()
 
 
 def _build_keys(assignment: Assignment, instances: Sequence[Mapping[str, PartData]],
