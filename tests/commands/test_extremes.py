@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from derive.grading.rules import Rules
+from tests.grading.answers_csv import write_answers_csv
 from tests.numerics.plain_network import ACT
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -220,14 +221,6 @@ def test_the_instructor_notebook_runs_without_overflow_and_gives_the_key(noteboo
             np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-300, err_msg=qid)
 
 
-def _submission_row(name, answers, columns):
-    row = {"student": name, "variant": "reference"}
-    for col in columns[2:]:
-        q, _, part = col.partition(".")
-        row[col] = json.dumps(answers[q][part] if part else answers[q])
-    return row
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, key):
     """Three students: the key's answers, zeros everywhere, and a sign flipped in q14
@@ -240,14 +233,9 @@ def graded(tmp_path_factory, key):
     W = np.asarray(key["params"]["sigmoid-unit"]["W1"])
     flipped = {**a, "q14": {"grad": (-g).tolist(),
                             "new": (W + key["params"]["sigmoid-unit"]["lr"] * g).tolist()}}
-    columns = ["student", "variant"]
-    for q, v in a.items():
-        columns += [f"{q}.{p}" for p in v] if isinstance(v, dict) else [q]
-    with (folder / "answers.csv").open("w", newline="") as f:
-        w = csv.DictWriter(f, columns)
-        w.writeheader()
-        for name, answers in (("key", a), ("zeros", zeros), ("flipped", flipped)):
-            w.writerow(_submission_row(name, answers, columns))
+    write_answers_csv(folder / "answers.csv", [
+        {"student": name, "variant": "reference", "answers": answers}
+        for name, answers in (("key", a), ("zeros", zeros), ("flipped", flipped))])
     (folder / "key.json").write_text(json.dumps(key))
     done = handouts("grade", "--answers", "answers.csv", "--key", "key.json", "--out", "out",
                     "--jobs", "2", cwd=folder)
