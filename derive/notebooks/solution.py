@@ -1,7 +1,7 @@
 """The instructor notebook's solution code, generated from the derivations:
 per part a cell with ``forward``, ``loss``, ``gradients`` and ``step`` in
-plain NumPy (``@``, ``np.outer``, a stable softmax, log-softmax for the
-NLLM, ReLU masks ``(z > 0)``), and per question the line that takes its
+plain NumPy (``@``, ``np.outer``, a stable softmax and sigmoid, log-softmax
+for the NLLM, ReLU masks ``(z > 0)``), and per question the line that takes its
 answer from them. δᴸ is printed from the output gradient's derivation
 (:func:`derive.calculus.catalogue.output_gradient`) and each hidden layer's
 f′ from its activation-derivative derivation
@@ -47,7 +47,7 @@ def numpy_code(expr: sp.Expr) -> str:
     return _Printer().doprint(expr)
 
 
-HELPERS = '''\
+SOFTMAX = '''\
 def softmax(z):
     """Softmax, shifted by max(z): the same values, and exp never overflows."""
     e = np.exp(z - z.max())
@@ -60,19 +60,31 @@ def log_softmax(z):
     return shifted - np.log(np.exp(shifted).sum())
 '''
 
+SIGMOID = '''\
+def sigmoid(z):
+    """σ(z) = 1/(1 + e^(-z)), as (1 + tanh(z/2))/2: the same values, and no exp
+    to overflow for a large negative z."""
+    return (1 + np.tanh(z / 2)) / 2
+'''
+
+# activation -> its helper, in the order the setup cell defines them
+HELPERS = {"softmax": SOFTMAX, "sigmoid": SIGMOID}
+
 
 def setup(assignment) -> str:
-    """What the solution cells share: the softmax helpers, where a network has a softmax."""
-    nets = [p.network for p in assignment.parts if p.network]
-    if any(layer.activation == "softmax" for n in nets for layer in n.layers):
-        return "\n\n# The instructor's helpers\n" + HELPERS
-    return ""
+    """What the solution cells share: the helpers of the activations the
+    parts with data use (softmax and log-softmax, sigmoid)."""
+    used = {layer.activation for p in assignment.parts if p.network and p.given is not None
+            for layer in p.network.layers}
+    code = "\n\n".join(text for name, text in HELPERS.items() if name in used)
+    return "\n\n# The instructor's helpers\n" + code if code else ""
 
 
 def _activation(name: str, l: int) -> str:
-    """aˡ = f(zˡ) as code, from the activation's definition."""
-    if name == "softmax":
-        return f"softmax(z{l})"
+    """aˡ = f(zˡ) as code, from the activation's definition (softmax and
+    sigmoid: their helpers, which never overflow)."""
+    if name in HELPERS:
+        return f"{name}(z{l})"
     return numpy_code(act.FUNCTION[name].subs(act.z, sp.Symbol(f"z{l}")))
 
 

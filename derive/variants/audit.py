@@ -40,7 +40,8 @@ DEGENERACIES = {
 @dataclass
 class Audit:
     """How many accepted variants show each degeneracy; ``unseen`` breaks
-    ``mistake_unseen`` down by (mistake, question)."""
+    ``mistake_unseen`` down by (mistake, question), each counted once per
+    variant whichever parts show it."""
 
     figures: int = precision.FIGURES
     margin: float = 0.5
@@ -57,15 +58,19 @@ class Audit:
         from derive.variants.draw import varies
         for key in keys:
             found: set[str] = set()
+            unseen: set[tuple[str, str]] = set()
             for part in assignment.parts:
                 if varies(part) and part.id in key["params"]:
                     data = part_instance(key, part.id)[1]
-                    found |= self._part(part, data, key["answers"])
+                    found |= self._part(part, data, key["answers"], unseen)
             for name in found:
                 self.found[name] += 1
+            for pair in unseen:   # once per variant, as a degeneracy: not once per part
+                self.unseen[pair] = self.unseen.get(pair, 0) + 1
             self.variants += 1
 
-    def _part(self, part, data, answers: dict) -> set[str]:
+    def _part(self, part, data, answers: dict, unseen: set) -> set[str]:
+        """The degeneracies of one part's instance; its unseen mistakes go to ``unseen``."""
         from derive.numerics.solve import solve_part
         s = solve_part(part, data)
         layers = part.network.layers
@@ -101,10 +106,9 @@ class Audit:
             found.add("tied_probabilities")
         if s.after is not None and not s.after.loss < s.loss:
             found.add("loss_rises")
-        unseen = _unseen(part, data, s, self.figures)
-        for pair in unseen:
-            self.unseen[pair] = self.unseen.get(pair, 0) + 1
-        if unseen:
+        mine = _unseen(part, data, s, self.figures)
+        unseen |= mine
+        if mine:
             found.add("mistake_unseen")
         return found
 
