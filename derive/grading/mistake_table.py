@@ -65,14 +65,21 @@ class MistakeTable:
                 self.where[id(v), p.id] = group, len(members)
                 members.append((v, p))
         self.done: dict[tuple, list[dict]] = {}
+        self.f_prime: dict[Any, list] = {}    # group -> its decided fˡ′ (batch axis last)
 
     def answers(self, v, part, mistakes: tuple[str, ...], other: int | None) -> dict:
         """The answers of ``part`` of variant ``v`` with ``mistakes`` (and
         the ``other`` class read) that differ from its key's, by question."""
         group, index = self.where[id(v), part.id]
         if (group, mistakes, other) not in self.done:
-            self.done[group, mistakes, other] = _group_answers(self.groups[group], mistakes,
-                                                               other)
+            members = self.groups[group]
+            if group not in self.f_prime:   # the key's ReLU decisions, once per group
+                net = members[0][1].network
+                self.f_prime[group] = None if net is None or any(
+                    p.given is None for _, p in members) else \
+                    mb.decided_f_prime(members[0][1], [p.given for _, p in members])
+            self.done[group, mistakes, other] = _group_answers(members, mistakes, other,
+                                                               self.f_prime[group])
         return self.done[group, mistakes, other][index]
 
 
@@ -81,12 +88,15 @@ def _numeric(v, qid: str) -> bool:
     return item is not None and item.expected is not None and not item.formula
 
 
-def _group_answers(members: list, mistakes: tuple[str, ...], other: int | None) -> list[dict]:
-    """Each member's wrong answers (one batch; one by one when it cannot be one)."""
+def _group_answers(members: list, mistakes: tuple[str, ...], other: int | None,
+                   f_prime=None) -> list[dict]:
+    """Each member's wrong answers (one batch; one by one when it cannot be
+    one), with the hidden layers' fˡ′ as the key decides them (``f_prime``)."""
     part = members[0][1]
-    columns = mb.answer_columns(part, [p.given for _, p in members], mistakes, other)
+    columns = mb.answer_columns(part, [p.given for _, p in members], mistakes, other, f_prime)
     if columns is None:
-        return [_one(v, p, mistakes, other) for v, p in members]
+        return [_one(v, p, mistakes, other, None if f_prime is None else
+                     [fp[..., i] for fp in f_prime]) for i, (v, p) in enumerate(members)]
     out: list[dict] = [{} for _ in members]
     count = len(members)
     for qid, (value, ok) in columns.items():
@@ -103,8 +113,8 @@ def _group_answers(members: list, mistakes: tuple[str, ...], other: int | None) 
     return out
 
 
-def _one(v, p, mistakes: tuple[str, ...], other: int | None) -> dict:
+def _one(v, p, mistakes: tuple[str, ...], other: int | None, f_prime=None) -> dict:
     """One variant's wrong answers, by :func:`km.part_answers`."""
-    answers = km.part_answers(p, p.given, mistakes, other=other)
+    answers = km.part_answers(p, p.given, mistakes, other=other, f_prime=f_prime)
     return {q: _arrays(a) for q, a in answers.items()
             if _numeric(v, q) and differs(_arrays(a), v.items[q].expected)}

@@ -14,8 +14,9 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from derive.numerics import kind_mistakes as km
-from derive.numerics.evaluate import evaluate_network, stack
+from derive.numerics.evaluate import evaluate_network
 from derive.numerics.mistake_kinds import MISSING_DERIVATIVE
+from derive.numerics.solve import decided_pass, stacked
 from derive.problem.catalogue import NUMERIC_KINDS
 
 # question id -> (its answers, batch axis last; which instances have one)
@@ -23,7 +24,7 @@ Columns = dict[str, tuple[Any, np.ndarray]]
 
 
 def answer_columns(part, datas: Sequence, codes: Iterable[str] = (),
-                   other: int | None = None) -> Columns | None:
+                   other: int | None = None, f_prime=None) -> Columns | None:
     """Every numeric answer (and loss example) of ``part`` that a student
     making the mistakes ``codes`` gives, for every instance of ``datas``:
     question id -> (value, ok), ``value`` an array with the batch axis last
@@ -31,7 +32,8 @@ def answer_columns(part, datas: Sequence, codes: Iterable[str] = (),
     instances have a finite answer. None when
     the batch cannot be run as one (a pass overflows for some instance, or
     some instance has no data): then :func:`km.part_answers` decides, one
-    instance at a time."""
+    instance at a time. ``f_prime`` (:func:`decided_f_prime`) overrides
+    float64's fˡ′ where the data decide it, as the key does."""
     codes = frozenset(codes)
     if "wrong-class" in codes and other is None:
         other = 0
@@ -42,7 +44,7 @@ def answer_columns(part, datas: Sequence, codes: Iterable[str] = (),
             if any(d is None for d in datas):
                 return None
             try:
-                run = _run(part, datas, codes)
+                run = _run(part, datas, codes, f_prime)
             except FloatingPointError:
                 return None
         out: Columns = {}
@@ -59,7 +61,17 @@ def _finite(value, count: int) -> np.ndarray:
     return np.isfinite(value).reshape(-1, count).all(axis=0)
 
 
-def _forward(part, x, y, Ws, bs, codes):
+def decided_f_prime(part, datas: Sequence) -> list[np.ndarray]:
+    """Each hidden layer's fˡ′ for every instance (batch axis last) as the
+    key decides it: a ReLU's 1[z > 0] from z's exact value where the data
+    are short decimals (z¹ = 0.1 + 0.2 − 0.3 is 0, not float64's 5.6e-17)."""
+    net = part.network
+    x, y, _, Ws, bs = stacked(net, datas)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return decided_pass(net, x, Ws, bs, y)["f_prime"][:len(net.layers) - 1]
+
+
+def _forward(part, x, y, Ws, bs, codes, f_prime=None):
     """:func:`km._forward` over the batch."""
     net = part.network
     P = evaluate_network(net, x, Ws, bs, y)
@@ -73,7 +85,7 @@ def _forward(part, x, y, Ws, bs, codes):
         delta = a[-1] - y
     elif net.loss == "mse" and MISSING_DERIVATIVE.get(out) in codes:
         delta = a[-1] - y
-    return z, a, loss, delta, list(P.f_prime)
+    return z, a, loss, delta, list(P.f_prime if f_prime is None else f_prime)
 
 
 def _reported(g: np.ndarray, codes: frozenset, used: bool = False) -> np.ndarray:
@@ -85,14 +97,12 @@ def _reported(g: np.ndarray, codes: frozenset, used: bool = False) -> np.ndarray
     return g
 
 
-def _run(part, datas, codes: frozenset) -> km._Run:
+def _run(part, datas, codes: frozenset, f_prime=None) -> km._Run:
     """:func:`km.run_part` over the batch (the arrays of its _Run batch axis last)."""
     net = part.network
     L = len(net.layers)
-    x, y, lr = (stack([getattr(d, f) for d in datas]) for f in ("x", "y", "lr"))
-    Ws = [stack([d.W[l] for d in datas]) for l in range(L)]
-    bs = [stack([d.b[l] for d in datas]) for l in range(L)]
-    z, a, loss, delta, fp = _forward(part, x, y, Ws, bs, codes)
+    x, y, lr, Ws, bs = stacked(net, datas)
+    z, a, loss, delta, fp = _forward(part, x, y, Ws, bs, codes, f_prime)
     step = (-1.0 if "ascent" in codes else 1.0) * lr
     grads: dict = {}
     new: dict = {}

@@ -98,14 +98,21 @@ class PartBatch(Forward):
         return (self.dL_dW if param[0] == "W" else self.delta)[layer]
 
 
+def stacked(net: Network, datas: Sequence[PartData]):
+    """(x, y, lr, [W¹…], [b¹…]) of a batch of instances, each an array with
+    the batch axis last."""
+    x, y, lr = (stack([getattr(d, f) for d in datas]) for f in ("x", "y", "lr"))
+    L = len(net.layers)
+    return (x, y, lr, [stack([d.W[l] for d in datas]) for l in range(L)],
+            [stack([d.b[l] for d in datas]) for l in range(L)])
+
+
 def solve_batch(part: Part, datas: Sequence[PartData]) -> PartBatch:
     """Every number of ``part`` for every instance, as per-field arrays: the
     numbers alone, no object per instance (:func:`solve_parts` picks them)."""
     net = part.network
     L = len(net.layers)
-    x, y, lr = (stack([getattr(d, f) for d in datas]) for f in ("x", "y", "lr"))
-    Ws = [stack([d.W[l] for d in datas]) for l in range(L)]
-    bs = [stack([d.b[l] for d in datas]) for l in range(L)]
+    x, y, lr, Ws, bs = stacked(net, datas)
     before = decided_pass(net, x, Ws, bs, y)
     new = {}
     for l in range(L):

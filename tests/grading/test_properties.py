@@ -131,12 +131,9 @@ def _arrays(value):
 
 
 # --------------------------------------------------------------------------
-# A bug found by the properties: the grader's library decides ReLU′ in float64
+# Found by the properties: the grader's library decided ReLU′ in float64 (fixed)
 
 
-@pytest.mark.xfail(strict=True, reason="the grader's mistake library (MistakeTable, "
-                   "mistake_batch.answer_columns) takes ReLU′ from float64, where z¹ = "
-                   "0.1 + 0.2 − 0.3 is 5.6e-17 > 0, not from the key's exact decision (0)")
 def test_a_mistake_made_at_a_relu_tie_is_diagnosed():
     """A student who makes a known mistake consistently, with ReLU′(0) = 0 as
     the sheets state, is diagnosed with it (half the points) also where a
