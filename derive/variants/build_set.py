@@ -253,6 +253,9 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
 
     todo: list[int] = []    # the variants built
     if None in hashes or damaged or due(hashes)[1] or scale is not None:
+        if executor == "local" and (damaged or any(
+                h is None and not (out / vid / STAMP).is_file() for vid, h in zip(ids, hashes))):
+            recipe.warm_up(keys[0], scale is not None)   # variants to build: once here, not per worker
         bar = _progress(len(keys) + len(recipe.collections), progress)
         try:
             with ex.open_executor(executor, jobs, scheduler) as pool:

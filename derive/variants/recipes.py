@@ -120,6 +120,17 @@ class AssignmentRecipe:
     def variant_files(self, key: dict) -> dict[str, bytes] | str:
         return build_assignment_variant(self.assignment, key, self.config, self.notebooks)
 
+    def warm_up(self, key: dict, exports: bool) -> None:
+        """What every worker does first, done once before they are forked
+        (they inherit it): matplotlib imported with its fonts and mathtext
+        and, when the ``exports`` are made, the formula questions' options
+        (the same for every variant of the assignment)."""
+        from derive.documents.figures import warm_up
+        warm_up()
+        if exports:
+            from derive.variants.choices import formula_choices
+            formula_choices(self.assignment, key)
+
     # what the export pieces of a variant read from its files (kept in its folder)
     export_inputs = (LMS_FILE,)
 

@@ -161,3 +161,19 @@ def test_exports_alone_are_made_again_by_the_workers(first_set, fake_latex, tmp_
 
 def _never(*args):
     raise AssertionError("a variant's LMS questions rendered again")
+
+
+def test_the_workers_start_warm_when_variants_are_built(fake_latex, tmp_path, monkeypatch):
+    # what each worker would do first (matplotlib, the formula options) is done once,
+    # in the main process before the workers are forked; not when nothing is built
+    warmed = []
+    monkeypatch.setattr(AssignmentRecipe, "warm_up",
+                        lambda self, key, exports: warmed.append((os.getpid(), exports)))
+    first = build_set(2, 3, Config(), tmp_path, jobs=2)
+    assert warmed == [(os.getpid(), True)]
+    (tmp_path / "moodle.xml").unlink()
+    build_set(2, 3, Config(), tmp_path, jobs=2)
+    assert len(warmed) == 1
+    (tmp_path / first.built[0] / "problems.tex").write_text("edited")
+    build_set(2, 3, Config(), tmp_path, jobs=2)
+    assert warmed[1:] == [(os.getpid(), False)]
