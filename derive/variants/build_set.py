@@ -6,8 +6,9 @@ how variants are drawn, keyed and rendered) into a set folder: each variant
 is compiled by a worker (:mod:`derive.executors`), written to a temporary
 folder and moved into place whole, with a stamp of its content hash (key,
 .tex sources, drawing code) so an unchanged variant is never rebuilt; the
-collections are the variants' PDFs joined; the exports come last, the
-manifest very last.
+collections are the variants' PDFs joined; the exports are joined from each
+variant's pieces, which the workers make (:mod:`derive.variants.set_tasks`),
+those of a variant kept as it was too; the manifest comes last.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from pathlib import Path
 from derive.files import TEMP_PREFIX, commit, sha256_file, swap_in, umask, updating
 from derive.problem.spec import InputError
 from derive.variants.pdfs import BlankAhead, BuildFailed, merge_collection
-from derive.variants.recipes import content_hash
+from derive.variants.recipes import content_hash, kept_files
+from derive.variants.set_tasks import Pieces, exports_task, variant_task
 from derive.variants.settings import check_count, check_seed, variant_id
 
 STAMP = ".content-hash"   # in each variant folder: its content hash and its files' sha256
@@ -235,28 +237,36 @@ def _build_in_set(out: Path, stage: Path, count: int, seed: int, recipe,
                             if manifest.get("collection") != collection or name not in intact]
 
     shared = {}
+    # the exports are made anew unless kept from the same keys: each variant's pieces in
+    # the workers (``scale``: what they share), joined here once every variant is done
+    scale = None if cached and manifest.get("count") == count and set(EXPORTS) <= intact \
+        else recipe.export_scale(keys)
+    pieces = Pieces(stage)
 
     def exports():
-        if not (cached and manifest.get("count") == count and set(EXPORTS) <= intact):
-            for name, data in {"keys.json": dumps(keys), **recipe.exports(keys, out)}.items():
+        if scale is not None:
+            joined = recipe.join_exports(keys, pieces.all(count))
+            for name, data in {"keys.json": dumps(keys), **joined}.items():
                 (stage / name).write_bytes(data if isinstance(data, bytes) else
                                            data.encode("utf-8"))
                 shared[name] = stage / name
 
     todo: list[int] = []    # the variants built
-    if None in hashes or damaged or due(hashes)[1]:
+    if None in hashes or damaged or due(hashes)[1] or scale is not None:
+        if executor == "local" and (damaged or any(
+                h is None and not (out / vid / STAMP).is_file() for vid, h in zip(ids, hashes))):
+            recipe.warm_up(keys[0], scale is not None)   # variants to build: once here, not per worker
         bar = _progress(len(keys) + len(recipe.collections), progress)
         try:
             with ex.open_executor(executor, jobs, scheduler) as pool:
                 hashes, todo = _run(pool, out, keys, key_texts, hashes, damaged, needed,
-                                    recipe, bar)
+                                    recipe, bar, scale, pieces.keep)
             collection, collections = due(hashes)
             _merge_while(out, stage, ids, collections, recipe, exports, bar)
         finally:
             bar.close()
     else:
         collection, collections = due(hashes)
-        exports()
     shared.update({name: stage / name for name, _ in collections})
     files = {name: sha256_file(shared.get(name, out / name)) for name in names}
     (stage / "manifest.json").write_text(manifest_json(
@@ -305,30 +315,27 @@ def check_set(count: int, seed: int, out: str | Path | None = None,
     return damage
 
 
-def _variant_task(recipe, key: dict, key_text: str, digest: str | None, build: bool):
-    """Worker task: a variant's content hash (``digest`` when known) and,
-    when ``build``, its files (or the one-line LaTeX error). A variant built
-    here is hashed from the .tex sources among its files (rendered once)."""
-    files = recipe.variant_files(key) if build else None
-    if digest is None:
-        names = [f"{stem}.tex" for stem in recipe.documents.values()]
-        sources = {name: files[name].decode("utf-8") for name in names} \
-            if isinstance(files, dict) else recipe.sources([key])[0]
-        digest = content_hash(key_text, sources)
-    return digest, files
-
-
-def _run(pool, out: Path, keys, key_texts, hashes, damaged, needed, recipe, bar):
+def _run(pool, out: Path, keys, key_texts, hashes, damaged, needed, recipe, bar,
+         scale=None, keep=None):
     """Hash (where a hash is None) and build every variant whose folder is
     not what its hash says (``damaged``: those of the known hashes), in the
-    workers; install each as it arrives. Returns every variant's hash and
-    the indices of those built."""
+    workers; install each as it arrives. With the exports' ``scale``, every
+    variant's export pieces too, each handed to ``keep(index, pieces)``
+    (those of a variant kept as it was, from its folder). Returns every
+    variant's hash and the indices of those built."""
     hashes = list(hashes)
     pending, built, blank = {}, [], BlankAhead(out)
 
     def submit(i: int, build: bool) -> None:
-        pending[pool.submit(_variant_task, recipe, keys[i], key_texts[i], hashes[i],
-                            build)] = i
+        pending[pool.submit(variant_task, recipe, keys[i], key_texts[i], hashes[i],
+                            build, scale)] = i, False
+
+    def kept(i: int) -> None:   # a variant whose folder is what its hash says
+        if scale is None:
+            bar.update(1)
+            return
+        files = kept_files(out / keys[i]["variant"], recipe.export_inputs)
+        pending[pool.submit(exports_task, recipe, keys[i], scale, files)] = i, True
 
     for i, key in enumerate(keys):
         folder = out / key["variant"]
@@ -337,24 +344,30 @@ def _run(pool, out: Path, keys, key_texts, hashes, damaged, needed, recipe, bar)
         elif i in damaged:
             submit(i, True)
         else:
-            bar.update(1)
+            kept(i)
     try:
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             # keep what finished before raising what failed
             for f in sorted(done, key=lambda f: f.exception() is not None):
-                i = pending.pop(f)
-                hashes[i], files = f.result()
+                i, exports_only = pending.pop(f)
+                if exports_only:   # a kept variant's export pieces
+                    keep(i, f.result())
+                    bar.update(1)
+                    continue
+                hashes[i], files, pieces = f.result()
                 if files is None:  # hashed only: built when its folder is not that content
                     if variant_damage(out / keys[i]["variant"], hashes[i], needed):
                         submit(i, True)
                     else:
-                        bar.update(1)
+                        kept(i)
                     continue
                 if isinstance(files, str):
                     raise BuildFailed(files)
                 blank.see(files, recipe.documents.values())
                 _install_variant(out, keys[i]["variant"], files, key_texts[i], hashes[i])
+                if pieces is not None:
+                    keep(i, pieces)
                 built.append(i)
                 bar.update(1)
     finally:

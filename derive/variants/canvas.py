@@ -209,21 +209,37 @@ def canvas_qti(keys: Sequence[dict], assignment, config, figures: int = precisio
     ``config``): an assessment per variant with its numeric questions,
     accepting what :func:`derive.problem.precision.within` accepts to
     ``figures``, and the formula questions of ``choices`` (variant id -> qid
-    -> :class:`derive.variants.choices.Choices`) as multiple choice."""
+    -> :class:`derive.variants.choices.Choices`) as multiple choice. The
+    package is the join (:func:`join_canvas`) of each variant's :func:`canvas_variant`."""
+    return join_canvas([(key["variant"], canvas_variant(key, assignment, config, figures,
+                                                        (choices or {}).get(key["variant"]),
+                                                        rendered)) for key in keys])
+
+
+def canvas_variant(key: dict, assignment, config, figures: int = precision.FIGURES,
+                   choices: Mapping | None = None,
+                   rendered: Mapping | None = None) -> dict[str, bytes]:
+    """One variant's entries of :func:`canvas_qti`: its assessment, its
+    meta and its figures (path in the package -> bytes); ``choices``: qid ->
+    :class:`derive.variants.choices.Choices` of this variant."""
+    vid = key["variant"]
+    ident = assessment_ident(vid)
+    folder = f"{IMAGES}/{safe_ident(vid)}/"
+    html = question_html(assignment, key, config, base=FILEBASE + folder, rendered=rendered)
+    entries = {f"{ident}/{ident}.xml": assessment_xml(key, html, figures, choices).encode(),
+               f"{ident}/assessment_meta.xml": meta_xml(key, total_points(key, choices)).encode()}
+    for h in html.values():
+        for name, data in h.files.items():
+            if entries.setdefault(folder + name, data) != data:
+                raise ValueError(f"{vid}: two figures named {name}")
+    return entries
+
+
+def join_canvas(parts: Sequence[tuple[str, Mapping[str, bytes]]]) -> bytes:
+    """canvas-qti.zip of the variants' (id, :func:`canvas_variant` entries), in order."""
     entries: dict[str, bytes] = {"non_cc_assessments/": b""}
-    files: list[str] = []
-    for key in keys:
-        vid = key["variant"]
-        ident = assessment_ident(vid)
-        folder = f"{IMAGES}/{safe_ident(vid)}/"
-        html = question_html(assignment, key, config, base=FILEBASE + folder, rendered=rendered)
-        mine = (choices or {}).get(vid)
-        entries[f"{ident}/{ident}.xml"] = assessment_xml(key, html, figures, mine).encode()
-        entries[f"{ident}/assessment_meta.xml"] = meta_xml(key, total_points(key, mine)).encode()
-        for h in html.values():
-            for name, data in h.files.items():
-                if entries.setdefault(folder + name, data) != data:
-                    raise ValueError(f"{vid}: two figures named {name}")
+    for _, mine in parts:
+        entries.update(mine)
     files = sorted(n for n in entries if n.startswith(IMAGES + "/"))
-    entries["imsmanifest.xml"] = manifest_xml([k["variant"] for k in keys], files).encode()
+    entries["imsmanifest.xml"] = manifest_xml([vid for vid, _ in parts], files).encode()
     return _zip(entries)

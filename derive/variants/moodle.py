@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from functools import lru_cache
 from decimal import ROUND_CEILING, Context
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
@@ -132,6 +133,7 @@ def wrong_fields(value, mistakes: Sequence[tuple[str, Any]], figures: int) -> li
     return out
 
 
+@lru_cache(maxsize=None)
 def diagnosis(code: str) -> str:
     """A mistake's sentence for the student as HTML, its maths as MathJax
     (from its LaTeX form; its plain text where it has none)."""
@@ -211,9 +213,23 @@ def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
     (variant id -> qid -> :class:`derive.variants.choices.Choices`) are
     multiple choice (:func:`derive.variants.moodle_choice.multichoice`).
     ``rendered``: the variants' questions already rendered (variant id ->
-    :func:`derive.variants.lms_html.rendered_questions`)."""
-    from derive.variants.items import mistaken_answers
+    :func:`derive.variants.lms_html.rendered_questions`). The quiz is the
+    join (:func:`join_moodle`) of each variant's :func:`moodle_variant`."""
     scale = mark_scale(keys)
+    return join_moodle([moodle_variant(key, scale, figures, category, penalty, assignment,
+                                       config, (choices or {}).get(key["variant"], {}),
+                                       rendered) for key in keys])
+
+
+def moodle_variant(key: dict, scale: int, figures: int = precision.FIGURES,
+                   category: str = "handouts", penalty: float = 0.0, assignment=None,
+                   config=None, choices: Mapping | None = None,
+                   rendered: Mapping | None = None) -> str:
+    """One variant's part of :func:`moodle_xml` (its category and questions,
+    as the whole quiz's text has them), its marks scaled by ``scale``
+    (:func:`mark_scale` of the whole set); ``choices``: qid ->
+    :class:`derive.variants.choices.Choices` of this variant."""
+    from derive.variants.items import mistaken_answers
     if assignment is not None:
         from derive.problem.config import Config
         config = config or Config()
@@ -221,26 +237,34 @@ def moodle_xml(keys: Sequence[dict], figures: int = precision.FIGURES,
         config = replace(config, course=replace(config.course, figures=figures))
     contract = f"<p>{_escape(precision.statement(figures))}</p>"
     quiz = ET.Element("quiz")
-    for key in keys:
-        vid = key["variant"]
-        mistakes = mistaken_answers(assignment, key) if assignment is not None else {}
-        shown = (question_html(assignment, key, config, base=PLUGINFILE, rendered=rendered)
-                 if assignment is not None else {})
-        cat = ET.SubElement(quiz, "question", type="category")
-        seed = "" if key["seed"] is None else f"s{key['seed']}/"
-        text_element(cat, "category", f"$course$/{category}/{seed}{vid}")
-        numeric = {item.id: item for item in numeric_items(key)}
-        chosen = (choices or {}).get(vid, {})
-        for qid, q in key["questions"].items():
-            if qid in numeric:
-                item = numeric[qid]
-                intro = f"{marker(vid, item.id)}: {item.prompt}. Given: {item.given}."
-                html = shown.get(item.id) or QuestionHtml(f"<p>{_escape(intro)}</p>" + contract)
-                _question(quiz, f"{vid} {item.id}", html, item, figures, scale, penalty,
-                          mistakes.get(item.id, ()))
-            elif qid in chosen:
-                html = shown.get(qid) or QuestionHtml(f"<p>{_escape(marker(vid, qid))}</p>")
-                multichoice(quiz, f"{vid} {qid}", html.text, chosen[qid],
-                            Fraction(q["points"]) * scale, penalty, html.feedback, html.files)
+    vid = key["variant"]
+    mistakes = mistaken_answers(assignment, key) if assignment is not None else {}
+    shown = (question_html(assignment, key, config, base=PLUGINFILE, rendered=rendered)
+             if assignment is not None else {})
+    cat = ET.SubElement(quiz, "question", type="category")
+    seed = "" if key["seed"] is None else f"s{key['seed']}/"
+    text_element(cat, "category", f"$course$/{category}/{seed}{vid}")
+    numeric = {item.id: item for item in numeric_items(key)}
+    chosen = choices or {}
+    for qid, q in key["questions"].items():
+        if qid in numeric:
+            item = numeric[qid]
+            intro = f"{marker(vid, item.id)}: {item.prompt}. Given: {item.given}."
+            html = shown.get(item.id) or QuestionHtml(f"<p>{_escape(intro)}</p>" + contract)
+            _question(quiz, f"{vid} {item.id}", html, item, figures, scale, penalty,
+                      mistakes.get(item.id, ()))
+        elif qid in chosen:
+            html = shown.get(qid) or QuestionHtml(f"<p>{_escape(marker(vid, qid))}</p>")
+            multichoice(quiz, f"{vid} {qid}", html.text, chosen[qid],
+                        Fraction(q["points"]) * scale, penalty, html.feedback, html.files)
     ET.indent(quiz)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+    # "<quiz>\n  <question …>…</question>\n</quiz>": the children with the newline and
+    # indent before each and the newline after the last, as in the whole quiz
+    return ET.tostring(quiz, encoding="unicode")[len("<quiz>"):-len("</quiz>")]
+
+
+def join_moodle(parts: Sequence[str]) -> str:
+    """moodle.xml of the variants' :func:`moodle_variant` texts, in order."""
+    # within the whole quiz each part's last newline is followed by the next part's indent
+    body = "<quiz>" + "".join(p[:-1] for p in parts) + "\n</quiz>" if parts else "<quiz />"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

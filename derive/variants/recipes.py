@@ -13,9 +13,10 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from derive.files import files_digest, temp_folder
+from derive.variants.set_exports import LMS_FILE
 from derive.variants.settings import VariantSettings, settings_of
 
 COLLECTIONS = (("all-problems.pdf", False), ("all-solutions.pdf", True))
@@ -29,9 +30,6 @@ def inputs_digest(seed: int, s: VariantSettings, config, *extra: str) -> str:
     text = json.dumps([seed, repr(s), config.digest, repr(config.course), source_digest(),
                        *extra])
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-LMS_FILE = "lms.json"   # in each variant folder: its questions as the LMS exports show them
 
 
 def content_hash(key_text: str, sources: dict[str, str]) -> str:
@@ -112,23 +110,45 @@ class AssignmentRecipe:
     def variant_files(self, key: dict) -> dict[str, bytes] | str:
         return build_assignment_variant(self.assignment, key, self.config, self.notebooks)
 
+    def warm_up(self, key: dict, exports: bool) -> None:
+        """What every worker does first, done once before they are forked
+        (they inherit it): matplotlib imported with its fonts and mathtext
+        and, when the ``exports`` are made, the formula questions' options
+        (the same for every variant of the assignment)."""
+        from derive.documents.figures import warm_up
+        warm_up()
+        if exports:
+            from derive.variants.choices import formula_choices
+            formula_choices(self.assignment, key)
+
+    # what the export pieces of a variant read from its files (kept in its folder)
+    export_inputs = (LMS_FILE,)
+
+    def export_scale(self, keys: Sequence[dict]) -> int:
+        """What every variant's export pieces share: the set's mark scale."""
+        from derive.variants.moodle import mark_scale
+        return mark_scale(keys)
+
+    def variant_exports(self, key: dict, scale: int, files: Mapping[str, bytes] | None = None):
+        """One variant's pieces of the exports
+        (:func:`derive.variants.set_exports.variant_exports`), its LMS
+        questions from ``files``' lms.json where readable."""
+        from derive.variants.set_exports import variant_exports
+        return variant_exports(self.assignment, self.config, self.settings, key, scale, files)
+
+    def join_exports(self, keys: Sequence[dict], pieces) -> dict[str, str | bytes]:
+        """keys.csv, moodle.xml and canvas-qti.zip from every variant's pieces."""
+        from derive.variants.set_exports import join_exports
+        return join_exports(keys, pieces)
+
     def exports(self, keys: Sequence[dict], folder: Path | None = None) -> dict[str, str | bytes]:
         """keys.csv, moodle.xml and canvas-qti.zip of ``keys``; the LMS
         questions of a variant whose ``folder/<id>/lms.json`` is readable
         are not rendered again."""
-        from derive.variants.canvas import canvas_qti
-        from derive.variants.exports import keys_csv
-        from derive.variants.moodle import moodle_xml
-        from derive.variants.choices import formula_choices
-        choices = {key["variant"]: formula_choices(self.assignment, key) for key in keys}
-        rendered = _rendered(folder, keys) if folder is not None else None
-        return {"keys.csv": keys_csv(keys),
-                "moodle.xml": moodle_xml(keys, self.settings.figures, penalty=self.settings.penalty,
-                                         assignment=self.assignment, config=self.config,
-                                         choices=choices, rendered=rendered),
-                "canvas-qti.zip": canvas_qti(keys, self.assignment, self.config,
-                                             self.settings.figures, choices=choices,
-                                             rendered=rendered)}
+        scale = self.export_scale(keys)
+        return self.join_exports(keys, [self.variant_exports(
+            key, scale, kept_files(folder / key["variant"], self.export_inputs)
+            if folder is not None else None) for key in keys])
 
     def manifest(self) -> dict:
         """The assignment the set is of, and the documents of each variant."""
@@ -138,17 +158,14 @@ class AssignmentRecipe:
                 "collections": [name for name, _ in self.collections]}
 
 
-def _rendered(folder: Path, keys: Sequence[dict]) -> dict:
-    """The variants' LMS questions kept in their folders (those readable)."""
-    from derive.variants.lms_html import read_questions_json
+def kept_files(folder: Path, names: Sequence[str]) -> dict[str, bytes]:
+    """The files ``names`` of a variant ``folder`` (those readable)."""
     out = {}
-    for key in keys:
+    for name in names:
         try:
-            questions = read_questions_json((folder / key["variant"] / LMS_FILE).read_bytes())
+            out[name] = (folder / name).read_bytes()
         except OSError:
             continue
-        if questions is not None:
-            out[key["variant"]] = questions
     return out
 
 

@@ -3,14 +3,17 @@ none of them), builds a variant without a stamp at once, and only checks one
 with a stamp against the hash its worker computed."""
 
 import json
+import os
+import shutil
 
 import pytest
 
 import derive.documents.build
 import derive.variants.build_set
+import derive.variants.lms_html
 from derive.numerics.key import dumps
 from derive.problem.config import Config
-from derive.variants.build_set import build_set
+from derive.variants.build_set import EXPORTS, build_set
 from derive.variants.recipes import AssignmentRecipe, content_hash
 from derive.problem.assignment import load_assignment
 from tests.commands.test_variants import fake_compile, fake_merge
@@ -85,3 +88,92 @@ def test_a_rebuild_checks_each_variant_folder_once(fake_latex, tmp_path, monkeyp
     again = build_set(4, 3, Config(), tmp_path, jobs=2)
     assert sorted(checked) == sorted(first.built)
     assert again.built == [first.built[1]]
+
+
+# --------------------------------------------------------------------------
+# The exports: each variant's pieces made in the workers, joined in the main process
+
+
+def _no_pieces_here(mp, main=None):
+    """Fail when the process ``main`` (this one) makes an export piece: the
+    workers make them (forked, they inherit the patch and pass)."""
+    main = main or os.getpid()
+    made = AssignmentRecipe.variant_exports
+
+    def in_a_worker(self, *args):
+        assert os.getpid() != main, "an export piece made in the main process"
+        return made(self, *args)
+
+    mp.setattr(AssignmentRecipe, "variant_exports", in_a_worker)
+
+
+@pytest.fixture(scope="module")
+def first_set(tmp_path_factory):
+    """A set of 4 (stand-in LaTeX) built once, and its exports' bytes."""
+    out = tmp_path_factory.mktemp("set") / "s3"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(derive.documents.build, "compile_sources", fake_compile)
+        mp.setattr(derive.variants.build_set, "merge_collection", fake_merge)
+        _no_pieces_here(mp)
+        build_set(4, 3, Config(), out, jobs=2)
+    return out, {name: (out / name).read_bytes() for name in EXPORTS}
+
+
+def test_the_exports_are_those_made_in_one_piece(first_set):
+    out, exports = first_set
+    recipe = AssignmentRecipe.of(load_assignment("reference"), Config())
+    keys = json.loads(exports["keys.json"])
+    assert recipe.exports(keys, out) == {name: exports[name] if name.endswith(".zip")
+                                         else exports[name].decode() for name in EXPORTS[1:]}
+
+
+def test_a_rebuild_makes_the_same_exports_from_kept_and_rebuilt_variants(
+        first_set, fake_latex, tmp_path, monkeypatch):
+    out, exports = first_set
+    shutil.copytree(out, tmp_path / "s3")
+    out = tmp_path / "s3"
+    ids = sorted(json.loads((out / "manifest.json").read_text())["variants"])
+    (out / "manifest.json").unlink()        # the workers hash every variant
+    (out / ids[1] / "problems.tex").write_text("edited")
+    shutil.rmtree(out / ids[3])
+    (out / "moodle.xml").unlink()
+    _no_pieces_here(monkeypatch)
+    # a kept variant's pieces are made from its lms.json: its questions are not rendered
+    monkeypatch.setattr(derive.variants.lms_html, "_render", _never)
+    again = build_set(4, 3, Config(), out, jobs=2)
+    assert again.built == [ids[1], ids[3]]
+    assert {name: (out / name).read_bytes() for name in EXPORTS} == exports
+
+
+def test_exports_alone_are_made_again_by_the_workers(first_set, fake_latex, tmp_path,
+                                                      monkeypatch):
+    out, exports = first_set
+    shutil.copytree(out, tmp_path / "s3")
+    out = tmp_path / "s3"
+    (out / "canvas-qti.zip").unlink()
+    (out / "keys.csv").write_text("changed")
+    _no_pieces_here(monkeypatch)
+    monkeypatch.setattr(derive.variants.lms_html, "_render", _never)
+    again = build_set(4, 3, Config(), out, jobs=2)
+    assert again.built == []
+    assert {name: (out / name).read_bytes() for name in EXPORTS} == exports
+
+
+def _never(*args):
+    raise AssertionError("a variant's LMS questions rendered again")
+
+
+def test_the_workers_start_warm_when_variants_are_built(fake_latex, tmp_path, monkeypatch):
+    # what each worker would do first (matplotlib, the formula options) is done once,
+    # in the main process before the workers are forked; not when nothing is built
+    warmed = []
+    monkeypatch.setattr(AssignmentRecipe, "warm_up",
+                        lambda self, key, exports: warmed.append((os.getpid(), exports)))
+    first = build_set(2, 3, Config(), tmp_path, jobs=2)
+    assert warmed == [(os.getpid(), True)]
+    (tmp_path / "moodle.xml").unlink()
+    build_set(2, 3, Config(), tmp_path, jobs=2)
+    assert len(warmed) == 1
+    (tmp_path / first.built[0] / "problems.tex").write_text("edited")
+    build_set(2, 3, Config(), tmp_path, jobs=2)
+    assert warmed[1:] == [(os.getpid(), False)]
