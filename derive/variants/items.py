@@ -81,9 +81,10 @@ def mistaken_answers(assignment, key: dict) -> dict[str, list[tuple[str, Any]]]:
     """Per question id, (mistake code, the answer it gives) for each mistake
     of the library that enters the question's own kind (not one that only
     comes through an earlier answer: the grader carries that forward), on the
-    variant's numbers."""
+    variant's numbers, with a ReLU's fˡ′ decided as the key decides it."""
     from derive.numerics.kind_mistakes import part_wrong_answers
     from derive.numerics.key import part_instance
+    from derive.numerics.mistake_batch import decided_f_prime
     from derive.numerics.mistake_kinds import MISTAKE_KINDS
     out: dict[str, list[tuple[str, Any]]] = {}
     for part in assignment.parts:
@@ -91,7 +92,9 @@ def mistaken_answers(assignment, key: dict) -> dict[str, list[tuple[str, Any]]]:
         if data is None:
             continue
         kinds = {q.id: q.kind for q in part.questions}
-        for qid, by_code in part_wrong_answers(part, data).items():
+        f_prime = None if part.network is None else \
+            [fp[..., 0] for fp in decided_f_prime(part, [data])]
+        for qid, by_code in part_wrong_answers(part, data, f_prime).items():
             entered = [(c, v) for c, v in by_code.items() if kinds[qid] in MISTAKE_KINDS[c].kinds]
             if entered:
                 out[qid] = entered
