@@ -193,16 +193,20 @@ def network_layout(weights, biases, width: float = 3.4) -> NetworkLayout:
                          move(labels), move(bias_at))
 
 
+def _bare_axes(fig) -> None:
+    fig.add_axes((0, 0, 1, 1)).set_axis_off()
+
+
 def network_figure(weights, biases, labels, width: float = 3.4):
     """A feed-forward network as a Figure: every weight in a box on its edge
     (blue positive, red negative, dotted grey zero; the larger its magnitude,
     the thicker), each bias above its unit; ``labels`` name the units of each
     layer, the input first."""
     lay = network_layout(weights, biases, width)
-    fig = plotting.figure(lay.width, lay.height)
+    fig = plotting.reused_figure("network", lay.width, lay.height, None, _bare_axes)
     # one data unit is one inch, so the layout's inches are the axes' coordinates
-    ax = fig.add_axes((0, 0, 1, 1), xlim=(0, lay.width), ylim=(0, lay.height))
-    ax.set_axis_off()
+    ax = fig.axes[0]
+    ax.set(xlim=(0, lay.width), ylim=(0, lay.height))
     largest = max(abs(e[4]) for e in lay.edges) or 1.0
     for x0, y0, x1, y1, w in lay.edges:
         # the larger |w|, the thicker (strictly: the caption says so)
