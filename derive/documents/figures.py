@@ -107,8 +107,9 @@ def probabilities_figure(a, a_new, values, values_new, ticks):
     if not upright:  # turned labels: as high as the widest is wide
         bar, label_h = (slot - 0.15) / 2, label_w + 0.06
     height = 2.2 + label_h - text_size("0.9")[1] - 0.06
-    fig = plotting.figure(width, height, _margins(width, height, left, bottom, right, top))
-    ax = fig.add_subplot()
+    fig = plotting.reused_figure("probabilities", width, height,
+                  _margins(width, height, left, bottom, right, top), _probabilities_axes)
+    ax = fig.axes[0]
     k = np.arange(n)
     half = bar / slot  # a bar's width in data units (one class per unit)
     ax.bar(k - half / 2, a, half, color=BLUE, label="before the step")
@@ -116,15 +117,12 @@ def probabilities_figure(a, a_new, values, values_new, ticks):
     # room above the highest bar for its value: a label's height plus a gap
     axes_h = height - bottom - top
     ax.set_ylim(0, 1 / (1 - label_h / axes_h))
-    ax.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0", "0.25", "0.5", "0.75", "1"])
     for i, (p, q) in enumerate(zip(a, a_new)):
         for dx, v, text in ((-half / 2, p, values[i]), (half / 2, q, values_new[i])):
             ax.annotate(text, (i + dx, v), xytext=(0, 2), textcoords="offset points",
                         ha="center", va="bottom", rotation=0 if upright else 90)
     ax.set_xticks(k, ticks)
-    ax.tick_params(axis="x", length=0)
     ax.set_xlim(-0.5, n - 0.5)
-    ax.set_ylabel("probability")
     fig.legend(*ax.get_legend_handles_labels(), frameon=False, loc="upper center",
                ncols=2, bbox_to_anchor=(0.5 + (left - right) / 2 / width, 1.0))
     return fig
@@ -150,22 +148,19 @@ def regions_figure(before, after, r: float, ticks, tick_labels, point, classes, 
     below = text_size("0")[1] + text_size("$x_1$")[1] + TICK_ROOM + LABEL_ROOM
     bottom, top, right = below + 0.2 + legend_h, 0.3, 0.12
     width, height = left + 2 * panel + gap + right, bottom + panel + top
-    fig = plotting.figure(width, height, _margins(width, height, left, bottom, right, top))
-    fig.subplots_adjust(wspace=gap / panel)
-    axes = fig.subplots(1, 2, sharey=True)
+    fig = plotting.reused_figure("regions", width, height, _margins(width, height, left, bottom, right, top),
+                  _regions_axes, gap / panel)
+    axes = fig.axes
     # colour 0 is the ties' (TIE + 1), then one per class
     cmap = ListedColormap([TIE_COLOUR] + CLASS_COLOURS[:n2])
-    for ax, cls, title in ((axes[0], before, "before the step"), (axes[1], after, "after the step")):
+    for ax, cls in zip(axes, (before, after)):
         ax.imshow(np.asarray(cls) + 1, origin="lower", extent=(-r, r, -r, r), cmap=cmap,
                   vmin=-0.5, vmax=n2 + 0.5, interpolation="none", aspect="equal")
         ax.scatter([point[0]], [point[1]], marker="*", s=80, color="black", zorder=3)
-        ax.set_title(title)
-        ax.set_xlabel("$x_1$")
         ax.set_xticks(ticks, tick_labels)
         ax.set_yticks(ticks, tick_labels)
         ax.set_xlim(-r, r)
         ax.set_ylim(-r, r)
-    axes[0].set_ylabel("$x_2$")
     handles = [Patch(color=CLASS_COLOURS[k], label=classes[k]) for k in range(n2)]
     if tie:
         handles.append(Patch(facecolor=TIE_COLOUR, edgecolor=GREY, lw=0.5, label=tie))
@@ -173,6 +168,21 @@ def regions_figure(before, after, r: float, ticks, tick_labels, point, classes, 
     fig.legend(handles=handles, frameon=False, loc="lower center", ncols=cols,
                bbox_to_anchor=(0.5 + (left - right) / 2 / width, 0.0), borderaxespad=0.2)
     return fig
+
+
+def _regions_axes(fig) -> None:
+    fig.subplots(1, 2, sharey=True)
+    for ax, title in zip(fig.axes, ("before the step", "after the step")):
+        ax.set_title(title)
+        ax.set_xlabel("$x_1$")
+    fig.axes[0].set_ylabel("$x_2$")
+
+
+def _probabilities_axes(fig) -> None:
+    ax = fig.add_subplot()
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0", "0.25", "0.5", "0.75", "1"])
+    ax.tick_params(axis="x", length=0)
+    ax.set_ylabel("probability")
 
 
 BUILD = {"activation": activation_figure,

@@ -68,22 +68,38 @@ class NetworkLayout:
 
 def crosses(segment, box) -> bool:
     """Whether the segment (x0, y0, x1, y1) passes through the box (Liang–Barsky)."""
-    x0, y0, x1, y1 = segment
+    return bool(crossings(np.array([segment], float), np.array([box], float))[0, 0])
+
+
+def crossings(segments: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Whether each of ``segments`` (rows: x0, y0, x1, y1) passes through
+    each of ``boxes`` (rows: x0, y0, x1, y1), as a boxes × segments array:
+    :func:`crosses` for all pairs at once, with the same arithmetic (so the
+    same verdicts)."""
+    x0, y0, x1, y1 = (segments[None, :, k] for k in range(4))
     dx, dy = x1 - x0, y1 - y0
-    lo, hi = 0.0, 1.0
-    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
-        if p == 0:
-            if q < 0:
-                return False
-            continue
-        t = q / p
-        if p < 0:
-            lo = max(lo, t)
-        else:
-            hi = min(hi, t)
-        if lo > hi:
-            return False
-    return True
+    shape = (len(boxes), len(segments))
+    lo, hi, outside = np.zeros(shape), np.ones(shape), np.zeros(shape, bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0 - boxes[:, :1]), (dx, boxes[:, 2:3] - x0),
+                     (-dy, y0 - boxes[:, 1:2]), (dy, boxes[:, 3:4] - y0)):
+            p = np.broadcast_to(p, shape)
+            t = q / p
+            outside |= (p == 0) & (q < 0)
+            lo = np.where(p < 0, np.maximum(lo, t), lo)
+            hi = np.where(p > 0, np.minimum(hi, t), hi)
+    return ~outside & (lo <= hi)
+
+
+def overlaps(boxes: np.ndarray, others: np.ndarray, gap: float) -> np.ndarray:
+    """For each of ``boxes``, how many of ``others`` it comes closer to than
+    ``gap`` (:func:`overlap` for all pairs at once)."""
+    if not len(others):
+        return np.zeros(len(boxes), int)
+    a, b = boxes[:, None, :], others[None, :, :]
+    near = ((a[..., 0] < b[..., 2] + gap) & (b[..., 0] < a[..., 2] + gap)
+            & (a[..., 1] < b[..., 3] + gap) & (b[..., 1] < a[..., 3] + gap))
+    return np.count_nonzero(near, axis=1)
 
 
 def _place_labels(edges, blocked) -> tuple[list, int]:
@@ -92,23 +108,26 @@ def _place_labels(edges, blocked) -> tuple[list, int]:
     and every node, and, if there is one such place, where no other edge
     runs through it (a label on a crossing would seem to name either edge);
     the least crowded place where there is none. Also returns how many labels
-    found no free place."""
+    found no free place. Every place along an edge is scored at once."""
     placed, out, crowded = list(blocked), [], 0
-    for i, (x0, y0, x1, y1, text) in enumerate(edges):
-        others = [e[:4] for k, e in enumerate(edges) if k != i]
-        best = None
-        for t in EDGE_T:
-            x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-            box = label_box(x, y, text)
-            score = (sum(overlap(box, b, GAP) for b in placed),
-                     sum(crosses(e, box) for e in others))
-            if best is None or score < best[0]:
-                best = (score, x, y, box)
-            if score == (0, 0):
-                break
-        crowded += best[0][0] > 0
-        placed.append(best[3])
-        out.append(best[1:3])
+    segments = np.array([e[:4] for e in edges], float).reshape(-1, 4)
+    ts = np.asarray(EDGE_T, float)
+    size = np.array([plotting.text_size(e[4]) for e in edges], float).reshape(-1, 2)
+    # every place of every edge's label (edges × places), and the edges through each
+    x = segments[:, :1] + ts * (segments[:, 2:3] - segments[:, :1])
+    y = segments[:, 1:2] + ts * (segments[:, 3:4] - segments[:, 1:2])
+    w, h = size[:, :1], size[:, 1:]
+    boxes = np.stack([x - w / 2 - PAD, y - h / 2 - PAD, x + w / 2 + PAD, y + h / 2 + PAD], 2)
+    through = crossings(segments, boxes.reshape(-1, 4)).reshape(len(edges), len(ts), len(edges))
+    through[np.arange(len(edges)), :, np.arange(len(edges))] = False   # not its own edge
+    through = through.sum(axis=2)
+    for i in range(len(edges)):
+        near = overlaps(boxes[i], np.array(placed, float).reshape(-1, 4), GAP)
+        # the first place with the least (near, through), as a pair (lexicographic)
+        best = int(np.lexsort((through[i], near))[0])
+        crowded += near[best] > 0
+        placed.append(tuple(float(v) for v in boxes[i, best]))
+        out.append((float(x[i, best]), float(y[i, best])))
     return out, crowded
 
 
@@ -174,16 +193,20 @@ def network_layout(weights, biases, width: float = 3.4) -> NetworkLayout:
                          move(labels), move(bias_at))
 
 
+def _bare_axes(fig) -> None:
+    fig.add_axes((0, 0, 1, 1)).set_axis_off()
+
+
 def network_figure(weights, biases, labels, width: float = 3.4):
     """A feed-forward network as a Figure: every weight in a box on its edge
     (blue positive, red negative, dotted grey zero; the larger its magnitude,
     the thicker), each bias above its unit; ``labels`` name the units of each
     layer, the input first."""
     lay = network_layout(weights, biases, width)
-    fig = plotting.figure(lay.width, lay.height)
+    fig = plotting.reused_figure("network", lay.width, lay.height, None, _bare_axes)
     # one data unit is one inch, so the layout's inches are the axes' coordinates
-    ax = fig.add_axes((0, 0, 1, 1), xlim=(0, lay.width), ylim=(0, lay.height))
-    ax.set_axis_off()
+    ax = fig.axes[0]
+    ax.set(xlim=(0, lay.width), ylim=(0, lay.height))
     largest = max(abs(e[4]) for e in lay.edges) or 1.0
     for x0, y0, x1, y1, w in lay.edges:
         # the larger |w|, the thicker (strictly: the caption says so)

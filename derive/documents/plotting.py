@@ -18,6 +18,7 @@ import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 METADATA = {"CreationDate": None, "Creator": None, "Producer": None}
 FAMILY = "URW Palladio L"
@@ -141,6 +142,34 @@ def figure(width: float, height: float, rect=None):
     if rect:
         left, bottom, right, top = rect
         fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top)
+    return fig
+
+
+_KEPT: dict[str, Any] = {}     # this process's figures that are reused, by name
+
+
+def reused_figure(name: str, width: float, height: float, rect, make,
+                  wspace: float | None = None):
+    """This process's figure ``name`` at ``width`` × ``height`` inches with
+    subplot margins ``rect`` (as :func:`figure`'s; None: the axes placed by
+    ``make``): its axes, titles, labels and fixed ticks made once by
+    ``make(fig)`` (more than half of drawing a regions figure);
+    each figure then sets only its size, margins and data, after the last
+    one's data (images, bars, lines, points, texts, legends) are taken away.
+    So a figure returned before is no longer itself once the next is built."""
+    fig = _KEPT.get(name)
+    if fig is None:
+        fig = _KEPT[name] = figure(width, height)
+        make(fig)
+    for artist in [*fig.legends, *(c for ax in fig.axes for c in ax.containers)]:
+        artist.remove()     # a container (the bars) takes its patches with it
+    for artist in [a for ax in fig.axes for a in (*ax.images, *ax.collections, *ax.lines,
+                                                   *ax.patches, *ax.texts)]:
+        artist.remove()
+    fig.set_size_inches(width, height)
+    if rect is not None:
+        left, bottom, right, top = rect
+        fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top, wspace=wspace)
     return fig
 
 
