@@ -44,18 +44,6 @@ def write_atomic(path: str | Path, data: bytes) -> None:
         raise
 
 
-def cache_dir() -> Path | None:
-    """``$HANDOUTS_CACHE``, else ``$XDG_CACHE_HOME/handouts``, else
-    ``~/.cache/handouts``; ``None`` when switched off."""
-    setting = os.environ.get("HANDOUTS_CACHE", "")
-    if setting.lower() in ("off", "0", "no", "false"):
-        return None
-    if setting:
-        return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "handouts"
-
-
 def files_digest(paths: Iterable[str | Path], *extra: str) -> str:
     """sha256 of files (name and bytes of each, in the order given) and of
     ``extra`` strings (versions, say)."""

@@ -5,7 +5,7 @@ A figure's bytes depend only on its format, its name and its data (as
 (:data:`DRAWING`, and whatever a caller adds: the PNG's rasteriser), the
 versions of matplotlib and NumPy and the document's font files. So they are
 kept in ``figures/`` of the code cache's folder
-(:func:`derive.files.cache_dir`) under a name that hashes exactly
+(:func:`derive.diskcache.cache_dir`) under a name that hashes exactly
 those: a run whose figures all hit never imports matplotlib. Entries are
 written whole (:func:`derive.files.write_atomic`); a missing, truncated or
 corrupt one (a PDF not from ``%PDF-`` to ``%%EOF``, a PNG without its
@@ -18,22 +18,20 @@ time, and the least recently used entries go first.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import derive
-from derive.files import TEMP_PREFIX, files_digest, write_atomic
-from derive.files import cache_dir
+from derive import diskcache
+from derive.files import files_digest
 
 FOLDER = "figures"
 # the code that turns a figure's data into its PDF
 DRAWING = ("documents/figures.py", "documents/plotting.py", "documents/network_figure.py",
            "documents/figure_cache.py")
 LIMIT = 256 * 2**20     # bytes in the folder; beyond it the least recently used go
-TRIM_EVERY = 64         # stores between two looks at the folder's size
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
@@ -64,7 +62,7 @@ def fingerprint() -> str | None:
 
 def folder() -> Path | None:
     """The cache's folder, ``None`` when the cache is off."""
-    base = cache_dir()
+    base = diskcache.cache_dir()
     return None if base is None else base / FOLDER
 
 
@@ -80,58 +78,13 @@ def entry(fmt: str, name: str, data: dict[str, Any], extra: Iterable[str] = ()) 
 
 def load(path: Path | None, fmt: str) -> bytes | None:
     """The bytes kept at ``path``, or ``None`` (no entry, unreadable, not whole)."""
-    if path is None:
-        return None
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if not whole(fmt, data):
-        return None
-    try:
-        os.utime(path)      # recently used: trimmed last
-    except OSError:
-        pass
-    return data
-
-
-_stores = 0
+    data = diskcache.read(path)
+    return data if data is not None and whole(fmt, data) else None
 
 
 def store(path: Path | None, data: bytes) -> None:
     """Keep ``data`` at ``path``; silently skipped when it cannot be written."""
-    global _stores
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
-    except OSError:
-        return
-    if _stores % TRIM_EVERY == 0:
-        trim(path.parent)
-    _stores += 1
-
-
-def trim(where: Path, limit: int = LIMIT) -> None:
-    """Remove the least recently used entries of ``where`` until the rest
-    take at most ``limit`` bytes (down to 3/4 of it, so this runs seldom)."""
-    try:
-        entries = [(s.st_mtime, s.st_size, p) for p in where.iterdir()
-                   if not p.name.startswith(TEMP_PREFIX) for s in [p.stat()]]
-    except OSError:
-        return
-    total = sum(size for _, size, _ in entries)
-    if total <= limit:
-        return
-    for _, size, p in sorted(entries):
-        if total <= limit * 3 // 4:
-            break
-        try:
-            p.unlink()
-        except OSError:
-            continue
-        total -= size
+    diskcache.keep(path, data, LIMIT)
 
 
 def cached(fmt: str, name: str, data: dict[str, Any], make: Callable[[], bytes],

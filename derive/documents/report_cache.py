@@ -4,7 +4,7 @@
 .tex sources and draws the same figures. So after a build its key text, its
 sources and the names of its figures' entries in the figure cache
 (:mod:`derive.documents.figure_cache`) are kept in ``reports/`` of the code
-cache's folder (:func:`derive.files.cache_dir`), under a name that hashes
+cache's folder (:func:`derive.diskcache.cache_dir`), under a name that hashes
 every input: the assignment as loaded (each field's value), the config,
 the override templates' files, the package's code and templates, the
 versions of Python, SymPy, NumPy and Jinja2, and the figures' fingerprint
@@ -28,7 +28,8 @@ from typing import Iterable
 import derive
 from derive.documents import figure_cache
 from derive.documents.render import source_digest
-from derive.files import cache_dir, files_digest, write_atomic
+from derive import diskcache
+from derive.files import files_digest
 
 FOLDER = "reports"
 LIMIT = 32 * 2**20      # bytes in the folder; beyond it the least recently used go
@@ -48,7 +49,7 @@ class Kept:
 def entry(assignment, config, extra_dirs: Iterable[str | Path] = ()) -> Path | None:
     """Where the build of ``assignment`` with ``config`` (and override
     templates ``extra_dirs``) is kept; ``None`` when the cache is off."""
-    base, figures = cache_dir(), figure_cache.fingerprint()
+    base, figures = diskcache.cache_dir(), figure_cache.fingerprint()
     if base is None or figures is None:
         return None
     try:
@@ -65,13 +66,13 @@ def entry(assignment, config, extra_dirs: Iterable[str | Path] = ()) -> Path | N
 def load(path: Path | None) -> Kept | None:
     """The build kept at ``path``, or ``None`` (none, unreadable, malformed,
     or a figure no longer kept whole)."""
-    if path is None:
+    text = diskcache.read(path)
+    if text is None:
         return None
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(text)
         key, sources, names = data["key"], data["sources"], data["figures"]
-        path.touch()    # recently used: trimmed last
-    except (OSError, ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError):
         return None
     if not (isinstance(key, str) and _strings(sources) and _strings(names)):
         return None
@@ -99,9 +100,4 @@ def store(path: Path | None, key: str, sources: dict[str, str],
         return
     text = json.dumps({"key": key, "sources": sources,
                        "figures": {rel: e.name for rel, e in figures.items()}})
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, text.encode())
-    except OSError:
-        return
-    figure_cache.trim(path.parent, LIMIT)
+    diskcache.keep(path, text.encode(), LIMIT)

@@ -4,7 +4,7 @@
 What a formula mistake makes of the key's formula takes SymPy's ``simplify``
 a fifth of a second per process, and is the same for every instance of the
 question. The text is stored as JSON in the folder of the code cache
-(:func:`derive.files.cache_dir`: ``HANDOUTS_CACHE``, ``off``
+(:func:`derive.diskcache.cache_dir`: ``HANDOUTS_CACHE``, ``off``
 switches it off) under a name that hashes the role, the key and everything
 that decides the text: the sources of the package and the versions of SymPy
 and of the package. It is written atomically; a missing, unreadable,
@@ -23,8 +23,8 @@ from typing import Any, Callable
 import sympy as sp
 
 import derive
-from derive.files import files_digest, write_atomic
-from derive.files import cache_dir
+from derive import diskcache
+from derive.files import files_digest
 
 
 @lru_cache(maxsize=None)
@@ -46,20 +46,16 @@ def cached(role: str, key: str, compute: Callable[[], Any],
            valid: Callable[[Any], bool]) -> Any:
     """``compute()`` (JSON data), or what an earlier process kept for
     (``role``, ``key``) when ``valid`` accepts it; kept when it could not be read."""
-    folder = cache_dir()
+    folder = diskcache.cache_dir()
     path = entry_path(folder, role, key) if folder is not None else None
-    if path is not None:
+    data = diskcache.read(path)
+    if data is not None:
         try:
-            value = json.loads(path.read_bytes())
+            value = json.loads(data)
             if valid(value):
                 return value
-        except (OSError, ValueError):
+        except ValueError:
             pass
     value = compute()
-    if path is not None:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, json.dumps(value).encode())
-        except OSError:
-            pass
+    diskcache.keep(path, json.dumps(value).encode())
     return value

@@ -19,7 +19,6 @@ import builtins
 import functools
 import hashlib
 import inspect
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
@@ -28,7 +27,9 @@ import numpy as np
 import sympy as sp
 
 import derive
-from derive.files import cache_dir, files_digest, write_atomic
+from derive import diskcache
+from derive.diskcache import cache_dir
+from derive.files import files_digest
 from derive.problem.spec import Network
 
 FUNCTION = "_lambdifygenerated"
@@ -88,10 +89,10 @@ def lambdified(role: str, args: Sequence[sp.Symbol], exprs: Sequence[sp.Expr],
 
 def _load(name: str, role: str) -> Callable | None:
     folder = cache_dir()
-    if folder is None:
+    source = diskcache.read(folder / name) if folder is not None else None
+    if source is None:
         return None
     try:
-        source = (folder / name).read_text(encoding="utf-8")
         namespace = dict(_namespace())
         exec(compile(source, f"<handouts cache {role}>", "exec"), namespace)
         function = namespace[FUNCTION]
@@ -113,10 +114,5 @@ def _try(function: Callable) -> None:
 
 def _store(name: str, function: Callable) -> None:
     folder = cache_dir()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / name, inspect.getsource(function).encode())
-    except OSError:
-        return
+    if folder is not None:
+        diskcache.keep(folder / name, inspect.getsource(function).encode())

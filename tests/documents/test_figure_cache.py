@@ -104,17 +104,6 @@ def test_an_unwritable_folder_leaves_the_cache_off_silently(tmp_path, monkeypatc
     assert make.calls == 2 and blocked.read_text() == ""
 
 
-def test_trim_removes_the_least_recently_used_beyond_the_limit(tmp_path):
-    for i in range(10):
-        path = tmp_path / f"e{i}.pdf"
-        path.write_bytes(b"x" * 100)
-        os.utime(path, (1000 + i, 1000 + i))
-    figure_cache.trim(tmp_path, limit=2000)
-    assert len(list(tmp_path.iterdir())) == 10
-    figure_cache.trim(tmp_path, limit=600)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"e{i}.pdf" for i in range(6, 10)]
-
-
 def test_a_hit_makes_an_entry_recently_used(cache, data):
     figure_cache.pdf(NAME, data)
     path = figure_cache.entry("pdf", NAME, data)
