@@ -114,10 +114,10 @@ def report(files: list[str], seconds: float, cpu: float) -> float:
           f" {'score':>7} {'+listed':>8}")
     for name, c in [*rows.items(), ("all", total)]:
         done = c["mutants"] - c["not run"]
-        score = c["killed"] / done if done else 0.0
-        with_listed = (c["killed"] + c["listed"]) / done if done else 0.0
+        score = f"{c['killed'] / done:7.1%}" if done else f"{'-':>7}"
+        with_listed = f"{(c['killed'] + c['listed']) / done:8.1%}" if done else f"{'-':>8}"
         print(f"{name:22} {c['mutants']:8} {c['killed']:7} {c['listed']:7} {c['survived']:9}"
-              f" {c['not run']:8} {score:7.1%} {with_listed:8.1%}")
+              f" {c['not run']:8} {score} {with_listed}")
     print("\nscore: killed / mutants run; +listed: counting those tests/MUTANTS.md lists as equivalent")
     if survivors:
         print(f"{len(survivors)} survivors not in tests/MUTANTS.md (`.venv/bin/mutmut show NAME`):")

@@ -19,6 +19,7 @@ b = sp.IndexedBase("b")
 L = sp.Symbol("L")   # the left-hand side need not name the indices
 WRONG_BUT_FOR_J1 = Derivation("t", L, (Step("", b[sm.j]), Step("wrong", b[1])))
 WRONG_BUT_FOR_K1 = Derivation("t", L, (Step("", b[sm.k]), Step("wrong", b[1])))
+WRONG_BUT_FOR_K2 = Derivation("t", L, (Step("", b[sm.k]), Step("wrong", b[2])))
 
 
 def test_check_for_tries_every_class_the_steps_use():
@@ -30,6 +31,7 @@ def test_check_for_tries_every_class_the_steps_use():
 def test_check_for_tries_every_input_the_steps_use():
     assert sm.check_for(WRONG_BUT_FOR_K1, 2) == []          # one input by default
     assert sm.check_for(WRONG_BUT_FOR_K1, 2, 2) == [(1, 1, 2, [1])]
+    assert sm.check_for(WRONG_BUT_FOR_K2, 2, 2) == [(1, 1, 1, [1])]
 
 
 def test_check_for_compares_the_first_step_with_the_direct_computation():
