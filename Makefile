@@ -10,7 +10,7 @@ PHP_PACKAGES := php-cli php-xml php-mbstring
 N    ?= 24
 SEED ?= 20261128
 
-.PHONY: setup tex php report key test bench golden variants notebooks docs clean
+.PHONY: setup tex php report key test bench mutate golden variants notebooks docs clean
 
 setup: $(STAMP) tex php
 
@@ -74,6 +74,19 @@ bench: setup
 	@# as an installed tool runs: its bytecode written once and reused (some shells set
 	@# PYTHONDONTWRITEBYTECODE, which recompiles the package in every process)
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m benchmarks
+
+# mutation testing of the core modules (not part of `make test`): mutmut, 2 workers,
+# resumable (state in mutants/); the core modules and their groups:
+#   calculus              derive/calculus/*
+#   numerics and key      derive/numerics/* (not codecache.py), derive/problem/precision.py
+#   grading               derive/grading/{answers,kind_answers,compare,scoring,kind_grade,
+#                         rules,mistake_table,by_kind}.py
+#   variants and exports  derive/variants/{constraints,draw,instances,selection,exports,items}.py
+# one group or file: make mutate MODULES=derive/calculus; survivors kept: tests/MUTANTS.md
+MODULES ?=
+mutate: $(STAMP)
+	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[mutate]'
+	$(BIN)/python -m tests.mutation $(MODULES)
 
 clean:
 	rm -rf reports build dist *.egg-info

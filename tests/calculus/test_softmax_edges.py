@@ -1,0 +1,41 @@
+"""NLLM on explicit sequences: −Σⱼ yⱼ ln aⱼ, every class counted once."""
+
+import sympy as sp
+
+from derive.calculus import softmax as sm
+from derive.calculus.steps import Derivation, Step
+
+
+def test_nllm_is_minus_the_sum_of_each_target_times_the_log_of_its_output():
+    a, y = sp.symbols("a1:4"), sp.symbols("y1:4")
+    assert sm.nllm(a, y) == -(y[0] * sp.log(a[0]) + y[1] * sp.log(a[1]) + y[2] * sp.log(a[2]))
+    # a one-hot target picks its class's −ln a
+    assert sm.nllm([sp.Rational(1, 4), sp.Rational(3, 4)], [0, 1]) == -sp.log(sp.Rational(3, 4))
+
+
+# check_for on derivations wrong for some indices only: it must try every
+# class j, i in 1..n and input k in 1..m the steps use, and no other
+b = sp.IndexedBase("b")
+L = sp.Symbol("L")   # the left-hand side need not name the indices
+WRONG_BUT_FOR_J1 = Derivation("t", L, (Step("", b[sm.j]), Step("wrong", b[1])))
+WRONG_BUT_FOR_K1 = Derivation("t", L, (Step("", b[sm.k]), Step("wrong", b[1])))
+WRONG_BUT_FOR_K2 = Derivation("t", L, (Step("", b[sm.k]), Step("wrong", b[2])))
+
+
+def test_check_for_tries_every_class_the_steps_use():
+    assert sm.check_for(WRONG_BUT_FOR_J1, 3) == [(2, 1, 1, [1]), (3, 1, 1, [1])]
+    # no input index in the steps: m adds nothing
+    assert sm.check_for(WRONG_BUT_FOR_J1, 3, 2) == [(2, 1, 1, [1]), (3, 1, 1, [1])]
+
+
+def test_check_for_tries_every_input_the_steps_use():
+    assert sm.check_for(WRONG_BUT_FOR_K1, 2) == []          # one input by default
+    assert sm.check_for(WRONG_BUT_FOR_K1, 2, 2) == [(1, 1, 2, [1])]
+    assert sm.check_for(WRONG_BUT_FOR_K2, 2, 2) == [(1, 1, 1, [1])]
+
+
+def test_check_for_compares_the_first_step_with_the_direct_computation():
+    d = sm.derive_softmax_jacobian()
+    wrong = Derivation(d.name, d.lhs, d.steps, d.definitions, d.assumptions,
+                       direct=sp.Derivative(sm.softmax_of(sm.j), sm.z[sm.j]))
+    assert sm.check_for(wrong, 2) == [(1, 2, 1, [0]), (2, 1, 1, [0])]
