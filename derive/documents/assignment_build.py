@@ -2,8 +2,9 @@
 
 The same machinery as the reference build (:mod:`derive.documents.build`):
 the staged output folder moved into place whole, a process that draws the
-figures while this one solves and renders, the safe and reproducible LaTeX
-runner, the same templates' layout. Each part with given data gets a
+figures while this one solves and renders (unless an earlier run on the same
+inputs left all of it: :mod:`derive.documents.report_cache`), the safe and
+reproducible LaTeX runner, the same templates' layout. Each part with given data gets a
 drawing of its network with those weights, and questions their figures
 (:mod:`derive.documents.kind_figures`).
 """

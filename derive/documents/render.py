@@ -148,10 +148,13 @@ def template_dir() -> Path:
 def source_digest() -> str:
     """sha256 of the package's code and templates: a new version of either can
     change every document, so it is part of what a build was made from."""
-    package = Path(__file__).resolve().parent.parent
-    files = sorted(package.rglob("*.py")) + sorted(
-        p for p in Path(template_dir()).rglob("*") if p.is_file())
-    return files_digest(f for f in files if "__pycache__" not in f.parts)
+    package, templates = Path(__file__).resolve().parent.parent, Path(template_dir())
+    files = [f for f in sorted(package.rglob("*.py")) + sorted(
+        p for p in templates.rglob("*") if p.is_file()) if "__pycache__" not in f.parts]
+    # (each file's place too: two templates of one name in two folders are two files)
+    places = [str(f.relative_to(templates if f.is_relative_to(templates) else package))
+              for f in files]
+    return files_digest(files, *places)
 
 
 def make_env(extra_dirs: Iterable[str | Path] = ()) -> jinja2.Environment:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import sys
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -29,9 +31,10 @@ import derive
 from derive.documents import figure_cache
 from derive.documents.render import source_digest
 from derive import diskcache
-from derive.files import files_digest
 
 FOLDER = "reports"
+_SOURCE = re.compile(r"[A-Za-z0-9_-]+\.tex")
+_FIGURE = re.compile(r"figures/[A-Za-z0-9_.-]+\.pdf")
 LIMIT = 32 * 2**20      # bytes in the folder; beyond it the least recently used go
 LIBRARIES = ("sympy", "numpy", "jinja2")
 
@@ -54,13 +57,27 @@ def entry(assignment, config, extra_dirs: Iterable[str | Path] = ()) -> Path | N
         return None
     try:
         versions = [version(name) for name in LIBRARIES]
-        templates = [p for d in extra_dirs for p in sorted(Path(d).rglob("*")) if p.is_file()]
-        overrides = files_digest(templates, *map(str, extra_dirs))
+        overrides = _folders_digest(extra_dirs)
     except (OSError, PackageNotFoundError):
         return None
     text = json.dumps([repr(assignment), repr(config), overrides, source_digest(), figures,
                        sys.version, derive.__version__, *versions])
     return base / FOLDER / f"report-{hashlib.sha256(text.encode()).hexdigest()[:40]}.json"
+
+
+def _folders_digest(folders: Iterable[str | Path]) -> str:
+    """sha256 of the override folders: each file's path within its folder
+    and bytes, in order (symlinked subfolders followed, as Jinja2 reads them)."""
+    h = hashlib.sha256()
+    for i, folder in enumerate(folders):
+        h.update(f"{i}\0{folder}\0".encode())
+        for root, dirs, files in sorted(os.walk(folder, followlinks=True)):
+            dirs.sort()
+            for name in sorted(files):
+                path = Path(root, name)
+                rel = path.relative_to(folder).as_posix()
+                h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def load(path: Path | None) -> Kept | None:
@@ -74,8 +91,10 @@ def load(path: Path | None) -> Kept | None:
         key, sources, names = data["key"], data["sources"], data["figures"]
     except (ValueError, TypeError, KeyError):
         return None
-    if not (isinstance(key, str) and _strings(sources) and _strings(names)):
-        return None
+    if not (isinstance(key, str) and _strings(sources) and _strings(names)
+            and all(_SOURCE.fullmatch(name) for name in sources)
+            and all(_FIGURE.fullmatch(rel) for rel in names)):
+        return None   # (names become paths in the stage: nothing but a plain name)
     figures = {}
     where = figure_cache.folder()
     for rel, name in names.items():

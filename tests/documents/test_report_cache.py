@@ -62,6 +62,8 @@ def _entry_text(key="{}", sources=None, figures=None):
 
 @pytest.mark.parametrize("text", [
     "", "{", "[]", "null", '{"key": "{}"}',
+    _entry_text(sources={"../problems.tex": "x"}), _entry_text(sources={"a/b.tex": "x"}),
+    _entry_text(figures={"../a.pdf": "e.pdf"}), _entry_text(figures={"figures/../../a.pdf": "e.pdf"}),
     _entry_text(key=3), _entry_text(sources={"problems.tex": 1}),
     _entry_text(figures={"figures/a.pdf": "no-such-entry.pdf"}),
     _entry_text()[:-5],
@@ -95,7 +97,7 @@ def test_every_input_names_its_own_entry(cache, change):
     assert report_cache.entry(a, c) == report_cache.entry(reference_assignment(), _config("A course"))
 
 
-def test_override_templates_their_files_and_the_code_name_their_own_entries(cache, tmp_path,
+def test_override_templates_their_files_their_places_and_the_code_name_their_own_entries(cache, tmp_path,
                                                                           monkeypatch):
     a, c = reference_assignment(), Config()
     plain = report_cache.entry(a, c)
@@ -104,11 +106,14 @@ def test_override_templates_their_files_and_the_code_name_their_own_entries(cach
     one = report_cache.entry(a, c, [tmp_path / "t"])
     (tmp_path / "t" / "macros.tex.j2").write_text("two")
     two = report_cache.entry(a, c, [tmp_path / "t"])
+    (tmp_path / "t" / "assignment").mkdir()
+    (tmp_path / "t" / "macros.tex.j2").rename(tmp_path / "t" / "assignment" / "macros.tex.j2")
+    moved = report_cache.entry(a, c, [tmp_path / "t"])     # the same file, another place
     monkeypatch.setattr(report_cache, "source_digest", lambda: "another version of the code")
     code = report_cache.entry(a, c)
     monkeypatch.setattr(figure_cache, "fingerprint", lambda: "other fonts")
     fonts = report_cache.entry(a, c)
-    assert len({plain, one, two, code, fonts}) == 5
+    assert len({plain, one, two, moved, code, fonts}) == 6
 
 
 def test_off_or_unwritable_keeps_nothing(tmp_path, monkeypatch):
@@ -147,4 +152,4 @@ def test_a_warm_report_imports_neither_sympy_nor_matplotlib(tmp_path):
     for entry in (tmp_path / "cache" / report_cache.FOLDER).iterdir():
         entry.unlink()
     third = subprocess.run(run, env=env, check=True, capture_output=True, text=True)
-    assert third.stdout.split()[-1] == "sympy"
+    assert third.stdout.splitlines()[-1] == "sympy"        # and not matplotlib
