@@ -24,16 +24,16 @@ import sympy as sp
 
 import derive
 from derive import diskcache
-from derive.files import files_digest
+from derive.documents.render import source_digest
 
 
 @lru_cache(maxsize=None)
 def fingerprint() -> str:
     """What the cached text depends on besides its key: every module of the
-    package (the derivations, the printer, the mistakes) and the versions."""
-    package = Path(derive.__file__).resolve().parent
-    files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
-    return files_digest(files, sp.__version__, derive.__version__)
+    package (the derivations, the printer, the mistakes; hashed once per
+    process, :func:`derive.documents.render.source_digest`) and the versions."""
+    text = f"{source_digest()}\0{sp.__version__}\0{derive.__version__}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def entry_path(folder: Path, role: str, key: str) -> Path:
