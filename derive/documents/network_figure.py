@@ -42,7 +42,12 @@ def overlap(a, b, gap: float = 0.0) -> bool:
 
 def label_box(x: float, y: float, text: str, pad: float = PAD) -> tuple:
     """The box (inches) of ``text`` centred at (x, y) with ``pad`` around it."""
-    w, h = plotting.text_size(text)
+    return _box(x, y, *plotting.text_size(text), pad)
+
+
+def _box(x, y, w, h, pad: float) -> tuple:
+    """(x0, y0, x1, y1) of a w × h box centred at (x, y), ``pad`` around it
+    (numbers, or arrays of them)."""
     return (x - w / 2 - pad, y - h / 2 - pad, x + w / 2 + pad, y + h / 2 + pad)
 
 
@@ -117,7 +122,7 @@ def _place_labels(edges, blocked) -> tuple[list, int]:
     x = segments[:, :1] + ts * (segments[:, 2:3] - segments[:, :1])
     y = segments[:, 1:2] + ts * (segments[:, 3:4] - segments[:, 1:2])
     w, h = size[:, :1], size[:, 1:]
-    boxes = np.stack([x - w / 2 - PAD, y - h / 2 - PAD, x + w / 2 + PAD, y + h / 2 + PAD], 2)
+    boxes = np.stack(_box(x, y, w, h, PAD), 2)
     through = crossings(segments, boxes.reshape(-1, 4)).reshape(len(edges), len(ts), len(edges))
     through[np.arange(len(edges)), :, np.arange(len(edges))] = False   # not its own edge
     through = through.sum(axis=2)

@@ -28,7 +28,6 @@ import sympy as sp
 
 import derive
 from derive import diskcache
-from derive.diskcache import cache_dir
 from derive.files import files_digest
 from derive.problem.spec import Network
 
@@ -88,7 +87,7 @@ def lambdified(role: str, args: Sequence[sp.Symbol], exprs: Sequence[sp.Expr],
 
 
 def _load(name: str, role: str) -> Callable | None:
-    folder = cache_dir()
+    folder = diskcache.cache_dir()
     source = diskcache.read(folder / name) if folder is not None else None
     if source is None:
         return None
@@ -113,6 +112,6 @@ def _try(function: Callable) -> None:
 
 
 def _store(name: str, function: Callable) -> None:
-    folder = cache_dir()
+    folder = diskcache.cache_dir()
     if folder is not None:
         diskcache.keep(folder / name, inspect.getsource(function).encode())

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from derive import diskcache
 from derive.numerics import codecache, evaluate as numeric
 from derive.problem.spec import REFERENCE, Layer, Network
 
@@ -58,7 +59,7 @@ def test_a_broken_entry_is_derived_again(cache):
 
 def test_switched_off_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("HANDOUTS_CACHE", "off")
-    assert codecache.cache_dir() is None
+    assert diskcache.cache_dir() is None
     compile_fresh(NETWORKS[1], use_cache=True)
     assert codecache.load(NETWORKS[1], "full") is None
 
