@@ -84,9 +84,10 @@ bench: setup
 #   variants and exports  derive/variants/{constraints,draw,instances,selection,exports,items}.py
 # one group or file: make mutate MODULES=derive/calculus; survivors kept: tests/MUTANTS.md
 MODULES ?=
+MUTATE_FLAGS ?=
 mutate: $(STAMP)
 	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[mutate]'
-	$(BIN)/python -m tests.mutation $(MODULES)
+	$(BIN)/python -m tests.mutation $(MUTATE_FLAGS) $(MODULES)
 
 clean:
 	rm -rf reports build dist *.egg-info

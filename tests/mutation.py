@@ -1,6 +1,6 @@
 """`make mutate`: mutation testing of the core modules with mutmut.
 
-    python -m tests.mutation [--max-children N] [MODULE ...]
+    python -m tests.mutation [--max-children N] [--survivors] [--report] [MODULE ...]
 
 MODULE is a folder or file of derive/ (``derive/calculus``,
 ``derive/grading/compare.py``); none means every core module. mutmut keeps
@@ -44,6 +44,30 @@ GROUPS = {
     "grading": ("derive/grading/",),
     "variants and exports": ("derive/variants/",),
 }
+# test files of the folders pyproject's selection names that mutants cannot reach
+# or that only repeat slowly what the in-process tests check: they start commands
+# (a subprocess imports the unmutated package), compile LaTeX or run PHP
+LEFT_OUT = {
+    "tests/grading/test_boundaries.py", "tests/grading/test_feedback.py",
+    "tests/grading/test_feedback_steps.py", "tests/grading/test_lms_reports.py",
+    "tests/grading/test_notebook_run.py", "tests/variants/test_build_set.py",
+    "tests/variants/test_moodle_choice.py", "tests/variants/test_moodle_import.py",
+    "tests/variants/test_pdfs.py",
+}
+# each of these takes 8-50 s (CPU, one process): every surviving mutant would run them
+SLOW = {
+    "tests/calculus/test_backprop.py::test_recursion_holds_for_any_hidden_activation",
+    "tests/calculus/test_backprop.py::test_recursion_holds_for_any_activation_in_three_layers",
+    "tests/calculus/test_backprop.py::test_recursion_equals_direct_differentiation_at_40_digit_points",
+    "tests/calculus/test_softmax.py::test_layer_gradient_holds_for_inputs_and_classes",
+    "tests/calculus/test_softmax.py::test_steps_hold_for_every_class_count",
+    "tests/variants/test_choices.py::test_losses_and_the_jacobian",
+    "tests/variants/test_choices.py::test_every_formula_question_of_the_shipped_assignments",
+    "tests/variants/test_generate.py::test_same_seed_same_keys_and_count_40_extends_30",
+    "tests/variants/test_generate.py::test_ranges_and_choices_are_respected",
+    "tests/variants/test_instances.py::test_variants_are_unique_and_reproducible_and_extend",
+    "tests/variants/test_instances.py::test_every_variant_is_rich_from_its_own_numbers",
+}
 KILLED = {1, 3, 36, 24, -24, 152, 255, 37}   # killed, a timeout, the type checker
 SURVIVED = {0, 5, 33}                         # no test failed, or no test reached it
 
@@ -77,10 +101,14 @@ def listed() -> set[str]:
     return set(re.findall(r"^\|\s*`?([\w.ǁ]+__mutmut_\d+)`?\s*\|", LISTED.read_text(), re.M))
 
 
-def run_mutmut(files: list[str], max_children: int) -> None:
-    """Run mutmut on the mutants of ``files`` that have no verdict yet."""
+def run_mutmut(files: list[str], max_children: int, survivors: bool = False) -> None:
+    """Run mutmut on the mutants of ``files`` that have no verdict yet (and, with
+    ``survivors``, again on those that survived and are not listed: after new tests)."""
     known = verdicts(files)
-    names = [n for f in known.values() for n, code in f.items() if code is None]
+    again = SURVIVED if survivors else set()
+    equivalent = listed() if survivors else set()
+    names = [n for f in known.values() for n, code in f.items()
+             if code is None or (code in again and n not in equivalent)]
     # files never mutated: their mutants by a pattern (mutmut makes them first)
     names += [f[:-3].replace("/", ".") + ".*" for f in files if f not in known]
     if not names:
@@ -128,6 +156,23 @@ def report(files: list[str], seconds: float, cpu: float) -> float:
     return total["killed"] / done if done else 0.0
 
 
+def pytest_ignore_collect(collection_path, config):
+    """Leave out LEFT_OUT's files (see above)."""
+    try:
+        relative = collection_path.relative_to(config.rootpath).as_posix()
+    except ValueError:
+        return None
+    return True if relative in LEFT_OUT else None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out SLOW's tests (see above)."""
+    slow = [item for item in items if item.nodeid.split("[")[0] in SLOW]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item not in slow]
+
+
 def pytest_configure(config):
     """A fresh TMPDIR and code cache for this pytest run (see the module's docstring)."""
     conftest = sys.modules.get("tests.conftest")
@@ -144,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("modules", nargs="*", help="folders or files of derive/ (default: every core module)")
     p.add_argument("--max-children", type=int, default=2)
+    p.add_argument("--survivors", action="store_true",
+                   help="run the survivors not listed in tests/MUTANTS.md again (after new tests)")
     p.add_argument("--report", action="store_true", help="only print the scores")
     args = p.parse_args(argv)
     files = [f for f in core_files() if not args.modules
@@ -153,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     start = time.monotonic()
     if not args.report:
-        run_mutmut(files, args.max_children)
+        run_mutmut(files, args.max_children, args.survivors)
         # what workers stopped at their time limit left (see pytest_configure)
         for folder in Path("/tmp").glob("handouts-mutant-*"):
             shutil.rmtree(folder, ignore_errors=True)

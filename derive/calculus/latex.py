@@ -23,7 +23,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import sympy as sp
-from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
 
 SETTINGS = {
@@ -206,10 +205,9 @@ class HandoutPrinter(LatexPrinter):
     # --- functions: name(args)
 
     def _print_Function(self, expr, exp=None):
-        name = type(expr).__name__
-        if hasattr(self, "_print_" + name) and not isinstance(expr, AppliedUndef):
-            return getattr(self, "_print_" + name)(expr, exp)
-        return self._call(self._hprint_Function(name), expr.args, exp)
+        # reached only by functions with no _print_<name> of their own: SymPy's
+        # printer looks along the class's MRO first (powers of σ, ln, max included)
+        return self._call(self._hprint_Function(type(expr).__name__), expr.args, exp)
 
     def _print_log(self, expr, exp=None):
         return self._call(r"\ln", expr.args, exp)
