@@ -1,0 +1,82 @@
+"""`make mutate`'s own pieces (tests/mutation.py): the tests it leaves out exist,
+every core module is in a group, and the score counts what it says it counts."""
+
+import ast
+import json
+import re
+
+import pytest
+
+from tests import mutation
+
+ROOT = mutation.ROOT
+
+
+def _test_functions(path):
+    tree = ast.parse((ROOT / path).read_text())
+    return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+
+
+def test_what_is_left_out_exists():
+    # a renamed file or test would silently come back into every mutant's run
+    for path in mutation.LEFT_OUT:
+        assert (ROOT / path).is_file(), path
+    for node in mutation.SLOW:
+        path, name = node.split("::")
+        assert name in _test_functions(path), node
+
+
+def test_every_core_module_is_in_one_group_and_the_readme_names_the_groups():
+    files = mutation.core_files()
+    assert "derive/numerics/codecache.py" not in files
+    assert not any(f.endswith("__init__.py") for f in files)
+    groups = {mutation.group_of(f) for f in files}
+    assert groups == set(mutation.GROUPS)
+    readme = (ROOT / "README.md").read_text()
+    for group in mutation.GROUPS:
+        assert f"| {group} |" in readme, group
+
+
+def test_listed_mutants_are_read_from_the_first_column():
+    names = mutation.listed()
+    assert names and all(re.fullmatch(r"derive\.[\w.ǁ]+__mutmut_\d+", n) for n in names)
+    table = [line for line in mutation.LISTED.read_text().splitlines() if line.startswith("| `derive.")]
+    assert len(names) == len(table)   # one row each, none twice
+
+
+@pytest.fixture
+def verdict_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(mutation, "MUTANTS", tmp_path / "mutants")
+    monkeypatch.setattr(mutation, "LISTED", tmp_path / "MUTANTS.md")
+
+    def write(path, codes, listed=()):
+        meta = mutation.MUTANTS / (path + ".meta")
+        meta.parent.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps({"exit_code_by_key": codes}))
+        mutation.LISTED.write_text("| mutant | where | what | why |\n|---|---|---|---|\n"
+                                   + "".join(f"| `{n}` | x | y | z |\n" for n in listed))
+    return write
+
+
+def test_the_score_counts_timeouts_as_killed_and_listed_survivors_apart(verdict_folder, capsys):
+    m = "derive.grading.compare.x_f__mutmut_"
+    codes = {m + "1": 1, m + "2": -24, m + "3": 0, m + "4": 0, m + "5": 33, m + "6": None}
+    verdict_folder("derive/grading/compare.py", codes, listed=[m + "3"])
+    score = mutation.report(["derive/grading/compare.py"], 1.0, 1.0)
+    # run: 5; killed: the failed test and the timeout; listed: one survivor
+    assert score == pytest.approx(2 / 5)
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("grading"))
+    assert row.split() == ["grading", "6", "2", "1", "1", "2", "1", "40.0%", "60.0%"]
+    assert m + "4" in out and m + "5" in out and m + "3" not in out.split("survivors")[-1]
+
+
+def test_survivors_run_again_on_request_and_listed_ones_do_not(verdict_folder, monkeypatch):
+    m = "derive.grading.compare.x_f__mutmut_"
+    verdict_folder("derive/grading/compare.py", {m + "1": 1, m + "2": 0, m + "3": 0, m + "4": None},
+                   listed=[m + "3"])
+    runs = []
+    monkeypatch.setattr(mutation.subprocess, "run", lambda cmd, **kw: runs.append(cmd))
+    mutation.run_mutmut(["derive/grading/compare.py"], 2)
+    mutation.run_mutmut(["derive/grading/compare.py"], 2, survivors=True)
+    assert [cmd[cmd.index("2") + 1:] for cmd in runs] == [[m + "4"], [m + "2", m + "4"]]
