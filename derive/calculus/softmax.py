@@ -163,10 +163,10 @@ def _general_form(expr: sp.Expr, definitions: dict) -> sp.Expr:
         lambda e: isinstance(e, sp.Sum) and len(e.variables) == 1
         and e.function == y[e.variables[0]] and tuple(e.limits[0][1:]) == (1, n),
         lambda e: sp.Integer(1))
-    # free indices are in range: classes 1 ≤ i, j, c ≤ n, inputs 1 ≤ k ≤ m
+    # free indices are in range: classes i, j, c ≤ n, inputs k ≤ m (1 ≤ each is
+    # already true: the indices are positive integers)
     for idx, top in ((i, n), (j, n), (c, n), (k, m)):
-        expr = expr.subs({sp.Le(idx, top): True, sp.Ge(idx, 1): True,
-                          sp.And(sp.Le(idx, top), sp.Ge(idx, 1)): True})
+        expr = expr.subs(sp.Le(idx, top), True)
     return sp.simplify(expr)
 
 

@@ -1,5 +1,6 @@
 """NLLM on explicit sequences: −Σⱼ yⱼ ln aⱼ, every class counted once."""
 
+import pytest
 import sympy as sp
 
 from derive.calculus import softmax as sm
@@ -39,3 +40,13 @@ def test_check_for_compares_the_first_step_with_the_direct_computation():
     wrong = Derivation(d.name, d.lhs, d.steps, d.definitions, d.assumptions,
                        direct=sp.Derivative(sm.softmax_of(sm.j), sm.z[sm.j]))
     assert sm.check_for(wrong, 2) == [(1, 2, 1, [0]), (2, 1, 1, [0])]
+
+
+@pytest.mark.parametrize("index, top", [(sm.i, sm.n), (sm.j, sm.n), (sm.c, sm.n), (sm.k, sm.m)])
+def test_the_general_form_takes_each_free_index_to_be_in_range(index, top):
+    # Σₜ δₜᵢ yₜ over 1..n evaluates to yᵢ only where i ≤ n: a class (or an
+    # input, up to m) always is, so the general form is yᵢ, not 0 or a Piecewise
+    t = sp.Dummy("t", integer=True, positive=True)
+    expr = sp.Sum(sp.KroneckerDelta(t, index) * sm.y[t], (t, 1, top))
+    assert isinstance(expr.doit(), sp.Piecewise)
+    assert sm._general_form(expr, {}) == sm.y[index]
