@@ -21,6 +21,7 @@ code cache of its own here, as a fresh pytest process would.
 
 import argparse
 import fnmatch
+import gc
 import json
 import os
 import re
@@ -186,6 +187,9 @@ def pytest_configure(config):
     os.environ["HANDOUTS_CACHE"] = str(folder / "cache")
     tempfile.tempdir = None
     conftest.SESSION_TMP = folder   # what its no_leftovers checks and its unconfigure removes
+    # the heap this run was forked with (SymPy, the collected tests) is never
+    # garbage: a collection need not walk it (a killed mutant's run: 0.4 -> 0.2 s)
+    gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> int:
