@@ -14,7 +14,7 @@ import pytest
 import derive
 from derive.numerics.key import build_assignment_keys
 from derive.problem.assignment import PartData, load_assignment
-from derive.variants.exports import keys_csv, manifest_json, versions
+from derive.variants.exports import keys_csv, manifest_json
 
 LOGISTIC = load_assignment("logistic")
 # two variants of the logistic unit
@@ -74,8 +74,3 @@ def test_the_manifest_is_indented_json_with_text_as_written():
     assert '\n  "variants": {\n    "s12-0": "h0",\n' in text
     assert text.endswith('\n  "assignment": {\n    "title": "Rückwärts – Übung"\n  }\n}\n')
 
-
-def test_versions_name_the_installed_packages():
-    assert versions() == {"python": platform.python_version(),
-                          "sympy": metadata.version("sympy"),
-                          "numpy": metadata.version("numpy"), "handouts": derive.__version__}
