@@ -25,7 +25,6 @@ class Item:
     carries the marks (None: every part), what it asks and the data given."""
 
     id: str
-    label: str        # as the sheet numbers it: the question's id
     points: Any
     value: Any
     marked: str | None

@@ -41,7 +41,7 @@ def prompt(kind: str, options: dict) -> str:
     if kind == "probability":
         when = "after the gradient-descent step" if options.get("after") else "for the given data"
         return f"the predicted probability of class {options['class']} {when}"
-    param = options.get("param", "")
+    param = options.get("param")
     if kind == "gradient":
         return f"the gradient of the loss with respect to {_parameter(param)}"
     if kind == "step":
@@ -65,15 +65,15 @@ def schema2_items(key: dict) -> list[Item]:
     out = []
     for qid, q in key["questions"].items():
         kind, answer = q["kind"], key["answers"][qid]
-        options = {k: v for k, v in q.items() if k not in ("part", "kind", "points")}
         if kind in NUMERIC_KINDS:
             value, params = answer, key["params"].get(q["part"])
         elif kind == "loss" and isinstance(answer, dict) and "value" in answer:
             value, params = answer["value"], None
         else:
             continue
-        out.append(Item(qid, qid, q["points"], value, MARKED.get(kind), prompt(kind, options),
-                        _given(params, options)))
+        # (the question's other fields are its options: prompt and _given read them by name)
+        out.append(Item(qid, q["points"], value, MARKED.get(kind), prompt(kind, q),
+                        _given(params, q)))
     return out
 
 
@@ -92,8 +92,8 @@ def mistaken_answers(assignment, key: dict) -> dict[str, list[tuple[str, Any]]]:
         if data is None:
             continue
         kinds = {q.id: q.kind for q in part.questions}
-        f_prime = None if part.network is None else \
-            [fp[..., 0] for fp in decided_f_prime(part, [data])]
+        # (a part with data has a network: part_instance gives data only with one)
+        f_prime = [fp[..., 0] for fp in decided_f_prime(part, [data])]
         for qid, by_code in part_wrong_answers(part, data, f_prime).items():
             entered = [(c, v) for c, v in by_code.items() if kinds[qid] in MISTAKE_KINDS[c].kinds]
             if entered:
