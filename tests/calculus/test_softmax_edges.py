@@ -50,3 +50,24 @@ def test_the_general_form_takes_each_free_index_to_be_in_range(index, top):
     expr = sp.Sum(sp.KroneckerDelta(t, index) * sm.y[t], (t, 1, top))
     assert isinstance(expr.doit(), sp.Piecewise)
     assert sm._general_form(expr, {}) == sm.y[index]
+
+
+# check_general on small derivations whose steps are wrong in one known place
+FIRST = b[sm.j] * sm.n   # any expression of the free class j and the class count n
+
+
+def test_check_general_names_each_step_that_does_not_follow_the_one_before():
+    right = Step("", FIRST)
+    assert sm.check_general(Derivation("t", L, (right, Step("same", sm.n * b[sm.j])))) == []
+    assert sm.check_general(Derivation("t", L, (right, Step("wrong", FIRST + 1)))) == [1]
+    assert sm.check_general(Derivation("t", L, (right, Step("same", FIRST), Step("wrong", b[sm.j])))) == [2]
+
+
+def test_check_general_compares_the_first_step_with_the_direct_computation():
+    steps = (Step("", FIRST), Step("wrong", FIRST + 1))
+    # first step as computed directly, the second wrong: only step 1 is named
+    assert sm.check_general(Derivation("t", L, steps, direct=FIRST), symbolic_softmax=True) == [1]
+    # a first step that differs from the direct computation is named 0
+    assert sm.check_general(Derivation("t", L, steps[:1], direct=FIRST - 1), symbolic_softmax=True) == [0]
+    # the direct computation counts only when the softmax is unfolded
+    assert sm.check_general(Derivation("t", L, steps[:1], direct=FIRST - 1)) == []
