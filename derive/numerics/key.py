@@ -222,7 +222,7 @@ def _forward_answer(f: Forward, value: str | None, cls: int | None, plain=None) 
 
 def _forward_before(key: dict, part_id: str) -> Forward:
     net, data = part_instance(key, part_id)
-    return solve_part(Part(part_id, "", (), net, data), data)
+    return solve_part(Part(part_id, "", (), net, data))
 
 
 def part_instance(key: dict, part_id: str) -> tuple[Network | None, PartData | None]:

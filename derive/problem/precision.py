@@ -49,8 +49,7 @@ def unit(value, figures: int = FIGURES) -> np.ndarray:
     """One unit in the ``figures``-th significant figure of each entry of
     ``value`` (0 for an exact 0): ``unit(2.302585, 3) == 0.01``."""
     v = np.abs(np.asarray(value, float))
-    with np.errstate(divide="ignore"):
-        exponent = np.floor(np.log10(np.where(v > 0, v, 1.0)))
+    exponent = np.floor(np.log10(np.where(v > 0, v, 1.0)))   # 0, NaN: 1 (no log of 0), then 0
     return np.where(v > 0, 10.0 ** (exponent - figures + 1), 0.0)
 
 
@@ -90,12 +89,13 @@ def blank(value, data, figures: int = FIGURES) -> bool:
     nothing forward from it; the generator never lets a common mistake
     produce one."""
     v = np.asarray(value, float)
-    if np.all(np.abs(v) <= ZERO_TOL):
+    zero = ZERO_TOL * SLACK   # what within() accepts for an exact 0
+    if np.all(np.abs(v) <= zero):
         return True
     for d in data:
         d = np.asarray(d, float)
         # a cheap look first: a copy is within half of every entry of d
-        if d.shape == v.shape and (np.abs(v - d) <= 0.5 * np.abs(d) + ZERO_TOL).all() \
+        if d.shape == v.shape and (np.abs(v - d) <= 0.5 * np.abs(d) + zero).all() \
                 and within(v, d, figures).all():
             return True
     return False
