@@ -45,7 +45,10 @@ GROUPS = {
     "grading": ("derive/grading/",),
     "variants and exports": ("derive/variants/",),
 }
-# test files of the folders pyproject's selection names that mutants cannot reach
+# the tests of the core modules (pyproject's selection is all of tests/)
+TESTED = ("tests/calculus", "tests/numerics", "tests/problem/test_precision.py",
+          "tests/problem/test_precision_edges.py", "tests/grading", "tests/variants")
+# test files of those folders that mutants cannot reach
 # or that only repeat slowly what the in-process tests check: they start commands
 # (a subprocess imports the unmutated package), compile LaTeX or run PHP
 LEFT_OUT = {
@@ -161,12 +164,14 @@ def report(files: list[str], seconds: float, cpu: float) -> float:
 
 
 def pytest_ignore_collect(collection_path, config):
-    """Leave out LEFT_OUT's files (see above)."""
+    """Collect only TESTED, less LEFT_OUT's files (see above)."""
     try:
         relative = collection_path.relative_to(config.rootpath).as_posix()
     except ValueError:
         return None
-    return True if relative in LEFT_OUT else None
+    inside = any(relative == t or relative.startswith(t + "/") for t in TESTED)
+    above = any(t.startswith(relative + "/") for t in TESTED)   # a folder on the way
+    return True if relative in LEFT_OUT or not (inside or above) else None
 
 
 def pytest_collection_modifyitems(config, items):

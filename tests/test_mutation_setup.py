@@ -17,10 +17,13 @@ def _test_functions(path):
     return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
 
 
-def test_what_is_left_out_exists():
+def test_what_is_tested_and_left_out_exists():
     # a renamed file or test would silently come back into every mutant's run
+    for path in mutation.TESTED:
+        assert (ROOT / path).exists(), path
     for path in mutation.LEFT_OUT:
         assert (ROOT / path).is_file(), path
+        assert path.startswith(mutation.TESTED), path
     for node in mutation.SLOW:
         path, name = node.split("::")
         assert name in _test_functions(path), node
