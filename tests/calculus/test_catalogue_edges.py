@@ -1,9 +1,11 @@
-"""The rule a ``show`` question prints for the output layer's bias: the
-output gradient, then ∂ℓ/∂w⁰ named for its layer and unit."""
+"""The rules a ``show`` question prints for the output layer: the bias rule
+named for its layer and unit, and which networks reuse problem 1's own
+derivation of the weight gradient."""
 
 import pytest
 
-from derive.calculus.catalogue import gradient_derivations
+from derive.calculus import sigmoid as sig
+from derive.calculus.catalogue import gradient_derivations, gradient_formula, output_gradient
 from derive.calculus.latex import latex
 from derive.problem.spec import Layer, Network
 
@@ -16,3 +18,17 @@ def test_the_output_bias_rule_names_its_layer_and_unit(net, lhs):
     delta, bias = gradient_derivations(net, "b2")
     assert latex(bias.lhs) == rf"\frac{{\partial \ell}}{{\partial {lhs}}}"
     assert bias.name == "output2_bias_gradient" and delta.name != bias.name
+
+
+def test_only_the_assignments_single_sigmoid_unit_reuses_its_own_derivation():
+    # problem 1's unit (one layer, one sigmoid unit, NLL) shows the assignment's
+    # derivation of ∂ℓ/∂w; every other network shows δ, then aᴸ⁻¹ₖ δⱼ
+    single = Network(2, (Layer(1, "sigmoid"),), "nll")
+    assert gradient_formula(single, "W1") == [sig.derive_nll_gradient()]
+    for net in (Network(2, (Layer(2, "sigmoid"),), "nll"),
+                Network(2, (Layer(1, "tanh"), Layer(1, "sigmoid")), "nll"),
+                Network(2, (Layer(1, "sigmoid"),), "mse")):
+        last = net.layers[-1]
+        delta, weights = gradient_formula(net, f"W{len(net.layers)}")
+        assert delta is output_gradient(last.activation, net.loss, last.size == 1)
+        assert weights is not sig.derive_nll_gradient() and weights.name != delta.name
