@@ -111,12 +111,12 @@ def _passes(part, solution, data, late, figures: int, stats: Stats) -> bool:
 def _unmeetable(part, j: int, vid: str, stats: Stats, limit: int) -> Unmeetable:
     """One line naming the part and the constraint that rejected most."""
     rates = [(rate, name.split(".", 1)[1]) for rate, name in stats.worst()
-             if name.startswith(f"{part.id}.") and rate > 0]
-    # the worst, and any as bad
-    names = sorted(name for rate, name in rates if rate == rates[0][0]) if rates else []
+             if name.startswith(f"{part.id}.")]
+    # the worst, and any as bad: the stream ran out, so each candidate it gave
+    # was rejected by some constraint, and the worst rate is above 0
+    names = sorted(name for rate, name in rates if rate == rates[0][0])
     worst = (f"{' and '.join(names)} rejected {rates[0][0]:.0%} of the candidates "
-             f"{'each' if len(names) > 1 else 'it'} checked") if rates else \
-        "no constraint rejected any"
+             f"{'each' if len(names) > 1 else 'it'} checked")
     return Unmeetable(f"parts[{j + 1}].variants",
                       f"no candidate of part {part.id!r} for {vid} met every constraint in "
                       f"{limit} tries ({worst}); widen the grids or switch the constraint off")

@@ -35,8 +35,8 @@ class Stats:
 
     def worst(self) -> list[tuple[float, str]]:
         """(rejection rate, constraint) of every constraint checked, worst first."""
-        return sorted(((self.rejected.get(n, 0) / max(self.checked.get(n, 1), 1), n)
-                       for n in self.checked), reverse=True)
+        return sorted(((self.rejected[n] / max(checked, 1), n)
+                       for n, checked in self.checked.items()), reverse=True)
 
 
 class Stream:
@@ -48,13 +48,12 @@ class Stream:
         self.limit = limit
         self.tried = 0      # candidates examined
         self.batch: tuple[Any, np.ndarray] | None = None  # with its verdicts (B, n)
-        self.pos = 0        # the next candidate of the batch to examine
 
-    def refill(self, c, verdicts: np.ndarray, checked: np.ndarray | None = None) -> None:
-        """A new batch with its verdicts (B, n); ``checked``: which checks ran
-        on which candidate (default all; a check that did not run passes)."""
-        self.batch, self.pos = (c, verdicts), 0
-        self.checked = np.ones_like(verdicts, bool) if checked is None else checked
+    def refill(self, c, verdicts: np.ndarray, checked: np.ndarray) -> None:
+        """A new batch with its verdicts (B, n) and which checks ran on which
+        candidate (B, n; a check that did not run passes)."""
+        self.batch, self.pos = (c, verdicts), 0   # pos: the next candidate to examine
+        self.checked = checked
 
     @property
     def spent(self) -> bool:
