@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from derive.grading.kind_answers import check_key
+from derive.grading.kind_answers import check_key, csv_columns, items_of, validate
 from derive.problem.spec import InputError
 
 NOT_A_KEY = "not an answer key of schema 2 (needs questions and answers)"
@@ -115,3 +115,18 @@ def test_every_answer_after_a_formula_is_validated_by_its_shape():
     assert refused(key) == ("--key: key v07: q2", "expected a number, got null")
     key["answers"]["q2"] = [0.5, float("inf")]
     assert refused(key) == ("--key: key v07: q2", "expected a finite number")
+
+
+def test_a_steps_new_value_may_be_named_by_its_parameters_letter():
+    key = small_key()
+    key["questions"]["q3"]["param"] = "b2"
+    key["answers"]["q3"] = {"grad": [1.0], "new": [0.5]}
+    items = items_of(key)
+    cols = csv_columns(items)
+    assert {"q3.grad", "q3.new", "q3.b"} <= cols and "q3.W" not in cols
+    assert validate(items[2], {"b": [0.5]}).value["new"].tolist() == [0.5]
+    del key["questions"]["q3"]["param"]     # no param: a weight matrix, W
+    items = items_of(key)
+    assert csv_columns(items) == {"student", "variant", "q1", "q2", "q3", "q3.grad",
+                                  "q3.new", "q3.W"}
+    assert validate(items[2], {"W": [0.5]}).value["new"].tolist() == [0.5]
