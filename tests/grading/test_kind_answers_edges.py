@@ -1,14 +1,21 @@
-"""A schema 2 key's shape as `grade --key` checks it: each refusal is one line
-naming the place (the variant, the question) and the problem."""
+"""A schema 2 key at its edges: its shape as `grade --key` checks it (each
+refusal one line naming the place and the problem), its questions, parts and
+answers as the grader reads them, and answers validated against them."""
 
 from __future__ import annotations
 
 import copy
+import json
 
+import numpy as np
 import pytest
 
-from derive.grading.kind_answers import check_key, csv_columns, items_of, validate
+from derive.grading import formulas
+from derive.grading.kind_answers import (check_key, csv_columns, items_of, key_submission,
+                                         parts_of, validate)
+from derive.numerics.key import build_assignment_key
 from derive.problem.spec import InputError
+from tests.grading.examples import EXAMPLES
 
 NOT_A_KEY = "not an answer key of schema 2 (needs questions and answers)"
 
@@ -130,3 +137,97 @@ def test_a_steps_new_value_may_be_named_by_its_parameters_letter():
     assert csv_columns(items) == {"student", "variant", "q1", "q2", "q3", "q3.grad",
                                   "q3.new", "q3.W"}
     assert validate(items[2], {"W": [0.5]}).value["new"].tolist() == [0.5]
+
+
+# --------------------------------------------------------------------------
+# The key's questions and answers as the grader reads them
+
+
+@pytest.fixture(scope="module")
+def reference():
+    assignment = EXAMPLES["reference"]()
+    return assignment, json.loads(json.dumps(build_assignment_key(assignment)))
+
+
+def test_the_keys_questions_and_parts_are_the_assignments(reference):
+    assignment, key = reference
+    items = items_of(key)
+    assert [(i.id, i.part, json.dumps(i.question.to_json())) for i in items] == \
+        [(q.id, p.id, json.dumps(q.to_json())) for p in assignment.parts for q in p.questions]
+    asked = [q for p in assignment.parts for q in p.questions if q.kind != "loss"]
+    assert [i.question for i in items if i.kind != "loss"] == asked   # options and all
+    parts = parts_of(key, items)
+    assert [(p.id, p.title, p.questions) for p in parts] == \
+        [(p.id, p.id, tuple(i.question for i in items if i.part == p.id)) for p in assignment.parts]
+
+
+def test_the_key_as_a_submission_has_every_answer_as_a_student_writes_it(reference):
+    _, key = reference
+    sub = key_submission(key)
+    assert (sub["student"], sub["variant"]) == ("key", key["variant"])
+    answers = sub["answers"]
+    assert answers["q1"] == key["answers"]["q1"]["sympy"]       # a formula: its text
+    assert answers["q5"] == key["answers"]["q5"]["value"]       # a loss: its number
+    assert answers["q12"] == key["answers"]["q12"] and answers["q7"] == key["answers"]["q7"]
+    wrong = key_submission(key, "ana", replace={"q7": 0.5, "q1": {"sympy": "z"}})
+    assert (wrong["student"], wrong["answers"]["q7"], wrong["answers"]["q1"]) == ("ana", 0.5, "z")
+
+
+def test_a_formula_must_be_text_and_a_number_may_be(reference):
+    items = {i.id: i for i in items_of(reference[1])}
+    assert validate(items["q1"], 3).error == "expected a formula as text, got int"
+    assert validate(items["q1"], ["z"]).error == "expected a formula as text, got a list"
+    number = validate(items["q7"], "1/4")       # a number typed as a formula without variables
+    assert isinstance(number.value, np.ndarray) and number.value.shape == () and number.value == 0.25
+    by_hand = [i for i in items_of(small_key(answers={**small_key()["answers"],
+                                                        "q1": {"latex": r"\tanh z"}}))][0]
+    assert by_hand.manual and validate(by_hand, r"\tanh(z)").value == r"\tanh(z)"
+    assert validate(by_hand, r"\tanh(z)").raw == r"\tanh(z)"
+
+
+def test_a_steps_parts_are_read_by_name(reference):
+    items = {i.id: i for i in items_of(reference[1])}
+    grad, new = [[1.0, 2.0]] * 3, [[0.5, 0.25]] * 3
+    pair = validate(items["q12"], {"grad": grad, "W": new})
+    assert pair.value["grad"].tolist() == grad and pair.value["new"].tolist() == new
+    assert validate(items["q12"], {"new": new, "W": new}).error == \
+        "unknown part 'W'; expected grad and/or new"
+    bare = validate(items["q12"], new)
+    assert bare.value["new"].tolist() == new and bare.value["grad"] is None
+    assert bare.notes == ["a bare list was taken as the updated parameter"]
+
+
+def test_one_answer_gets_one_budget_for_all_its_entries(reference, monkeypatch):
+    """Each check of the budget costs 0.05 s of a fake clock: an answer's
+    entries share its 0.3 s, so six typed entries are too much together
+    though each alone is not."""
+    items = {i.id: i for i in items_of(reference[1])}
+    clock = iter(np.arange(0, 1000, 0.05))
+    monkeypatch.setattr(formulas.time, "process_time", lambda: next(clock))
+    assert validate(items["q7"], "1/4").error is None
+    for item, value in ((items["q10"], ["1/4"] * 6), (items["q12"], {"grad": [["1/4"] * 2] * 3})):
+        assert "too large" in validate(item, value).error
+
+
+def test_a_formula_answered_by_a_number_or_a_number_as_text_is_refused():
+    key = small_key()
+    key["answers"]["q1"] = 0.5
+    assert refused(key) == ("--key: key v07: q1",
+                            "not an answer of its kind (expected an object with sympy and latex)")
+    loss = {"part": "p", "kind": "loss", "points": 5, "loss": "mse"}
+    for answer in ({"value": "1/4"}, [[0.5]]):      # a loss's value is a number
+        key = small_key(questions={"q4": loss}, answers={"q4": answer})
+        assert refused(key)[0] == "--key: key v07: q4"
+    key = small_key()
+    key["answers"]["q3"] = {"grad": [["1/4"]], "new": [[0.5]]}
+    assert refused(key) == ("--key: key v07: q3", "not an answer of its kind "
+                            "(could not convert string to float: '1/4')")
+
+
+def test_a_loss_without_its_example_is_a_formula_with_it_a_number():
+    loss = {"part": "p", "kind": "loss", "points": 5, "loss": "mse"}
+    key = small_key(questions={"q4": loss, "q5": loss},
+                    answers={"q4": {"sympy": "(a - y)**2/2", "latex": "..."},
+                             "q5": {"value": 0.125, "latex": "..."}})
+    formula, number = items_of(check_key(key, "--key"))
+    assert formula.formula and number.expected == 0.125
