@@ -9,10 +9,13 @@ import json
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from derive.grading import formulas
-from derive.grading.kind_answers import (check_key, csv_columns, items_of, key_submission,
-                                         parts_of, validate)
+from derive.grading.compare import equivalent
+from derive.grading.kind_answers import (check_key, csv_columns, formula_names, items_of,
+                                         key_submission, parts_of, validate)
+from derive.grading.rules import Rules
 from derive.numerics.key import build_assignment_key
 from derive.problem.spec import InputError
 from tests.grading.examples import EXAMPLES
@@ -231,3 +234,24 @@ def test_a_loss_without_its_example_is_a_formula_with_it_a_number():
                              "q5": {"value": 0.125, "latex": "..."}})
     formula, number = items_of(check_key(key, "--key"))
     assert formula.formula and number.expected == 0.125
+
+
+def test_each_name_of_a_formula_is_its_own_variable():
+    key = small_key(questions={"q3": {"part": "p", "kind": "output-gradient", "points": 5}},
+                    answers={"q3": {"sympy": "a_j - y_j", "latex": "a_{j} - y_{j}"}})
+    [item] = items_of(key)
+    for right in ("a_j - y_j", "a - y", "-(y_j - a_j)"):
+        assert equivalent(validate(item, right).value, item.expected, "q3", Rules())
+    for wrong in ("y_j - a_j", "a_j", "0"):
+        assert not equivalent(validate(item, wrong).value, item.expected, "q3", Rules())
+    for indexed in ("a[j] - y[j]", "sum(a_k)"):      # no sum, no indices: plain names
+        assert validate(item, indexed).error
+
+
+def test_the_index_is_after_the_last_underscore_and_a_name_keeps_its_meaning():
+    names = formula_names("x_1_k*(a - y) + x")
+    assert names["x_1"] is names["x_1_k"] and names["x"] == sp.Symbol("x")
+    both = formula_names("x_k*x + a")      # x is not x_k where the formula has both
+    assert (both["x"], both["x_k"]) == (sp.Symbol("x"), sp.Symbol("x_k"))
+    z = formula_names("exp(z_L_j)/Sum(exp(z_L_k), (k, 1, n))")
+    assert (str(z["z_L_j"]), str(z["z_L_k"])) == ("z_L[j]", "z_L[k]")
