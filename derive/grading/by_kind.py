@@ -20,7 +20,6 @@ from typing import Any, Sequence
 import numpy as np
 import sympy as sp
 
-from derive.grading.compare import _same
 from derive.grading.kind_answers import Item, items_of, parts_of
 from derive.grading.mistake_table import MistakeTable
 from derive.grading.rules import Rules
@@ -137,9 +136,6 @@ class KindStudent(Student):
 
     def item(self, qid: str) -> Item:
         return self.v.items[qid]
-
-    def same(self, given, expected, qid: str) -> bool:
-        return _same(given, expected, qid, self.rules)
 
     def manual(self, qid: str) -> bool:
         return self.v.items[qid].manual

@@ -95,9 +95,11 @@ def formula_names(text: str) -> dict[str, sp.Expr]:
 
 def _expected(question: Question, answer: Any) -> tuple[Any, dict]:
     if question.kind in FORMULA_KINDS:
-        if question.kind == "loss" and isinstance(answer, dict) and "value" in answer:
+        if not isinstance(answer, dict):
+            raise TypeError("expected an object with sympy and latex")
+        if question.kind == "loss" and "value" in answer:
             return np.asarray(answer["value"], float), {}
-        text = answer.get("sympy") if isinstance(answer, dict) else None
+        text = answer.get("sympy")
         if not isinstance(text, str):
             return None, {}
         expr, names = _parsed(text)

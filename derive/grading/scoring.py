@@ -64,7 +64,7 @@ class Student:
 
     def manual(self, item: str) -> bool:
         """Whether ``item`` is graded by hand (the key has nothing to compare with)."""
-        return False
+        raise NotImplementedError
 
     def baseline(self, item: str, part: str | None = None) -> np.ndarray | None:
         """The answer when nothing is done (:func:`derive.numerics.key.nothing_done`);
