@@ -157,8 +157,9 @@ def _same(given, expected, item: str, rules: Rules) -> bool:
 
 
 def _shape(a: np.ndarray) -> str:
-    return " × ".join(map(str, a.shape)) if a.ndim == 2 else \
-        f"{a.shape[0]} entries" if a.ndim == 1 else "one number"
+    # a matrix or a vector: an answer with another number of dimensions than
+    # the key's is refused when it is read, and one number has one shape
+    return " × ".join(map(str, a.shape)) if a.ndim == 2 else f"{a.shape[0]} entries"
 
 
 def _diagnosed(grade: ItemGrade, codes: list[str], rules: Rules) -> bool:
