@@ -177,9 +177,10 @@ class HandoutPrinter(LatexPrinter):
         numer, denom = sp.fraction(expr, exact=True)
         if denom != 1:
             return rf"\frac{{{self._print(numer)}}}{{{self._print(denom)}}}"
-        factors = list(expr.as_ordered_factors()) if expr.is_commutative else list(expr.args)
-        factors.sort(key=_factor_rank)
-        return self._factors(factors)
+        # the commutative factors by rank; the others after them as written (P² Q is not Q P²)
+        factors = expr.as_ordered_factors()
+        return self._factors(sorted((f for f in factors if f.is_commutative), key=_factor_rank)
+                             + [f for f in factors if not f.is_commutative])
 
     def _factors(self, factors) -> str:
         tex = last = ""
