@@ -5,6 +5,7 @@ derivation of the weight gradient."""
 import pytest
 
 from derive.calculus import sigmoid as sig
+from derive.calculus import softmax as sm
 from derive.calculus.catalogue import gradient_derivations, gradient_formula, output_gradient
 from derive.calculus.latex import latex
 from derive.problem.spec import Layer, Network
@@ -32,3 +33,12 @@ def test_only_the_assignments_single_sigmoid_unit_reuses_its_own_derivation():
         delta, weights = gradient_formula(net, f"W{len(net.layers)}")
         assert delta is output_gradient(last.activation, net.loss, last.size == 1)
         assert weights is not sig.derive_nll_gradient() and weights.name != delta.name
+
+
+def test_a_softmax_output_layer_alone_shows_the_softmax_layers_own_gradient():
+    # problem 2: one softmax layer with NLLM; another single layer does not get it
+    softmax = Network(2, (Layer(3, "softmax"),), "nllm")
+    assert gradient_formula(softmax, "W1") == [sm.derive_nllm_dz(), sm.derive_softmax_layer_gradient()]
+    for net in (Network(2, (Layer(2, "sigmoid"),), "nll"), Network(2, (Layer(2, "identity"),), "mse"),
+                Network(2, (Layer(3, "tanh"), Layer(3, "softmax")), "nllm")):
+        assert sm.derive_softmax_layer_gradient() not in gradient_formula(net, f"W{len(net.layers)}")
