@@ -94,8 +94,14 @@ def verdicts(files: list[str]) -> dict[str, dict[str, int | None]]:
     out = {}
     for f in files:
         meta = MUTANTS / (f + ".meta")
-        if meta.exists():
-            out[f] = json.loads(meta.read_text())["exit_code_by_key"]
+        for attempt in range(20):   # a running mutmut rewrites the file in place
+            if not meta.exists():
+                break
+            try:
+                out[f] = json.loads(meta.read_text())["exit_code_by_key"]
+                break
+            except json.JSONDecodeError:
+                time.sleep(0.1)
     return out
 
 
