@@ -101,6 +101,8 @@ def verdicts(files: list[str]) -> dict[str, dict[str, int | None]]:
                 out[f] = json.loads(meta.read_text())["exit_code_by_key"]
                 break
             except json.JSONDecodeError:
+                if attempt == 19:
+                    raise
                 time.sleep(0.1)
     return out
 
