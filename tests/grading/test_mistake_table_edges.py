@@ -11,13 +11,8 @@ from derive.grading.by_kind import prepare_kind
 from derive.grading.rules import Rules
 from derive.numerics.key import build_assignment_keys
 from derive.numerics.solve import solve_part
-from derive.problem.assignment import PartData
-from tests.grading.examples import EXAMPLES
+from tests.grading.examples import EXAMPLES, RELU_TIE as TIE
 
-# z¹₁ = 0.1 + 0.2 − 0.3: exactly 0 in decimals (the unit is off), 5.6e-17 in float64
-TIE = PartData(W=(((0.1, 1, -1, 0.5), (0.2, -1, 0.5, 1)),
-                  ((1, -1), (0.5, -1), (1, 0.5), (-1, 1))),
-               b=((-0.3, 0.5, 0, 0.25), (0, 0.5)), x=(1, 1), y=(0, 1), lr=0.5)
 
 
 def _sheets(key) -> dict:

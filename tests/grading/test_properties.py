@@ -23,9 +23,8 @@ from derive.numerics import kind_mistakes as km
 from derive.numerics.key import build_assignment_keys
 from derive.numerics.solve import solve_part
 from derive.problem import precision
-from derive.problem.assignment import PartData
 from derive.problem.catalogue import NUMERIC_KINDS
-from tests.grading.examples import EXAMPLES, NAMES
+from tests.grading.examples import EXAMPLES, NAMES, RELU_TIE
 from tests.strategies import examples, instances
 
 
@@ -140,9 +139,7 @@ def test_a_mistake_made_at_a_relu_tie_is_diagnosed():
     unit's z¹ is exactly 0 in decimals but not in float64."""
     assignment = EXAMPLES["reference"]()
     net = assignment.parts[2]
-    d = PartData(W=(((0.1, 1, -1, 0.5), (0.2, -1, 0.5, 1)),
-                    ((1, -1), (0.5, -1), (1, 0.5), (-1, 1))),
-                 b=((-0.3, 0.5, 0, 0.25), (0, 0.5)), x=(1, 1), y=(0, 1), lr=0.5)
+    d = RELU_TIE
     [key] = build_assignment_keys(assignment, [{net.id: d}], ["t"])
     key = _json(key)
     part = assignment.with_given({net.id: d}).parts[2]
