@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants"
 LISTED = ROOT / "tests" / "MUTANTS.md"
+KILLERS = "killers"   # in mutants/: per mutated function, the tests that killed its mutants
 
 GROUPS = {
     "calculus": ("derive/calculus/",),
@@ -183,15 +184,60 @@ def pytest_ignore_collect(collection_path, config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Leave out SLOW's tests (see above)."""
+    """Leave out SLOW's tests (see above); in a mutant's run, put first the tests
+    that killed other mutants of its function, then the rest, quickest first."""
     slow = [item for item in items if item.nodeid.split("[")[0] in SLOW]
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = [item for item in items if item not in slow]
+    function = _function_under_test()
+    if function:
+        kills = Counter(_killers(config.rootpath, function))
+        durations = _durations(config.rootpath)
+        items.sort(key=lambda item: (-kills[item.nodeid], durations.get(item.nodeid, 0.0)))
+
+
+def _function_under_test() -> str | None:
+    """The mutated function of this run (``MUTANT_UNDER_TEST``), or ``None`` outside a mutant's run."""
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    return mutant.rsplit("__mutmut_", 1)[0] if "__mutmut_" in mutant else None
+
+
+def _killers(root: Path, function: str) -> list[str]:
+    """The tests that failed in earlier runs of ``function``'s mutants, once per kill."""
+    try:
+        return (root / KILLERS / function).read_text().split()
+    except OSError:
+        return []
+
+
+_DURATIONS: dict[str, float] = {}
+
+
+def _durations(root: Path) -> dict[str, float]:
+    """Each test's time in mutmut's clean run (mutmut-stats.json), read once per fork server."""
+    if not _DURATIONS:
+        try:
+            _DURATIONS.update(json.loads((root / "mutmut-stats.json").read_text())["duration_by_test"])
+        except (OSError, ValueError, KeyError):
+            pass
+    return _DURATIONS
+
+
+def pytest_runtest_logreport(report):
+    """Remember the test that killed this run's mutant (see pytest_collection_modifyitems)."""
+    function = _function_under_test()
+    if function and report.failed:
+        folder = Path.cwd() / KILLERS
+        folder.mkdir(exist_ok=True)
+        with open(folder / function, "a") as f:   # one short append: whole lines from each worker
+            f.write(report.nodeid + "\n")
 
 
 def pytest_configure(config):
     """A fresh TMPDIR and code cache for this pytest run (see the module's docstring)."""
+    if _function_under_test() is None:
+        _durations(config.rootpath)   # the fork server: its workers inherit the durations
     conftest = sys.modules.get("tests.conftest")
     if conftest is None:
         return

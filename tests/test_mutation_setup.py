@@ -83,3 +83,37 @@ def test_survivors_run_again_on_request_and_listed_ones_do_not(verdict_folder, m
     mutation.run_mutmut(["derive/grading/compare.py"], 2)
     mutation.run_mutmut(["derive/grading/compare.py"], 2, survivors=True)
     assert [cmd[cmd.index("2") + 1:] for cmd in runs] == [[m + "4"], [m + "2", m + "4"]]
+
+
+def test_a_mutants_run_puts_its_functions_killers_first_then_the_quickest(tmp_path, monkeypatch):
+    class Item:
+        def __init__(self, nodeid):
+            self.nodeid = nodeid
+
+    class Config:
+        rootpath = tmp_path
+
+    (tmp_path / "mutmut-stats.json").write_text(json.dumps(
+        {"duration_by_test": {"t.py::slow": 9.0, "t.py::quick": 0.1, "t.py::middle": 1.0, "t.py::killer": 5.0}}))
+    (tmp_path / mutation.KILLERS).mkdir()
+    (tmp_path / mutation.KILLERS / "derive.m.x_f").write_text("t.py::killer\nt.py::killer\nt.py::slow\n")
+    monkeypatch.setattr(mutation, "_DURATIONS", {})
+    names = ["t.py::slow", "t.py::quick", "t.py::killer", "t.py::middle"]
+
+    def order(mutant):
+        monkeypatch.setenv("MUTANT_UNDER_TEST", mutant)
+        items = [Item(n) for n in names]
+        mutation.pytest_collection_modifyitems(Config(), items)
+        return [item.nodeid for item in items]
+
+    assert order("derive.m.x_f__mutmut_7") == ["t.py::killer", "t.py::slow", "t.py::quick", "t.py::middle"]
+    assert order("derive.m.x_g__mutmut_1") == ["t.py::quick", "t.py::middle", "t.py::killer", "t.py::slow"]
+    assert order("fail") == names   # mutmut's own runs (clean, forced failure) keep pytest's order
+
+    class Report:
+        failed, nodeid = True, "t.py::middle"
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "derive.m.x_g__mutmut_1")
+    mutation.pytest_runtest_logreport(Report())
+    assert mutation._killers(tmp_path, "derive.m.x_g") == ["t.py::middle"]
