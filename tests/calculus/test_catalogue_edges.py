@@ -3,6 +3,7 @@ named for its layer and unit, and which networks reuse problem 1's own
 derivation of the weight gradient."""
 
 import pytest
+import sympy as sp
 
 from derive.calculus import sigmoid as sig
 from derive.calculus import softmax as sm
@@ -42,3 +43,14 @@ def test_a_softmax_output_layer_alone_shows_the_softmax_layers_own_gradient():
     for net in (Network(2, (Layer(2, "sigmoid"),), "nll"), Network(2, (Layer(2, "identity"),), "mse"),
                 Network(2, (Layer(3, "tanh"), Layer(3, "softmax")), "nllm")):
         assert sm.derive_softmax_layer_gradient() not in gradient_formula(net, f"W{len(net.layers)}")
+
+
+def test_plain_symbols_are_real_and_keep_every_index():
+    # the notebooks substitute Symbol("a_j", real=True) in these expressions:
+    # a symbol without the assumption would not be replaced
+    from derive.calculus.catalogue import plain_symbols
+    a, w = sp.IndexedBase("a"), sp.IndexedBase("w")
+    j, k = sp.symbols("j k")
+    out = plain_symbols(a[j] * w[k, j])
+    assert out == sp.Symbol("a_j", real=True) * sp.Symbol("w_kj", real=True)
+    assert out.free_symbols == {sp.Symbol("a_j", real=True), sp.Symbol("w_kj", real=True)}
