@@ -76,6 +76,7 @@ bench: setup
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m benchmarks
 
 # mutation testing of the core modules (not part of `make test`): mutmut, 2 workers,
+# verdicts kept in tests/mutation-verdicts.jsonl (a new checkout reruns only changed functions),
 # resumable (state in mutants/); the core modules and their groups:
 #   calculus              derive/calculus/*
 #   numerics and key      derive/numerics/* (not codecache.py), derive/problem/precision.py

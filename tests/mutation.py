@@ -1,11 +1,15 @@
 """`make mutate`: mutation testing of the core modules with mutmut.
 
-    python -m tests.mutation [--max-children N] [--survivors] [--report] [MODULE ...]
+    python -m tests.mutation [--max-children N] [--survivors] [--report | --save] [MODULE ...]
 
 MODULE is a folder or file of derive/ (``derive/calculus``,
 ``derive/grading/compare.py``); none means every core module. mutmut keeps
 its state in ``mutants/``, so a run goes on where the last one stopped: only
 mutants with no verdict yet (new, or of a function that changed) are run.
+mutants/ is not kept in git, and a full run takes hours: each run writes its
+verdicts into tests/mutation-verdicts.jsonl (one line per function, with the
+hash mutmut gives its code), which a new checkout starts from, so that it runs
+only the mutants of functions changed since.
 The score of each group and of all of them is printed at the end, from the
 verdicts in ``mutants/``; survivors listed in tests/MUTANTS.md (equivalent
 mutants, or not worth a test) are counted apart.
@@ -38,6 +42,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants"
 LISTED = ROOT / "tests" / "MUTANTS.md"
+# the verdicts of the last runs, kept in git: a new checkout runs only the
+# mutants of functions changed since (mutants/ is not kept)
+STORE = ROOT / "tests" / "mutation-verdicts.jsonl"
 KILLERS = "killers"   # in mutants/: per mutated function, the tests that killed its mutants
 
 GROUPS = {
@@ -90,22 +97,99 @@ def group_of(path: str) -> str:
     return next(g for g, prefixes in GROUPS.items() if path.startswith(prefixes))
 
 
+def _meta(path: str) -> dict | None:
+    """mutmut's record of one core file (mutants/<file>.meta), or None when it has none."""
+    meta = MUTANTS / (path + ".meta")
+    for attempt in range(20):   # a running mutmut rewrites the file in place
+        if not meta.exists():
+            return None
+        try:
+            return json.loads(meta.read_text())
+        except json.JSONDecodeError:
+            if attempt == 19:
+                raise
+            time.sleep(0.1)
+
+
 def verdicts(files: list[str]) -> dict[str, dict[str, int | None]]:
     """file -> {mutant name: exit code (None: not run yet)}; files never mutated are left out."""
-    out = {}
+    return {f: meta["exit_code_by_key"] for f in files if (meta := _meta(f)) is not None}
+
+
+def _module(path: str) -> str:
+    return path[:-3].replace("/", ".")
+
+
+def _stored() -> dict[str, list[dict]]:
+    """STORE's rows (one per function: file, function, hash, verdicts) by file."""
+    rows: dict[str, list[dict]] = {}
+    if STORE.exists():
+        for line in STORE.read_text().splitlines():
+            row = json.loads(line)
+            rows.setdefault(row["file"], []).append(row)
+    return rows
+
+
+def save_verdicts(files: list[str]) -> None:
+    """Write the verdicts in mutants/ into STORE, with the hash mutmut gives each
+    function; the rows of files with no record in mutants/ are kept."""
+    rows = _stored()
+    for f in files:
+        meta = _meta(f)
+        if meta is None:
+            continue
+        prefix = _module(f) + "."
+        by_function: dict[str, dict[str, list[int]]] = {func: {} for func in meta["hash_by_function_name"]}
+        for name, code in meta["exit_code_by_key"].items():
+            if code is not None:
+                func, n = name.removeprefix(prefix).rsplit("__mutmut_", 1)
+                by_function.setdefault(func, {}).setdefault(str(code), []).append(int(n))
+        rows[f] = [{"file": f, "function": func, "hash": h,
+                    "verdicts": {c: sorted(ns) for c, ns in sorted(by_function[func].items())}}
+                   for func, h in sorted(meta["hash_by_function_name"].items())]
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for f in sorted(rows) for row in rows[f])
+    partial = STORE.with_suffix(".partial")
+    partial.write_text(text)
+    partial.replace(STORE)
+
+
+def restore_verdicts(files: list[str]) -> int:
+    """Give each core file with no record in mutants/ the verdicts STORE keeps for
+    it (as mutmut's own record); mutmut then keeps those of every function whose
+    hash is unchanged and runs the rest. Returns how many verdicts it restored."""
+    stored, count = _stored(), 0
     for f in files:
         meta = MUTANTS / (f + ".meta")
-        for attempt in range(20):   # a running mutmut rewrites the file in place
-            if not meta.exists():
-                break
-            try:
-                out[f] = json.loads(meta.read_text())["exit_code_by_key"]
-                break
-            except json.JSONDecodeError:
-                if attempt == 19:
-                    raise
-                time.sleep(0.1)
-    return out
+        if meta.exists() or f not in stored:
+            continue
+        prefix = _module(f) + "."
+        codes = {f"{prefix}{row['function']}__mutmut_{n}": int(code)
+                 for row in stored[f] for code, ns in row["verdicts"].items() for n in ns}
+        meta.parent.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps({
+            "exit_code_by_key": codes, "type_check_error_by_key": {}, "durations_by_key": {},
+            "estimated_durations_by_key": {},
+            "hash_by_function_name": {row["function"]: row["hash"] for row in stored[f]}}))
+        count += len(codes)
+    return count
+
+
+# mutmut's own first step (`mutmut run` does it too): copy the sources into
+# mutants/ and write each core file's mutants, merging the verdicts there
+GENERATE = """
+import os
+from mutmut.__main__ import create_mutants
+from mutmut.mutation.trampoline import set_mutant_under_test
+from mutmut.utils.file_utils import copy_also_copy_files, copy_src_dir, setup_source_paths
+set_mutant_under_test("mutant_generation")
+os.makedirs("mutants", exist_ok=True)
+copy_src_dir(); copy_also_copy_files(); setup_source_paths(); create_mutants(2)
+"""
+
+
+def generate() -> None:
+    """Make (or bring up to date) the mutants, so that the verdicts read next are current."""
+    subprocess.run([sys.executable, "-c", GENERATE], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
 def listed() -> set[str]:
@@ -258,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--survivors", action="store_true",
                    help="run the survivors not listed in tests/MUTANTS.md again (after new tests)")
     p.add_argument("--report", action="store_true", help="only print the scores")
+    p.add_argument("--save", action="store_true",
+                   help=f"only write the verdicts in mutants/ into {STORE.relative_to(ROOT)}")
     args = p.parse_args(argv)
     files = [f for f in core_files() if not args.modules
              or any(f == m or f.startswith(m.rstrip("/") + "/") for m in args.modules)]
@@ -265,8 +351,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no core module under {' '.join(args.modules)} (see pyproject's [tool.mutmut])")
         return 2
     start = time.monotonic()
+    if args.save:
+        save_verdicts(core_files())
+        return 0
     if not args.report:
+        restored = restore_verdicts(core_files())
+        if restored:
+            print(f"{restored} verdicts from {STORE.relative_to(ROOT)}; mutmut keeps those of unchanged functions")
+        generate()
         run_mutmut(files, args.max_children, args.survivors)
+        save_verdicts(core_files())
         # what workers stopped at their time limit left (see pytest_configure)
         for folder in Path("/tmp").glob("handouts-mutant-*"):
             shutil.rmtree(folder, ignore_errors=True)

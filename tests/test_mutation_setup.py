@@ -117,3 +117,36 @@ def test_a_mutants_run_puts_its_functions_killers_first_then_the_quickest(tmp_pa
     monkeypatch.setenv("MUTANT_UNDER_TEST", "derive.m.x_g__mutmut_1")
     mutation.pytest_runtest_logreport(Report())
     assert mutation._killers(tmp_path, "derive.m.x_g") == ["t.py::middle"]
+
+
+def test_verdicts_kept_in_git_come_back_in_a_new_checkout(tmp_path, monkeypatch):
+    monkeypatch.setattr(mutation, "MUTANTS", tmp_path / "mutants")
+    monkeypatch.setattr(mutation, "STORE", tmp_path / "verdicts.jsonl")
+    m = "derive.grading.compare.x_f__mutmut_"
+    record = {"exit_code_by_key": {m + "1": 1, m + "2": 0, m + "3": None, m + "10": -24,
+                                   "derive.grading.compare.xǁCǁg__mutmut_1": 1},
+              "hash_by_function_name": {"x_f": "aaa", "xǁCǁg": "bbb", "x_h": "ccc"},
+              "type_check_error_by_key": {}, "durations_by_key": {}, "estimated_durations_by_key": {}}
+    meta = mutation.MUTANTS / "derive/grading/compare.py.meta"
+    meta.parent.mkdir(parents=True)
+    meta.write_text(json.dumps(record))
+    mutation.STORE.write_text(json.dumps({"file": "derive/grading/scoring.py", "function": "x_s",
+                                          "hash": "ddd", "verdicts": {"1": [1]}}) + "\n")
+    mutation.save_verdicts(["derive/grading/compare.py", "derive/grading/scoring.py"])
+    rows = [json.loads(line) for line in mutation.STORE.read_text().splitlines()]
+    assert [(r["file"], r["function"]) for r in rows] == [   # a file with no record keeps its rows
+        ("derive/grading/compare.py", "x_f"), ("derive/grading/compare.py", "x_h"),
+        ("derive/grading/compare.py", "xǁCǁg"), ("derive/grading/scoring.py", "x_s")]
+    assert rows[0]["verdicts"] == {"-24": [10], "0": [2], "1": [1]}
+
+    meta.unlink()   # a new checkout: no mutants/
+    assert mutation.restore_verdicts(["derive/grading/compare.py", "derive/grading/scoring.py"]) == 5
+    back = json.loads(meta.read_text())
+    assert back["hash_by_function_name"] == record["hash_by_function_name"]
+    assert back["exit_code_by_key"] == {k: v for k, v in record["exit_code_by_key"].items() if v is not None}
+    assert json.loads((mutation.MUTANTS / "derive/grading/scoring.py.meta").read_text())["exit_code_by_key"] \
+        == {"derive.grading.scoring.x_s__mutmut_1": 1}
+    back["exit_code_by_key"][m + "1"] = 3
+    meta.write_text(json.dumps(back))
+    mutation.restore_verdicts(["derive/grading/compare.py"])   # a record that exists is left alone
+    assert json.loads(meta.read_text())["exit_code_by_key"][m + "1"] == 3
