@@ -46,6 +46,7 @@ LISTED = ROOT / "tests" / "MUTANTS.md"
 # mutants of functions changed since (mutants/ is not kept)
 STORE = ROOT / "tests" / "mutation-verdicts.jsonl"
 KILLERS = "killers"   # in mutants/: per mutated function, the tests that killed its mutants
+FIRST = "first-tests"  # in mutants/: each mutant run's first test and its seconds
 
 GROUPS = {
     "calculus": ("derive/calculus/",),
@@ -268,17 +269,18 @@ def pytest_ignore_collect(collection_path, config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Leave out SLOW's tests (see above); in a mutant's run, put first the tests
-    that killed other mutants of its function, then the rest, quickest first."""
+    """Leave out SLOW's tests (see above); in a mutant's run, order the tests by
+    how likely each is to end the run soon: the kills it made among the
+    function's other mutants, for its time (see _cost)."""
     slow = [item for item in items if item.nodeid.split("[")[0] in SLOW]
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = [item for item in items if item not in slow]
     function = _function_under_test()
     if function:
-        kills = Counter(_killers(config.rootpath, function))
-        durations = _durations(config.rootpath)
-        items.sort(key=lambda item: (-kills[item.nodeid], durations.get(item.nodeid, 0.0)))
+        kills = Counter(_lines(config.rootpath / KILLERS / function))
+        cost = _cost(config.rootpath)
+        items.sort(key=lambda item: -(kills[item.nodeid] + 0.5) / (cost(item.nodeid) + 0.05))
 
 
 def _function_under_test() -> str | None:
@@ -287,10 +289,9 @@ def _function_under_test() -> str | None:
     return mutant.rsplit("__mutmut_", 1)[0] if "__mutmut_" in mutant else None
 
 
-def _killers(root: Path, function: str) -> list[str]:
-    """The tests that failed in earlier runs of ``function``'s mutants, once per kill."""
+def _lines(path: Path) -> list[str]:
     try:
-        return (root / KILLERS / function).read_text().split()
+        return path.read_text().splitlines()
     except OSError:
         return []
 
@@ -298,30 +299,50 @@ def _killers(root: Path, function: str) -> list[str]:
 _DURATIONS: dict[str, float] = {}
 
 
-def _durations(root: Path) -> dict[str, float]:
-    """Each test's time in mutmut's clean run (mutmut-stats.json), read once per fork server."""
-    if not _DURATIONS:
+def _cost(root: Path):
+    """A test's seconds when it runs first in a mutant's run (its fixtures' setup
+    included: mutmut's clean run times the test's call only), the least seen
+    (FIRST); for a test not seen first yet, its time in mutmut's clean run."""
+    if not _DURATIONS:   # read once per fork server
         try:
             _DURATIONS.update(json.loads((root / "mutmut-stats.json").read_text())["duration_by_test"])
         except (OSError, ValueError, KeyError):
             pass
-    return _DURATIONS
+    first: dict[str, float] = {}
+    for line in _lines(root / FIRST):
+        nodeid, _, seconds = line.rpartition("\t")
+        first[nodeid] = min(float(seconds), first.get(nodeid, float("inf")))
+    return lambda nodeid: first.get(nodeid, _DURATIONS.get(nodeid, 0.0))
+
+
+_THIS_RUN = {"first": None, "seconds": 0.0}   # a worker's own (each is forked afresh)
 
 
 def pytest_runtest_logreport(report):
-    """Remember the test that killed this run's mutant (see pytest_collection_modifyitems)."""
+    """In a mutant's run: remember the test that killed the mutant (KILLERS) and
+    the time of the run's first test (FIRST), for pytest_collection_modifyitems."""
     function = _function_under_test()
-    if function and report.failed:
-        folder = Path.cwd() / KILLERS
-        folder.mkdir(exist_ok=True)
-        with open(folder / function, "a") as f:   # one short append: whole lines from each worker
-            f.write(report.nodeid + "\n")
+    if function is None:
+        return
+    if _THIS_RUN["first"] in (None, report.nodeid):
+        _THIS_RUN["first"] = report.nodeid
+        _THIS_RUN["seconds"] += report.duration
+        if report.when == "teardown":
+            _append(Path.cwd() / FIRST, f"{report.nodeid}\t{_THIS_RUN['seconds']:.3f}")
+    if report.failed:
+        _append(Path.cwd() / KILLERS / function, report.nodeid)
+
+
+def _append(path: Path, line: str) -> None:
+    path.parent.mkdir(exist_ok=True)
+    with open(path, "a") as f:   # one short append: whole lines from each worker
+        f.write(line + "\n")
 
 
 def pytest_configure(config):
     """A fresh TMPDIR and code cache for this pytest run (see the module's docstring)."""
     if _function_under_test() is None:
-        _durations(config.rootpath)   # the fork server: its workers inherit the durations
+        _cost(config.rootpath)   # the fork server: its workers inherit the clean run's times
     conftest = sys.modules.get("tests.conftest")
     if conftest is None:
         return

@@ -85,7 +85,7 @@ def test_survivors_run_again_on_request_and_listed_ones_do_not(verdict_folder, m
     assert [cmd[cmd.index("2") + 1:] for cmd in runs] == [[m + "4"], [m + "2", m + "4"]]
 
 
-def test_a_mutants_run_puts_its_functions_killers_first_then_the_quickest(tmp_path, monkeypatch):
+def test_a_mutants_run_tries_first_the_tests_likeliest_to_kill_it_soon(tmp_path, monkeypatch):
     class Item:
         def __init__(self, nodeid):
             self.nodeid = nodeid
@@ -93,12 +93,15 @@ def test_a_mutants_run_puts_its_functions_killers_first_then_the_quickest(tmp_pa
     class Config:
         rootpath = tmp_path
 
-    (tmp_path / "mutmut-stats.json").write_text(json.dumps(
-        {"duration_by_test": {"t.py::slow": 9.0, "t.py::quick": 0.1, "t.py::middle": 1.0, "t.py::killer": 5.0}}))
+    # clean-run times (a test's call only), and times seen first in a mutant's run (its setup too)
+    (tmp_path / "mutmut-stats.json").write_text(json.dumps({"duration_by_test": {
+        "t.py::slow": 9.0, "t.py::quick": 0.01, "t.py::middle": 1.0, "t.py::killer": 0.5,
+        "t.py::heavy_fixture": 0.001}}))
+    (tmp_path / mutation.FIRST).write_text("t.py::heavy_fixture\t30.0\nt.py::heavy_fixture\t20.0\n")
     (tmp_path / mutation.KILLERS).mkdir()
-    (tmp_path / mutation.KILLERS / "derive.m.x_f").write_text("t.py::killer\nt.py::killer\nt.py::slow\n")
+    (tmp_path / mutation.KILLERS / "derive.m.x_f").write_text("t.py::killer\n" * 3 + "t.py::slow\n")
     monkeypatch.setattr(mutation, "_DURATIONS", {})
-    names = ["t.py::slow", "t.py::quick", "t.py::killer", "t.py::middle"]
+    names = ["t.py::slow", "t.py::quick", "t.py::killer", "t.py::middle", "t.py::heavy_fixture"]
 
     def order(mutant):
         monkeypatch.setenv("MUTANT_UNDER_TEST", mutant)
@@ -106,17 +109,30 @@ def test_a_mutants_run_puts_its_functions_killers_first_then_the_quickest(tmp_pa
         mutation.pytest_collection_modifyitems(Config(), items)
         return [item.nodeid for item in items]
 
-    assert order("derive.m.x_f__mutmut_7") == ["t.py::killer", "t.py::slow", "t.py::quick", "t.py::middle"]
-    assert order("derive.m.x_g__mutmut_1") == ["t.py::quick", "t.py::middle", "t.py::killer", "t.py::slow"]
+    # by kills (+ 0.5) per second: a 0.01 s test is worth a try before 3 kills in 0.5 s;
+    # 1 kill in 9 s comes after 1 s without kills; the fixture's 20 s (the least seen) last
+    assert order("derive.m.x_f__mutmut_7") == [
+        "t.py::quick", "t.py::killer", "t.py::middle", "t.py::slow", "t.py::heavy_fixture"]
+    assert order("derive.m.x_g__mutmut_1") == [   # no kills: the quickest first, setups counted
+        "t.py::quick", "t.py::killer", "t.py::middle", "t.py::slow", "t.py::heavy_fixture"]
+    (tmp_path / mutation.KILLERS / "derive.m.x_f").write_text("t.py::killer\n" * 30)
+    assert order("derive.m.x_f__mutmut_7")[0] == "t.py::killer"
     assert order("fail") == names   # mutmut's own runs (clean, forced failure) keep pytest's order
 
     class Report:
-        failed, nodeid = True, "t.py::middle"
+        def __init__(self, nodeid, when, duration, failed=False):
+            self.nodeid, self.when, self.duration, self.failed = nodeid, when, duration, failed
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(mutation, "_THIS_RUN", {"first": None, "seconds": 0.0})
     monkeypatch.setenv("MUTANT_UNDER_TEST", "derive.m.x_g__mutmut_1")
-    mutation.pytest_runtest_logreport(Report())
-    assert mutation._killers(tmp_path, "derive.m.x_g") == ["t.py::middle"]
+    for report in [Report("t.py::quick", "setup", 2.0), Report("t.py::quick", "call", 0.5),
+                   Report("t.py::quick", "teardown", 0.25),
+                   Report("t.py::middle", "setup", 0.1), Report("t.py::middle", "call", 0.2, failed=True),
+                   Report("t.py::middle", "teardown", 0.1)]:
+        mutation.pytest_runtest_logreport(report)
+    assert (tmp_path / mutation.KILLERS / "derive.m.x_g").read_text() == "t.py::middle\n"
+    assert (tmp_path / mutation.FIRST).read_text().endswith("t.py::quick\t2.750\n")
 
 
 def test_verdicts_kept_in_git_come_back_in_a_new_checkout(tmp_path, monkeypatch):
