@@ -1,7 +1,11 @@
 """Which mistakes :func:`part_wrong_answers` lists: only those whose answer is
 not the key's own, the key's answer taken with the fˡ′ the key decided
-exactly (a ReLU at its kink), and a mistake's finite answer where the right
-one overflows (mutation survivors of derive/numerics/kind_mistakes.py)."""
+exactly (a ReLU at its kink), a mistake's finite answer where the right
+one overflows, and a mistake's answer close to the key's but not the same (a
+millionth off, or 2e-10 off a gradient near zero) (mutation survivors of
+derive/numerics/kind_mistakes.py)."""
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -38,3 +42,30 @@ def test_a_mistake_is_listed_where_the_right_step_overflows():
     assert set(wrong) == {"sign-flipped", "ascent"}
     assert wrong["ascent"]["new"] == [[1e308], [-1.75e308]]
     assert np.isfinite(wrong["sign-flipped"]["new"]).all()
+
+
+LOGISTIC = EXAMPLES["logistic"]().parts[0]
+
+
+def _logistic(**changes) -> PartData:
+    return replace(LOGISTIC.given, **changes)
+
+
+def test_a_mistake_a_millionth_off_the_key_on_answers_near_one_is_listed():
+    # lr = 1e-6: the ascent's W¹ and b¹ move 1.6e-6 from the key's (values ~1):
+    # a relative difference of ~1e-6 is still another answer
+    wrong = km.part_wrong_answers(LOGISTIC, _logistic(lr=1e-6))
+    right = km.part_answers(LOGISTIC, _logistic(lr=1e-6))
+    for q in ("q9", "q10"):
+        ascent = np.asarray(wrong[q]["ascent"]["new"])
+        assert 1e-6 < np.max(np.abs(ascent - right[q]["new"])) < 1e-5
+    assert {"q9", "q10", "q11", "q12"} <= {q for q, codes in wrong.items() if "ascent" in codes}
+
+
+def test_a_mistake_on_gradients_near_zero_is_listed():
+    # x ~ 1e-10: ∂L/∂W¹ ~ 1e-10; its flipped sign is 2e-10 away, another answer
+    data = _logistic(x=(1e-10, 2e-10))
+    right = km.part_answers(LOGISTIC, data)["q7"]
+    assert 1e-11 < np.max(np.abs(right)) < 1e-9
+    wrong = km.part_wrong_answers(LOGISTIC, data)["q7"]
+    assert wrong["sign-flipped"] == (-np.asarray(right)).tolist()
