@@ -19,7 +19,7 @@ from derive.problem.spec import InputError
 from tests.grading.test_kind_grade import _perfect, grade
 
 DEFS = """
-title = "Three parts"
+title = "Parts"
 
 [[parts]]
 id = "defs"
@@ -29,14 +29,15 @@ questions = [
   { id = "q2", kind = "activation-derivative", activation = "sigmoid", points = 5 },
 ]
 """
-MIX = DEFS + """
+THREE = """
 [[parts]]
 id = "three"
 title = "Three classes"
 network = { inputs = 2, layers = [{ units = 3, activation = "softmax" }], loss = "nllm" }
 given = { W1 = [[1, -1, -2], [-1, 2, 1]], b1 = [0, 0, 0], x = [1, 1], y = [0, 1, 0], lr = 0.5 }
 questions = [{ id = "q3", kind = "probability", class = 2, points = 5 }]
-
+"""
+TWO = """
 [[parts]]
 id = "two"
 title = "Two classes, a loss example of three"
@@ -45,6 +46,19 @@ given = { W1 = [[1, -1], [0.5, 1]], b1 = [0, 0.5], x = [2, -1], y = [1, 0], lr =
 questions = [
   { id = "q4", kind = "loss", loss = "nllm", example = { a = [0.1, 0.4, 0.5], y = [1, 0, 0] }, points = 5 },
   { id = "q5", kind = "forward", value = "output", points = 5 },
+]
+"""
+MIX = DEFS + THREE + TWO
+LOGIT = """
+[[parts]]
+id = "logit"
+title = "One sigmoid unit: one other class"
+network = { inputs = 2, layers = [{ units = 1, activation = "sigmoid" }], loss = "nll" }
+given = { W1 = [[1], [-1]], b1 = [-0.5], x = [1, 2], y = [1], lr = 0.5 }
+questions = [
+  { id = "q6", kind = "probability", class = 1, points = 5 },
+  { id = "q7", kind = "gradient", param = "W1", points = 5 },
+  { id = "q8", kind = "loss", loss = "nll", example = { a = [0.8], y = [0] }, points = 5 },
 ]
 """
 
@@ -111,3 +125,32 @@ def test_a_key_not_of_schema_2_is_an_input_error_naming_it(variant, named):
         prepare_kind([{**variant, "questions": {"q1": ONE}}], Rules())
     assert (e.value.field, e.value.problem) == (named, "not an answer key of schema 2: 'answers'")
     assert str(e.value) == f"{named}: not an answer key of schema 2: 'answers'"
+
+
+def _sheets(text: str) -> list:
+    [variant] = prepare_kind([_key(text)], Rules())
+    return variant.sheets
+
+
+@pytest.mark.parametrize("text, reads", [(DEFS + LOGIT, 1), (DEFS + THREE + LOGIT, 2)],
+                         ids=["one-other-class", "two-other-classes"])
+def test_the_library_has_one_sheet_per_mistake_set_and_class_read(text, reads):
+    """As many sheets of a set with wrong-class as the most other classes a
+    part reads (a formula's mistake combined with it adds none), one of
+    every other set, none of more mistakes than the rules combine."""
+    sheets = _sheets(text)
+    count = {ms: sum(m == ms for m, _ in sheets) for ms, _ in sheets}
+    assert count == {ms: reads if "wrong-class" in ms else 1 for ms in count}
+    assert ("sign-flipped", "wrong-class") in count
+    assert max(len(ms) for ms in count) == Rules().combinations
+
+
+def test_a_part_is_in_the_sheets_of_the_other_classes_it_reads_only():
+    """The sigmoid unit reads one other class: of the two sheets of each set
+    with wrong-class (the softmax part reads two), its answers are in the first."""
+    sheets = _sheets(DEFS + THREE + LOGIT)
+    sets = {ms for ms, _ in sheets if "wrong-class" in ms}
+    found = {ms: [bool(set(sh) & {"q6", "q7", "q8"}) for m, sh in sheets if m == ms]
+             for ms in sets}
+    assert ("sign-flipped", "wrong-class") in found
+    assert found == {ms: [True, False] for ms in sets}
