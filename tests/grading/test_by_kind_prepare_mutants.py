@@ -1,8 +1,10 @@
 """prepare_kind on a key of three parts: definitions without a network (a
 loss asked without an example), a 3-class softmax asked a probability (no
 loss example), and a 2-class softmax asked a loss on a 3-class example.
-Each part reads as many other classes as it has; a copy of any part's given
-data is no work; a key that is not of schema 2 is an InputError naming it."""
+Each part reads as many other classes as it has (the library: one sheet per
+mistake set and class read, a part only in those of the classes it reads);
+a copy of any part's given data is no work; a key that is not of schema 2
+is an InputError naming it."""
 
 import json
 import tomllib
