@@ -26,6 +26,7 @@ from derive.grading.formulas import _Budget
 from derive.grading.formulas import (_CONSTANTS, _FUNCTIONS, _INDICES, SUM_INDEX, SUM_TO,
                                     AnswerError, parse_expression)
 from derive.problem.catalogue import FORMULA_KINDS
+from derive.numerics.baselines import _stepped_parts
 from derive.numerics.key import SCHEMA_2, from_schema_1, part_instance
 from derive.problem.assignment import Part, Question
 from derive.problem.spec import InputError, printable
@@ -136,8 +137,14 @@ def parts_of(key: dict, items: list[Item] | None = None) -> list[Part]:
     questions (``items``: :func:`items_of` the key, when at hand)."""
     items = items_of(key) if items is None else items
     order = list(dict.fromkeys(i.part for i in items))
-    return [Part(pid, pid, tuple(i.question for i in items if i.part == pid),
-                 *part_instance(key, pid)) for pid in order]
+    parts = [Part(pid, pid, tuple(i.question for i in items if i.part == pid),
+                  *part_instance(key, pid)) for pid in order]
+    stepped = set(_stepped_parts(key))   # whose "nothing done" answers are worked out from the data
+    for p in parts:
+        if p.id in stepped and p.given is None:
+            field = "params" if p.network is not None else "networks"
+            raise ValueError(f"{field}.{p.id}: missing, and its questions ask for values after the step")
+    return parts
 
 
 # --------------------------------------------------------------------------

@@ -255,3 +255,20 @@ def test_the_index_is_after_the_last_underscore_and_a_name_keeps_its_meaning():
     assert (both["x"], both["x_k"]) == (sp.Symbol("x"), sp.Symbol("x_k"))
     z = formula_names("exp(z_L_j)/Sum(exp(z_L_k), (k, 1, n))")
     assert (str(z["z_L_j"]), str(z["z_L_k"])) == ("z_L[j]", "z_L[k]")
+
+
+@pytest.mark.parametrize("field", ["params.network", "networks.softmax-layer"])
+def test_a_part_asked_for_values_after_the_step_needs_its_network_and_data(reference, field):
+    # the "nothing done" answers (the given parameters, the output before the
+    # step) are worked out from them: a key without them is refused, not a traceback
+    from derive.grading.by_kind import prepare_kind
+    _, key = reference
+    section, part = field.split(".")
+    damaged = copy.deepcopy(key)
+    del damaged[section][part]
+    why = f"{field}: missing, and its questions ask for values after the step"
+    variant = key.get("variant", "?")
+    assert refused(damaged) == (f"--key: key {variant}", f"not an answer key of schema 2 ({why})")
+    with pytest.raises(InputError) as e:
+        prepare_kind([damaged], Rules())
+    assert (e.value.field, e.value.problem) == (f"key {variant}", f"not an answer key of schema 2: {why}")
