@@ -25,7 +25,7 @@ from derive.grading.answers import Given, _array, _update, parse_submission
 from derive.grading.formulas import _Budget
 from derive.grading.formulas import (_CONSTANTS, _FUNCTIONS, _INDICES, SUM_INDEX, SUM_TO,
                                     AnswerError, parse_expression)
-from derive.problem.catalogue import FORMULA_KINDS
+from derive.problem.catalogue import FORMULA_KINDS, STEP_KINDS
 from derive.numerics.baselines import _stepped_parts
 from derive.numerics.key import SCHEMA_2, from_schema_1, part_instance
 from derive.problem.assignment import Part, Question
@@ -139,11 +139,14 @@ def parts_of(key: dict, items: list[Item] | None = None) -> list[Part]:
     order = list(dict.fromkeys(i.part for i in items))
     parts = [Part(pid, pid, tuple(i.question for i in items if i.part == pid),
                   *part_instance(key, pid)) for pid in order]
-    stepped = set(_stepped_parts(key))   # whose "nothing done" answers are worked out from the data
+    # the "nothing done" answers of a step (the given parameter) and after it
+    # (the forward pass before it) are worked out from the part's data
+    after = set(_stepped_parts(key))
     for p in parts:
-        if p.id in stepped and p.given is None:
-            field = "params" if p.network is not None else "networks"
-            raise ValueError(f"{field}.{p.id}: missing, and its questions ask for values after the step")
+        if p.id in after and p.network is None:
+            raise ValueError(f"networks.{p.id}: missing, and its questions ask for values after the step")
+        if (p.id in after or any(q.kind in STEP_KINDS for q in p.questions)) and p.id not in key.get("params", {}):
+            raise ValueError(f"params.{p.id}: missing, and its questions ask for a step")
     return parts
 
 

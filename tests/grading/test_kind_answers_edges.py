@@ -31,7 +31,8 @@ def small_key(**fields) -> dict:
                "q2": {"part": "p", "kind": "forward", "points": 10, "value": "a1"},
                "q3": {"part": "p", "kind": "gradient-step", "points": 10, "param": "W1"}},
            "answers": {"q1": {"sympy": "tanh(z)"}, "q2": [0.5, -0.25],
-                       "q3": {"grad": [[1.0]], "new": [[0.5]]}}}
+                       "q3": {"grad": [[1.0]], "new": [[0.5]]}},
+           "params": {"p": {"W1": [[1.0]]}}}
     return {**key, **copy.deepcopy(fields)}
 
 
@@ -257,8 +258,12 @@ def test_the_index_is_after_the_last_underscore_and_a_name_keeps_its_meaning():
     assert (str(z["z_L_j"]), str(z["z_L_k"])) == ("z_L[j]", "z_L[k]")
 
 
-@pytest.mark.parametrize("field", ["params.network", "networks.softmax-layer"])
-def test_a_part_asked_for_values_after_the_step_needs_its_network_and_data(reference, field):
+@pytest.mark.parametrize("field, asked, left_out", [
+    ("params.network", "a step", ()),
+    ("networks.softmax-layer", "values after the step", ()),
+    ("params.softmax-layer", "a step", ("q9",)),   # a step, no value after it
+])
+def test_a_part_asked_for_a_step_needs_its_data(reference, field, asked, left_out):
     # the "nothing done" answers (the given parameters, the output before the
     # step) are worked out from them: a key without them is refused, not a traceback
     from derive.grading.by_kind import prepare_kind
@@ -266,7 +271,9 @@ def test_a_part_asked_for_values_after_the_step_needs_its_network_and_data(refer
     section, part = field.split(".")
     damaged = copy.deepcopy(key)
     del damaged[section][part]
-    why = f"{field}: missing, and its questions ask for values after the step"
+    for qid in left_out:
+        del damaged["questions"][qid], damaged["answers"][qid]
+    why = f"{field}: missing, and its questions ask for {asked}"
     variant = key.get("variant", "?")
     assert refused(damaged) == (f"--key: key {variant}", f"not an answer key of schema 2 ({why})")
     with pytest.raises(InputError) as e:
