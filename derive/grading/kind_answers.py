@@ -25,10 +25,10 @@ from derive.grading.answers import Given, _array, _update, parse_submission
 from derive.grading.formulas import _Budget
 from derive.grading.formulas import (_CONSTANTS, _FUNCTIONS, _INDICES, SUM_INDEX, SUM_TO,
                                     AnswerError, parse_expression)
-from derive.problem.catalogue import FORMULA_KINDS, STEP_KINDS
-from derive.numerics.baselines import _stepped_parts
+from derive.numerics.baselines import stepped_parts
 from derive.numerics.key import SCHEMA_2, from_schema_1, part_instance
 from derive.problem.assignment import Part, Question
+from derive.problem.catalogue import FORMULA_KINDS, STEP_KINDS
 from derive.problem.spec import InputError, printable
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
@@ -141,7 +141,7 @@ def parts_of(key: dict, items: list[Item] | None = None) -> list[Part]:
                   *part_instance(key, pid)) for pid in order]
     # the "nothing done" answers of a step (the given parameter) and after it
     # (the forward pass before it) are worked out from the part's data
-    after = set(_stepped_parts(key))
+    after = set(stepped_parts(key))
     for p in parts:
         if p.id in after and p.network is None:
             raise ValueError(f"networks.{p.id}: missing, and its questions ask for values after the step")

@@ -14,7 +14,7 @@ from derive.numerics.solve import Forward, solve_batch
 from derive.problem.assignment import Part
 
 
-def _stepped_parts(key: dict) -> list[str]:
+def stepped_parts(key: dict) -> list[str]:
     """The parts whose answers after the step :func:`nothing_done` compares
     with the forward pass before it."""
     return list(dict.fromkeys(
@@ -29,7 +29,7 @@ def nothing_done_all(keys: Sequence[dict]) -> list[dict]:
     :func:`derive.numerics.exact.places`)."""
     groups: dict[tuple, list[tuple[int, str, object]]] = {}
     for i, key in enumerate(keys):
-        for pid in _stepped_parts(key):
+        for pid in stepped_parts(key):
             net, data = part_instance(key, pid)
             decided = exact.places(data.x, *data.W, *data.b, data.y) is not None
             groups.setdefault((pid, net, decided), []).append((i, pid, data))
