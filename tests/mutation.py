@@ -37,6 +37,7 @@ import time
 import tempfile
 import tomllib
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,14 +203,13 @@ def listed() -> set[str]:
 
 def run_mutmut(files: list[str], max_children: int, survivors: bool = False) -> None:
     """Run mutmut on the mutants of ``files`` that have no verdict yet (and, with
-    ``survivors``, again on those that survived and are not listed: after new tests)."""
+    ``survivors``, again on those that survived and are not listed: after new tests);
+    :func:`generate` has made them."""
     known = verdicts(files)
     again = SURVIVED if survivors else set()
     equivalent = listed() if survivors else set()
     names = [n for f in known.values() for n, code in f.items()
              if code is None or (code in again and n not in equivalent)]
-    # files never mutated: their mutants by a pattern (mutmut makes them first)
-    names += [f[:-3].replace("/", ".") + ".*" for f in files if f not in known]
     if not names:
         return
     subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *names],
@@ -296,23 +296,25 @@ def _lines(path: Path) -> list[str]:
         return []
 
 
-_DURATIONS: dict[str, float] = {}
+@lru_cache(maxsize=1)
+def _clean_run_times(root: Path) -> dict[str, float]:
+    """Each test's time in mutmut's clean run (its call only), read once per fork server."""
+    try:
+        return json.loads((root / "mutmut-stats.json").read_text())["duration_by_test"]
+    except (OSError, ValueError, KeyError):
+        return {}
 
 
 def _cost(root: Path):
     """A test's seconds when it runs first in a mutant's run (its fixtures' setup
     included: mutmut's clean run times the test's call only), the least seen
     (FIRST); for a test not seen first yet, its time in mutmut's clean run."""
-    if not _DURATIONS:   # read once per fork server
-        try:
-            _DURATIONS.update(json.loads((root / "mutmut-stats.json").read_text())["duration_by_test"])
-        except (OSError, ValueError, KeyError):
-            pass
+    clean = _clean_run_times(root)
     first: dict[str, float] = {}
     for line in _lines(root / FIRST):
         nodeid, _, seconds = line.rpartition("\t")
         first[nodeid] = min(float(seconds), first.get(nodeid, float("inf")))
-    return lambda nodeid: first.get(nodeid, _DURATIONS.get(nodeid, 0.0))
+    return lambda nodeid: first.get(nodeid, clean.get(nodeid, 0.0))
 
 
 _THIS_RUN = {"first": None, "seconds": 0.0}   # a worker's own (each is forked afresh)
@@ -342,7 +344,7 @@ def _append(path: Path, line: str) -> None:
 def pytest_configure(config):
     """A fresh TMPDIR and code cache for this pytest run (see the module's docstring)."""
     if _function_under_test() is None:
-        _cost(config.rootpath)   # the fork server: its workers inherit the clean run's times
+        _clean_run_times(config.rootpath)   # the fork server: its workers inherit them
     conftest = sys.modules.get("tests.conftest")
     if conftest is None:
         return

@@ -100,7 +100,7 @@ def test_a_mutants_run_tries_first_the_tests_likeliest_to_kill_it_soon(tmp_path,
     (tmp_path / mutation.FIRST).write_text("t.py::heavy_fixture\t30.0\nt.py::heavy_fixture\t20.0\n")
     (tmp_path / mutation.KILLERS).mkdir()
     (tmp_path / mutation.KILLERS / "derive.m.x_f").write_text("t.py::killer\n" * 3 + "t.py::slow\n")
-    monkeypatch.setattr(mutation, "_DURATIONS", {})
+    mutation._clean_run_times.cache_clear()
     names = ["t.py::slow", "t.py::quick", "t.py::killer", "t.py::middle", "t.py::heavy_fixture"]
 
     def order(mutant):
