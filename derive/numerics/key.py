@@ -201,7 +201,8 @@ def nothing_done(key: dict, before: Mapping[str, Forward] | None = None) -> dict
     out: dict[str, Any] = {}
     before = dict(before or {})
     for qid, q in key["questions"].items():
-        params = key["params"].get(q["part"], {})
+        # a key whose questions ask for no step may leave out ``params``
+        params = key.get("params", {}).get(q["part"], {})
         if q["kind"] == "step":
             out[qid] = params[q["param"]]
         elif q["kind"] == "gradient-step":

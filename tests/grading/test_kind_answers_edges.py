@@ -17,6 +17,7 @@ from derive.grading.kind_answers import (check_key, csv_columns, formula_names, 
                                          key_submission, parts_of, validate)
 from derive.grading.rules import Rules
 from derive.numerics.key import build_assignment_key
+from derive.problem.catalogue import STEP_KINDS
 from derive.problem.spec import InputError
 from tests.grading.examples import EXAMPLES
 
@@ -279,3 +280,25 @@ def test_a_part_asked_for_a_step_needs_its_data(reference, field, asked, left_ou
     with pytest.raises(InputError) as e:
         prepare_kind([damaged], Rules())
     assert (e.value.field, e.value.problem) == (f"key {variant}", f"not an answer key of schema 2: {why}")
+
+
+def test_a_key_whose_questions_ask_for_no_step_needs_no_params(reference):
+    # a key cut down by hand to the questions before the step, without the
+    # parameters' section: graded, the key itself earning every point
+    from derive.grading.kind_grade import grade_all_kinds
+    from derive.grading.kind_answers import as_submitted, submission_parser
+    from derive.numerics.baselines import stepped_parts
+    _, key = reference
+    cut = copy.deepcopy(key)
+    del cut["params"]
+    stepped = set(stepped_parts(key))
+    for qid, q in key["questions"].items():
+        if q["part"] in stepped or q["kind"] in STEP_KINDS:
+            del cut["questions"][qid], cut["answers"][qid]
+    assert cut["questions"] and len(cut["questions"]) < len(key["questions"])
+    check_key(cut, "--key")
+    answers = {q: as_submitted(v) for q, v in cut["answers"].items()}
+    sub = submission_parser(items_of(cut))(
+        {"student": "s", "variant": cut["variant"], "answers": answers}, 0)
+    g, = grade_all_kinds([sub], [cut])
+    assert g.score == g.total > 0
