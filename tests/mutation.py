@@ -42,6 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants"
+UNTESTED = "untested-functions"   # in MUTANTS: those no test called at the last full stats run
 LISTED = ROOT / "tests" / "MUTANTS.md"
 # the verdicts of the last runs, kept in git: a new checkout runs only the
 # mutants of functions changed since (mutants/ is not kept)
@@ -84,7 +85,8 @@ SLOW = {
 }
 TIMEOUT = {36, 24, -24, 152, 255}             # cut off at the time limit (see pyproject)
 KILLED = {1, 3, 37} | TIMEOUT                 # a test failed, a timeout, the type checker
-SURVIVED = {0, 5, 33}                         # no test failed, or no test reached it
+NO_TESTS = 33                                 # no test calls the function
+SURVIVED = {0, 5, NO_TESTS}                   # no test failed, or no test reached it
 
 
 def core_files() -> list[str]:
@@ -192,6 +194,45 @@ copy_src_dir(); copy_also_copy_files(); setup_source_paths(); create_mutants(2)
 def generate() -> None:
     """Make (or bring up to date) the mutants, so that the verdicts read next are current."""
     subprocess.run([sys.executable, "-c", GENERATE], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def _function(name: str) -> str:
+    return name.rsplit("__mutmut_", 1)[0]
+
+
+def refresh_stats(files: list[str]) -> list[str]:
+    """The mutated functions of ``files`` that mutmut's stats (which tests call
+    what) have no tests for and had none at their last full collection: new or
+    renamed since, as mutmut collects again only for new tests, so their mutants
+    would be "no tests". The stats are then dropped (this run collects them
+    whole) and those functions' "no tests" verdicts cleared; returns them."""
+    stats = MUTANTS / "mutmut-stats.json"
+    if not stats.exists():
+        return []
+    called = set(json.loads(stats.read_text())["tests_by_mangled_function_name"])
+    untested = MUTANTS / UNTESTED
+    untested = set(untested.read_text().split()) if untested.exists() else set()
+    known = verdicts(files)
+    stale = sorted({_function(n) for codes in known.values() for n in codes} - called - untested)
+    if not stale:
+        return []
+    stats.unlink()
+    for f, codes in known.items():
+        cleared = {n: None for n, code in codes.items() if code == NO_TESTS and _function(n) in stale}
+        if cleared:
+            meta = _meta(f)
+            meta["exit_code_by_key"].update(cleared)
+            (MUTANTS / (f + ".meta")).write_text(json.dumps(meta))
+    return stale
+
+
+def note_untested(files: list[str]) -> None:
+    """After a full stats collection: the mutated functions no test calls."""
+    stats = MUTANTS / "mutmut-stats.json"
+    if stats.exists():
+        called = set(json.loads(stats.read_text())["tests_by_mangled_function_name"])
+        (MUTANTS / UNTESTED).write_text("".join(f + "\n" for f in sorted(
+            {_function(n) for codes in verdicts(files).values() for n in codes} - called)))
 
 
 def listed() -> set[str]:
@@ -382,7 +423,14 @@ def main(argv: list[str] | None = None) -> int:
         if restored:
             print(f"{restored} verdicts from {STORE.relative_to(ROOT)}; mutmut keeps those of unchanged functions")
         generate()
+        stale = refresh_stats(core_files())
+        if stale:
+            print(f"{len(stale)} functions new to mutmut's stats ({', '.join(stale[:3])}...):"
+                  " collecting which tests call what again")
+        full = not (MUTANTS / "mutmut-stats.json").exists()
         run_mutmut(files, args.max_children, args.survivors)
+        if full:
+            note_untested(core_files())
         save_verdicts(core_files())
         # what workers stopped at their time limit left (see pytest_configure)
         for folder in Path("/tmp").glob("handouts-mutant-*"):

@@ -166,3 +166,24 @@ def test_verdicts_kept_in_git_come_back_in_a_new_checkout(tmp_path, monkeypatch)
     meta.write_text(json.dumps(back))
     mutation.restore_verdicts(["derive/grading/compare.py"])   # a record that exists is left alone
     assert json.loads(meta.read_text())["exit_code_by_key"][m + "1"] == 3
+
+
+def test_a_function_new_to_mutmuts_stats_gets_them_collected_again(verdict_folder):
+    # mutmut collects which tests call what again only for new tests: a function
+    # renamed since would have every mutant "no tests" (33) though tests call it
+    m, old = "derive.grading.compare.x_new__mutmut_", "derive.grading.compare.x_old__mutmut_"
+    codes = {m + "1": 33, m + "2": 1, old + "1": 33}
+    verdict_folder("derive/grading/compare.py", codes)
+    stats = mutation.MUTANTS / "mutmut-stats.json"
+    stats.write_text(json.dumps({"tests_by_mangled_function_name": {"derive.grading.compare.x_f": []}}))
+    files = ["derive/grading/compare.py"]
+    (mutation.MUTANTS / mutation.UNTESTED).write_text("derive.grading.compare.x_old\n")
+    assert mutation.refresh_stats(files) == ["derive.grading.compare.x_new"]
+    assert not stats.exists()   # mutmut collects them all again
+    # the new function's "no tests" verdict is cleared; the rest are kept
+    assert mutation.verdicts(files)[files[0]] == {m + "1": None, m + "2": 1, old + "1": 33}
+    # after that full collection, a function no test calls is noted and left alone
+    stats.write_text(json.dumps({"tests_by_mangled_function_name": {"derive.grading.compare.x_new": []}}))
+    mutation.note_untested(files)
+    assert (mutation.MUTANTS / mutation.UNTESTED).read_text() == "derive.grading.compare.x_old\n"
+    assert mutation.refresh_stats(files) == [] and stats.exists()
