@@ -158,3 +158,18 @@ def test_a_key_without_data_for_a_network_part_carries_nothing_forward():
 
     got = _items(key, answers)
     assert [got[q].status for q in ("q4", "q5", "q6")] == ["wrong", "wrong", "correct"]
+
+
+def test_an_earlier_answer_too_large_to_carry_forward_leaves_the_later_one_graded_on_its_own():
+    # a1 of ±1e308 overflows the rest of the forward pass: nothing follows from
+    # it, so a2 is graded as any wrong a2 is (per-entry credit), not "invalid"
+    def answers(huge):
+        def change(a, key, perfect):
+            a2 = np.array(key["answers"]["q5"], float)
+            a2.flat[0] += 0.3
+            return {**perfect, "q4": huge, "q5": a2.tolist()}
+        return change
+    overflowing = _graded("sigmoid-softmax", answers([1e308, -1e308, 1e308]))["q5"]
+    ordinary = _graded("sigmoid-softmax", answers([9.0, 9.0, 9.0]))["q5"]
+    assert (overflowing.status, overflowing.points) == (ordinary.status, ordinary.points)
+    assert overflowing.status == "wrong" and 0 < overflowing.points < overflowing.max
