@@ -160,9 +160,11 @@ def decided_pass(net: Network, x, Ws, bs, y) -> dict[str, list[np.ndarray]]:
             a[l] = z[l]
     delta = [None] * L
     delta[-1] = p.delta[-1]
-    if z_exact[-1] is not None and net.layers[-1].activation == "relu":
-        # squared error through an output ReLU: δᴸ = (aᴸ − y) ⊙ 1[zᴸ > 0], decided
-        delta[-1] = (a[-1] - y) * (z[-1] > 0) + 0.0
+    out = net.layers[-1].activation
+    if z_exact[-1] is not None and out in ("relu", "identity"):
+        # squared error (the only loss these outputs take) from the decided aᴸ:
+        # δᴸ = (aᴸ − y) ⊙ f′(zᴸ), f′ = 1[zᴸ > 0] for a ReLU, 1 for the identity
+        delta[-1] = (a[-1] - y) * ((z[-1] > 0) if out == "relu" else 1.0) + 0.0
         changed |= np.any(delta[-1] != p.delta[-1], axis=0)
     for l in range(L - 2, -1, -1):
         # the lambdified Wˡ⁺¹δˡ⁺¹ unless a mask above it was decided otherwise

@@ -211,3 +211,15 @@ def test_no_nan_or_overflow_for_pre_activations_of_1e4(hidden, out, loss):
 def test_loss_value_is_the_definition(loss, a, y):
     expected = plain.loss(None, np.array(a, float), np.array(y, float), name=loss)
     assert loss_value(loss, a, y) == pytest.approx(float(expected), rel=1e-15)
+
+
+@pytest.mark.parametrize("out", ["identity", "relu"])
+def test_an_output_exactly_its_target_sends_back_exact_zeros(out):
+    # z² = 0.1 + 0.2 = 0.3 = y exactly, though float64's sum is 0.30000000000000004:
+    # δ² and every gradient are exactly 0, for an identity output as for a ReLU one
+    net = Network(1, (Layer(1, "relu"), Layer(1, out)), "mse")
+    data = PartData(W=(((0.1,),), ((1.0,),)), b=((0.0,), (0.2,)), x=(1.0,), y=(0.3,), lr=0.5)
+    s = solve_part(plain.part_with_steps(net, ["W1", "W2", "b2"]), data)
+    assert s.z[-1].tolist() == [0.3]
+    for v in [*s.delta, *s.dL_dW]:
+        assert np.all(v == 0.0) and not np.any(np.signbit(v))
