@@ -54,7 +54,10 @@ def applicable(part) -> tuple[str, ...]:
         top = max(int(p[1:]) for p in part.step_params if p.startswith("W")) \
             if any(p.startswith("W") for p in part.step_params) else 0
         lowest = min(int(q.get("param")[1:]) for q in grads) if grads else len(acts) + 1
-        if top >= 2 and lowest < top or _asks(part, "after-step") and top >= 2:
+        # backprop through the updated Wᵗᵒᵖ changes only the gradients below it:
+        # one of them must be asked or stepped (an answer after the step then
+        # changes with it)
+        if top >= 2 and lowest < top:
             codes.add("updated-weights-in-backprop")
     if grads:
         lowest = min(int(q.get("param")[1:]) for q in grads)

@@ -24,8 +24,9 @@ TANH_MSE = EXAMPLES["tanh-mse"]().parts[0]
 
 
 def _asking(*questions: tuple[str, str]) -> Part:
-    """The tanh network's part with only these (kind, param) questions."""
-    qs = tuple(Question(f"q{i}", kind, 1, (("param", param),))
+    """The tanh network's part with only these (kind, param) questions (an
+    after-step question's ``value`` in place of the param)."""
+    qs = tuple(Question(f"q{i}", kind, 1, (("value" if kind == "after-step" else "param", param),))
                for i, (kind, param) in enumerate(questions, start=1))
     return replace(TANH_MSE, questions=qs)
 
@@ -57,8 +58,11 @@ UPDATED, TANH = "updated-weights-in-backprop", "missing-tanh-derivative"
     ([("gradient-step", "W2")], (SIGN, T, ASCENT)),
     # the top layer stepped and W¹'s gradient asked: δ¹ through the updated W² changes it
     ([("gradient-step", "W2"), ("gradient", "W1")], (SIGN, T, ASCENT, UPDATED, TANH)),
+    # the top layer alone and the loss after the step: the updated W² changes
+    # only δ¹, which no answer uses (the mistake was listed, never seen)
+    ([("gradient-step", "W2"), ("after-step", "loss")], (SIGN, T, ASCENT)),
 ], ids=["gradient-W2", "gradient-W1", "step-W2", "step-b1", "gradient-step-W2",
-        "step-W2-gradient-W1"])
+        "step-W2-gradient-W1", "step-W2-loss-after"])
 def test_the_applicable_mistakes_are_those_that_change_an_answer(questions, codes):
     part = _asking(*questions)
     assert km.applicable(part) == codes
