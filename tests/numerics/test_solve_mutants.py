@@ -1,0 +1,144 @@
+"""The decided pass of derive/numerics/solve.py on data where float64 gets
+the decisions wrong: ReLUs exactly at their kinks whose float pre-activation
+is 0.1 + 0.2 − 0.3 = 5.6e-17, outputs exactly at their targets, batches where
+only some instances change (mutation survivors of ``decided_pass`` and
+``solve_batch``)."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from derive.numerics.evaluate import evaluate_network
+from derive.numerics.solve import decided_pass, solve_part, solve_parts
+from derive.problem.assignment import PartData
+from derive.problem.spec import Layer, Network
+from tests.numerics import plain_network as plain
+from tests.numerics.test_solve import _exact_backward, _exact_forward, _is_zero
+
+# 0.1, 0.2 and 0.3 make sums exactly 0 that float64 makes 5.6e-17; inputs of
+# 0 or 1 and weights of 0 or ±1 above the first layer keep every layer's sums
+# to tenths, so ties happen at every depth
+TENTHS = [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]
+
+
+def _net(*layers, loss="mse", inputs=3) -> Network:
+    return Network(inputs, tuple(Layer(n, act) for n, act in layers), loss)
+
+
+def _tie_heavy_datas(net, count, seed, upper=(-1, 0, 1)):
+    """Short-decimal instances: weights above the first layer from ``upper``."""
+    rng = np.random.default_rng(seed)
+    pick = lambda *shape, grid=TENTHS: np.array(grid)[rng.integers(0, len(grid), shape)].tolist()  # noqa: E731
+    s, n = net.sizes, net.sizes[-1]
+    datas = []
+    for _ in range(count):
+        y = np.eye(n)[rng.integers(n)].tolist() if net.loss == "nllm" else pick(n)
+        datas.append(PartData(W=tuple(tuple(map(tuple, pick(s[l], s[l + 1],
+                                                             grid=upper if l else TENTHS)))
+                                      for l in range(len(s) - 1)),
+                              b=tuple(tuple(pick(m)) for m in s[1:]), x=tuple(rng.integers(0, 2, s[0]).tolist()),
+                              y=tuple(y), lr=0.5))
+    return datas
+
+
+def _exact_deltas(net, d, zs, as_):
+    """δ of every layer and Wδ of every hidden one, exactly (test_solve's
+    reference); a ReLU output's unit at or below its kink is passed to it as
+    its target, so that its δᴸ = aᴸ − y is the masked 0."""
+    if net.layers[-1].activation == "relu":
+        as_ = as_[:-1] + [[a if z > 0 else Fraction(str(y))
+                           for a, y, z in zip(as_[-1], d.y, zs[-1])]]
+    return _exact_backward(net, d, zs, as_)
+
+
+def _float_masks_wrong(net, datas):
+    """How many instances have a hidden ReLU mask float64 gets wrong."""
+    x, y = plain.stacked(datas, "x"), plain.stacked(datas, "y")
+    Ws, bs = plain.stacked(datas, "W"), plain.stacked(datas, "b")
+    floats = evaluate_network(net, x, Ws, bs, y).f_prime
+    decided = decided_pass(net, x, Ws, bs, y)["f_prime"]
+    return int(sum(np.any(u != v, axis=0) for u, v in zip(floats, decided)).astype(bool).sum())
+
+
+def _assert_exact(got, want):
+    """``got`` is 0.0 (never −0.0) where ``want`` is exactly 0, else close to it."""
+    for g, w in zip(np.ravel(got).tolist(), want):
+        if _is_zero(w):
+            assert g == 0.0 and not np.signbit(g)
+        else:
+            assert g == pytest.approx(float(w), rel=1e-12)
+
+
+NETS = [_net((3, "relu"), (3, "relu"), (2, "softmax"), loss="nllm"),
+        _net((3, "relu"), (3, "relu"), (2, "identity")),
+        _net((3, "relu"), (3, "relu"), (2, "relu")),
+        _net((3, "relu"), (2, "relu")),
+        _net((3, "relu"), (2, "identity")),
+        _net((3, "relu"), (3, "relu"), (3, "relu"), (2, "softmax"), loss="nllm")]
+
+
+@pytest.mark.parametrize("net", NETS, ids=lambda n: "-".join(l.activation for l in n.layers))
+def test_every_number_is_exact_where_float_masks_are_wrong(net):
+    """Every a, δ, Wδ and ∂ℓ/∂W is the exact value (an exact 0 as +0.0) on
+    data where float64 puts ReLUs on the wrong side of their kinks."""
+    datas = _tie_heavy_datas(net, 100, seed=len(net.layers) * 10 + len(NETS[0].layers))
+    assert _float_masks_wrong(net, datas) >= 2   # the decisions matter
+    sols = solve_parts(plain.part_with_steps(net, ["W1"]), datas)
+    for d, s in zip(datas, sols):
+        zs, as_ = _exact_forward(net, d)
+        deltas, backs = _exact_deltas(net, d, zs, as_)
+        inputs = [[Fraction(str(v)) for v in d.x]] + as_[:-1]
+        for l in range(len(net.layers)):
+            if l < len(net.layers) - 1 or net.loss == "mse":   # not a softmax's aᴸ
+                _assert_exact(s.a[l], as_[l])
+            _assert_exact(s.delta[l], deltas[l])
+            _assert_exact(s.dL_dW[l], [a * g for a in inputs[l] for g in deltas[l]])
+        for l in range(len(net.layers) - 1):
+            _assert_exact(s.back[l], backs[l])
+
+
+@pytest.mark.parametrize("net", NETS, ids=lambda n: "-".join(l.activation for l in n.layers))
+def test_an_instance_solves_the_same_in_any_batch(net):
+    """An instance's numbers do not depend on its batchmates: instances whose
+    float masks are wrong beside ones whose are right, solved together, give
+    bit for bit what each gives alone."""
+    datas = _tie_heavy_datas(net, 100, seed=7 + len(net.layers))
+    part = plain.part_with_steps(net, ["W1", f"b{len(net.layers)}"])
+    for together, d in zip(solve_parts(part, datas), datas):
+        alone = solve_part(part, d)
+        for name in ("a", "delta", "back", "f_prime", "dL_dW"):
+            for u, v in zip(getattr(together, name), getattr(alone, name)):
+                assert np.array_equal(u, v) and np.array_equal(np.signbit(u), np.signbit(v)), name
+
+
+def _pass(net, datas):
+    """evaluate_network's float pass and the decided pass of a batch."""
+    x, y = plain.stacked(datas, "x"), plain.stacked(datas, "y")
+    Ws, bs = plain.stacked(datas, "W"), plain.stacked(datas, "b")
+    return evaluate_network(net, x, Ws, bs, y), decided_pass(net, x, Ws, bs, y), Ws
+
+
+# Wδ of three or more terms, einsum and the lambdified sum may round differently:
+# a softmax's δ is formed otherwise, and SymPy orders the terms of eleven outputs
+# as δ₁, δ₁₀, δ₁₁, δ₂, …
+WIDE = [NETS[0], NETS[-1], _net((3, "relu"), (3, "relu"), (11, "identity")),
+        _net((3, "relu"), (3, "relu"), (3, "relu"), (11, "identity"))]
+
+
+@pytest.mark.parametrize("net", WIDE, ids=lambda n: "-".join(map(str, n.sizes)))
+def test_where_float64_decided_right_the_lambdified_wdelta_is_kept(net):
+    """An instance whose float masks and output error were right keeps the
+    lambdified Wˡ⁺¹δˡ⁺¹ (bar its exact zeros), not one re-formed by einsum,
+    which rounds differently; only the others are re-formed."""
+    p, dp, Ws = _pass(net, _tie_heavy_datas(net, 100, seed=3, upper=TENTHS + [0.5, 1]))
+    right = np.all([np.all(u == v, axis=0) for u, v in zip(p.f_prime, dp["f_prime"])]
+                   + [np.all(p.delta[-1] == dp["delta"][-1], axis=0)], axis=0)
+    assert 0 < right.sum() < len(right)
+    rounds_differently = 0
+    for l in range(len(net.layers) - 1):
+        kept = np.where(dp["back"][l] == 0.0, 0.0, p.back[l])
+        assert np.array_equal(dp["back"][l][:, right], kept[:, right])
+        einsum = np.einsum("ijb,jb->ib", Ws[l + 1], dp["delta"][l + 1])
+        rounds_differently += np.sum(((einsum != p.back[l]) & (kept != 0.0))[:, right])
+    assert rounds_differently > 0
