@@ -142,3 +142,48 @@ def test_where_float64_decided_right_the_lambdified_wdelta_is_kept(net):
         einsum = np.einsum("ijb,jb->ib", Ws[l + 1], dp["delta"][l + 1])
         rounds_differently += np.sum(((einsum != p.back[l]) & (kept != 0.0))[:, right])
     assert rounds_differently > 0
+
+
+def _one_input(*layers) -> Network:
+    return _net(*layers, inputs=1)
+
+
+def test_a_tie_two_hidden_layers_down_is_decided_behind_an_undecided_layer():
+    """z²₁ = (0.1 + 0.2) − 0.3 is exactly 0 (float64: 5.6e-17), so δ²₁ = 0; the
+    layers above round the 5.6e-17 away (masks and δᴸ as float64 has them),
+    yet W²δ² must be formed from the decided δ²: (4.2, 4.2), not (6.3, 4.2)."""
+    net = _one_input((2, "relu"), (2, "relu"), (2, "relu"), (1, "identity"))
+    data = PartData(W=(((0.1, 1),), ((1, 1), (0, 1)), ((1, 0), (1, 1)), ((1,), (1,))),
+                    b=((0.2, 0), (-0.3, 0), (0, 0), (0,)), x=(1,), y=(0.5,), lr=0.5)
+    p, dp, _ = _pass(net, [data])
+    # float64 is wrong in layer 2's mask only, and right about δᴸ = 2.6 − 0.5
+    assert [np.array_equal(u, v) for u, v in zip(p.f_prime, dp["f_prime"])] == [True, False, True]
+    assert np.array_equal(p.delta[-1], dp["delta"][-1])
+    s = solve_part(plain.part_with_steps(net, ["W1"]), data)
+    assert s.delta[1].tolist() == [0.0, pytest.approx(4.2, rel=1e-15)]
+    assert s.back[0].tolist() == pytest.approx([4.2, 4.2], rel=1e-15)
+    assert s.dL_dW[0][0].tolist() == pytest.approx([4.2, 4.2], rel=1e-15)
+
+
+def test_an_output_at_its_target_sends_back_only_the_other_outputs_error():
+    """z²₁ = 0.1 + 0.2 = 0.3 = y₁ exactly (float64's δ²₁: 5.6e-17), no mask is
+    wrong: W²δ² is formed from the decided δ² (δ²₁ = 0), not float64's."""
+    net = _one_input((1, "relu"), (2, "identity"))
+    data = PartData(W=(((0.1,),), ((1, 1),)), b=((0.2,), (0, 0.5)), x=(1,), y=(0.3, 0.5), lr=0.5)
+    p, dp, _ = _pass(net, [data])
+    assert np.array_equal(p.f_prime[0], dp["f_prime"][0]) and p.delta[-1][0, 0] != 0
+    s = solve_part(plain.part_with_steps(net, ["W1"]), data)
+    assert s.delta[1][0] == 0.0
+    assert s.back[0].tolist() == [s.delta[1][1]]   # 1·δ²₁ + 1·δ²₂, δ²₁ = 0
+    assert p.back[0][0, 0] != s.delta[1][1]          # float64's 5.6e-17 shows
+    assert s.dL_dW[0].tolist() == [[s.back[0][0]]]
+
+
+def test_a_step_of_nothing_from_a_negative_zero_gives_a_positive_zero():
+    """W¹ given as −0.0 (a rounded −0.04, say) with a zero gradient (its ReLU
+    is off): the stepped W¹ is 0.0, never shown as −0."""
+    net = _one_input((1, "relu"), (1, "identity"))
+    data = PartData(W=(((-0.0,),), ((1,),)), b=((-1,), (0,)), x=(1,), y=(0.5,), lr=0.5)
+    s = solve_part(plain.part_with_steps(net, ["W1"]), data)
+    assert s.dL_dW[0].tolist() == [[0.0]]
+    assert s.new["W1"].tolist() == [[0.0]] and not np.signbit(s.new["W1"][0, 0])
