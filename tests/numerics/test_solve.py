@@ -223,3 +223,25 @@ def test_an_output_exactly_its_target_sends_back_exact_zeros(out):
     assert s.z[-1].tolist() == [0.3]
     for v in [*s.delta, *s.dL_dW]:
         assert np.all(v == 0.0) and not np.any(np.signbit(v))
+
+
+def test_an_instance_decided_in_a_batch_gets_the_bits_it_gets_alone():
+    # short-decimal data on a coarse grid: ReLU ties make decided_pass form Wδ
+    # again for some instances; each must come out as it does alone (the keys
+    # of variant 3 are the same whether 30 or 40 variants are made)
+    grid = [-1, -0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3, 0.5]
+    net = Network(3, (Layer(3, "relu"), Layer(3, "relu"), Layer(2, "identity")), "mse")
+    rng = np.random.default_rng(10)
+    pick = lambda *shape: np.array(grid)[rng.integers(0, len(grid), shape)].tolist()  # noqa: E731
+    s = net.sizes
+    datas = []
+    for _ in range(40):
+        y = tuple(pick(2))
+        datas.append(PartData(W=tuple(tuple(map(tuple, pick(s[l], s[l + 1]))) for l in range(3)),
+                              b=tuple(tuple(pick(m)) for m in s[1:]), x=tuple(pick(3)), y=y, lr=0.5))
+    part = plain.part_with_steps(net, ["W1", "b3"])
+    for batched, d in zip(solve_parts(part, datas), datas):
+        one = solve_part(part, d)
+        for name in ("a", "delta", "back", "dL_dW"):
+            for u, v in zip(getattr(batched, name), getattr(one, name)):
+                assert np.array_equal(u, v), name
