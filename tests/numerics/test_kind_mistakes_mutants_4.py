@@ -17,6 +17,7 @@ import pytest
 from derive.numerics import kind_mistakes as km
 from derive.numerics.mistake_kinds import ORDER
 from derive.problem.assignment import Part, PartData, Question
+from derive.problem.spec import Layer, Network
 from tests.grading.examples import EXAMPLES
 
 # 3 inputs, 4 tanh units, 2 identity outputs, squared error
@@ -119,3 +120,19 @@ def test_answers_the_mistakes_cannot_give_are_left_out_silently(part, data, code
         warnings.simplefilter("error")
         got = km.part_answers(part, data, codes)
     assert got and all(np.all(np.isfinite(km._numbers(v))) for v in got.values())
+
+
+def test_a_missing_output_derivative_is_the_output_layers_not_the_second_layers():
+    # relu → tanh → identity under squared error, only W³'s gradient asked: the
+    # identity output has no derivative to leave out, and the tanh below it is
+    # not on W³'s path
+    part = replace(_asking(("gradient", "W3")), network=Network(
+        3, (Layer(4, "relu"), Layer(3, "tanh"), Layer(2, "identity")), "mse"))
+    assert km.applicable(part) == (SIGN, T)
+
+
+def test_a_binary_loss_example_has_no_wrong_class():
+    # −[y ln a + (1 − y) ln(1 − a)] of an example: its sign can be flipped, but
+    # it has no class to read off wrongly (that is the softmax's nllm example)
+    loss_only = replace(LOGISTIC, questions=tuple(q for q in LOGISTIC.questions if q.kind == "loss"))
+    assert km.applicable(loss_only) == (SIGN,)

@@ -173,3 +173,4 @@ def test_a_step_of_nothing_from_a_negative_zero_gives_a_positive_zero():
     s = solve_part(plain.part_with_steps(net, ["W1"]), data)
     assert s.dL_dW[0].tolist() == [[0.0]]
     assert s.new["W1"].tolist() == [[0.0]] and not np.signbit(s.new["W1"][0, 0])
+
