@@ -187,3 +187,12 @@ def test_a_function_new_to_mutmuts_stats_gets_them_collected_again(verdict_folde
     mutation.note_untested(files)
     assert (mutation.MUTANTS / mutation.UNTESTED).read_text() == "derive.grading.compare.x_old\n"
     assert mutation.refresh_stats(files) == [] and stats.exists()
+
+
+def test_every_listed_mutant_survived_in_the_verdicts_kept_in_git():
+    # a row for a mutant a test now kills (or that no longer exists) is stale
+    verdicts = {f"{mutation._module(row['file'])}.{row['function']}__mutmut_{n}": int(code)
+                for rows in mutation._stored().values() for row in rows
+                for code, ns in row["verdicts"].items() for n in ns}
+    stale = sorted(n for n in mutation.listed() if verdicts.get(n) not in mutation.SURVIVED)
+    assert not stale
