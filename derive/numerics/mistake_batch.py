@@ -16,7 +16,7 @@ import numpy as np
 from derive.numerics import kind_mistakes as km
 from derive.numerics.evaluate import evaluate_network
 from derive.numerics.mistake_kinds import MISSING_DERIVATIVE
-from derive.numerics.solve import decided_pass, stacked
+from derive.numerics.solve import decided_pass, matvec, stacked
 from derive.problem.catalogue import NUMERIC_KINDS
 
 # question id -> (its answers, batch axis last; which instances have one)
@@ -81,7 +81,7 @@ def _forward(part, x, y, Ws, bs, codes, f_prime=None):
     if "not-normalised" in codes and out == "softmax":
         with np.errstate(over="ignore"):
             a[-1] = np.exp(z[-1])
-        loss = -_matvec(y[None], z[-1])[0]   # −Σ y ln e^z
+        loss = -matvec(y[None], z[-1])[0]   # −Σ y ln e^z
         delta = a[-1] - y
     elif net.loss == "mse" and MISSING_DERIVATIVE.get(out) in codes:
         delta = a[-1] - y
@@ -116,7 +116,7 @@ def _run(part, datas, codes: frozenset, f_prime=None) -> km._Run:
             W_up = Ws[l - 1]
             if "updated-weights-in-backprop" in codes and f"W{l}" in new:
                 W_up = new[f"W{l}"]
-            back = _matvec(W_up, delta)
+            back = matvec(W_up, delta)
             act = net.layers[l - 2].activation
             delta = back if MISSING_DERIVATIVE.get(act) in codes else back * fp[l - 2]
     run = km._Run(z, a, loss, grads, new)
@@ -126,13 +126,6 @@ def _run(part, datas, codes: frozenset, f_prime=None) -> km._Run:
         z2, a2, loss2, _, _ = _forward(part, x, y, Ws2, bs2, codes & {"not-normalised"})
         run.after = km._Run(z2, a2, loss2, {}, {})
     return run
-
-
-def _matvec(W: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """W v of each instance (W m × n × B, v n × B) by the same BLAS call as
-    one instance's ``W @ v``: the same bits."""
-    W, v = np.ascontiguousarray(np.moveaxis(W, -1, 0)), np.ascontiguousarray(v.T)
-    return np.matmul(W, v[..., None])[..., 0].T
 
 
 def _column(part, q, run, codes: frozenset, other, count: int):

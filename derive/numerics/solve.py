@@ -168,7 +168,7 @@ def decided_pass(net: Network, x, Ws, bs, y) -> dict[str, list[np.ndarray]]:
         changed |= np.any(delta[-1] != p.delta[-1], axis=0)
     for l in range(L - 2, -1, -1):
         # the lambdified Wˡ⁺¹δˡ⁺¹ unless a mask above it was decided otherwise
-        recomputed = _back(Ws[l + 1], delta[l + 1])
+        recomputed = matvec(Ws[l + 1], delta[l + 1])
         back[l] = np.where(changed, recomputed, back[l])
         if zero_back[l] is not None:
             back[l] = np.where(zero_back[l], 0.0, back[l])
@@ -179,14 +179,12 @@ def decided_pass(net: Network, x, Ws, bs, y) -> dict[str, list[np.ndarray]]:
             "dL_dW": dL_dW}
 
 
-def _back(W: np.ndarray, delta: np.ndarray) -> np.ndarray:
-    """Wδ of each instance (W n × m × B, δ m × B), summed over the m terms left
-    to right: an instance gets the same bits in a batch of any size (einsum's
+def matvec(W: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """W v of each instance (W m × n × B, v n × B) by the same BLAS call as
+    one instance's ``W @ v``: the same bits in a batch of any size (einsum's
     order of summation depends on the batch's size)."""
-    out = W[:, 0] * delta[0]
-    for j in range(1, delta.shape[0]):
-        out = out + W[:, j] * delta[j]
-    return out
+    W, v = np.ascontiguousarray(np.moveaxis(W, -1, 0)), np.ascontiguousarray(v.T)
+    return np.matmul(W, v[..., None])[..., 0].T
 
 
 def loss_value(loss: str, a: Sequence[float], y: Sequence[float]) -> float:
