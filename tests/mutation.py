@@ -42,6 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants"
+STATS = "mutmut-stats.json"      # in MUTANTS: mutmut's record of which tests call what, and their times
 UNTESTED = "untested-functions"   # in MUTANTS: those no test called at the last full stats run
 LISTED = ROOT / "tests" / "MUTANTS.md"
 # the verdicts of the last runs, kept in git: a new checkout runs only the
@@ -200,23 +201,35 @@ def _function(name: str) -> str:
     return name.rsplit("__mutmut_", 1)[0]
 
 
+def _functions(known: dict[str, dict[str, int | None]]) -> set[str]:
+    """The mutated functions of :func:`verdicts`' records."""
+    return {_function(name) for codes in known.values() for name in codes}
+
+
+def _called() -> set[str] | None:
+    """The functions mutmut's stats have tests for, or None without stats."""
+    stats = MUTANTS / STATS
+    if not stats.exists():
+        return None
+    return set(json.loads(stats.read_text())["tests_by_mangled_function_name"])
+
+
 def refresh_stats(files: list[str]) -> list[str]:
     """The mutated functions of ``files`` that mutmut's stats (which tests call
     what) have no tests for and had none at their last full collection: new or
     renamed since, as mutmut collects again only for new tests, so their mutants
     would be "no tests". The stats are then dropped (this run collects them
     whole) and those functions' "no tests" verdicts cleared; returns them."""
-    stats = MUTANTS / "mutmut-stats.json"
-    if not stats.exists():
+    called = _called()
+    if called is None:
         return []
-    called = set(json.loads(stats.read_text())["tests_by_mangled_function_name"])
     untested = MUTANTS / UNTESTED
     untested = set(untested.read_text().split()) if untested.exists() else set()
     known = verdicts(files)
-    stale = sorted({_function(n) for codes in known.values() for n in codes} - called - untested)
+    stale = sorted(_functions(known) - called - untested)
     if not stale:
         return []
-    stats.unlink()
+    (MUTANTS / STATS).unlink()
     for f, codes in known.items():
         cleared = {n: None for n, code in codes.items() if code == NO_TESTS and _function(n) in stale}
         if cleared:
@@ -228,11 +241,10 @@ def refresh_stats(files: list[str]) -> list[str]:
 
 def note_untested(files: list[str]) -> None:
     """After a full stats collection: the mutated functions no test calls."""
-    stats = MUTANTS / "mutmut-stats.json"
-    if stats.exists():
-        called = set(json.loads(stats.read_text())["tests_by_mangled_function_name"])
-        (MUTANTS / UNTESTED).write_text("".join(f + "\n" for f in sorted(
-            {_function(n) for codes in verdicts(files).values() for n in codes} - called)))
+    called = _called()
+    if called is not None:
+        (MUTANTS / UNTESTED).write_text(
+            "".join(f + "\n" for f in sorted(_functions(verdicts(files)) - called)))
 
 
 def listed() -> set[str]:
@@ -341,7 +353,7 @@ def _lines(path: Path) -> list[str]:
 def _clean_run_times(root: Path) -> dict[str, float]:
     """Each test's time in mutmut's clean run (its call only), read once per fork server."""
     try:
-        return json.loads((root / "mutmut-stats.json").read_text())["duration_by_test"]
+        return json.loads((root / STATS).read_text())["duration_by_test"]
     except (OSError, ValueError, KeyError):
         return {}
 
@@ -427,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         if stale:
             print(f"{len(stale)} functions new to mutmut's stats ({', '.join(stale[:3])}...):"
                   " collecting which tests call what again")
-        full = not (MUTANTS / "mutmut-stats.json").exists()
+        full = not (MUTANTS / STATS).exists()
         run_mutmut(files, args.max_children, args.survivors)
         if full:
             note_untested(core_files())
